@@ -1,0 +1,166 @@
+"""Plain data passed between stages: small slotted dataclasses, no behaviour.
+
+Link positions, finding severities and anchor classes are closed vocabularies, listed here
+so every stage spells them the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Final
+
+__all__ = [
+    "ANCHOR_CLASSES",
+    "POSITIONS",
+    "SEVERITIES",
+    "Backlink",
+    "CrawlSummary",
+    "Finding",
+    "Link",
+    "PageFacts",
+    "Redirect",
+    "TrafficRow",
+]
+
+POSITIONS: Final = (
+    "content", "nav", "header", "footer", "sidebar", "breadcrumb", "pagination", "related",
+    "comment", "other",
+)  # fmt: skip
+"""Where on a page a link sits; ``content`` is the main content."""
+
+SEVERITIES: Final = ("critical", "high", "medium", "low", "info")
+"""Finding severities, most severe first."""
+
+ANCHOR_CLASSES: Final = (
+    "branded", "exact", "partial", "generic", "naked_url", "image", "empty", "other",
+)  # fmt: skip
+"""Anchor-text classes (research/algorithms.md §6)."""
+
+
+@dataclass(slots=True)
+class Link:
+    """One ``<a href>`` or ``<area href>`` found on a page, before URL ids are assigned.
+
+    ``url`` is normalised and absolute (fragment removed, kept in ``fragment``); ``rel`` holds
+    the lower-cased rel tokens; ``dom_path`` is the tag path without indices
+    (``html>body>nav>ul>li>a``), used to find template links across pages.
+    """
+
+    url: str
+    anchor: str
+    ordinal: int
+    rel: frozenset[str] = frozenset()
+    position: str = "other"
+    alt: str | None = None
+    is_image: bool = False
+    fragment: str | None = None
+    target: str | None = None
+    context: str | None = None
+    dom_path: str = ""
+
+    @property
+    def nofollow(self) -> bool:
+        return "nofollow" in self.rel
+
+    @property
+    def sponsored(self) -> bool:
+        return "sponsored" in self.rel
+
+    @property
+    def ugc(self) -> bool:
+        return "ugc" in self.rel
+
+
+@dataclass(slots=True)
+class PageFacts:
+    """What extraction learns from one HTML document."""
+
+    title: str | None = None
+    meta_description: str | None = None
+    h1: str | None = None
+    lang: str | None = None
+    canonical: str | None = None
+    meta_robots: str | None = None
+    word_count: int = 0
+    content_hash: str | None = None
+    main_text: str | None = None
+    links: list[Link] = field(default_factory=list)
+    hreflang: list[tuple[str, str]] = field(default_factory=list)
+    other_scheme_links: int = 0
+
+
+@dataclass(slots=True)
+class Redirect:
+    """One hop of a redirect: ``url`` answered ``status`` with ``Location: location``."""
+
+    url: str
+    status: int
+    location: str
+
+
+@dataclass(slots=True)
+class CrawlSummary:
+    """What a crawl did, for the end-of-crawl screen and the Python API."""
+
+    crawl_id: int
+    pages: int = 0
+    links: int = 0
+    errors: int = 0
+    by_status: dict[int, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    interrupted: bool = False
+    resumed: bool = False
+
+
+@dataclass(slots=True)
+class Backlink:
+    """One external link pointing at the audited site, from any provider's export.
+
+    ``source_authority`` is the provider's page metric and ``domain_authority`` its domain
+    metric, both already on linkflow's 0–100 scale (``None`` when the export has none).
+    """
+
+    source_url: str
+    target_url: str
+    provider: str
+    anchor: str | None = None
+    nofollow: bool = False
+    sponsored: bool = False
+    ugc: bool = False
+    is_content: bool | None = None
+    is_image: bool = False
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    lost: bool = False
+    source_authority: float | None = None
+    domain_authority: float | None = None
+    source_outlinks: int | None = None
+    links_in_group: int = 1
+
+
+@dataclass(slots=True)
+class TrafficRow:
+    """Traffic of one page for one period from Search Console, GA4 or Bing."""
+
+    url: str
+    source: str
+    clicks: float | None = None
+    impressions: float | None = None
+    ctr: float | None = None
+    position: float | None = None
+    sessions: float | None = None
+    views: float | None = None
+    period: str | None = None
+
+
+@dataclass(slots=True)
+class Finding:
+    """One problem found by an analysis: ``kind`` names it, ``why`` says why it matters."""
+
+    kind: str
+    severity: str
+    url: str | None
+    detail: str
+    why: str
+    value: float | None = None

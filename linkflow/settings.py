@@ -1,0 +1,288 @@
+"""Settings: one frozen dataclass per stage, and one table that documents them all.
+
+Each field carries its help text in ``metadata["help"]``; :data:`SETTINGS` is derived from
+the fields, so the CLI help, ``docs/settings.md`` and ``linkflow.toml`` validation all read
+the same table.
+
+Precedence: command-line flags, then ``linkflow.toml`` in the audit folder, then
+``linkflow.toml`` in the working directory, then the defaults below. A key that is not in the
+table is an error that names it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from linkflow.errors import ConfigError
+
+__all__ = [
+    "SETTINGS",
+    "AnalyseSettings",
+    "CrawlSettings",
+    "ExtractSettings",
+    "GraphSettings",
+    "IngestSettings",
+    "RecommendSettings",
+    "ReportSettings",
+    "Setting",
+    "Settings",
+    "load_settings",
+]
+
+DEFAULT_USER_AGENT = "linkflow/0.1 (+https://github.com/linkflow/linkflow)"
+TRACKING_PARAMS = (
+    "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "utm_id",
+    "gclid", "fbclid", "msclkid", "dclid", "yclid", "mc_cid", "mc_eid", "_ga", "_gl",
+    "hsa_acc", "hsa_cam", "hsa_grp", "hsa_ad", "hsa_src", "hsa_tgt", "hsa_kw", "hsa_mt",
+    "hsa_net", "hsa_ver", "ref_src",
+)  # fmt: skip
+
+
+def _opt(default: Any, help: str) -> Any:
+    """A settings field: its default and the one-sentence help shown in CLI and docs."""
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CrawlSettings:
+    """How the HTTP crawler and the static-folder reader find pages."""
+
+    max_pages: int = _opt(100_000, "Stop after this many pages have been fetched.")
+    max_depth: int = _opt(50, "Do not follow links from pages deeper than this many clicks.")
+    concurrency: int = _opt(16, "Requests in flight at once, over all hosts.")
+    per_host_concurrency: int = _opt(8, "Requests in flight at once to one host.")
+    rps: float = _opt(0.0, "Requests per second to one host; 0 means no limit.")
+    user_agent: str = _opt(DEFAULT_USER_AGENT, "User-Agent header; also the robots.txt agent.")
+    timeout: float = _opt(30.0, "Seconds a whole request may take, body included.")
+    connect_timeout: float = _opt(10.0, "Seconds to wait for a connection.")
+    retries: int = _opt(2, "Retries for 429, 503 and network errors, with backoff.")
+    max_body_bytes: int = _opt(10_000_000, "Stop reading a response body past this many bytes.")
+    max_decompressed_bytes: int = _opt(
+        50_000_000, "Stop decompressing a response past this many bytes (gzip bombs)."
+    )
+    max_redirects: int = _opt(10, "Longest redirect chain followed before it counts as a loop.")
+    max_url_length: int = _opt(2048, "Ignore links whose URL is longer than this.")
+    obey_robots: bool = _opt(True, "Obey robots.txt (turn off only for your own staging site).")
+    subdomains: bool = _opt(False, "Treat subdomains of the seed's domain as internal.")
+    scope: tuple[str, ...] = _opt((), "Extra URL prefixes treated as internal.")
+    include: tuple[str, ...] = _opt((), "Only follow URLs matching one of these regexes.")
+    exclude: tuple[str, ...] = _opt((), "Never follow URLs matching one of these regexes.")
+    headers: tuple[str, ...] = _opt((), "Extra request headers, each 'Name: value'.")
+    auth: str = _opt("", "HTTP basic auth as 'user:password'.")
+    sitemap_seed: bool = _opt(False, "Also seed the crawl with every URL in the sitemaps.")
+    check_external: bool = _opt(False, "Check the status of external link targets.")
+    base_url: str = _opt(
+        "",
+        "Public origin of the site when crawling a copy (staging, localhost, a build folder).",
+    )
+    strip_params: tuple[str, ...] = _opt(TRACKING_PARAMS, "Query parameters removed from URLs.")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ExtractSettings:
+    """What is kept from each HTML page."""
+
+    keep_main_text: bool = _opt(True, "Store the main text of pages (used for suggestions).")
+    context_chars: int = _opt(240, "Characters of the sentence kept around each content link.")
+    sitewide_share: float = _opt(0.9, "A link on at least this share of pages is sitewide.")
+    template_share: float = _opt(
+        0.5, "A link on at least this share of a template's pages is boilerplate."
+    )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class GraphSettings:
+    """How the link graph is built and PageRank is solved."""
+
+    weights: str = _opt("position", "'position' for position weights, 'uniform' for all 1.0.")
+    weight_content: float = _opt(1.0, "Weight of a link in the main content.")
+    weight_nav: float = _opt(0.5, "Weight of a navigation-menu link.")
+    weight_header: float = _opt(0.5, "Weight of a link in the page header.")
+    weight_breadcrumb: float = _opt(0.5, "Weight of a breadcrumb link.")
+    weight_related: float = _opt(0.6, "Weight of a related-content link.")
+    weight_sidebar: float = _opt(0.3, "Weight of a sidebar link.")
+    weight_pagination: float = _opt(0.3, "Weight of a pagination link.")
+    weight_footer: float = _opt(0.2, "Weight of a footer link.")
+    weight_comment: float = _opt(0.1, "Weight of a link in user comments.")
+    weight_other: float = _opt(0.5, "Weight of a link in no recognised position.")
+    image_multiplier: float = _opt(0.8, "Multiplier for a link whose anchor is an image.")
+    nofollow: str = _opt("drop", "'drop' nofollow/sponsored/ugc links, or 'evaporate' them.")
+    duplicates: str = _opt("max", "Several links i→j: 'max', 'sum' or 'first' weight.")
+    damping: float = _opt(0.85, "PageRank damping factor α.")
+    tolerance: float = _opt(0.01, "Guaranteed relative error bound on every page's score.")
+    max_iterations: int = _opt(1000, "Iteration cap of the PageRank solver.")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AnalyseSettings:
+    """Thresholds of the internal and external findings."""
+
+    money: tuple[str, ...] = _opt((), "URL patterns of the money pages (services, products...).")
+    deep_threshold: int = _opt(3, "Pages deeper than this many clicks are reported as deep.")
+    overlinking_threshold: int = _opt(250, "Pages with more internal links than this.")
+    min_content_inlinks: int = _opt(3, "Important pages should have at least this many.")
+    brand_terms: tuple[str, ...] = _opt((), "Brand words for anchor classification.")
+    generic_anchors: tuple[str, ...] = _opt((), "Extra anchors to treat as generic.")
+    backlink_beta: float = _opt(0.85, "Share of teleport mass seeded by backlink authority.")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class IngestSettings:
+    """How backlink and traffic exports are read."""
+
+    column_map: tuple[str, ...] = _opt((), "Generic CSV columns, each 'canonical=Header Name'.")
+    domain_cap: int = _opt(3, "Only the best this-many links of one referring domain count.")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RecommendSettings:
+    """How link suggestions are chosen."""
+
+    max_suggestions: int = _opt(50, "How many internal links to recommend.")
+    max_new_per_source: int = _opt(3, "New links suggested on one source page at most.")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReportSettings:
+    """What the report shows."""
+
+    top_n: int = _opt(50, "Rows shown in each table of the HTML report.")
+    title: str = _opt("", "Report title; the site's host when empty.")
+
+
+_SECTIONS: dict[str, type[Any]] = {
+    "crawl": CrawlSettings,
+    "extract": ExtractSettings,
+    "graph": GraphSettings,
+    "analyse": AnalyseSettings,
+    "ingest": IngestSettings,
+    "recommend": RecommendSettings,
+    "report": ReportSettings,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One row of the settings table: ``section.name``, default and help text."""
+
+    section: str
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.section}.{self.name}"
+
+
+SETTINGS: tuple[Setting, ...] = tuple(
+    Setting(section, f.name, f.default, f.metadata["help"])
+    for section, cls in _SECTIONS.items()
+    for f in dataclasses.fields(cls)
+)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Settings:
+    """All stages' settings together."""
+
+    crawl: CrawlSettings = field(default_factory=CrawlSettings)
+    extract: ExtractSettings = field(default_factory=ExtractSettings)
+    graph: GraphSettings = field(default_factory=GraphSettings)
+    analyse: AnalyseSettings = field(default_factory=AnalyseSettings)
+    ingest: IngestSettings = field(default_factory=IngestSettings)
+    recommend: RecommendSettings = field(default_factory=RecommendSettings)
+    report: ReportSettings = field(default_factory=ReportSettings)
+
+    def replace(self, **overrides: Any) -> Settings:
+        """Return a copy with ``section.name`` keys (or ``section__name``) overridden."""
+        return _apply(self, {k.replace("__", "."): v for k, v in overrides.items()}, "override")
+
+
+def _coerce(value: Any, default: Any, key: str, origin: str) -> Any:
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+    elif isinstance(default, int):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif isinstance(default, float):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+    elif isinstance(default, str):
+        if isinstance(value, str):
+            return value
+    elif isinstance(default, tuple):
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+    expected = "list of strings" if isinstance(default, tuple) else type(default).__name__
+    raise ConfigError(f"{origin}: setting {key} must be a {expected}, got {value!r}")
+
+
+def _apply(base: Settings, flat: Mapping[str, Any], origin: str) -> Settings:
+    known = {s.key: s for s in SETTINGS}
+    changes: dict[str, dict[str, Any]] = {}
+    for key, value in flat.items():
+        if key not in known:
+            raise ConfigError(
+                f"{origin}: unknown setting {key!r}; `linkflow settings` lists the known ones"
+            )
+        setting = known[key]
+        changes.setdefault(setting.section, {})[setting.name] = _coerce(
+            value, setting.default, key, origin
+        )
+    sections = {name: getattr(base, name) for name in _SECTIONS}
+    for section, values in changes.items():
+        sections[section] = dataclasses.replace(sections[section], **values)
+    return Settings(**sections)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file or remove it") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc})") from exc
+    flat: dict[str, Any] = {}
+    for section, values in data.items():
+        if not isinstance(values, dict):
+            raise ConfigError(f"{path}: {section!r} must be a [section] table, e.g. [crawl]")
+        for name, value in values.items():
+            flat[f"{section}.{name}"] = value
+    return flat
+
+
+def load_settings(
+    *,
+    audit_dir: Path | None = None,
+    cwd: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Build the settings from defaults, ``linkflow.toml`` files and ``overrides``.
+
+    ``overrides`` maps ``section.name`` to a value (from command-line flags); a value of
+    ``None`` means "not given" and is skipped.
+    """
+    settings = Settings()
+    candidates = [(cwd or Path.cwd()) / "linkflow.toml"]
+    if audit_dir is not None:
+        candidates.append(audit_dir / "linkflow.toml")
+    seen: set[Path] = set()
+    for path in candidates:
+        resolved = path.resolve()
+        if resolved in seen or not path.is_file():
+            continue
+        seen.add(resolved)
+        settings = _apply(settings, _read_toml(path), str(path))
+    if overrides:
+        given = {k: v for k, v in overrides.items() if v is not None and v != ()}
+        settings = _apply(settings, given, "command line")
+    return settings

@@ -1,0 +1,343 @@
+"""The audit store: one DuckDB file per audit, opened through :class:`Store`.
+
+Writes go in as Arrow batches (one ``INSERT ... BY NAME`` per batch); reads come back as
+Arrow tables. DuckDB commits are durable, so a killed process loses only the open
+transaction, never what was committed before it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+import duckdb
+import pyarrow as pa
+
+from linkflow.errors import SchemaVersionError, StoreError
+from linkflow.store.migrations import MIGRATIONS, SCHEMA_VERSION
+
+__all__ = ["RESULT_TABLES", "TABLES", "Store"]
+
+TABLES = (
+    "urls", "crawls", "pages", "links", "hreflang", "sitemap_urls", "page_text", "frontier",
+    "imports", "backlinks", "traffic", "domain_authority",
+    "analysis_runs", "page_metrics", "findings", "suggestions",
+)  # fmt: skip
+"""Every table of schema version 1, in the order of ``schema.sql``."""
+
+RESULT_TABLES = ("page_metrics", "findings", "suggestions")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _as_arrow(
+    data: pa.Table | Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
+) -> pa.Table:
+    if isinstance(data, pa.Table):
+        return data
+    if isinstance(data, Mapping):
+        return pa.table(dict(data))
+    return pa.Table.from_pylist(list(data))
+
+
+class Store:
+    """An open audit file. Use :meth:`open`; close it (or use ``with``) when done.
+
+    Only the ``linkflow.store`` package runs SQL; other stages call its methods and
+    functions, and receive Arrow tables or plain Python values.
+    """
+
+    def __init__(self, path: Path, con: duckdb.DuckDBPyConnection, *, read_only: bool) -> None:
+        self.path = path
+        self.con = con
+        self.read_only = read_only
+        self._url_cache: dict[str, int] | None = None
+        self._lock = threading.RLock()
+        self._depth = 0
+
+    # ------------------------------------------------------------------ lifecycle
+    @classmethod
+    def open(cls, path: Path | str, *, create: bool = True, read_only: bool = False) -> Store:
+        """Open (or create) the audit file at ``path`` and bring its schema up to date.
+
+        Raises :class:`StoreError` if the file cannot be opened, and
+        :class:`SchemaVersionError` if a newer linkflow wrote it.
+        """
+        path = Path(path)
+        if not path.exists() and (read_only or not create):
+            raise StoreError(
+                f"{path}: no audit here; run `linkflow audit` or `linkflow crawl` first"
+            )
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"{path}: cannot open the audit store ({exc})") from exc
+        store = cls(path, con, read_only=read_only)
+        try:
+            store._migrate()
+        except BaseException:
+            con.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        """Close the file; later calls fail."""
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    def _migrate(self) -> None:
+        has_meta = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+        ).fetchone()
+        version = 0
+        if has_meta and has_meta[0]:
+            row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise SchemaVersionError(
+                f"{self.path}: written by a newer linkflow (schema {version}, this one reads "
+                f"up to {SCHEMA_VERSION}); upgrade linkflow to open it"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        if self.read_only:
+            raise StoreError(f"{self.path}: schema {version} needs an upgrade; open it writable")
+        with self.transaction():
+            if version == 0:
+                schema = resources.files("linkflow.store").joinpath("schema.sql").read_text()
+                self.con.execute(schema)
+            else:
+                for step in range(version + 1, SCHEMA_VERSION + 1):
+                    self.con.execute(MIGRATIONS[step])
+            self.con.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+            )
+
+    # ------------------------------------------------------------------ transactions
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group writes: all of them are stored, or none (nested calls join the outer one)."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            self.con.execute("BEGIN TRANSACTION")
+            self._depth = 1
+            cache_before = None if self._url_cache is None else len(self._url_cache)
+            try:
+                yield
+            except BaseException:
+                self._depth = 0
+                self.con.execute("ROLLBACK")
+                if cache_before is not None:
+                    self._url_cache = None  # ids handed out in the rolled-back work are void
+                raise
+            self._depth = 0
+            self.con.execute("COMMIT")
+
+    # ------------------------------------------------------------------ URL dictionary
+    def _urls(self) -> dict[str, int]:
+        if self._url_cache is None:
+            table = self.con.execute("SELECT url, id FROM urls").fetch_arrow_table()
+            self._url_cache = dict(
+                zip(table.column(0).to_pylist(), table.column(1).to_pylist(), strict=True)
+            )
+        return self._url_cache
+
+    def url_ids(self, urls: Sequence[str]) -> list[int]:
+        """Ids of ``urls`` (normalised strings), adding the ones never seen before."""
+        with self._lock:
+            cache = self._urls()
+            new: dict[str, int] = {}
+            out: list[int] = []
+            next_id = len(cache)
+            for url in urls:
+                uid = cache.get(url)
+                if uid is None:
+                    uid = new.get(url)
+                    if uid is None:
+                        uid = new[url] = next_id + len(new)
+                out.append(uid)
+            if new:
+                parts = [urlsplit(u) for u in new]
+                self.append(
+                    "urls",
+                    {
+                        "id": list(new.values()),
+                        "url": list(new.keys()),
+                        "host": [p.netloc for p in parts],
+                        "path": [p.path or "/" for p in parts],
+                    },
+                )
+                cache.update(new)
+            return out
+
+    def lookup_url_ids(self, urls: Sequence[str]) -> list[int | None]:
+        """Ids of ``urls`` without adding any (``None`` for a URL never seen)."""
+        cache = self._urls()
+        return [cache.get(u) for u in urls]
+
+    def urls_by_id(self, ids: Sequence[int]) -> list[str]:
+        """The URL strings of ``ids``."""
+        if not ids:
+            return []
+        rel = self.con.execute(
+            "SELECT u.url FROM unnest(?) WITH ORDINALITY AS t(id, n) JOIN urls u USING (id) "
+            "ORDER BY n",
+            [list(ids)],
+        ).fetchall()
+        return [r[0] for r in rel]
+
+    # ------------------------------------------------------------------ generic I/O
+    def append(
+        self,
+        table: str,
+        data: pa.Table | Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
+    ) -> int:
+        """Insert rows (matched to columns by name; missing columns take their defaults)."""
+        arrow = _as_arrow(data)
+        if arrow.num_rows == 0:
+            return 0
+        self._check_table(table)
+        with self._lock:
+            self.con.register("_lf_batch", arrow)
+            try:
+                self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _lf_batch")
+            except duckdb.Error as exc:
+                raise StoreError(f"{self.path}: cannot write to {table} ({exc})") from exc
+            finally:
+                self.con.unregister("_lf_batch")
+        return arrow.num_rows
+
+    def delete(self, table: str, **where: Any) -> None:
+        """Delete the rows of ``table`` whose columns equal the given values."""
+        self._check_table(table)
+        clause = " AND ".join(f"{col} = ?" for col in where) or "TRUE"
+        with self._lock:
+            self.con.execute(f"DELETE FROM {table} WHERE {clause}", list(where.values()))
+
+    def replace(
+        self,
+        table: str,
+        data: pa.Table | Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
+        **where: Any,
+    ) -> int:
+        """Replace the rows matching ``where`` (e.g. ``crawl_id=3``) with ``data``, atomically."""
+        with self.transaction():
+            self.delete(table, **where)
+            return self.append(table, data)
+
+    def read(self, table: str, columns: Sequence[str] | None = None, **where: Any) -> pa.Table:
+        """Rows of ``table`` (optionally only ``columns``) whose columns equal ``where``."""
+        self._check_table(table)
+        cols = ", ".join(columns) if columns else "*"
+        clause = " AND ".join(f"{col} = ?" for col in where) or "TRUE"
+        return self.query(f"SELECT {cols} FROM {table} WHERE {clause}", list(where.values()))
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
+        """Run one SQL statement and return its result as Arrow. For ``linkflow.store`` only."""
+        with self._lock:
+            try:
+                return self.con.execute(sql, params or []).fetch_arrow_table()
+            except duckdb.Error as exc:
+                raise StoreError(f"{self.path}: query failed ({exc})") from exc
+
+    def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        """Run one SQL statement and return the first column of its first row (or None)."""
+        with self._lock:
+            row = self.con.execute(sql, params or []).fetchone()
+        return None if row is None else row[0]
+
+    def count(self, table: str, **where: Any) -> int:
+        """Number of rows of ``table`` matching ``where``."""
+        self._check_table(table)
+        clause = " AND ".join(f"{col} = ?" for col in where) or "TRUE"
+        return int(
+            self.scalar(f"SELECT count(*) FROM {table} WHERE {clause}", list(where.values()))
+        )
+
+    def tables(self) -> list[str]:
+        """Names of the tables in this file (schema tables first, then any others)."""
+        rows = self.con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchall()
+        names = {r[0] for r in rows} - {"meta"}
+        return [t for t in TABLES if t in names] + sorted(names - set(TABLES))
+
+    def _check_table(self, table: str) -> None:
+        if not table.isidentifier():
+            raise StoreError(f"{table!r} is not a table name")
+
+    # ------------------------------------------------------------------ crawls
+    def new_crawl(
+        self, *, source: str, seeds: Sequence[str], settings: Mapping[str, Any], base_url: str = ""
+    ) -> int:
+        """Record the start of a crawl and return its id."""
+        with self.transaction():
+            crawl_id = int(self.scalar("SELECT coalesce(max(id), 0) + 1 FROM crawls"))
+            self.append(
+                "crawls",
+                [
+                    {
+                        "id": crawl_id,
+                        "source": source,
+                        "seeds": json.dumps(list(seeds)),
+                        "base_url": base_url or None,
+                        "settings_json": json.dumps(dict(settings), default=str, sort_keys=True),
+                        "started_at": _now(),
+                        "status": "running",
+                    }
+                ],
+            )
+        return crawl_id
+
+    def finish_crawl(self, crawl_id: int, status: str = "finished") -> None:
+        """Mark a crawl finished (or ``interrupted``)."""
+        with self._lock:
+            self.con.execute(
+                "UPDATE crawls SET status = ?, finished_at = ? WHERE id = ?",
+                [status, _now(), crawl_id],
+            )
+
+    def latest_crawl_id(self) -> int | None:
+        """The newest crawl's id, or ``None`` if nothing was crawled or imported yet."""
+        value = self.scalar("SELECT max(id) FROM crawls")
+        return None if value is None else int(value)
+
+    def crawl_info(self, crawl_id: int) -> dict[str, Any]:
+        """The ``crawls`` row of ``crawl_id`` as a dict (seeds decoded)."""
+        rows = self.read("crawls", id=crawl_id).to_pylist()
+        if not rows:
+            raise StoreError(f"{self.path}: no crawl {crawl_id}")
+        info = rows[0]
+        info["seeds"] = json.loads(info["seeds"])
+        return info
