@@ -167,7 +167,7 @@ class Store:
     # ------------------------------------------------------------------ URL dictionary
     def _urls(self) -> dict[str, int]:
         if self._url_cache is None:
-            table = self.con.execute("SELECT url, id FROM urls").fetch_arrow_table()
+            table = self.con.execute("SELECT url, id FROM urls").to_arrow_table()
             self._url_cache = dict(
                 zip(table.column(0).to_pylist(), table.column(1).to_pylist(), strict=True)
             )
@@ -236,7 +236,7 @@ class Store:
                 raise StoreError(f"{self.path}: cannot write to {table} ({exc})") from exc
             finally:
                 self.con.unregister("_lf_batch")
-        return arrow.num_rows
+        return int(arrow.num_rows)
 
     def delete(self, table: str, **where: Any) -> None:
         """Delete the rows of ``table`` whose columns equal the given values."""
@@ -267,7 +267,7 @@ class Store:
         """Run one SQL statement and return its result as Arrow. For ``linkflow.store`` only."""
         with self._lock:
             try:
-                return self.con.execute(sql, params or []).fetch_arrow_table()
+                return self.con.execute(sql, params or []).to_arrow_table()
             except duckdb.Error as exc:
                 raise StoreError(f"{self.path}: query failed ({exc})") from exc
 
@@ -338,6 +338,6 @@ class Store:
         rows = self.read("crawls", id=crawl_id).to_pylist()
         if not rows:
             raise StoreError(f"{self.path}: no crawl {crawl_id}")
-        info = rows[0]
+        info: dict[str, Any] = dict(rows[0])
         info["seeds"] = json.loads(info["seeds"])
         return info
