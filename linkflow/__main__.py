@@ -1,0 +1,5 @@
+"""``python -m linkflow`` runs the command line."""
+
+from linkflow.cli import main
+
+main()
