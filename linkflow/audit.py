@@ -47,7 +47,11 @@ class AuditState:
 
 
 class Audit:
-    """An audit folder. Methods run one stage each and return ``self`` so they chain."""
+    """An audit folder. Methods run one stage each and return ``self`` so they chain.
+
+    ``overrides`` maps ``section.name`` settings to values (they win over ``linkflow.toml``);
+    with ``create=False`` a missing audit file is an error instead of a new audit.
+    """
 
     def __init__(
         self,
@@ -55,8 +59,10 @@ class Audit:
         *,
         settings: Settings | None = None,
         overrides: Mapping[str, Any] | None = None,
+        create: bool = True,
     ) -> None:
         self.path = Path(path)
+        self.create = create
         self.settings = settings or load_settings(audit_dir=self.path, overrides=overrides)
         self.state = AuditState()
         self._store: Store | None = None
@@ -77,7 +83,7 @@ class Audit:
     def store(self) -> Store:
         """The audit store, opened (and created) on first use."""
         if self._store is None:
-            self._store = Store.open(self.db_path)
+            self._store = Store.open(self.db_path, create=self.create)
         return self._store
 
     def close(self) -> None:

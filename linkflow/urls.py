@@ -142,7 +142,7 @@ def origin_of(url: str) -> str:
 
 def replace_origin(url: str, old_origin: str, new_origin: str) -> str:
     """Move ``url`` from ``old_origin`` to ``new_origin``; other URLs are returned as is."""
-    if url == old_origin or url.startswith(old_origin + "/") or url.startswith(old_origin + "?"):
+    if url == old_origin or url.startswith((old_origin + "/", old_origin + "?")):
         return new_origin + url[len(old_origin) :]
     return url
 

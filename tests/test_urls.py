@@ -33,7 +33,8 @@ def test_normalize(raw: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", ["mailto:a@b.c", "javascript:void(0)", "tel:+1", "data:text/html,x", "ftp://x/", "", "//"]
+    "raw",
+    ["mailto:a@b.c", "javascript:void(0)", "tel:+1", "data:text/html,x", "ftp://x/", "", "//"],
 )
 def test_non_http_is_none(raw: str) -> None:
     assert normalize(raw) is None
@@ -42,9 +43,9 @@ def test_non_http_is_none(raw: str) -> None:
 def test_relative_resolution_and_tracking_params() -> None:
     base = "https://example.com/blog/post/"
     assert normalize("../other/", base) == "https://example.com/blog/other/"
-    assert normalize("/x?utm_source=a&id=3&gclid=z", base, strip_params=("utm_source", "gclid")) == (
-        "https://example.com/x?id=3"
-    )
+    assert normalize(
+        "/x?utm_source=a&id=3&gclid=z", base, strip_params=("utm_source", "gclid")
+    ) == ("https://example.com/x?id=3")
     assert normalize("?page=2", base) == "https://example.com/blog/post/?page=2"
 
 
@@ -73,13 +74,15 @@ def test_scope() -> None:
     assert scope.contains("https://www.example.com/a")
     assert not scope.contains("https://blog.example.com/a")
     assert scope.contains("https://cdn.other.net/docs/x")
-    assert Scope(["https://www.example.com/"], subdomains=True).contains("https://blog.example.com/")
+    assert Scope(["https://www.example.com/"], subdomains=True).contains(
+        "https://blog.example.com/"
+    )
 
 
 def test_replace_origin() -> None:
-    assert replace_origin("http://127.0.0.1:8000/a?b", "http://127.0.0.1:8000", "https://x.com") == (
-        "https://x.com/a?b"
-    )
+    assert replace_origin(
+        "http://127.0.0.1:8000/a?b", "http://127.0.0.1:8000", "https://x.com"
+    ) == ("https://x.com/a?b")
     assert replace_origin("http://127.0.0.1:80001/a", "http://127.0.0.1:8000", "https://x.com") == (
         "http://127.0.0.1:80001/a"
     )

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from linkflow import __version__
@@ -38,7 +39,7 @@ class _Group(click.Group):
         except LinkflowError as exc:
             if ctx.meta.get("linkflow.verbose"):
                 traceback.print_exc()
-            err_console.print(f"[bold red]error:[/] {click.style(str(exc), fg=None)}", markup=True)
+            err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             err_console.print("interrupted; what was stored is kept")
@@ -66,7 +67,11 @@ _CRAWL_FLAGS: list[tuple[str, str, dict[str, Any]]] = [
     ("--timeout", "crawl.timeout", {"type": float, "help": "Seconds a request may take."}),
     ("--header", "crawl.headers", {"multiple": True, "help": "Extra header 'Name: value'."}),
     ("--auth", "crawl.auth", {"help": "HTTP basic auth 'user:password'."}),
-    ("--scope", "crawl.scope", {"multiple": True, "help": "Extra URL prefix to treat as internal."}),
+    (
+        "--scope",
+        "crawl.scope",
+        {"multiple": True, "help": "Extra URL prefix to treat as internal."},
+    ),
     ("--include", "crawl.include", {"multiple": True, "help": "Only follow URLs matching regex."}),
     ("--exclude", "crawl.exclude", {"multiple": True, "help": "Never follow URLs matching regex."}),
     ("--base-url", "crawl.base_url", {"help": "Public origin of a crawled copy or build folder."}),
@@ -88,18 +93,15 @@ def crawl_options(func: F) -> F:
     for flag, key, kwargs in reversed(_CRAWL_FLAGS):
         func = click.option(flag, _dest(key), default=None, **kwargs)(func)
     for flag, key, value, help_text in reversed(_CRAWL_SWITCHES):
-        func = click.option(flag, _dest(key), flag_value=value, default=None, help=help_text)(
-            func
-        )
+        func = click.option(flag, _dest(key), flag_value=value, default=None, help=help_text)(func)
     func = click.option("--quiet", is_flag=True, help="No progress bar (for CI).")(func)
-    func = click.option(
+    return click.option(
         "--log-format",
         type=click.Choice(["rich", "json"]),
         default="rich",
         show_default=True,
         help="Progress as a live bar or as JSON lines on stderr.",
     )(func)
-    return func
 
 
 def _overrides(kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -122,10 +124,10 @@ def _progress(quiet: bool, log_format: str) -> Any:
     return RichProgress(console=err_console)
 
 
-def _audit(audit_dir: Path, overrides: dict[str, Any] | None = None) -> Any:
+def _audit(audit_dir: Path, overrides: dict[str, Any] | None = None, *, create: bool = True) -> Any:
     from linkflow.audit import Audit
 
-    return Audit(audit_dir, overrides=overrides)
+    return Audit(audit_dir, overrides=overrides, create=create)
 
 
 # ---------------------------------------------------------------------- the group
@@ -140,7 +142,6 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     or `linkflow demo` to see a full audit of a bundled example site.
     """
     ctx.meta["linkflow.verbose"] = verbose
-
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -160,6 +161,5 @@ def print_table(title: str, rows: list[tuple[str, str]]) -> None:
 
 def fail(message: str) -> None:
     """Exit 2 with a one-line message (for errors found by the CLI itself)."""
-    err_console.print(f"[bold red]error:[/] {message}")
+    err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     sys.exit(2)
-

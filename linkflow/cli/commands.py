@@ -37,7 +37,10 @@ def _summarise(audit: Any, report: Path | None) -> None:
     rows = [
         ("Pages", f"{s['pages']:,} ({s['internal_pages']:,} internal, {s['errors']:,} errors)"),
         ("Links", f"{s['links']:,}"),
-        ("Findings", ", ".join(f"{k}: {v:,}" for k, v in s["findings_by_severity"].items()) or "none"),
+        (
+            "Findings",
+            ", ".join(f"{k}: {v:,}" for k, v in s["findings_by_severity"].items()) or "none",
+        ),
         ("Backlinks", f"{s['backlinks']:,} from {s['referring_domains']:,} referring domains"),
     ]
     for kind, count in s["top_findings"]:
@@ -51,15 +54,31 @@ def _summarise(audit: Any, report: Path | None) -> None:
 @cli.command()
 @click.argument("target")
 @audit_option
-@click.option("--backlinks", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="Backlink export (Ahrefs, Semrush, Majestic, Moz, GSC, Bing ...).")
-@click.option("--traffic", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="Traffic export (Search Console pages, GA4 pages).")
+@click.option(
+    "--backlinks",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Backlink export (Ahrefs, Semrush, Majestic, Moz, GSC, Bing ...).",
+)
+@click.option(
+    "--traffic",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Traffic export (Search Console pages, GA4 pages).",
+)
 @_money_option
 @click.option("--recrawl", is_flag=True, help="Start a new crawl even if one can be resumed.")
 @crawl_options
-def audit(target: str, audit_dir: Path, backlinks: tuple[str, ...], traffic: tuple[str, ...],
-          recrawl: bool, quiet: bool, log_format: str, **kwargs: Any) -> None:
+def audit(
+    target: str,
+    audit_dir: Path,
+    backlinks: tuple[str, ...],
+    traffic: tuple[str, ...],
+    recrawl: bool,
+    quiet: bool,
+    log_format: str,
+    **kwargs: Any,
+) -> None:
     """Run the whole audit of TARGET (a URL, or a build folder with --base-url).
 
     Crawls, imports the exports, analyses, writes the report and prints a summary.
@@ -78,8 +97,9 @@ def audit(target: str, audit_dir: Path, backlinks: tuple[str, ...], traffic: tup
 @audit_option
 @click.option("--recrawl", is_flag=True, help="Start a new crawl in the same audit.")
 @crawl_options
-def crawl(target: str, audit_dir: Path, recrawl: bool, quiet: bool, log_format: str,
-          **kwargs: Any) -> None:
+def crawl(
+    target: str, audit_dir: Path, recrawl: bool, quiet: bool, log_format: str, **kwargs: Any
+) -> None:
     """Crawl TARGET (a URL, or a static build folder with --base-url) into the audit.
 
     A crawl stopped by Ctrl-C or killed resumes when the same command runs again.
@@ -97,13 +117,21 @@ def crawl(target: str, audit_dir: Path, recrawl: bool, quiet: bool, log_format: 
 @cli.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @audit_option
-@click.option("--competitor", default=None, metavar="LABEL",
-              help="The files are a competitor's backlinks (for the link gap).")
-@click.option("--column-map", "opt_ingest__column_map", multiple=True, metavar="FIELD=HEADER",
-              help="For a generic CSV: which header holds source_url, target_url, anchor ...")
-def import_(files: tuple[str, ...], audit_dir: Path, competitor: str | None,
-            **kwargs: Any) -> None:
-    """Import backlink, traffic or domain-authority exports (format detected from the bytes)."""  # fmt: skip
+@click.option(
+    "--competitor",
+    default=None,
+    metavar="LABEL",
+    help="The files are a competitor's backlinks (for the link gap).",
+)
+@click.option(
+    "--column-map",
+    "opt_ingest__column_map",
+    multiple=True,
+    metavar="FIELD=HEADER",
+    help="For a generic CSV: which header holds source_url, target_url, anchor ...",
+)
+def import_(files: tuple[str, ...], audit_dir: Path, competitor: str | None, **kwargs: Any) -> None:
+    """Import backlink, traffic or domain-authority exports (format detected from the bytes)."""
     with _audit(audit_dir, _overrides(kwargs)) as a:
         a.import_exports(files, site=competitor or "self")
         for result in a.state.imports:
@@ -129,11 +157,16 @@ def import_crawl(inlinks: str, internal: str | None, audit_dir: Path) -> None:
 @cli.command()
 @audit_option
 @_money_option
-@click.option("--weights", "opt_graph__weights", type=click.Choice(["position", "uniform"]),
-              default=None, help="'uniform' gives classic PageRank (like Link Score).")
+@click.option(
+    "--weights",
+    "opt_graph__weights",
+    type=click.Choice(["position", "uniform"]),
+    default=None,
+    help="'uniform' gives classic PageRank (like Link Score).",
+)
 def analyse(audit_dir: Path, **kwargs: Any) -> None:
     """Score link equity and depth, and find every internal and backlink problem."""
-    with _audit(audit_dir, _overrides(kwargs)) as a:
+    with _audit(audit_dir, _overrides(kwargs), create=False) as a:
         a.analyse()
         _summarise(a, None)
 
@@ -144,7 +177,7 @@ def suggest(audit_dir: Path) -> None:
     """List the recommended internal links (source, sentence, anchor, gain)."""
     from linkflow.store.summary import suggestions
 
-    with _audit(audit_dir) as a:
+    with _audit(audit_dir, create=False) as a:
         rows = suggestions(a.store, a.crawl_id())
         if not rows:
             err_console.print("no link suggestions in this audit yet")
@@ -161,7 +194,7 @@ def suggest(audit_dir: Path) -> None:
 @click.option("--open", "open_", is_flag=True, help="Open the report in a browser.")
 def report(audit_dir: Path, open_: bool) -> None:
     """Write the HTML report (report/index.html) and its CSV exports."""
-    with _audit(audit_dir) as a:
+    with _audit(audit_dir, create=False) as a:
         path = a.report()
     out_console.print(f"report: {path}")
     if open_:
@@ -171,13 +204,23 @@ def report(audit_dir: Path, open_: bool) -> None:
 @cli.command()
 @audit_option
 @click.option("--table", required=True, help="pages, links, page_metrics, findings, backlinks ...")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "parquet"]), default="csv",
-              show_default=True, help="Output format.")
-@click.option("--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "parquet"]),
+    default="csv",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write.",
+)
 def export(audit_dir: Path, table: str, fmt: str, output: Path) -> None:
     """Export one table of the audit as CSV (formula-safe), JSON or Parquet."""
-    with _audit(audit_dir) as a:
+    with _audit(audit_dir, create=False) as a:
         rows = a.export(table, fmt, output)
     out_console.print(f"{rows:,} rows written to {output}")
 
@@ -185,12 +228,17 @@ def export(audit_dir: Path, table: str, fmt: str, output: Path) -> None:
 @cli.command()
 @click.argument("target")
 @audit_option
-@click.option("--fail-on", default="broken,orphans,redirect-chains,generic-anchors",
-              show_default=True, help="Comma-separated problems that fail the check.")
+@click.option(
+    "--fail-on",
+    default="broken,orphans,redirect-chains,generic-anchors",
+    show_default=True,
+    help="Comma-separated problems that fail the check.",
+)
 @_money_option
 @crawl_options
-def check(target: str, audit_dir: Path, fail_on: str, quiet: bool, log_format: str,
-          **kwargs: Any) -> None:
+def check(
+    target: str, audit_dir: Path, fail_on: str, quiet: bool, log_format: str, **kwargs: Any
+) -> None:
     """CI gate: crawl TARGET, and exit 1 if any problem named in --fail-on exists."""
     kinds = [k.strip() for k in fail_on.split(",") if k.strip()]
     with _audit(audit_dir, _overrides(kwargs)) as a:

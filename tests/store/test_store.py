@@ -40,7 +40,9 @@ def store(tmp_path: Path) -> Store:
     s.close()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(rows=link_rows)
 def test_links_round_trip(store: Store, rows: list[dict[str, object]]) -> None:
     store.delete("links")
@@ -53,7 +55,9 @@ def test_links_round_trip(store: Store, rows: list[dict[str, object]]) -> None:
     assert sorted(got, key=key) == sorted(rows, key=key)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(urls=st.lists(st.from_regex(r"https://[a-c]\.example/[a-z0-9/]{0,12}", fullmatch=True)))
 def test_url_ids_are_dense_stable_and_unique(store: Store, urls: list[str]) -> None:
     ids = store.url_ids(urls)
@@ -77,11 +81,16 @@ def test_url_ids_survive_reopen(tmp_path: Path) -> None:
 
 def test_transaction_rolls_back_rows_and_url_ids(store: Store) -> None:
     store.url_ids(["https://x.example/"])
-    with pytest.raises(RuntimeError), store.transaction():
-        store.url_ids(["https://x.example/lost"])
-        store.append("findings", [{"crawl_id": 1, "kind": "k", "severity": "low",
-                                   "detail": "d", "why": "w"}])  # fmt: skip
-        raise RuntimeError("boom")
+    finding = {"crawl_id": 1, "kind": "k", "severity": "low", "detail": "d", "why": "w"}
+
+    def failing_work() -> None:
+        with store.transaction():
+            store.url_ids(["https://x.example/lost"])
+            store.append("findings", [finding])
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        failing_work()
     assert store.count("findings") == 0
     assert store.lookup_url_ids(["https://x.example/lost"]) == [None]
     assert store.url_ids(["https://x.example/next"]) == [1]
