@@ -153,6 +153,9 @@ class ReportSettings:
 
     top_n: int = _opt(50, "Rows shown in each table of the HTML report.")
     title: str = _opt("", "Report title; the site's host when empty.")
+    exports: bool = _opt(
+        True, "Write every table as CSV in exports/ next to the report, linked from it."
+    )
 
 
 _SECTIONS: dict[str, type[Any]] = {
