@@ -1,0 +1,261 @@
+"""HTML bytes → :class:`~linkflow.models.PageFacts`: head facts, main text and classified links.
+
+One CSS query (run by Lexbor, in C) returns every link and every block-level element in
+document order; Python then touches each link, each block and each of their ancestors once.
+Links are classified by :mod:`linkflow.extract.regions`; links in no recognised region are
+placed by where they sit relative to the main content (before it → nav, after → footer).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from selectolax.lexbor import LexborHTMLParser
+
+from linkflow.extract.charset import decode_html
+from linkflow.extract.regions import BLOCK_TAGS, NodeInfo, RegionIndex
+from linkflow.extract.text import collapse, content_hash, sentence_around
+from linkflow.models import Link, PageFacts
+from linkflow.settings import ExtractSettings
+from linkflow.urls import normalize, split_fragment
+
+__all__ = ["parse_page"]
+
+_SELECTOR: Final = "a[href], area[href], " + ", ".join(sorted(BLOCK_TAGS))
+_DROP_TAGS: Final = ["script", "style", "noscript", "template", "svg", "iframe", "object"]
+_SCHEME: Final = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+_HTTP: Final = frozenset({"http", "https"})
+_ROBOTS_NAMES: Final = frozenset({"robots", "googlebot"})
+_PAGINATION_RELS: Final = frozenset({"next", "prev", "previous"})
+
+
+@dataclass(slots=True)
+class _Found:
+    """A link found on the page, before its position is decided."""
+
+    link: Link
+    info: NodeInfo
+    index: int  # position among the selected elements, in document order
+
+
+@dataclass(slots=True)
+class _Page:
+    """Links and leaf text blocks of one page, in document order."""
+
+    found: list[_Found] = field(default_factory=list)
+    blocks: list[tuple[int, NodeInfo, Any]] = field(default_factory=list)
+    parents: set[int] = field(default_factory=set)  # ids of blocks that contain blocks
+    other_schemes: int = 0
+
+
+def _attr(node: Any, name: str) -> str | None:
+    value = node.attributes.get(name)
+    return value if isinstance(value, str) else None
+
+
+def _text(node: Any) -> str:
+    return collapse(node.text(deep=True))
+
+
+def _head_facts(tree: LexborHTMLParser, facts: PageFacts, url: str, base: str, strip: Any) -> None:
+    """Fill title, description, robots, canonical, hreflang, lang and h1 of ``facts``."""
+    title = tree.css_first("title")
+    facts.title = (_text(title) or None) if title is not None else None
+    robots: list[str] = []
+    for meta in tree.css("meta[name]"):
+        name = (_attr(meta, "name") or "").strip().lower()
+        content = collapse(_attr(meta, "content") or "")
+        if name == "description" and facts.meta_description is None:
+            facts.meta_description = content or None
+        elif name in _ROBOTS_NAMES and content:
+            robots.append(content.lower())
+    facts.meta_robots = ",".join(robots) or None
+    for link in tree.css("link[rel][href]"):
+        rels = (_attr(link, "rel") or "").lower().split()
+        href = _attr(link, "href") or ""
+        if "canonical" in rels and facts.canonical is None:
+            facts.canonical = normalize(href, base, strip_params=strip)
+        elif "alternate" in rels:
+            lang = collapse(_attr(link, "hreflang") or "")
+            target = normalize(href, base, strip_params=strip) if lang else None
+            if target is not None:
+                facts.hreflang.append((lang.lower(), target))
+    html = tree.css_first("html")
+    lang = collapse(_attr(html, "lang") or "") if html is not None else ""
+    facts.lang = lang or None
+    h1 = tree.css_first("h1")
+    facts.h1 = (_text(h1) or None) if h1 is not None else None
+
+
+def _base_url(tree: LexborHTMLParser, url: str) -> str:
+    """The ``<base href>`` of the page resolved against ``url``, else ``url``."""
+    base = tree.css_first("base[href]")
+    if base is None:
+        return url
+    resolved = normalize(_attr(base, "href") or "", url)
+    return resolved or url
+
+
+def _make_link(node: Any, href: str, base: str, url: str, strip: Any, ordinal: int) -> Link | None:
+    """The :class:`Link` of one ``a``/``area`` element, or ``None`` if it is not a page link."""
+    raw, fragment = split_fragment(href.strip())
+    target = normalize(raw, base, strip_params=strip) if raw or fragment is None else url
+    if target is None or (fragment is not None and target == url):
+        return None  # malformed, or a jump inside this same page
+    rel = frozenset((_attr(node, "rel") or "").lower().split())
+    alt: str | None = None
+    is_image = False
+    if node.tag == "area":
+        is_image, alt = True, collapse(_attr(node, "alt") or "")
+        anchor = alt
+    else:
+        anchor = _text(node)
+        image = node.css_first("img")
+        if image is not None:
+            is_image, alt = True, collapse(_attr(image, "alt") or "")
+            anchor = anchor or alt
+    return Link(
+        url=target,
+        anchor=anchor,
+        ordinal=ordinal,
+        rel=rel,
+        alt=alt,
+        is_image=is_image,
+        fragment=fragment,
+        target=_attr(node, "target"),
+    )
+
+
+def _collect(tree: LexborHTMLParser, url: str, base: str, strip: Any) -> _Page:
+    """Walk the selected elements once: links (with their info) and leaf text blocks."""
+    page = _Page()
+    index = RegionIndex()
+    for i, node in enumerate(tree.css(_SELECTOR)):
+        tag = node.tag
+        if tag == "a" or tag == "area":
+            href = _attr(node, "href")
+            if href is None:
+                continue
+            scheme = _SCHEME.match(href.strip())
+            if scheme is not None and scheme.group(1).lower() not in _HTTP:
+                page.other_schemes += 1
+                continue
+            link = _make_link(node, href, base, url, strip, len(page.found))
+            if link is not None:
+                info = index.info(node)
+                link.dom_path = info.path
+                page.found.append(_Found(link, info, i))
+        else:
+            info = index.info(node)
+            if info.parent is not None and info.parent.block:
+                page.parents.add(info.parent.block)
+            page.blocks.append((i, info, node))
+    return page
+
+
+@dataclass(slots=True)
+class _Main:
+    """The main content: its leaf blocks (document index, node id) and its root if guessed."""
+
+    blocks: list[tuple[int, int]]
+    root: int = 0  # the guessed main element when no region said "content"; 0 otherwise
+
+
+def _find_main(page: _Page, block_text: dict[int, str]) -> _Main:
+    """Blocks in a "content" region; else the element whose children hold the most text.
+
+    The fallback is Readability's: each text block scores its length minus twice its link
+    text, credited to its parent block and half to its grandparent; the best scorer wins.
+    """
+    blocks = [
+        (i, info.node_id)
+        for i, info, _ in page.blocks
+        if info.region == "content" and block_text.get(info.node_id)
+    ]
+    if blocks:
+        return _Main(blocks)
+    link_chars: dict[int, int] = {}
+    for found in page.found:
+        link_chars[found.info.block] = link_chars.get(found.info.block, 0) + len(found.link.anchor)
+    scores: dict[int, float] = {}
+    for _, info, _ in page.blocks:
+        text = block_text.get(info.node_id)
+        parent = info.parent
+        if not text or info.region is not None or parent is None:
+            continue
+        score = len(text) - 2 * link_chars.get(info.node_id, 0)
+        if score <= 0:
+            continue
+        scores[parent.block] = scores.get(parent.block, 0.0) + score
+        grand = parent.parent
+        if grand is not None and grand.block != parent.block:
+            scores[grand.block] = scores.get(grand.block, 0.0) + score / 2
+    if not scores:
+        return _Main([])
+    root = max(scores, key=scores.__getitem__)
+    blocks = [
+        (i, info.node_id)
+        for i, info, _ in page.blocks
+        if info.region is None and block_text.get(info.node_id) and RegionIndex.inside(info, root)
+    ]
+    return _Main(blocks, root)
+
+
+def _position(found: _Found, main: _Main) -> str:
+    """The position of a link from its region, or from where it sits around the main text."""
+    region = found.info.region
+    if found.link.rel & _PAGINATION_RELS and region in (None, "content"):
+        return "pagination"
+    if region is not None:
+        return region
+    if main.root and RegionIndex.inside(found.info, main.root):
+        return "content"
+    if not main.blocks:
+        return "other"
+    if found.index < main.blocks[0][0]:
+        return "nav"
+    if found.index > main.blocks[-1][0]:
+        return "footer"
+    return "other"
+
+
+def parse_page(
+    body: bytes,
+    url: str,
+    *,
+    content_type: str | None = None,
+    settings: ExtractSettings = ExtractSettings(),
+    strip_params: tuple[str, ...] = (),
+) -> PageFacts:
+    """Parse one HTML document into page facts and classified links.
+
+    ``url`` is the final (after redirects) normalised URL of the document; relative links
+    resolve against ``<base href>`` if present, else ``url``. Never raises on malformed
+    HTML, binary junk or an empty body: such input gives mostly empty :class:`PageFacts`.
+    """
+    facts = PageFacts()
+    text = decode_html(body, content_type)
+    if not text.strip() or "\x00" in text[:1024]:
+        return facts  # empty, or binary data served as HTML (NUL is never in text)
+    tree = LexborHTMLParser(text)
+    tree.strip_tags(_DROP_TAGS)
+    base = _base_url(tree, url)
+    _head_facts(tree, facts, url, base, strip_params)
+    page = _collect(tree, url, base, strip_params)
+    facts.other_scheme_links = page.other_schemes
+    leaves = (block for block in page.blocks if block[1].node_id not in page.parents)
+    block_text = {info.node_id: _text(node) for _, info, node in leaves}
+    main = _find_main(page, block_text)
+    for found in page.found:
+        found.link.position = _position(found, main)
+        if found.link.position == "content":
+            block = block_text.get(found.info.block, "")
+            found.link.context = sentence_around(block, found.link.anchor, settings.context_chars)
+    main_text = "\n".join(block_text[node_id] for _, node_id in main.blocks)
+    facts.links = [found.link for found in page.found]
+    facts.word_count = len(main_text.split())
+    facts.content_hash = content_hash(main_text)
+    facts.main_text = (main_text or None) if settings.keep_main_text else None
+    return facts
