@@ -1,0 +1,191 @@
+"""The HTML report: one self-contained, offline ``index.html`` per audit.
+
+Rendered with jinja2 with autoescaping on: every string from a crawled page or an imported
+file is untrusted and reaches the page only as escaped text. The CSS and JavaScript are the
+package's own files, inlined; a Content-Security-Policy pins them by hash, so the page can
+load nothing from the network and no injected script could run even if escaping failed.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+import os
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+from markupsafe import Markup
+
+from linkflow import __version__
+from linkflow.errors import ReportError
+from linkflow.report import sections
+from linkflow.report.exports import export_table
+from linkflow.settings import ReportSettings
+from linkflow.store import Store
+
+__all__ = ["render_report", "write_report"]
+
+FINDING_EXAMPLES = 50
+"""Affected URLs listed under each finding kind (the CSV export has all of them)."""
+
+
+def write_report(store: Store, crawl_id: int, out_dir: Path, settings: ReportSettings) -> Path:
+    """Write ``out_dir/index.html`` for ``crawl_id`` and return its path.
+
+    With ``settings.exports`` the folder also gets ``exports/<table>.csv`` for every table,
+    linked from the report's Downloads section. The page is written under a temporary name
+    and renamed, so an existing report is replaced only by a complete one.
+
+    Raises :class:`ReportError` when the folder cannot be written, and
+    :class:`~linkflow.errors.StoreError` when ``crawl_id`` is not in the store.
+    """
+    out_dir = Path(out_dir)
+    downloads: list[dict[str, Any]] = []
+    if settings.exports:
+        for table in store.tables():
+            name = f"{table}.csv"
+            rows = export_table(store, table, "csv", out_dir / "exports" / name)
+            downloads.append({"table": table, "href": f"exports/{name}", "rows": rows})
+    html = render_report(store, crawl_id, settings, downloads=downloads)
+    path = out_dir / "index.html"
+    partial = out_dir / ".index.html.partial"
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        partial.write_text(html, encoding="utf-8")
+        os.replace(partial, path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise ReportError(
+            f"{path}: cannot write the report ({exc.strerror or exc}); "
+            "choose a writable folder with --out"
+        ) from exc
+    return path
+
+
+def render_report(
+    store: Store,
+    crawl_id: int,
+    settings: ReportSettings,
+    *,
+    downloads: list[dict[str, Any]] | None = None,
+) -> str:
+    """The report page of ``crawl_id`` as an HTML string (see :func:`write_report`)."""
+    info = store.crawl_info(crawl_id)
+    site = info.get("base_url") or (info["seeds"][0] if info["seeds"] else "")
+    top_n = max(1, settings.top_n)
+    css = _static("report.css")
+    js = _static("report.js")
+    context = {
+        "title": settings.title or urlsplit(site).netloc or site or "linkflow audit",
+        "site": site,
+        "crawl": info,
+        "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "version": __version__,
+        "top_n": top_n,
+        "overview": sections.overview_section(store, crawl_id),
+        "pages": sections.pages_section(store, crawl_id, top_n),
+        "findings": sections.findings_section(store, crawl_id, FINDING_EXAMPLES),
+        "finding_limit": FINDING_EXAMPLES,
+        "charts": sections.charts_section(store, crawl_id),
+        "backlinks": sections.backlinks_section(store, top_n),
+        "traffic": sections.traffic_section(store, crawl_id, top_n),
+        "suggestions": sections.suggestions_section(store, crawl_id, top_n),
+        "downloads": downloads or [],
+        "css": Markup(css),  # our own package file, not user data
+        "js": Markup(js),
+        "csp": _csp(css, js),
+    }
+    return _environment().get_template("report.html.j2").render(context)
+
+
+def _static(name: str) -> str:
+    return resources.files("linkflow.report").joinpath("static", name).read_text("utf-8")
+
+
+def _csp(css: str, js: str) -> str:
+    """A policy that allows exactly our inline style and script, and no network at all."""
+
+    def digest(text: str) -> str:
+        return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+    return (
+        f"default-src 'none'; style-src {digest(css)}; script-src {digest(js)}; "
+        "img-src data:; base-uri 'none'; form-action 'none'"
+    )
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("linkflow.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(num=_num, pct=_pct, equity=_equity, cell=_cell, href=_href, sortkey=_sortkey)
+    return env
+
+
+# ---------------------------------------------------------------------- formatting filters
+_MISSING = "—"
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _num(value: Any, digits: int = 1) -> str:
+    """Thousands-separated number; floats with ``digits`` decimals unless integral."""
+    if not _finite(value):
+        return _MISSING
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.{digits}f}"
+
+
+def _pct(value: Any) -> str:
+    """A 0-1 share as a percentage."""
+    return f"{value * 100:.1f}%" if _finite(value) else _MISSING
+
+
+def _equity(value: Any) -> str:
+    """Raw equity (a share of 1) as a percentage with three significant digits."""
+    return f"{value * 100:.3g}%" if _finite(value) else _MISSING
+
+
+def _cell(value: Any) -> str:
+    """Any stored value as short text for a generic table cell."""
+    if value is None:
+        return _MISSING
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return _num(value, 2)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, list | tuple):
+        return ", ".join(_cell(v) for v in value)
+    return str(value)
+
+
+def _href(url: Any) -> str:
+    """``url`` if it is a web address safe to link to, else "" (never javascript: or data:)."""
+    if isinstance(url, str) and urlsplit(url).scheme.lower() in ("http", "https"):
+        return url
+    return ""
+
+
+def _sortkey(value: Any) -> str:
+    """The ``data-v`` sort key of a cell: numbers as numbers, missing values sort last."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if _finite(value):
+        return repr(float(value))
+    return str(value).lower()
