@@ -1,1 +1,323 @@
-"""crawl stage."""
+"""The crawl stage: pages and links of a live site (:func:`crawl_site`) or a build folder
+(:func:`crawl_folder`) into the audit store.
+
+Both run the same engine (:mod:`linkflow.crawl.engine`) over a different fetcher, so a build
+folder gives the same rows a web server serving it would. A crawl is resumable: running the
+same call again continues the newest unfinished crawl of the same seeds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import importlib
+import re
+import signal
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from linkflow.crawl.engine import Engine, OriginMap
+from linkflow.crawl.fetch import Fetcher, HttpFetcher
+from linkflow.crawl.folder import FolderFetcher, folder_urls
+from linkflow.crawl.progress import CrawlProgress, CrawlStats, JsonProgress, RichProgress
+from linkflow.crawl.robots import RobotsCache
+from linkflow.crawl.sitemaps import collect_sitemaps
+from linkflow.errors import CrawlError
+from linkflow.models import CrawlSummary
+from linkflow.settings import CrawlSettings, ExtractSettings
+from linkflow.store import Store
+from linkflow.store.crawl import (
+    crawl_totals,
+    has_sitemap_rows,
+    load_frontier,
+    resumable_crawl,
+    sitemap_url_list,
+    write_sitemap_urls,
+)
+from linkflow.urls import Scope, normalize, origin_of
+
+__all__ = [
+    "CrawlProgress",
+    "CrawlStats",
+    "JsonProgress",
+    "RichProgress",
+    "crawl_folder",
+    "crawl_site",
+]
+
+
+@dataclasses.dataclass(slots=True)
+class _Plan:
+    """What one crawl run needs, whatever its source."""
+
+    source: str
+    key: list[str]  # identifies "the same crawl" for resume
+    seeds: list[str]  # stored (public) form
+    origins: OriginMap
+    make_fetcher: Callable[[], Fetcher]
+    orphans: Callable[[], list[str]] = list
+    check_external: bool = False
+    preflight: bool = True
+
+
+def crawl_site(
+    store: Store,
+    seeds: Sequence[str],
+    settings: CrawlSettings,
+    extract: ExtractSettings,
+    *,
+    progress: CrawlProgress | None = None,
+    recrawl: bool = False,
+) -> CrawlSummary:
+    """Crawl a live site from ``seeds`` into ``store`` and return what was done.
+
+    Resumes the newest unfinished crawl of the same seeds unless ``recrawl`` is True (then a
+    new crawl starts in the same store). Ctrl-C stops cleanly: fetched pages are committed,
+    the crawl is marked ``interrupted`` and the summary says ``interrupted=True``.
+
+    Raises :class:`CrawlError` for a seed that is not an http(s) URL, invalid settings, or a
+    start page whose server cannot be reached.
+    """
+    _check_settings(settings)
+    if not seeds:
+        raise CrawlError("no seed URL given; pass the site's home page, e.g. https://example.com/")
+    fetch_seeds: list[str] = []
+    for raw in seeds:
+        url = normalize(raw, strip_params=settings.strip_params)
+        if url is None:
+            raise CrawlError(f"{raw!r} is not an http(s) URL; give a full URL like https://{raw}")
+        fetch_seeds.append(url)
+    origins = OriginMap()
+    if settings.base_url:
+        base = _base(settings.base_url)
+        origins = OriginMap(public=origin_of(base), fetch=origin_of(fetch_seeds[0]))
+    plan = _Plan(
+        source="http",
+        key=fetch_seeds,
+        seeds=[origins.to_public(u) for u in fetch_seeds],
+        origins=origins,
+        make_fetcher=lambda: HttpFetcher(settings),
+        check_external=settings.check_external,
+    )
+    return _run(store, plan, settings, extract, progress=progress, recrawl=recrawl)
+
+
+def crawl_folder(
+    store: Store,
+    folder: Path,
+    base_url: str,
+    settings: CrawlSettings,
+    extract: ExtractSettings,
+    *,
+    progress: CrawlProgress | None = None,
+) -> CrawlSummary:
+    """Crawl the static site built into ``folder`` as if served at ``base_url``; no network.
+
+    Pages are found by following links from ``base_url`` (with robots.txt and sitemaps read
+    from the folder); HTML files no link reaches are added afterwards with no depth. Links to
+    missing files are stored as 404 pages. Resumes like :func:`crawl_site`.
+    """
+    _check_settings(settings)
+    if not folder.is_dir():
+        raise CrawlError(f"{folder}: not a folder; give the site's build output (e.g. public/)")
+    base = _base(base_url)
+    root = folder.resolve()
+    plan = _Plan(
+        source="folder",
+        key=[str(root), base],
+        seeds=[base],
+        origins=OriginMap(),
+        make_fetcher=lambda: FolderFetcher(root, base, max_bytes=settings.max_body_bytes),
+        orphans=lambda: folder_urls(root, base),
+        preflight=False,
+    )
+    return _run(store, plan, settings, extract, progress=progress, recrawl=False)
+
+
+def _base(base_url: str) -> str:
+    base = normalize(base_url)
+    if base is None:
+        raise CrawlError(
+            f"base URL {base_url!r} is not an http(s) URL; give e.g. https://www.example.com/"
+        )
+    return base
+
+
+def _check_settings(settings: CrawlSettings) -> None:
+    for pattern in (*settings.include, *settings.exclude):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise CrawlError(
+                f"include/exclude pattern {pattern!r} is not a valid regex ({exc})"
+            ) from exc
+    if settings.concurrency < 1 or settings.per_host_concurrency < 1:
+        raise CrawlError("concurrency and per_host_concurrency must be at least 1")
+    if settings.auth and ":" not in settings.auth:
+        raise CrawlError("auth must be 'user:password'")
+
+
+def _settings_json(settings: CrawlSettings) -> dict[str, Any]:
+    data = dataclasses.asdict(settings)
+    # Secrets stay out of the store: it is shared, exported and attached to bug reports.
+    if data["auth"]:
+        data["auth"] = data["auth"].split(":", 1)[0] + ":***"
+    data["headers"] = [h.split(":", 1)[0] + ": ***" for h in settings.headers]
+    return data
+
+
+def _run(
+    store: Store,
+    plan: _Plan,
+    settings: CrawlSettings,
+    extract: ExtractSettings,
+    *,
+    progress: CrawlProgress | None,
+    recrawl: bool,
+) -> CrawlSummary:
+    started = time.monotonic()
+    state: dict[str, Any] = {"crawl_id": None, "resumed": False}
+    try:
+        interrupted = asyncio.run(_crawl(store, plan, settings, extract, progress, recrawl, state))
+    except KeyboardInterrupt:
+        if state["crawl_id"] is None:
+            raise
+        interrupted = True
+    crawl_id: int = state["crawl_id"]
+    store.finish_crawl(crawl_id, "interrupted" if interrupted else "finished")
+    if not interrupted:
+        _template_pass(store, crawl_id, extract)
+    pages, links, errors, by_status = crawl_totals(store, crawl_id)
+    summary = CrawlSummary(
+        crawl_id=crawl_id,
+        pages=pages,
+        links=links,
+        errors=errors,
+        by_status=by_status,
+        seconds=time.monotonic() - started,
+        interrupted=interrupted,
+        resumed=bool(state["resumed"]),
+    )
+    if progress is not None:
+        progress.finish(summary)
+    return summary
+
+
+def _template_pass(store: Store, crawl_id: int, extract: ExtractSettings) -> None:
+    """Run the extraction stage's template pass if this linkflow has it."""
+    try:
+        module = importlib.import_module("linkflow.crawl.template_pass")
+    except ModuleNotFoundError as exc:
+        if exc.name != "linkflow.crawl.template_pass":
+            raise
+        return
+    module.apply_template_pass(store, crawl_id, extract)
+
+
+async def _crawl(
+    store: Store,
+    plan: _Plan,
+    settings: CrawlSettings,
+    extract: ExtractSettings,
+    progress: CrawlProgress | None,
+    recrawl: bool,
+    state: dict[str, Any],
+) -> bool:
+    fetcher = plan.make_fetcher()
+    try:
+        robots = RobotsCache(fetcher, settings.user_agent, obey=settings.obey_robots)
+        if plan.preflight:
+            await _preflight(robots, plan)
+        crawl_id = None if recrawl else resumable_crawl(store, plan.source, plan.key)
+        state["resumed"] = crawl_id is not None
+        if crawl_id is None:
+            crawl_id = store.new_crawl(
+                source=plan.source,
+                seeds=plan.key,
+                settings=_settings_json(settings),
+                base_url=plan.origins.public or (plan.seeds[0] if plan.source == "folder" else ""),
+            )
+        state["crawl_id"] = crawl_id
+        scope = Scope(plan.seeds, subdomains=settings.subdomains, prefixes=settings.scope)
+        engine = Engine(
+            store,
+            crawl_id,
+            fetcher,
+            settings=settings,
+            extract=extract,
+            scope=scope,
+            origins=plan.origins,
+            progress=progress,
+            check_external=plan.check_external,
+            robots=robots,
+        )
+        if progress is not None:
+            progress.start(
+                crawl_id=crawl_id, seeds=plan.seeds, resumed=state["resumed"], store=str(store.path)
+            )
+        if state["resumed"]:
+            frontier = load_frontier(store, crawl_id)
+            engine.restore(frontier.pending, frontier.seen, frontier.fetched)
+        else:
+            for seed in plan.seeds:
+                engine.add(seed, 0, force=True)
+        engine.later = await _extra_urls(store, crawl_id, engine, plan, settings)
+        return await _run_engine(engine)
+    finally:
+        await fetcher.close()
+
+
+async def _preflight(robots: RobotsCache, plan: _Plan) -> None:
+    for seed in plan.seeds:
+        rules = await robots.rules(plan.origins.to_fetch(seed))
+        if rules.unreachable:
+            raise CrawlError(
+                f"{seed}: the server cannot be reached ({rules.note}); "
+                "check the address and that the site is up"
+            )
+
+
+async def _extra_urls(
+    store: Store, crawl_id: int, engine: Engine, plan: _Plan, settings: CrawlSettings
+) -> list[str]:
+    """Read the sitemaps (once per crawl); return URLs to visit after the link frontier."""
+    if not has_sitemap_rows(store, crawl_id):
+        starts: list[str] = []
+        for origin in dict.fromkeys(origin_of(plan.origins.to_fetch(s)) for s in plan.seeds):
+            rules = await engine.robots.rules(origin + "/")
+            starts += [plan.origins.to_fetch(u) for u in rules.sitemaps]
+            starts.append(origin + "/sitemap.xml")
+
+        def stored(raw: str) -> str | None:
+            url = normalize(raw, strip_params=settings.strip_params)
+            return None if url is None else plan.origins.to_public(url)
+
+        def locate(raw: str) -> str | None:
+            url = stored(raw)
+            return plan.origins.to_fetch(url) if url and engine.scope.contains(url) else None
+
+        entries, _problems = await collect_sitemaps(engine.fetcher, starts, stored, locate=locate)
+        await asyncio.to_thread(
+            write_sitemap_urls, store, crawl_id, [(e.url, e.sitemap, e.lastmod) for e in entries]
+        )
+    extra = plan.orphans()
+    if settings.sitemap_seed:
+        extra += sitemap_url_list(store, crawl_id)
+    return list(dict.fromkeys(extra))
+
+
+async def _run_engine(engine: Engine) -> bool:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    handled = False
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        loop.add_signal_handler(signal.SIGINT, stop.set)  # main thread only
+        handled = True
+    try:
+        return await engine.run(stop)
+    finally:
+        if handled:
+            loop.remove_signal_handler(signal.SIGINT)

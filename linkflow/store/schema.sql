@@ -101,8 +101,9 @@ CREATE TABLE IF NOT EXISTS page_text (
 CREATE TABLE IF NOT EXISTS frontier (
     crawl_id INTEGER NOT NULL,
     url_id   INTEGER NOT NULL,
-    depth    INTEGER NOT NULL,
-    state    VARCHAR NOT NULL                  -- queued | done
+    depth    INTEGER NOT NULL,                 -- -1: not reached by links (sitemap, orphan file)
+    state    VARCHAR NOT NULL,                 -- queued | done (a done row is added, never updated)
+    hops     INTEGER NOT NULL DEFAULT 0        -- redirects followed to reach this URL
 );
 
 -- ---------------------------------------------------------------- imports
@@ -140,7 +141,12 @@ CREATE TABLE IF NOT EXISTS backlinks (
     source_authority DOUBLE,                   -- page metric on linkflow's 0-100 scale
     domain_authority DOUBLE,                   -- domain metric on linkflow's 0-100 scale
     source_outlinks  INTEGER,
-    links_in_group   INTEGER DEFAULT 1
+    links_in_group   INTEGER DEFAULT 1,
+    lost_at          TIMESTAMP,                -- when the provider saw the link go
+    lang             VARCHAR,                  -- language of the source page
+    is_spam          BOOLEAN,                  -- the provider's own spam flag
+    spam_score       DOUBLE,                   -- the provider's spam score (Moz), 0-100
+    sitewide         BOOLEAN
 );
 
 CREATE TABLE IF NOT EXISTS traffic (
@@ -224,3 +230,123 @@ CREATE TABLE IF NOT EXISTS suggestions (
     relevance  DOUBLE,
     reason     VARCHAR
 );
+
+-- ---------------------------------------------------------------- ingest: counts and profile
+-- Inbound-link counts per page of a site (Ahrefs best-by-links, GSC top target pages).
+CREATE TABLE IF NOT EXISTS backlink_counts (
+    import_id     INTEGER NOT NULL,
+    provider      VARCHAR NOT NULL,
+    url           VARCHAR NOT NULL,
+    url_id        INTEGER,
+    links         DOUBLE,
+    domains       DOUBLE,
+    dofollow      DOUBLE,
+    nofollow      DOUBLE,
+    top_authority DOUBLE                       -- best referring-domain authority, 0-100
+);
+
+-- Counts per referring domain (Ahrefs refdomains, Semrush refdomains, GSC top linking sites).
+CREATE TABLE IF NOT EXISTS domain_counts (
+    import_id  INTEGER NOT NULL,
+    provider   VARCHAR NOT NULL,
+    domain     VARCHAR NOT NULL,
+    links      DOUBLE,
+    dofollow   DOUBLE,
+    pages      DOUBLE,
+    targets    DOUBLE,
+    authority  DOUBLE,
+    is_spam    BOOLEAN,
+    first_seen TIMESTAMP,
+    lost_at    TIMESTAMP
+);
+
+-- Search queries (GSC Queries.csv), aggregated per query.
+CREATE TABLE IF NOT EXISTS queries (
+    import_id   INTEGER NOT NULL,
+    source      VARCHAR NOT NULL,
+    query       VARCHAR NOT NULL,
+    clicks      DOUBLE,
+    impressions DOUBLE,
+    ctr         DOUBLE,
+    position    DOUBLE
+);
+
+-- The backlink profile, rebuilt by the backlink analysis from the tables above.
+CREATE TABLE IF NOT EXISTS referring_domains (
+    domain     VARCHAR NOT NULL,
+    backlinks  BIGINT NOT NULL,
+    followed   BIGINT NOT NULL,
+    nofollow   BIGINT NOT NULL,
+    ugc        BIGINT NOT NULL,
+    sponsored  BIGINT NOT NULL,
+    authority  DOUBLE,                         -- 0-100
+    first_seen TIMESTAMP,
+    last_seen  TIMESTAMP,
+    tld        VARCHAR,
+    providers  VARCHAR,                        -- comma-separated
+    spam_score DOUBLE,                         -- 0-100 from the explainable flags
+    spam_flags VARCHAR                         -- comma-separated flag names (see spam_flags)
+);
+
+CREATE TABLE IF NOT EXISTS backlink_targets (
+    url               VARCHAR NOT NULL,
+    url_id            INTEGER,
+    backlinks         BIGINT NOT NULL,
+    referring_domains BIGINT NOT NULL,
+    followed_domains  BIGINT NOT NULL,
+    authority         DOUBLE NOT NULL,         -- capped, quality-weighted sum (docs/formats.md)
+    crawl_id          INTEGER,
+    status            SMALLINT,                -- HTTP status of the target in that crawl
+    redirect_url      VARCHAR,                 -- where it redirects, if it does
+    lost              BOOLEAN NOT NULL         -- every link to it is lost
+);
+
+CREATE TABLE IF NOT EXISTS anchor_profile (
+    url          VARCHAR NOT NULL,
+    url_id       INTEGER,
+    anchor_class VARCHAR NOT NULL,             -- models.ANCHOR_CLASSES
+    backlinks    BIGINT NOT NULL,
+    share        DOUBLE NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS link_velocity (
+    month       DATE NOT NULL,
+    new_links   BIGINT NOT NULL,
+    lost_links  BIGINT NOT NULL,
+    new_domains BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS backlink_spread (
+    dimension VARCHAR NOT NULL,                -- tld | lang
+    value     VARCHAR NOT NULL,
+    domains   BIGINT NOT NULL,
+    backlinks BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS spam_flags (
+    domain VARCHAR NOT NULL,
+    flag   VARCHAR NOT NULL,
+    why    VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS link_gap (
+    domain      VARCHAR NOT NULL,
+    competitors BIGINT NOT NULL,               -- competitor sites it links to
+    sites       VARCHAR NOT NULL,              -- their labels, comma-separated
+    authority   DOUBLE,
+    rank        INTEGER NOT NULL
+);
+
+-- One row per (source, target) link of the audited site over every provider's export.
+CREATE VIEW IF NOT EXISTS backlink_edges AS
+SELECT b.source_url, b.target_url,
+       any_value(b.target_url_id) AS target_url_id,
+       any_value(b.source_domain) AS source_domain,
+       string_agg(DISTINCT b.provider, ',' ORDER BY b.provider) AS providers,
+       bool_and(b.nofollow) AS nofollow, bool_and(b.sponsored) AS sponsored,
+       bool_and(b.ugc) AS ugc, bool_and(b.lost) AS lost,
+       max(b.source_authority) AS source_authority, max(b.domain_authority) AS domain_authority,
+       min(b.first_seen) AS first_seen, max(b.last_seen) AS last_seen
+FROM backlinks b JOIN imports i ON i.id = b.import_id
+WHERE i.site = 'self'
+GROUP BY b.source_url, b.target_url;

@@ -1,0 +1,351 @@
+"""The crawl loop: breadth-first scheduling, politeness, batching, stop and resume.
+
+Data flow, in order:
+
+1. The scheduler pops ``(url, depth, hops)`` from the frontier (breadth-first) and starts a
+   task per URL, at most ``concurrency`` at once; URLs not reached by links (sitemap seeds,
+   orphan files) wait in ``later`` until the link frontier is empty.
+2. A task checks robots.txt, waits for its host's rate gate, fetches (never following
+   redirects) and parses: :func:`linkflow.crawl.page.build_result`.
+3. The scheduler absorbs each result: page row and links into the open batch, new in-scope
+   URLs into the frontier and the batch's ``queued`` list.
+4. A batch is written in one transaction (:func:`linkflow.store.crawl.write_batch`) by a
+   background thread, one batch at a time; the scheduler waits only when a second batch is
+   full before the first is written, which bounds memory.
+
+URLs are kept in their stored (public) form everywhere; :class:`OriginMap` turns a stored URL
+into the URL to fetch when a staging copy or a local server stands in for the public site.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import time
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from linkflow.crawl.fetch import Fetcher, Response
+from linkflow.crawl.page import PageResult, build_result
+from linkflow.crawl.progress import CrawlProgress, CrawlStats
+from linkflow.crawl.robots import RobotsCache
+from linkflow.settings import CrawlSettings, ExtractSettings
+from linkflow.store import Store
+from linkflow.store.crawl import BLOCKED, CrawlBatch, write_batch
+from linkflow.urls import Scope, host_of, normalize, replace_origin
+
+__all__ = ["Engine", "OriginMap"]
+
+BATCH_PAGES = 500
+BATCH_SECONDS = 1.0
+EXTERNAL_CONCURRENCY = 4
+MAX_CRAWL_DELAY = 30.0
+"""Longest robots.txt Crawl-delay honoured (seconds); a hostile value must not stall a crawl."""
+
+
+@dataclass(frozen=True, slots=True)
+class OriginMap:
+    """Where stored URLs are fetched from: ``public`` origin ↔ ``fetch`` origin (or none)."""
+
+    public: str = ""
+    fetch: str = ""
+
+    def to_fetch(self, url: str) -> str:
+        if not self.public or self.public == self.fetch:
+            return url
+        return replace_origin(url, self.public, self.fetch)
+
+    def to_public(self, url: str) -> str:
+        if not self.public or self.public == self.fetch:
+            return url
+        return replace_origin(url, self.fetch, self.public)
+
+
+class _HostGate:
+    """Spaces request starts to one host at least ``interval`` seconds apart."""
+
+    __slots__ = ("interval", "next_at")
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self.next_at = 0.0
+
+    async def wait(self) -> None:
+        if self.interval <= 0:
+            return
+        now = time.monotonic()
+        start = max(now, self.next_at)
+        self.next_at = start + self.interval
+        if start > now:
+            await asyncio.sleep(start - now)
+
+
+@dataclass(slots=True)
+class _Counters:
+    pages: int = 0
+    errors: int = 0
+    links: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+
+class Engine:
+    """One crawl run over a store: call :meth:`run`; it returns True if stopped early."""
+
+    def __init__(
+        self,
+        store: Store,
+        crawl_id: int,
+        fetcher: Fetcher,
+        *,
+        settings: CrawlSettings,
+        extract: ExtractSettings,
+        scope: Scope,
+        origins: OriginMap,
+        progress: CrawlProgress | None = None,
+        check_external: bool = False,
+        robots: RobotsCache | None = None,
+    ) -> None:
+        self.store = store
+        self.crawl_id = crawl_id
+        self.fetcher = fetcher
+        self.settings = settings
+        self.extract = extract
+        self.scope = scope
+        self.origins = origins
+        self.progress = progress
+        self.check_external = check_external
+        self.robots = robots or RobotsCache(fetcher, settings.user_agent, obey=settings.obey_robots)
+        self.queue: deque[tuple[str, int, int]] = deque()
+        self.external: deque[str] = deque()
+        self.later: list[str] = []
+        self.seen: set[str] = set()
+        self.fetched = 0
+        self.counters = _Counters()
+        self._batch = CrawlBatch()
+        self._flushing: asyncio.Task[None] | None = None
+        self._last_flush = time.monotonic()
+        self._gates: dict[str, _HostGate] = {}
+        self._ext_in_flight = 0
+        self._include = [re.compile(p) for p in settings.include]
+        self._exclude = [re.compile(p) for p in settings.exclude]
+
+    # ------------------------------------------------------------------ frontier
+    def restore(
+        self, pending: Iterable[tuple[str, int, int]], seen: set[str], fetched: int
+    ) -> None:
+        """Continue from a stored frontier (see :func:`linkflow.store.crawl.load_frontier`)."""
+        self.seen = seen
+        self.fetched = fetched
+        for url, depth, hops in pending:
+            if self.scope.contains(url):
+                self.queue.append((url, depth, hops))
+            else:
+                self.external.append(url)
+
+    def add(self, url: str, depth: int, hops: int = 0, *, force: bool = False) -> bool:
+        """Queue ``url`` if new, internal and followable (``force``: skip include/exclude)."""
+        if url in self.seen or len(url) > self.settings.max_url_length:
+            return False
+        if not self.scope.contains(url):
+            if not self.check_external:
+                return False
+            self.external.append(url)
+        else:
+            if not force and not self._wanted(url):
+                return False
+            self.queue.append((url, depth, hops))
+        self.seen.add(url)
+        self._batch.queued.append((url, depth, hops))
+        return True
+
+    def _wanted(self, url: str) -> bool:
+        if self._include and not any(p.search(url) for p in self._include):
+            return False
+        return not any(p.search(url) for p in self._exclude)
+
+    def _next(self, in_flight: int) -> tuple[str, int, int, bool] | None:
+        if self.external and self._ext_in_flight < EXTERNAL_CONCURRENCY:
+            self._ext_in_flight += 1
+            return self.external.popleft(), -1, 0, False
+        if self.fetched + in_flight >= self.settings.max_pages:
+            return None
+        if not self.queue and self.later and in_flight == 0:
+            for url in self.later:
+                self.add(url, -1)
+            self.later = []
+        if self.queue:
+            url, depth, hops = self.queue.popleft()
+            return url, depth, hops, True
+        return None
+
+    # ------------------------------------------------------------------ one page
+    async def _visit(self, url: str, depth: int, hops: int, internal: bool) -> PageResult:
+        fetch_url = self.origins.to_fetch(url)
+        try:
+            resp = await self._request(fetch_url, internal)
+        except Exception as exc:  # a fetcher bug must cost one page, never the crawl
+            resp = Response(url=fetch_url, error=f"internal error: {type(exc).__name__}: {exc}")
+        return build_result(
+            resp,
+            url,
+            depth,
+            hops,
+            settings=self.settings,
+            extract=self.extract,
+            to_public=self._to_public,
+            internal=internal,
+        )
+
+    async def _request(self, fetch_url: str, internal: bool) -> Response:
+        if not internal:
+            resp = await self.fetcher.fetch(fetch_url, method="HEAD")
+            if resp.status in (405, 501):
+                resp = await self.fetcher.fetch(fetch_url)
+            return resp
+        if not await self.robots.allowed(fetch_url):
+            return Response(url=fetch_url, error=BLOCKED)
+        await self._gate(fetch_url).wait()
+        return await self.fetcher.fetch(fetch_url)
+
+    def _to_public(self, raw: str | None, base: str) -> str | None:
+        if not raw:
+            return None
+        url = normalize(raw, base, strip_params=self.settings.strip_params)
+        return None if url is None else self.origins.to_public(url)
+
+    def _gate(self, url: str) -> _HostGate:
+        host = host_of(url)
+        gate = self._gates.get(host)
+        if gate is None:
+            interval = 1.0 / self.settings.rps if self.settings.rps > 0 else 0.0
+            delay = self.robots.crawl_delay(url)
+            if delay:
+                interval = max(interval, min(delay, MAX_CRAWL_DELAY))
+            gate = self._gates[host] = _HostGate(interval)
+        return gate
+
+    # ------------------------------------------------------------------ results
+    def _absorb(self, result: PageResult) -> None:
+        batch = self._batch
+        batch.pages.append(result.row)
+        batch.done.append(result.url)
+        self.counters.pages += 1
+        if result.row.get("error") is not None:
+            self.counters.errors += 1
+        if not result.row["internal"]:
+            self._ext_in_flight -= 1
+        elif result.row.get("error") != BLOCKED:
+            self.fetched += 1
+        if result.redirect is not None:
+            self.add(result.redirect, result.depth, result.hops + 1)
+        for href, lang in result.hreflang:
+            batch.hreflang.append((result.url, href, lang))
+        facts = result.facts
+        if facts is None:
+            return
+        if facts.main_text:
+            batch.texts.append((result.url, facts.main_text))
+        follow = result.follow and (result.depth < 0 or result.depth < self.settings.max_depth)
+        child_depth = result.depth + 1 if result.depth >= 0 else -1
+        cols = batch.links
+        to_public = self.origins.to_public
+        limit = self.settings.max_url_length
+        for link in facts.links:
+            dst = to_public(link.url)
+            if len(dst) > limit:
+                continue
+            cols["src"].append(result.url)
+            cols["dst"].append(dst)
+            cols["ordinal"].append(link.ordinal)
+            cols["anchor"].append(link.anchor)
+            cols["alt"].append(link.alt)
+            cols["is_image"].append(link.is_image)
+            cols["rel"].append(" ".join(sorted(link.rel)) or None)
+            cols["rel_nofollow"].append("nofollow" in link.rel)
+            cols["rel_sponsored"].append("sponsored" in link.rel)
+            cols["rel_ugc"].append("ugc" in link.rel)
+            cols["target"].append(link.target)
+            cols["fragment"].append(link.fragment)
+            cols["position"].append(link.position)
+            cols["dom_path"].append(link.dom_path or None)
+            cols["context"].append(link.context)
+            if follow and dst not in self.seen:
+                self.add(dst, child_depth)
+        self.counters.links += len(facts.links)
+
+    async def _flush(self, *, wait: bool = False) -> None:
+        """Hand the open batch to the writer thread (one write at a time)."""
+        if self._flushing is not None:
+            await self._flushing
+            self._flushing = None
+        batch, self._batch = self._batch, CrawlBatch()
+        self._last_flush = time.monotonic()
+        if len(batch) or batch.queued:
+            self._flushing = asyncio.create_task(
+                asyncio.to_thread(write_batch, self.store, self.crawl_id, batch)
+            )
+            if wait:
+                await self._flushing
+                self._flushing = None
+
+    def _batch_due(self) -> bool:
+        return len(self._batch) >= BATCH_PAGES or (
+            time.monotonic() - self._last_flush >= BATCH_SECONDS
+            and (self._flushing is None or self._flushing.done())
+        )
+
+    # ------------------------------------------------------------------ main loop
+    async def run(self, stop: asyncio.Event) -> bool:
+        """Crawl until the frontier is empty, ``max_pages`` is reached or ``stop`` is set.
+
+        Returns True if ``stop`` ended the crawl; what was fetched before is committed,
+        pages still in flight stay queued in the store and are fetched on resume.
+        """
+        tasks: set[asyncio.Task[PageResult]] = set()
+        stopper = asyncio.create_task(stop.wait())
+        try:
+            while not stop.is_set():
+                while len(tasks) < self.settings.concurrency:
+                    item = self._next(len(tasks))
+                    if item is None:
+                        break
+                    tasks.add(asyncio.create_task(self._visit(*item)))
+                if not tasks:
+                    break
+                await asyncio.wait(
+                    [*tasks, stopper], timeout=BATCH_SECONDS, return_when=asyncio.FIRST_COMPLETED
+                )
+                for task in [t for t in tasks if t.done()]:
+                    tasks.discard(task)
+                    self._absorb(task.result())
+                if self._batch_due():
+                    await self._flush()
+                self._report(len(tasks))
+        finally:
+            stopper.cancel()
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await self._flush(wait=True)
+        self._report(0)
+        return stop.is_set()
+
+    def _report(self, in_flight: int) -> None:
+        if self.progress is None:
+            return
+        c = self.counters
+        self.progress.update(
+            CrawlStats(
+                pages=c.pages,
+                queued=len(self.queue) + len(self.external),
+                in_flight=in_flight,
+                errors=c.errors,
+                links=c.links,
+                elapsed=time.monotonic() - c.started,
+                max_pages=self.settings.max_pages,
+            )
+        )

@@ -1,0 +1,111 @@
+"""A static build folder (Hugo, Jekyll, MkDocs, Sphinx ...) served as if by a web server.
+
+:class:`FolderFetcher` answers URLs under the site's public origin from files, the way
+common static hosts do: ``dir/`` → ``dir/index.html``; ``dir`` → 301 to ``dir/`` when the
+folder has an index; ``page`` → ``page.html`` (clean URLs); a missing file → 404. Nothing
+outside the folder is ever read, and no network is used.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import time
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from linkflow.crawl.fetch import Response
+
+__all__ = ["FolderFetcher", "folder_urls"]
+
+_HTML_SUFFIXES = (".html", ".htm")
+
+
+def _url_path(rel: PurePosixPath) -> str:
+    """The URL path of a file relative to the site root (``a/index.html`` → ``a/``)."""
+    text = rel.as_posix()
+    if rel.name in ("index.html", "index.htm"):
+        return text[: -len(rel.name)]
+    return text
+
+
+def folder_urls(root: Path, base: str) -> list[str]:
+    """URLs of every HTML file under ``root``, sorted, under the public ``base`` URL."""
+    base = base if base.endswith("/") else base + "/"
+    urls = []
+    for path in sorted(root.rglob("*")):
+        if path.suffix.lower() in _HTML_SUFFIXES and path.is_file():
+            urls.append(base + _url_path(PurePosixPath(path.relative_to(root).as_posix())))
+    return urls
+
+
+class FolderFetcher:
+    """Serves files of ``root`` for URLs under ``base`` (an absolute URL ending in ``/``)."""
+
+    def __init__(self, root: Path, base: str, *, max_bytes: int) -> None:
+        self.root = root.resolve()
+        self.base = base if base.endswith("/") else base + "/"
+        self._prefix = urlsplit(self.base).path
+        self.max_bytes = max_bytes
+
+    async def close(self) -> None:
+        return None
+
+    async def fetch(self, url: str, *, method: str = "GET") -> Response:
+        start = time.perf_counter()
+        resp = self._answer(url)
+        if method == "HEAD":
+            resp.body = b""
+        resp.elapsed_ms = (time.perf_counter() - start) * 1000.0
+        return resp
+
+    def _resolve(self, rel: str) -> Path | None:
+        try:
+            path = (self.root / rel).resolve()
+        except (OSError, ValueError):  # NUL bytes, over-long names, symlink loops
+            return None
+        return path if path.is_relative_to(self.root) else None
+
+    def _answer(self, url: str) -> Response:
+        parts = urlsplit(url)
+        base = urlsplit(self.base)
+        if (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
+            return Response(url=url, error="outside the folder's site; not fetched")
+        if not parts.path.startswith(self._prefix):
+            return Response(url=url, status=404)
+        rel = unquote(parts.path[len(self._prefix) :])
+        target = self._resolve(rel)
+        if target is None:
+            return Response(url=url, status=404)
+        if target.is_dir():
+            if not rel.endswith("/") and rel:
+                if (target / "index.html").is_file():
+                    return _redirect(url, parts.path + "/")
+                return Response(url=url, status=404)
+            target = target / "index.html"
+        elif not target.exists() and not PurePosixPath(rel).suffix:
+            target = target.with_name(target.name + ".html")
+        if not target.is_file():
+            return Response(url=url, status=404)
+        return self._file(url, target)
+
+    def _file(self, url: str, path: Path) -> Response:
+        ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        with path.open("rb") as fh:
+            body = fh.read(self.max_bytes + 1)
+        if len(body) > self.max_bytes:
+            return Response(
+                url=url,
+                status=200,
+                headers={"content-type": ctype},
+                error=f"body too large: cut at {self.max_bytes} bytes",
+                raw_bytes=len(body),
+            )
+        return Response(
+            url=url, status=200, headers={"content-type": ctype}, body=body, raw_bytes=len(body)
+        )
+
+
+def _redirect(url: str, path: str) -> Response:
+    parts = urlsplit(url)
+    location = f"{parts.scheme}://{parts.netloc}{path}"
+    return Response(url=url, status=301, headers={"location": location})

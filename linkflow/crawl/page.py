@@ -1,0 +1,139 @@
+"""One fetched response → the rows to store and the URLs it leads to (pure, no I/O).
+
+Kept apart from the engine so the rules (indexable, nofollow, canonical header, which links
+are kept) are plain functions over a :class:`~linkflow.crawl.fetch.Response`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from linkflow.crawl.fetch import Response
+from linkflow.extract.parse import parse_page
+from linkflow.models import PageFacts
+from linkflow.settings import CrawlSettings, ExtractSettings
+
+__all__ = ["PageResult", "build_result", "is_html", "link_header_canonical"]
+
+_LINK_CANONICAL = re.compile(r"<([^>]*)>\s*;[^,]*?\brel\s*=\s*\"?canonical\b", re.I)
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+@dataclass(slots=True)
+class PageResult:
+    """Everything one page contributes to a batch."""
+
+    url: str
+    depth: int
+    hops: int
+    row: dict[str, Any]
+    facts: PageFacts | None = None
+    redirect: str | None = None
+    follow: bool = True
+    hreflang: list[tuple[str, str]] = field(default_factory=list)
+
+
+def is_html(content_type: str | None, body: bytes) -> bool:
+    """True for an HTML (or XHTML) response; a missing type is sniffed from the body."""
+    if content_type:
+        return "html" in content_type.lower()
+    return body.lstrip()[:1] == b"<"
+
+
+def link_header_canonical(value: str | None) -> str | None:
+    """The target of a ``Link: <url>; rel="canonical"`` header, or ``None``."""
+    if not value:
+        return None
+    match = _LINK_CANONICAL.search(value)
+    return match.group(1).strip() if match else None
+
+
+def _robots_tokens(*values: str | None) -> set[str]:
+    tokens: set[str] = set()
+    for value in values:
+        for part in (value or "").lower().replace(";", ",").split(","):
+            # X-Robots-Tag may prefix a user agent: "googlebot: noindex".
+            tokens.add(part.rsplit(":", 1)[-1].strip())
+    return tokens
+
+
+def build_result(
+    resp: Response,
+    url: str,
+    depth: int,
+    hops: int,
+    *,
+    settings: CrawlSettings,
+    extract: ExtractSettings,
+    to_public: Callable[[str | None, str], str | None],
+    internal: bool = True,
+) -> PageResult:
+    """Turn ``resp`` (fetched for the stored URL ``url``) into a :class:`PageResult`.
+
+    ``to_public(raw, base)`` resolves a URL found in the response against ``base`` and maps
+    it to the stored form (``None`` if it is not an http(s) URL).
+    """
+    ctype = resp.content_type
+    row: dict[str, Any] = {
+        "url": url,
+        "internal": internal,
+        "depth": depth if depth >= 0 else None,
+        "status": resp.status,
+        "content_type": ctype,
+        "fetched_at": datetime.now(UTC).replace(tzinfo=None),
+        "response_ms": round(resp.elapsed_ms, 2),
+        "bytes": resp.raw_bytes,
+        "x_robots_tag": resp.headers.get("x-robots-tag"),
+        "error": resp.error,
+        "indexable": False,
+    }
+    result = PageResult(url=url, depth=depth, hops=hops, row=row)
+    status = resp.status or 0
+    if status in _REDIRECTS and "location" in resp.headers:
+        result.redirect = to_public(resp.headers["location"], resp.url)
+        row["redirect_url"] = result.redirect
+        if result.redirect is None:
+            row["error"] = "redirect to an invalid or non-http Location"
+        elif hops >= settings.max_redirects:
+            row["error"] = f"redirect chain longer than {settings.max_redirects}"
+            result.redirect = None
+            result.follow = False
+        return result
+    if not internal or resp.error or not is_html(ctype, resp.body):
+        return result
+    try:
+        facts = parse_page(
+            resp.body, url, content_type=ctype, settings=extract, strip_params=settings.strip_params
+        )
+    except Exception as exc:  # the parser promises not to raise; never let a page kill a crawl
+        row["error"] = f"could not parse: {type(exc).__name__}: {exc}"[:300]
+        return result
+    _apply_facts(result, facts, resp, to_public)
+    return result
+
+
+def _apply_facts(
+    result: PageResult,
+    facts: PageFacts,
+    resp: Response,
+    to_public: Callable[[str | None, str], str | None],
+) -> None:
+    row = result.row
+    result.facts = facts
+    for name in ("title", "meta_description", "h1", "lang", "word_count", "content_hash"):
+        row[name] = getattr(facts, name)
+    row["meta_robots"] = facts.meta_robots
+    row["other_scheme_links"] = facts.other_scheme_links
+    canonical = facts.canonical or link_header_canonical(resp.headers.get("link"))
+    row["canonical_url"] = to_public(canonical, resp.url) if canonical else None
+    tokens = _robots_tokens(facts.meta_robots, row["x_robots_tag"])
+    status = resp.status or 0
+    row["indexable"] = 200 <= status < 300 and not tokens & {"noindex", "none"}
+    result.follow = not tokens & {"nofollow", "none"}
+    result.hreflang = [
+        (href, lang) for lang, raw in facts.hreflang if (href := to_public(raw, resp.url))
+    ]

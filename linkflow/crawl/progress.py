@@ -1,0 +1,134 @@
+"""Crawl progress reporters: a live rich bar, JSON lines for logs, or nothing (``None``).
+
+The engine calls ``start`` once, ``update`` about twice a second and ``finish`` once; a
+reporter only formats what it is given and never touches the crawl.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import asdict, dataclass
+from typing import IO, Any, Protocol
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from linkflow.models import CrawlSummary
+
+__all__ = ["CrawlProgress", "CrawlStats", "JsonProgress", "RichProgress"]
+
+
+@dataclass(slots=True)
+class CrawlStats:
+    """A snapshot of a running crawl."""
+
+    pages: int
+    queued: int
+    in_flight: int
+    errors: int
+    links: int
+    elapsed: float
+    max_pages: int
+
+    @property
+    def pages_per_second(self) -> float:
+        return self.pages / self.elapsed if self.elapsed > 0 else 0.0
+
+
+class CrawlProgress(Protocol):
+    """What the crawler reports to: ``start`` → ``update``… → ``finish``."""
+
+    def start(self, *, crawl_id: int, seeds: list[str], resumed: bool, store: str) -> None: ...
+
+    def update(self, stats: CrawlStats) -> None: ...
+
+    def finish(self, summary: CrawlSummary) -> None: ...
+
+
+class RichProgress:
+    """Live bar (pages, queue, pages/s, errors, elapsed, ETA) and a one-screen summary."""
+
+    def __init__(self, console: Console | None = None) -> None:
+        self.console = console or Console(stderr=True)
+        self._store = ""
+        self._progress = Progress(
+            TextColumn("[bold]crawl"),
+            BarColumn(),
+            TextColumn("{task.completed:>7,.0f} pages"),
+            TextColumn("queue {task.fields[queued]:,}"),
+            TextColumn("{task.fields[rate]:.0f} pages/s"),
+            TextColumn("errors {task.fields[errors]:,}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=self.console,
+            transient=True,
+        )
+        self._task: Any = None
+
+    def start(self, *, crawl_id: int, seeds: list[str], resumed: bool, store: str) -> None:
+        self._store = store
+        verb = "Resuming" if resumed else "Starting"
+        self.console.print(f"{verb} crawl {crawl_id} of {', '.join(seeds)}")
+        self._progress.start()
+        self._task = self._progress.add_task("crawl", total=None, queued=0, rate=0.0, errors=0)
+
+    def update(self, stats: CrawlStats) -> None:
+        if self._task is None:
+            return
+        # The total is what is known so far: fetched plus waiting, never above the cap.
+        total = min(stats.max_pages, stats.pages + stats.queued + stats.in_flight)
+        self._progress.update(
+            self._task,
+            completed=stats.pages,
+            total=max(total, stats.pages),
+            queued=stats.queued,
+            rate=stats.pages_per_second,
+            errors=stats.errors,
+        )
+
+    def finish(self, summary: CrawlSummary) -> None:
+        self._progress.stop()
+        table = Table(title=f"Crawl {summary.crawl_id}", show_header=False, box=None)
+        state = "interrupted" if summary.interrupted else "finished"
+        table.add_row("state", state + (" (resumed)" if summary.resumed else ""))
+        table.add_row("pages", f"{summary.pages:,}")
+        for status, count in sorted(summary.by_status.items()):
+            table.add_row(f"  status {status or 'none'}", f"{count:,}")
+        table.add_row("links", f"{summary.links:,}")
+        table.add_row("errors", f"{summary.errors:,}")
+        table.add_row("time", f"{summary.seconds:.1f} s")
+        table.add_row("store", self._store)
+        self.console.print(table)
+
+
+class JsonProgress:
+    """One JSON object per line (``--log-format json``), on stderr by default."""
+
+    def __init__(self, stream: IO[str] | None = None, *, every: float = 1.0) -> None:
+        self.stream = stream or sys.stderr
+        self.every = every
+        self._last = 0.0
+
+    def _emit(self, event: str, **data: Any) -> None:
+        self.stream.write(json.dumps({"event": event, **data}, default=str) + "\n")
+        self.stream.flush()
+
+    def start(self, *, crawl_id: int, seeds: list[str], resumed: bool, store: str) -> None:
+        self._emit("crawl_start", crawl_id=crawl_id, seeds=seeds, resumed=resumed, store=store)
+
+    def update(self, stats: CrawlStats) -> None:
+        now = time.monotonic()
+        if now - self._last < self.every:
+            return
+        self._last = now
+        data = asdict(stats)
+        data["pages_per_second"] = round(stats.pages_per_second, 1)
+        self._emit("crawl_progress", **data)
+
+    def finish(self, summary: CrawlSummary) -> None:
+        data = asdict(summary)
+        data["by_status"] = {str(k): v for k, v in summary.by_status.items()}
+        self._emit("crawl_finish", **data)
