@@ -30,6 +30,8 @@ TABLES = (
     "urls", "crawls", "pages", "links", "hreflang", "sitemap_urls", "page_text", "frontier",
     "imports", "backlinks", "traffic", "domain_authority",
     "analysis_runs", "page_metrics", "findings", "suggestions",
+    "backlink_counts", "domain_counts", "queries", "referring_domains", "backlink_targets",
+    "anchor_profile", "link_velocity", "backlink_spread", "spam_flags", "link_gap",
 )  # fmt: skip
 """Every table of schema version 1, in the order of ``schema.sql``."""
 
