@@ -94,7 +94,9 @@ EXTRACT = ExtractSettings()
 
 def page(title: str, *links: str, body: str = "") -> str:
     """A small HTML page with ``links`` in its main content."""
-    anchors = "".join(f'<p>See <a href="{href}">link {i}</a> here.</p>' for i, href in enumerate(links))
+    anchors = "".join(
+        f'<p>See <a href="{href}">link {i}</a> here.</p>' for i, href in enumerate(links)
+    )
     return (
         f"<!doctype html><html lang=en><head><title>{title}</title></head>"
         f"<body><main><h1>{title}</h1>{body}{anchors}</main></body></html>"
