@@ -11,6 +11,7 @@ Parquet keep every value exactly as stored.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -65,7 +66,7 @@ def export_table(store: Store, table: str, fmt: str, output: Path) -> int:
         rows = copy_table(store, table, kind, partial, neutralise=kind == "csv")
         os.replace(partial, output)
     except (StoreError, OSError) as exc:
-        partial.unlink(missing_ok=True)
+        _discard(partial)
         raise ReportError(
             f"{output}: cannot export {table} ({_first_line(exc)}); "
             "check the folder exists and is writable"
@@ -86,6 +87,13 @@ def export_all(store: Store, out_dir: Path, fmt: str = "csv") -> list[Path]:
         export_table(store, table, fmt, path)
         paths.append(path)
     return paths
+
+
+def _discard(path: Path) -> None:
+    """Remove a half-written file; never mask the error being reported."""
+    with contextlib.suppress(OSError):
+        if path.is_file():
+            path.unlink()
 
 
 def _first_line(exc: BaseException) -> str:

@@ -9,6 +9,7 @@ load nothing from the network and no injected script could run even if escaping 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import math
 import os
@@ -59,7 +60,8 @@ def write_report(store: Store, crawl_id: int, out_dir: Path, settings: ReportSet
         partial.write_text(html, encoding="utf-8")
         os.replace(partial, path)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
         raise ReportError(
             f"{path}: cannot write the report ({exc.strerror or exc}); "
             "choose a writable folder with --out"

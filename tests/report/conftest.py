@@ -72,8 +72,15 @@ def _pages(crawl_id: int, urls: list[str], ids: list[int], broken: str) -> list[
         for i in range(len(urls))
     ]
     rows.append(
-        {"crawl_id": crawl_id, "url_id": ids[-1], "depth": 2, "status": 404, "indexable": False,
-         "title": None, "word_count": 0}  # fmt: skip
+        {
+            "crawl_id": crawl_id,
+            "url_id": ids[-1],
+            "depth": 2,
+            "status": 404,
+            "indexable": False,
+            "title": None,
+            "word_count": 0,
+        }
     )
     return rows
 
@@ -95,8 +102,14 @@ def _links(crawl_id: int, ids: list[int], n_pages: int) -> list[dict[str, object
     # two links to the 404 page
     for src in (1, 2):
         rows.append(
-            {"crawl_id": crawl_id, "src_id": ids[src], "dst_id": ids[-1], "ordinal": 9,
-             "anchor": SCRIPT, "position": "content"}  # fmt: skip
+            {
+                "crawl_id": crawl_id,
+                "src_id": ids[src],
+                "dst_id": ids[-1],
+                "ordinal": 9,
+                "anchor": SCRIPT,
+                "position": "content",
+            }
         )
     return rows
 
@@ -132,20 +145,41 @@ def _findings(crawl_id: int, urls: list[str], ids: list[int]) -> list[dict[str, 
     rows: list[dict[str, object]] = []
     for src in (1, 2):
         rows.append(
-            {"crawl_id": crawl_id, "kind": "broken-link", "severity": "high", "url_id": ids[src],
-             "url": urls[src], "detail": f"links to {SITE}/gone (404) with anchor {SCRIPT}",
-             "why": "Broken links waste equity and frustrate visitors.", "value": None}  # fmt: skip
+            {
+                "crawl_id": crawl_id,
+                "kind": "broken-link",
+                "severity": "high",
+                "url_id": ids[src],
+                "url": urls[src],
+                "detail": f"links to {SITE}/gone (404) with anchor {SCRIPT}",
+                "why": "Broken links waste equity and frustrate visitors.",
+                "value": None,
+            }
         )
     for i in range(5, len(urls)):
         rows.append(
-            {"crawl_id": crawl_id, "kind": "deep-page", "severity": "medium", "url_id": ids[i],
-             "url": urls[i], "detail": f"depth {min(i, 6)}", "value": float(min(i, 6)),
-             "why": "Pages many clicks from the home page get little equity."}  # fmt: skip
+            {
+                "crawl_id": crawl_id,
+                "kind": "deep-page",
+                "severity": "medium",
+                "url_id": ids[i],
+                "url": urls[i],
+                "detail": f"depth {min(i, 6)}",
+                "value": float(min(i, 6)),
+                "why": "Pages many clicks from the home page get little equity.",
+            }
         )
     rows.append(
-        {"crawl_id": crawl_id, "kind": "orphan-page", "severity": "high", "url_id": ids[-1],
-         "url": urls[-1], "detail": "in the sitemap, no internal inlink",
-         "why": "Orphan pages receive no internal equity.", "value": None}  # fmt: skip
+        {
+            "crawl_id": crawl_id,
+            "kind": "orphan-page",
+            "severity": "high",
+            "url_id": ids[-1],
+            "url": urls[-1],
+            "detail": "in the sitemap, no internal inlink",
+            "why": "Orphan pages receive no internal equity.",
+            "value": None,
+        }
     )
     return rows
 
@@ -155,11 +189,27 @@ def _add_extras(store: Store, crawl_id: int, urls: list[str], ids: list[int]) ->
     store.append(
         "imports",
         [
-            {"id": 1, "path": "ahrefs.csv", "kind": "backlinks", "provider": "ahrefs",
-             "report": "backlinks", "site": "self", "rows": 4, "imported_at": now},
-            {"id": 2, "path": "rival.csv", "kind": "backlinks", "provider": "ahrefs",
-             "report": "backlinks", "site": "rival", "rows": 1, "imported_at": now},
-        ],  # fmt: skip
+            {
+                "id": 1,
+                "path": "ahrefs.csv",
+                "kind": "backlinks",
+                "provider": "ahrefs",
+                "report": "backlinks",
+                "site": "self",
+                "rows": 4,
+                "imported_at": now,
+            },
+            {
+                "id": 2,
+                "path": "rival.csv",
+                "kind": "backlinks",
+                "provider": "ahrefs",
+                "report": "backlinks",
+                "site": "rival",
+                "rows": 1,
+                "imported_at": now,
+            },
+        ],
     )
     backlinks = [
         ("https://news.example/a", "news.example", urls[0], SCRIPT + FORMULA, False, False, 70.0),
@@ -170,35 +220,70 @@ def _add_extras(store: Store, crawl_id: int, urls: list[str], ids: list[int]) ->
     store.append(
         "backlinks",
         [
-            {"import_id": 1, "provider": "ahrefs", "source_url": s, "source_domain": d,
-             "target_url": t, "target_url_id": store.url_ids([t])[0], "anchor": a,
-             "nofollow": nf, "lost": lost, "domain_authority": da, "source_authority": da / 2,
-             "first_seen": datetime(2026, 1 + i, 5), "last_seen": datetime(2026, 9, 1)}
+            {
+                "import_id": 1,
+                "provider": "ahrefs",
+                "source_url": s,
+                "source_domain": d,
+                "target_url": t,
+                "target_url_id": store.url_ids([t])[0],
+                "anchor": a,
+                "nofollow": nf,
+                "lost": lost,
+                "domain_authority": da,
+                "source_authority": da / 2,
+                "first_seen": datetime(2026, 1 + i, 5),
+                "last_seen": datetime(2026, 9, 1),
+            }
             for i, (s, d, t, a, nf, lost, da) in enumerate(backlinks)
         ]
         + [
-            {"import_id": 2, "provider": "ahrefs", "source_url": "https://rival.example/z",
-             "source_domain": "rival.example", "target_url": "https://rival.example/",
-             "target_url_id": None, "anchor": "rival", "nofollow": False, "lost": False,
-             "domain_authority": 90.0, "source_authority": 45.0, "first_seen": None,
-             "last_seen": None}
-        ],  # fmt: skip
+            {
+                "import_id": 2,
+                "provider": "ahrefs",
+                "source_url": "https://rival.example/z",
+                "source_domain": "rival.example",
+                "target_url": "https://rival.example/",
+                "target_url_id": None,
+                "anchor": "rival",
+                "nofollow": False,
+                "lost": False,
+                "domain_authority": 90.0,
+                "source_authority": 45.0,
+                "first_seen": None,
+                "last_seen": None,
+            }
+        ],
     )
     store.append(
         "traffic",
         [
-            {"import_id": 3, "source": "gsc", "url": u, "url_id": ids[i], "clicks": 50.0 - i,
-             "impressions": 1000.0}
+            {
+                "import_id": 3,
+                "source": "gsc",
+                "url": u,
+                "url_id": ids[i],
+                "clicks": 50.0 - i,
+                "impressions": 1000.0,
+            }
             for i, u in enumerate(urls[:5])
-        ],  # fmt: skip
+        ],
     )
     store.append(
         "suggestions",
         [
-            {"crawl_id": crawl_id, "rank": 1, "source_url": urls[1], "target_url": urls[3],
-             "anchor": "blue widgets", "sentence": f"Our {SCRIPT} widgets are great.",
-             "gain": 0.0123, "relevance": 0.8, "reason": "money page with few inlinks"},
-        ],  # fmt: skip
+            {
+                "crawl_id": crawl_id,
+                "rank": 1,
+                "source_url": urls[1],
+                "target_url": urls[3],
+                "anchor": "blue widgets",
+                "sentence": f"Our {SCRIPT} widgets are great.",
+                "gain": 0.0123,
+                "relevance": 0.8,
+                "reason": "money page with few inlinks",
+            },
+        ],
     )
 
 

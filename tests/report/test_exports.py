@@ -1,0 +1,144 @@
+"""Exports: CSV/JSON/Parquet round trips on a real DuckDB file, formula neutralisation."""
+
+from __future__ import annotations
+
+import csv
+import json
+import tempfile
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from linkflow.errors import ReportError
+from linkflow.report import export_all, export_table
+from linkflow.store import Store
+from tests.report.conftest import FORMULA, SCRIPT, Audit
+
+
+def owasp(cell: str) -> str:
+    """The OWASP rule, written independently of the code under test."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_csv_round_trip_neutralises_formulas(audit: Audit, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "links.csv"
+    with Store.open(audit.path) as store:
+        rows = export_table(store, "links", "csv", out)
+        stored = store.read("links").to_pylist()
+        columns = store.read("links").column_names
+    assert rows == len(stored) > 0
+    got = read_csv(out)
+    assert list(got[0].keys()) == columns
+    assert [r["anchor"] for r in got] == [owasp(s["anchor"]) for s in stored]
+    assert [int(r["dst_id"]) for r in got] == [s["dst_id"] for s in stored]
+    hostile = [r["anchor"] for r in got if "HYPERLINK" in r["anchor"]]
+    assert hostile
+    assert all(a == "'" + FORMULA for a in hostile)
+    assert SCRIPT in {r["anchor"] for r in got}  # not a formula: kept as is
+
+
+def test_json_and_parquet_keep_raw_values(audit: Audit, tmp_path: Path) -> None:
+    with Store.open(audit.path) as store:
+        expected = store.read("links")
+        n_json = export_table(store, "links", "json", tmp_path / "links.json")
+        n_lines = export_table(store, "links", "json", tmp_path / "links.jsonl")
+        n_pq = export_table(store, "links", "parquet", tmp_path / "links.parquet")
+    assert n_json == n_lines == n_pq == expected.num_rows
+    as_list = json.loads((tmp_path / "links.json").read_text("utf-8"))
+    assert as_list == expected.to_pylist()
+    lines = (tmp_path / "links.jsonl").read_text("utf-8").splitlines()
+    assert [json.loads(line) for line in lines] == expected.to_pylist()
+    assert pq.read_table(tmp_path / "links.parquet").equals(expected)
+    assert FORMULA in {r["anchor"] for r in as_list}
+
+
+def test_pages_title_is_neutralised_in_csv_only(audit: Audit, tmp_path: Path) -> None:
+    with Store.open(audit.path) as store:
+        export_table(store, "pages", "csv", tmp_path / "pages.csv")
+        export_table(store, "pages", "parquet", tmp_path / "pages.parquet")
+        titles = store.read("pages", ["title"]).column(0).to_pylist()
+    assert [r["title"] for r in read_csv(tmp_path / "pages.csv")] == [
+        owasp(t) if t else "" for t in titles
+    ]
+    assert pq.read_table(tmp_path / "pages.parquet").column("title").to_pylist() == titles
+
+
+def test_unknown_table_is_one_line_listing_the_tables(audit: Audit, tmp_path: Path) -> None:
+    with Store.open(audit.path) as store, pytest.raises(ReportError) as err:
+        export_table(store, "nope; DROP TABLE pages", "csv", tmp_path / "x.csv")
+    message = str(err.value)
+    assert "\n" not in message
+    assert "nope; DROP TABLE pages" in message
+    assert "page_metrics" in message
+    assert "findings" in message
+    with Store.open(audit.path) as store:
+        assert store.count("pages") > 0
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_unknown_format(audit: Audit, tmp_path: Path) -> None:
+    with Store.open(audit.path) as store, pytest.raises(ReportError, match="csv, json, parquet"):
+        export_table(store, "pages", "xlsx", tmp_path / "pages.xlsx")
+
+
+def test_unwritable_output_leaves_nothing_behind(audit: Audit, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with Store.open(audit.path) as store, pytest.raises(ReportError) as err:
+        export_table(store, "pages", "csv", blocker / "pages.csv")
+    assert "\n" not in str(err.value)
+    assert blocker.read_text() == "not a folder"
+
+
+def test_failed_copy_keeps_the_previous_file(audit: Audit, tmp_path: Path) -> None:
+    out = tmp_path / "exports"
+    out.mkdir()
+    target = out / "pages.csv"
+    target.write_text("previous complete export\n")
+    # A folder where the temporary file would go makes the COPY fail half-way.
+    (out / ".pages.csv.partial").mkdir()
+    with Store.open(audit.path) as store, pytest.raises(ReportError) as err:
+        export_table(store, "pages", "csv", target)
+    assert "\n" not in str(err.value)
+    assert target.read_text() == "previous complete export\n"
+
+
+def test_export_all_writes_every_table(audit: Audit, tmp_path: Path) -> None:
+    with Store.open(audit.path) as store:
+        paths = export_all(store, tmp_path / "exports")
+        tables = store.tables()
+        counts = {t: store.count(t) for t in ("pages", "links", "findings", "urls")}
+    assert [p.name for p in paths] == [f"{t}.csv" for t in tables]
+    for table, n in counts.items():
+        assert len(read_csv(tmp_path / "exports" / f"{table}.csv")) == n
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"))))
+def test_any_text_survives_csv_and_json(details: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        with Store.open(root / "a.duckdb") as store:
+            store.append(
+                "findings",
+                {
+                    "crawl_id": [1] * len(details),
+                    "kind": ["k"] * len(details),
+                    "severity": ["low"] * len(details),
+                    "detail": details,
+                    "why": ["w"] * len(details),
+                },
+            )
+            export_table(store, "findings", "csv", root / "f.csv")
+            export_table(store, "findings", "json", root / "f.json")
+        assert [r["detail"] for r in read_csv(root / "f.csv")] == [owasp(d) for d in details]
+        raw = json.loads((root / "f.json").read_text("utf-8"))
+        assert [r["detail"] for r in raw] == details
