@@ -137,6 +137,7 @@ class IngestSettings:
 
     column_map: tuple[str, ...] = _opt((), "Generic CSV columns, each 'canonical=Header Name'.")
     domain_cap: int = _opt(3, "Only the best this-many links of one referring domain count.")
+    spam_tlds: tuple[str, ...] = _opt((), "TLDs whose referring domains are flagged as spam.")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

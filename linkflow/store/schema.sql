@@ -343,10 +343,14 @@ SELECT b.source_url, b.target_url,
        any_value(b.target_url_id) AS target_url_id,
        any_value(b.source_domain) AS source_domain,
        string_agg(DISTINCT b.provider, ',' ORDER BY b.provider) AS providers,
+       count(*) AS rows,
+       max(b.anchor) AS anchor, bool_or(b.is_image) AS is_image,
        bool_and(b.nofollow) AS nofollow, bool_and(b.sponsored) AS sponsored,
-       bool_and(b.ugc) AS ugc, bool_and(b.lost) AS lost,
+       bool_and(b.ugc) AS ugc, bool_and(b.lost) AS lost, max(b.lost_at) AS lost_at,
        max(b.source_authority) AS source_authority, max(b.domain_authority) AS domain_authority,
-       min(b.first_seen) AS first_seen, max(b.last_seen) AS last_seen
+       min(b.first_seen) AS first_seen, max(b.last_seen) AS last_seen,
+       max(b.lang) AS lang, bool_or(b.is_spam) AS is_spam, max(b.spam_score) AS spam_score,
+       max(b.source_outlinks) AS source_outlinks, bool_or(b.sitewide) AS sitewide
 FROM backlinks b JOIN imports i ON i.id = b.import_id
 WHERE i.site = 'self'
 GROUP BY b.source_url, b.target_url;

@@ -92,6 +92,9 @@ def ahrefs_backlinks() -> bytes:
         _ahrefs_row("Shed review", "https://news.example.org/reviews/sheds", "de", "71", "22",
                     "9", "https://www.example.com/", "", "image", "false",
                     "2025-06-20 12:00:00", "2026-01-01 00:00:00"),
+        _ahrefs_row("Shed links", "https://www.shedworld.example/links", "en", "35", "8",
+                    "20", "https://www.example.com/old-page", "garden shed guide", "text",
+                    "false", "2025-08-01 00:00:00", "2026-01-03 00:00:00"),
     ]  # fmt: skip
     return utf16_tab(rows)
 
