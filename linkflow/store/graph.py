@@ -1,0 +1,275 @@
+"""Readers for the graph and internal-analysis stages.
+
+Everything comes back as Arrow tables of plain columns so the caller can turn them into
+numpy arrays without per-row Python work; link-level findings are built here in SQL because
+they can number in the millions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+
+import pyarrow as pa
+
+from linkflow.store.db import Store
+
+__all__ = [
+    "anchor_findings",
+    "anchor_spread",
+    "crawl_links",
+    "crawl_pages",
+    "link_target_findings",
+    "money_url_ids",
+    "orphan_candidates",
+    "outlink_counts",
+    "previous_equity",
+]
+
+_NOFOLLOW = (
+    "(coalesce(l.rel_nofollow, FALSE) OR coalesce(l.rel_sponsored, FALSE) "
+    "OR coalesce(l.rel_ugc, FALSE))"
+)
+_FOLLOWED = f"NOT {_NOFOLLOW}"
+
+
+@contextmanager
+def _registered(store: Store, name: str, table: pa.Table) -> Iterator[None]:
+    """Make ``table`` visible to SQL as ``name`` for the duration of the block."""
+    with store._lock:
+        store.con.register(name, table)
+        try:
+            yield
+        finally:
+            store.con.unregister(name)
+
+
+def crawl_pages(store: Store, crawl_id: int) -> pa.Table:
+    """The pages of a crawl, ordered by URL (site sections end up contiguous).
+
+    Columns: url_id, url, internal, status, redirect_url_id, canonical_url_id, indexable.
+    ``indexable`` NULL is read as TRUE for a 200 page (nothing said it is not).
+    """
+    return store.query(
+        "SELECT p.url_id, u.url, p.internal, p.status, p.redirect_url_id, "
+        "p.canonical_url_id, coalesce(p.indexable, TRUE) AS indexable "
+        "FROM pages p JOIN urls u ON u.id = p.url_id WHERE p.crawl_id = ? ORDER BY u.url",
+        [crawl_id],
+    )
+
+
+def crawl_links(
+    store: Store, crawl_id: int, position_weights: Mapping[str, float], image_multiplier: float
+) -> pa.Table:
+    """Every link of a crawl with its weight (position weight × image multiplier).
+
+    Columns: src_id, dst_id (int32), weight (float64), nofollow (bool: nofollow, sponsored or
+    ugc), content (bool: position 'content'), ordinal (int32). Unknown positions take the
+    weight of 'other'.
+    """
+    cases = " ".join("WHEN ? THEN ?" for _ in position_weights)
+    params: list[object] = []
+    for pos, weight in position_weights.items():
+        params += [pos, float(weight)]
+    other = float(position_weights.get("other", 1.0))
+    sql = (
+        "SELECT l.src_id::INTEGER AS src_id, l.dst_id::INTEGER AS dst_id, "
+        f"(CASE l.position {cases} ELSE ? END) * "
+        "(CASE WHEN coalesce(l.is_image, FALSE) THEN ? ELSE 1.0 END) AS weight, "
+        f"{_NOFOLLOW} AS nofollow, "
+        "l.position = 'content' AS content, l.ordinal::INTEGER AS ordinal "
+        "FROM links l WHERE l.crawl_id = ?"
+    )
+    return store.query(sql, [*params, other, float(image_multiplier), crawl_id])
+
+
+def previous_equity(store: Store, crawl_id: int) -> pa.Table:
+    """Equity stored by an earlier analysis of ``crawl_id`` (url_id, equity): a warm start."""
+    return store.query(
+        "SELECT url_id, equity FROM page_metrics WHERE crawl_id = ? AND in_graph "
+        "AND equity IS NOT NULL",
+        [crawl_id],
+    )
+
+
+def money_url_ids(store: Store, url_ids: pa.Array, patterns: Sequence[str]) -> pa.Table:
+    """Which of ``url_ids`` match one of the glob ``patterns`` on their path or full URL."""
+    table = pa.table({"url_id": url_ids})
+    with _registered(store, "_lf_ids", table):
+        return store.query(
+            "SELECT i.url_id, EXISTS (SELECT 1 FROM unnest(?::VARCHAR[]) t(p) "
+            "WHERE u.path GLOB t.p OR u.url GLOB t.p) AS is_money "
+            "FROM _lf_ids i JOIN urls u ON u.id = i.url_id",
+            [list(patterns)],
+        )
+
+
+def orphan_candidates(store: Store, crawl_id: int) -> pa.Table:
+    """URLs known from the sitemap, backlinks or traffic, on the crawl's internal hosts.
+
+    Columns: url_id, sitemap (bool), backlinks (count), traffic (bool), clicks (sum, may be
+    NULL), crawled (has a pages row in the crawl), linked (some followed link of the crawl
+    points at it directly).
+    """
+    return store.query(
+        "WITH hosts AS (SELECT DISTINCT u.host FROM pages p JOIN urls u ON u.id = p.url_id "
+        "  WHERE p.crawl_id = ? AND p.internal), "
+        "sm AS (SELECT DISTINCT url_id FROM sitemap_urls WHERE crawl_id = ?), "
+        "bl AS (SELECT target_url_id AS url_id, count(*) AS n FROM backlinks "
+        "  WHERE target_url_id IS NOT NULL GROUP BY 1), "
+        "tr AS (SELECT url_id, sum(clicks) AS clicks FROM traffic "
+        "  WHERE url_id IS NOT NULL GROUP BY 1), "
+        "ids AS (SELECT url_id FROM sm UNION SELECT url_id FROM bl UNION SELECT url_id FROM tr), "
+        "ln AS (SELECT DISTINCT l.dst_id FROM links l WHERE l.crawl_id = ? "
+        f"  AND {_FOLLOWED} AND l.dst_id IN (SELECT url_id FROM ids)) "
+        "SELECT ids.url_id::INTEGER AS url_id, sm.url_id IS NOT NULL AS sitemap, "
+        "coalesce(bl.n, 0)::BIGINT AS backlinks, tr.url_id IS NOT NULL AS traffic, tr.clicks, "
+        "p.url_id IS NOT NULL AS crawled, ln.dst_id IS NOT NULL AS linked "
+        "FROM ids JOIN urls u ON u.id = ids.url_id JOIN hosts h ON h.host = u.host "
+        "LEFT JOIN sm ON sm.url_id = ids.url_id LEFT JOIN bl ON bl.url_id = ids.url_id "
+        "LEFT JOIN tr ON tr.url_id = ids.url_id LEFT JOIN ln ON ln.dst_id = ids.url_id "
+        "LEFT JOIN pages p ON p.crawl_id = ? AND p.url_id = ids.url_id",
+        [crawl_id, crawl_id, crawl_id, crawl_id],
+    )
+
+
+def outlink_counts(store: Store, crawl_id: int) -> pa.Table:
+    """Per source page: all links (internal or not), and external ones.
+
+    Columns: url_id, links, external_links. External = the target is not an internal page
+    of this crawl.
+    """
+    return store.query(
+        "SELECT l.src_id AS url_id, count(*) AS links, "
+        "count(*) FILTER (WHERE p.url_id IS NULL OR NOT p.internal) AS external_links "
+        "FROM links l LEFT JOIN pages p ON p.crawl_id = l.crawl_id AND p.url_id = l.dst_id "
+        "WHERE l.crawl_id = ? GROUP BY 1",
+        [crawl_id],
+    )
+
+
+def link_target_findings(store: Store, crawl_id: int, targets: pa.Table) -> pa.Table:
+    """One finding row per (source, target) link whose target has a problem.
+
+    ``targets`` has columns url_id, kind, severity, why, note (a short phrase on the target,
+    e.g. "404" or "redirects 2 times to {ref}") and ref_id (the URL put in place of
+    ``{ref}``, may be NULL). Only links from internal pages count;
+    several links between the same pair give one row naming the first anchor and the count.
+    Columns of the result: kind, severity, url_id (the source page), detail, why, value
+    (number of links).
+    """
+    with _registered(store, "_lf_targets", targets):
+        return store.query(
+            "WITH pairs AS (SELECT l.src_id, l.dst_id, count(*) AS n, "
+            "  arg_min(coalesce(l.anchor, ''), l.ordinal) AS anchor "
+            "  FROM links l JOIN _lf_targets t ON t.url_id = l.dst_id "
+            "  JOIN pages s ON s.crawl_id = l.crawl_id AND s.url_id = l.src_id AND s.internal "
+            "  WHERE l.crawl_id = ? GROUP BY 1, 2) "
+            "SELECT t.kind, t.severity, p.src_id::INTEGER AS url_id, "
+            "'links to ' || u.url || ' (' || replace(t.note, '{ref}', coalesce(r.url, '')) || "
+            "') with anchor \"' || "
+            "left(p.anchor, 120) || '\"' || "
+            "CASE WHEN p.n > 1 THEN ' and ' || (p.n - 1) || ' more link(s)' ELSE '' END "
+            "AS detail, t.why, p.n::DOUBLE AS value "
+            "FROM pairs p JOIN _lf_targets t ON t.url_id = p.dst_id "
+            "JOIN urls u ON u.id = p.dst_id LEFT JOIN urls r ON r.id = t.ref_id",
+            [crawl_id],
+        )
+
+
+def _anchor_norm(col: str) -> str:
+    """SQL that normalises anchor text: lower case, punctuation removed, spaces collapsed."""
+    return (
+        f"trim(regexp_replace(regexp_replace(lower(coalesce({col}, '')), "
+        "'[^\\p{L}\\p{N}\\p{M}\\s]+', ' ', 'g'), '\\s+', ' ', 'g'))"
+    )
+
+
+_NAKED_URL = r"^(https?://\S+|(www\.)?[\w-]+(\.[\w-]+)+(/\S*)?)$"
+
+
+def anchor_findings(
+    store: Store,
+    crawl_id: int,
+    internal_ids: pa.Table,
+    generic: Sequence[str],
+    why: Mapping[str, str],
+) -> pa.Table:
+    """Generic, empty and naked-URL anchors, and image links without alt text.
+
+    Only followed links from internal pages to ``internal_ids`` (column url_id) count, as in
+    Lighthouse's link-text audit. One row per (source, target, kind); ``why`` maps kind to its
+    sentence. Result columns as :func:`link_target_findings`.
+    """
+    norm = _anchor_norm("l.anchor")
+    alt = "trim(coalesce(l.alt, ''))"
+    with _registered(store, "_lf_internal", internal_ids):
+        return store.query(
+            "WITH c AS (SELECT l.src_id, l.dst_id, l.ordinal, left(trim(l.anchor), 120) AS a, "
+            f"  CASE WHEN coalesce(l.is_image, FALSE) AND {alt} = '' THEN 'image-link-no-alt' "
+            f"  WHEN NOT coalesce(l.is_image, FALSE) AND {norm} = '' THEN 'empty-anchor' "
+            f"  WHEN regexp_matches(trim(coalesce(l.anchor, '')), ?) THEN 'naked-url-anchor' "
+            f"  WHEN {norm} IN (SELECT unnest(?::VARCHAR[])) THEN 'generic-anchor' END AS kind "
+            "  FROM links l JOIN _lf_internal i ON i.url_id = l.dst_id "
+            "  JOIN pages s ON s.crawl_id = l.crawl_id AND s.url_id = l.src_id AND s.internal "
+            f"  WHERE l.crawl_id = ? AND {_FOLLOWED}), "
+            "g AS (SELECT kind, src_id, dst_id, count(*) AS n, arg_min(a, ordinal) AS a "
+            "  FROM c WHERE kind IS NOT NULL GROUP BY ALL) "
+            "SELECT g.kind, CASE g.kind WHEN 'empty-anchor' THEN 'medium' ELSE 'low' END "
+            "AS severity, g.src_id::INTEGER AS url_id, "
+            "CASE g.kind WHEN 'empty-anchor' THEN 'link to ' || u.url || ' has no text' "
+            "WHEN 'image-link-no-alt' THEN 'image link to ' || u.url || ' has no alt text' "
+            "ELSE 'link to ' || u.url || ' has anchor \"' || g.a || '\"' END || "
+            "CASE WHEN g.n > 1 THEN ' (' || g.n || ' links)' ELSE '' END AS detail, "
+            "w.why, g.n::DOUBLE AS value "
+            "FROM g JOIN urls u ON u.id = g.dst_id "
+            "JOIN (SELECT unnest(?::VARCHAR[]) AS kind, unnest(?::VARCHAR[]) AS why) w "
+            "ON w.kind = g.kind",
+            [_NAKED_URL, list(generic), crawl_id, list(why), list(why.values())],
+        )
+
+
+def anchor_spread(
+    store: Store,
+    crawl_id: int,
+    resolved: pa.Table,
+    generic: Sequence[str],
+    *,
+    min_targets: int,
+    min_anchors: int,
+) -> tuple[pa.Table, pa.Table]:
+    """Descriptive anchors by distinct final target, and targets by distinct anchors.
+
+    ``resolved`` maps url_id → final_id (the graph node a link to url_id ends at). Only
+    followed links from internal pages with a descriptive anchor (not empty, generic or a
+    URL) and not in pagination or breadcrumbs count. Returns (anchors with at least
+    ``min_targets`` targets: anchor, targets, sample — the first 5 target URLs; targets with
+    at least ``min_anchors`` anchors: url_id, anchors, sample — the first 5 anchors).
+    """
+    norm = _anchor_norm("l.anchor")
+    with _registered(store, "_lf_resolved", resolved):
+        base = (
+            f"WITH c AS (SELECT {norm} AS a, r.final_id FROM links l "
+            "  JOIN _lf_resolved r ON r.url_id = l.dst_id "
+            "  JOIN pages s ON s.crawl_id = l.crawl_id AND s.url_id = l.src_id AND s.internal "
+            f"  WHERE l.crawl_id = ? AND {_FOLLOWED} "
+            "  AND l.position NOT IN ('pagination', 'breadcrumb') "
+            "  AND NOT coalesce(l.is_image, FALSE)), "
+            "d AS (SELECT DISTINCT a, final_id FROM c WHERE a <> '' "
+            "  AND a NOT IN (SELECT unnest(?::VARCHAR[])) "
+            "  AND NOT regexp_matches(a, ?)) "
+        )
+        params = [crawl_id, list(generic), _NAKED_URL]
+        anchors = store.query(
+            base + "SELECT a AS anchor, count(*) AS targets, "
+            "array_to_string(list(u.url ORDER BY u.url)[1:5], ' ') AS sample "
+            "FROM d JOIN urls u ON u.id = d.final_id GROUP BY a HAVING count(*) >= ?",
+            [*params, min_targets],
+        )
+        targets = store.query(
+            base + "SELECT final_id::INTEGER AS url_id, count(*) AS anchors, "
+            "array_to_string(list('\"' || left(a, 60) || '\"' ORDER BY a)[1:5], ', ') "
+            "AS sample FROM d GROUP BY final_id HAVING count(*) >= ?",
+            [*params, min_anchors],
+        )
+    return anchors, targets
