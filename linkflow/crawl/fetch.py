@@ -189,10 +189,10 @@ class HttpFetcher:
         return result
 
     async def _read_body(self, resp: aiohttp.ClientResponse, result: Response) -> None:
+        """Read at most ``max_body_bytes`` from the wire and ``max_decompressed_bytes`` decoded."""
         limits = self.settings
         decoder = _Decoder(resp.headers.get("Content-Encoding", ""), limits.max_decompressed_bytes)
         parts: list[bytes] = []
-        size = 0
         async for chunk in resp.content.iter_chunked(_CHUNK):
             result.raw_bytes += len(chunk)
             if result.raw_bytes > limits.max_body_bytes:
@@ -204,10 +204,6 @@ class HttpFetcher:
                 result.error = (
                     f"body too large: cut at {limits.max_decompressed_bytes} decompressed bytes"
                 )
-                return
-            size += len(out)
-            if size > limits.max_body_bytes:
-                result.error = f"body too large: cut at {limits.max_body_bytes} bytes"
                 return
             parts.append(out)
         result.body = b"".join(parts)
