@@ -166,23 +166,23 @@ def main() -> None:
                   "Status Code", "Status", "Follow")]  # fmt: skip
     (HERE / "2019_all_outlinks.csv").write_bytes(
         b'"All Outlinks"\r\n'
-        + _csv(cols_2019 + old_rows(OLD_TYPES_2019, size=True), quoting=csv.QUOTE_ALL,
-               eol="\r\n").encode()  # fmt: skip
+        + _csv(
+            cols_2019 + old_rows(OLD_TYPES_2019, size=True), quoting=csv.QUOTE_ALL, eol="\r\n"
+        ).encode()
     )
     cols_2017 = [tuple(c for c in cols_2019[0] if c != "Size (Bytes)")]
     (HERE / "2017_all_outlinks.csv").write_bytes(
         b'"All Outlinks"\r\n'
-        + _csv(cols_2017 + old_rows(OLD_TYPES_2017, size=False), quoting=csv.QUOTE_ALL,
-               eol="\r\n").encode()  # fmt: skip
+        + _csv(
+            cols_2017 + old_rows(OLD_TYPES_2017, size=False), quoting=csv.QUOTE_ALL, eol="\r\n"
+        ).encode()
     )
     (HERE / "resaved_all_inlinks.csv").write_bytes(
         _csv(header + current_rows(), quoting=csv.QUOTE_MINIMAL, eol="\n").encode()
     )
     excel = [tuple(v.replace("First post", "Première") for v in r) for r in current_rows()]
     (HERE / "excel_all_inlinks.csv").write_bytes(
-        _csv(header + excel, quoting=csv.QUOTE_MINIMAL, delimiter=";", eol="\r\n").encode(
-            "cp1252"
-        )
+        _csv(header + excel, quoting=csv.QUOTE_MINIMAL, delimiter=";", eol="\r\n").encode("cp1252")
     )
     (HERE / "current_internal_all.csv").write_bytes(
         bom + _csv([INTERNAL, *INTERNAL_ROWS], quoting=csv.QUOTE_ALL, eol="\n").encode()
