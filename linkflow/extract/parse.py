@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Final
 
 from selectolax.lexbor import LexborHTMLParser
 
 from linkflow.extract.charset import decode_html
+from linkflow.extract.content import Block, MainContent, find_main
 from linkflow.extract.regions import BLOCK_TAGS, NodeInfo, RegionIndex
 from linkflow.extract.text import collapse, content_hash, sentence_around
 from linkflow.models import Link, PageFacts
 from linkflow.settings import ExtractSettings
-from linkflow.urls import normalize, split_fragment
+from linkflow.urls import normalize, origin_of, split_fragment
 
 __all__ = ["parse_page"]
 
@@ -59,7 +61,9 @@ def _text(node: Any) -> str:
     return collapse(node.text(deep=True))
 
 
-def _head_facts(tree: LexborHTMLParser, facts: PageFacts, url: str, base: str, strip: Any) -> None:
+def _head_facts(
+    tree: LexborHTMLParser, facts: PageFacts, url: str, base: str, strip: tuple[str, ...]
+) -> None:
     """Fill title, description, robots, canonical, hreflang, lang and h1 of ``facts``."""
     title = tree.css_first("title")
     facts.title = (_text(title) or None) if title is not None else None
@@ -98,10 +102,30 @@ def _base_url(tree: LexborHTMLParser, url: str) -> str:
     return resolved or url
 
 
-def _make_link(node: Any, href: str, base: str, url: str, strip: Any, ordinal: int) -> Link | None:
+@lru_cache(maxsize=16_384)
+def _resolve_cached(href: str, base: str, strip: tuple[str, ...]) -> str | None:
+    return normalize(href, base, strip_params=strip)
+
+
+def _resolve(href: str, base: str, strip: tuple[str, ...]) -> str | None:
+    """``normalize(href, base)``, memoised across pages: menus repeat on every page.
+
+    The cache key drops the parts of ``base`` that cannot change the result, so an absolute
+    or root-relative href hits the cache from every page of the site.
+    """
+    if href.startswith(("http://", "https://")):
+        return _resolve_cached(href, "http://x/", strip)
+    if href.startswith("/") and not href.startswith("//") and base.startswith("http"):
+        return _resolve_cached(href, origin_of(base) + "/", strip)
+    return _resolve_cached(href, base, strip)
+
+
+def _make_link(
+    node: Any, href: str, base: str, url: str, strip: tuple[str, ...], ordinal: int
+) -> Link | None:
     """The :class:`Link` of one ``a``/``area`` element, or ``None`` if it is not a page link."""
     raw, fragment = split_fragment(href.strip())
-    target = normalize(raw, base, strip_params=strip) if raw or fragment is None else url
+    target = _resolve(raw, base, strip) if raw or fragment is None else url
     if target is None or (fragment is not None and target == url):
         return None  # malformed, or a jump inside this same page
     rel = frozenset((_attr(node, "rel") or "").lower().split())
@@ -128,7 +152,7 @@ def _make_link(node: Any, href: str, base: str, url: str, strip: Any, ordinal: i
     )
 
 
-def _collect(tree: LexborHTMLParser, url: str, base: str, strip: Any) -> _Page:
+def _collect(tree: LexborHTMLParser, url: str, base: str, strip: tuple[str, ...]) -> _Page:
     """Walk the selected elements once: links (with their info) and leaf text blocks."""
     page = _Page()
     index = RegionIndex()
@@ -155,70 +179,39 @@ def _collect(tree: LexborHTMLParser, url: str, base: str, strip: Any) -> _Page:
     return page
 
 
-@dataclass(slots=True)
-class _Main:
-    """The main content: its leaf blocks (document index, node id) and its root if guessed."""
+def _position(found: _Found, main: MainContent, first_nav: int) -> str:
+    """The position of a link from its region, or from where it sits around the main text.
 
-    blocks: list[tuple[int, int]]
-    root: int = 0  # the guessed main element when no region said "content"; 0 otherwise
-
-
-def _find_main(page: _Page, block_text: dict[int, str]) -> _Main:
-    """Blocks in a "content" region; else the element whose children hold the most text.
-
-    The fallback is Readability's: each text block scores its length minus twice its link
-    text, credited to its parent block and half to its grandparent; the best scorer wins.
+    A link in no region before the main content is in the header if it comes before the
+    first menu link of the page (``first_nav``, document index), else in the menu.
     """
-    blocks = [
-        (i, info.node_id)
-        for i, info, _ in page.blocks
-        if info.region == "content" and block_text.get(info.node_id)
-    ]
-    if blocks:
-        return _Main(blocks)
-    link_chars: dict[int, int] = {}
-    for found in page.found:
-        link_chars[found.info.block] = link_chars.get(found.info.block, 0) + len(found.link.anchor)
-    scores: dict[int, float] = {}
-    for _, info, _ in page.blocks:
-        text = block_text.get(info.node_id)
-        parent = info.parent
-        if not text or info.region is not None or parent is None:
-            continue
-        score = len(text) - 2 * link_chars.get(info.node_id, 0)
-        if score <= 0:
-            continue
-        scores[parent.block] = scores.get(parent.block, 0.0) + score
-        grand = parent.parent
-        if grand is not None and grand.block != parent.block:
-            scores[grand.block] = scores.get(grand.block, 0.0) + score / 2
-    if not scores:
-        return _Main([])
-    root = max(scores, key=scores.__getitem__)
-    blocks = [
-        (i, info.node_id)
-        for i, info, _ in page.blocks
-        if info.region is None and block_text.get(info.node_id) and RegionIndex.inside(info, root)
-    ]
-    return _Main(blocks, root)
-
-
-def _position(found: _Found, main: _Main) -> str:
-    """The position of a link from its region, or from where it sits around the main text."""
     region = found.info.region
-    if found.link.rel & _PAGINATION_RELS and region in (None, "content"):
-        return "pagination"
+    if found.link.rel & _PAGINATION_RELS and region != "comment":
+        return "pagination"  # rel=next/prev says what the link is, wherever it sits
     if region is not None:
         return region
-    if main.root and RegionIndex.inside(found.info, main.root):
-        return "content"
-    if not main.blocks:
+    if main.span is None:
         return "other"
-    if found.index < main.blocks[0][0]:
-        return "nav"
-    if found.index > main.blocks[-1][0]:
+    if found.index < main.span[0]:
+        return "header" if found.index < first_nav < main.span[0] else "nav"
+    if found.index > main.span[1]:
         return "footer"
-    return "other"
+    return "content" if main.guessed else "other"
+
+
+def _leaf_blocks(page: _Page) -> list[Block]:
+    """The blocks that contain no other block, with their text and link counts."""
+    blocks = {
+        info.node_id: Block(i, info, _text(node))
+        for i, info, node in page.blocks
+        if info.node_id not in page.parents
+    }
+    for found in page.found:
+        block = blocks.get(found.info.block)
+        if block is not None:
+            block.links += 1
+            block.link_chars += len(found.link.anchor)
+    return list(blocks.values())
 
 
 def parse_page(
@@ -236,6 +229,7 @@ def parse_page(
     HTML, binary junk or an empty body: such input gives mostly empty :class:`PageFacts`.
     """
     facts = PageFacts()
+    url = normalize(url, strip_params=strip_params) or url
     text = decode_html(body, content_type)
     if not text.strip() or "\x00" in text[:1024]:
         return facts  # empty, or binary data served as HTML (NUL is never in text)
@@ -245,15 +239,17 @@ def parse_page(
     _head_facts(tree, facts, url, base, strip_params)
     page = _collect(tree, url, base, strip_params)
     facts.other_scheme_links = page.other_schemes
-    leaves = (block for block in page.blocks if block[1].node_id not in page.parents)
-    block_text = {info.node_id: _text(node) for _, info, node in leaves}
-    main = _find_main(page, block_text)
+    blocks = _leaf_blocks(page)
+    block_text = {block.info.node_id: block.text for block in blocks}
+    main = find_main(blocks)
+    navs = (found.index for found in page.found if found.info.region == "nav")
+    first_nav = next(navs, -1)
     for found in page.found:
-        found.link.position = _position(found, main)
+        found.link.position = _position(found, main, first_nav)
         if found.link.position == "content":
             block = block_text.get(found.info.block, "")
             found.link.context = sentence_around(block, found.link.anchor, settings.context_chars)
-    main_text = "\n".join(block_text[node_id] for _, node_id in main.blocks)
+    main_text = "\n".join(block.text for block in main.blocks)
     facts.links = [found.link for found in page.found]
     facts.word_count = len(main_text.split())
     facts.content_hash = content_hash(main_text)

@@ -1,13 +1,19 @@
 """Page regions: which part of the layout (nav, footer, main content ...) an element is in.
 
-Each element's region is its parent's region refined by the element's own signal: an ARIA
-``role``, an ``aria-label`` naming breadcrumbs or pagination, its tag (``nav``, ``header``,
-``footer``, ``aside``, ``main``, ``article``) or a class/id token from the trafilatura and
-readability vocabularies. The nearest specific signal (breadcrumb, pagination, comment,
-related) always wins; a page region (nav, header, footer, sidebar) overrides the main content
-around it but not another page region; main content never overrides boilerplate around it.
-A ``header``/``footer`` inside the main content belongs to an article, not to the page, so it
-is ignored unless it carries ``role=banner``/``contentinfo`` (HTML standard).
+Each element's region is its parent's region refined by the element's own signal, looked
+for in this order: an ``aria-label`` naming breadcrumbs or pagination; class/id words for
+metadata ("other": bylines, tag lists, share bars) and for the specific regions
+(breadcrumb, pagination, comment, related); an ARIA ``role``; the tag (``nav``, ``header``,
+``footer``, ``aside``, ``main``, ``article``); ``itemprop=articleBody``; generic class/id
+words (sidebar, footer, header, content, nav) from the trafilatura and Readability
+vocabularies.
+
+Nesting: the nearest specific signal always wins; a page region (nav, header, footer,
+sidebar) overrides the main content around it but not another page region (a menu inside
+the footer is footer), except that a menu inside the header is nav; content never overrides
+boilerplate around it unless it is declared strongly (``<main>``, ``role=main``,
+``itemprop=articleBody``). A ``<header>``/``<footer>`` inside an article, quote or figure
+belongs to it, not to the page (HTML standard).
 
 :class:`RegionIndex` computes this once per element (memoised by node identity), so the
 cost per page is one pass over the ancestors of links and text blocks, not over the DOM.
@@ -48,9 +54,22 @@ _TAGS: Final = {
     "main": "content",
     "article": "content",
 }
-# Class/id vocabularies, most specific first (trafilatura xpaths.py, Readability REGEXPS).
+# Class/id vocabularies (trafilatura xpaths.py, Readability REGEXPS), searched in the
+# lower-cased "id class" string. Metadata (bylines, tag lists, sort/filter bars, share
+# buttons, cookie notices) is "other". Patterns avoid utility classes such as Bootstrap's
+# "justify-content-between", "fixed-bottom" or "card-header".
+_META_WORDS: Final = (
+    (
+        "other",
+        re.compile(
+            r"(?:entry|post|article)-meta|byline|posted-on|cat-links|tags?-links|post-tags"
+            r"|entry-footer|comments?-link|(?<![a-z])(?:filters?|facets?|sort-by|sorting)(?![a-z])"
+            r"|(?<![a-z])(?:share|sharing|social-share|cookies?|consent|gdpr)(?![a-z])"
+        ),
+    ),
+)
 _SPECIFIC_WORDS: Final = (
-    ("breadcrumb", re.compile(r"breadcrumb|crumbs")),
+    ("breadcrumb", re.compile(r"breadcrumb|crumb")),
     (
         "pagination",
         re.compile(
@@ -61,23 +80,61 @@ _SPECIFIC_WORDS: Final = (
     (
         "related",
         re.compile(
-            r"related|similar|recommend|upsell|cross-?sell|also-(?:like|bought|viewed)|you-may|read-next|more-(?:posts|stories|articles)"
+            r"related|similar|recommend|upsell|cross-?sell|also-(?:like|bought|viewed)"
+            r"|you-may|read-next|more-(?:on|from|like|posts|stories|articles)"
         ),
     ),
 )
 _GENERIC_WORDS: Final = (
-    ("sidebar", re.compile(r"sidebar|side-bar|widget|(?<![a-z-])(?:aside|secondary)(?![a-z-])")),
-    ("footer", re.compile(r"footer|colophon|copyright|site-info")),
-    ("nav", re.compile(r"(?<![a-z])(?:sub|side|top|main|primary|site)?nav|navigation|menu")),
-    ("header", re.compile(r"header|masthead|topbar|top-bar|site-branding")),
+    (
+        "sidebar",
+        re.compile(
+            r"sidebar|side-bar|widget|(?<![a-z-])(?:aside|secondary)(?![a-z-])"
+            r"|(?<![a-z])(?:right|left|side)-?col(?:umn)?(?![a-z])|most-(?:read|popular|viewed)"
+            r"|(?<![a-z])(?:advert|adverts|sponsor|sponsors)(?![a-z])"
+        ),
+    ),
+    (
+        "footer",
+        re.compile(
+            r"(?<![a-z0-9-])(?:(?:site|page|global|main|md|app|layout)[-_]?)?footer"
+            r"|colophon|copyright|site-info|(?<![a-z-])bottom(?![a-z-])"
+        ),
+    ),
+    (
+        "header",
+        re.compile(
+            r"(?<![a-z0-9-])(?:(?:site|page|global|main|md|app|layout|top)[-_]?)?header"
+            r"|masthead|site-branding|announcement|(?<![a-z])top-?(?:bar|strip)"
+        ),
+    ),
+    # "content" must be a whole token ending in a content word ("entry-content",
+    # "wy-nav-content", "md-content__inner"), checked before "nav" so that a content
+    # wrapper named after the menu beside it is still content.
     (
         "content",
         re.compile(
-            r"content|(?<![a-z])main(?![a-z])|article|post-body|postbody|(?<![a-z])prose(?![a-z])|markdown-body|(?<![a-z])entry(?![a-z])"
+            r"(?<!\S)(?:[a-z0-9]+[-_]{1,2})*"
+            r"(?:content|main|maincontent|article|entry|story|prose|markdown-body|postbody)"
+            r"(?:[-_]{1,2}(?:area|inner|body|wrapper|wrap|container|content|text|main))?(?!\S)"
+        ),
+    ),
+    # Layout-state classes such as "wy-grid-for-nav" or "nav-open" name no menu.
+    (
+        "nav",
+        re.compile(
+            r"(?<![a-z])(?<!for-)(?<!has-)(?<!with-)(?:sub|side|top|main|primary|site)?nav"
+            r"(?![a-z]|-?(?:shift|open|toggle|wrap))|navbar|navigation|menu"
         ),
     ),
 )
 _LABEL_WORDS: Final = (("breadcrumb", "breadcrumb"), ("pagination", "pagination"))
+# A header/footer inside one of these belongs to it, not to the page (HTML standard;
+# "section" is left out because sites use it as a plain wrapper around the whole layout).
+_SECTIONING: Final = frozenset({
+    "article", "aside", "nav", "main", "blockquote", "details", "dialog", "fieldset",
+    "figure", "td",
+})  # fmt: skip
 _NO_SIGNAL: Final = frozenset({"html", "body", "-document"})
 _MAX_PATH: Final = 400
 
@@ -95,6 +152,7 @@ class NodeInfo:
     region: str | None
     block: int
     parent: NodeInfo | None
+    sectioned: bool = False  # inside a sectioning element (article, section, blockquote ...)
 
 
 def _token_at(text: str, start: int) -> str:
@@ -104,13 +162,21 @@ def _token_at(text: str, start: int) -> str:
     return text[left : right if right >= 0 else len(text)]
 
 
+def _search(words: str, vocab: tuple[tuple[str, re.Pattern[str]], ...]) -> tuple[str, str]:
+    """The first region of ``vocab`` whose pattern matches ``words``, and the matched token."""
+    for region, pattern in vocab:
+        match = pattern.search(words)
+        if match:
+            return region, _token_at(words, match.start())
+    return "", ""
+
+
 def _signal(tag: str, attrs: dict[str, Any]) -> tuple[str | None, str, bool]:
-    """(region signal, class token that gave it, whether it came from an ARIA role)."""
-    role = attrs.get("role")
-    if role:
-        region = _ROLES.get(role.strip().lower())
-        if region is not None:
-            return region, "", True
+    """(region signal, class token that gave it, whether it came from an ARIA role).
+
+    Order: ``aria-label``, metadata and specific class words, ``role``, tag, ``itemprop``,
+    generic class words: a ``<nav class="breadcrumb">`` is a breadcrumb, not a menu.
+    """
     label = attrs.get("aria-label")
     if label:
         label = label.lower()
@@ -119,35 +185,54 @@ def _signal(tag: str, attrs: dict[str, Any]) -> tuple[str | None, str, bool]:
                 return region, "", False
     words = " ".join(filter(None, (attrs.get("id"), attrs.get("class")))).lower()
     if words:
-        for region, pattern in _SPECIFIC_WORDS:
-            match = pattern.search(words)
-            if match:
-                return region, _token_at(words, match.start()), False
-    region = _TAGS.get(tag)
-    if region is not None:
-        return region, "", False
+        region, token = _search(words, _META_WORDS)
+        if not region:
+            region, token = _search(words, _SPECIFIC_WORDS)
+        if region:
+            return region, token, False
+    role = attrs.get("role")
+    if role:
+        role_region = _ROLES.get(role.strip().lower())
+        if role_region is not None:
+            return role_region, "", True
+    tag_region = _TAGS.get(tag)
+    if tag_region is not None:
+        return tag_region, "", False
     if attrs.get("itemprop") == "articleBody":
         return "content", "", False
     if words:
-        for region, pattern in _GENERIC_WORDS:
-            match = pattern.search(words)
-            if match:
-                return region, _token_at(words, match.start()), False
+        region, token = _search(words, _GENERIC_WORDS)
+        if region:
+            return region, token, False
     return None, "", False
 
 
-def _combine(outer: str | None, signal: str | None, from_role: bool) -> str | None:
+def _is_main(tag: str, attrs: dict[str, Any]) -> bool:
+    """Whether an element declares itself the page's main content (not just an article)."""
+    role = attrs.get("role")
+    return (
+        tag == "main"
+        or attrs.get("itemprop") == "articleBody"
+        or (isinstance(role, str) and role.strip().lower() == "main")
+    )
+
+
+def _combine(outer: str | None, signal: str | None, strong: bool) -> str | None:
     """The region of an element whose parent is in ``outer`` and whose own signal is given."""
     if signal is None or signal == outer:
         return outer
     if signal in SPECIFIC:
         return signal
     if signal == "content":
-        return "content" if outer is None else outer
+        # Only a strong signal (<main>, role=main, itemprop=articleBody) may override a page
+        # region: the main content is never really inside a menu, header or footer.
+        if outer is None or (strong and outer in _PAGE_REGIONS):
+            return "content"
+        return outer
     if outer in SPECIFIC:
         return outer
-    if signal in ("header", "footer") and outer == "content" and not from_role:
-        return outer  # an article's own header/footer
+    if signal == "other":
+        return signal if outer is None or outer == "content" else outer
     if outer is None or outer == "content" or (signal == "nav" and outer == "header"):
         return signal
     return outer
@@ -189,10 +274,15 @@ class RegionIndex:
     def _make(element: Any, parent: NodeInfo) -> NodeInfo:
         tag: str = element.tag or ""
         node_id: int = element.mem_id
+        strong = False
         if tag in _NO_SIGNAL or tag.startswith("-"):
             region, token, from_role = None, "", False
         else:
-            region, token, from_role = _signal(tag, element.attributes)
+            attrs = element.attributes
+            region, token, from_role = _signal(tag, attrs)
+            if region in ("header", "footer") and not token and not from_role and parent.sectioned:
+                region = None  # a <header>/<footer> of an article, quote, figure ...
+            strong = region == "content" and _is_main(tag, attrs)
         if tag.startswith("-"):
             path = parent.path
         else:
@@ -203,9 +293,10 @@ class RegionIndex:
         return NodeInfo(
             node_id=node_id,
             path=path,
-            region=_combine(parent.region, region, from_role),
+            region=_combine(parent.region, region, strong),
             block=node_id if tag in BLOCK_TAGS else parent.block,
             parent=parent,
+            sectioned=parent.sectioned or tag in _SECTIONING,
         )
 
     @staticmethod

@@ -1,0 +1,98 @@
+"""Find the main content of a page among its leaf text blocks.
+
+When regions mark content (``main``, ``article``, ``entry-content`` ...), the main content is
+the text blocks in those regions. Otherwise it is guessed the Readability way, then widened
+the jusText way: the element whose text blocks score best (text length minus twice the link
+text, credited to the parent and half to the grandparent) gives a seed span of blocks; the
+span grows over neighbouring blocks until it meets a region (nav, footer ...) or a run of
+link-dense blocks (a menu or a link list), which is where boilerplate starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from linkflow.extract.regions import NodeInfo, RegionIndex
+
+__all__ = ["Block", "MainContent", "find_main"]
+
+_DENSE: Final = 0.5  # link text / block text above which a block is a link list
+_DENSE_LINKS: Final = 3  # a single block with this many links and dense ends the main span
+
+
+@dataclass(slots=True)
+class Block:
+    """One leaf text block: document index, info, collapsed text, link count and link chars."""
+
+    index: int
+    info: NodeInfo
+    text: str
+    links: int = 0
+    link_chars: int = 0
+
+    @property
+    def dense(self) -> bool:
+        return self.links > 0 and self.link_chars > _DENSE * max(len(self.text), 1)
+
+
+@dataclass(slots=True)
+class MainContent:
+    """The main text blocks; ``span`` is the first and last document index of the main area.
+
+    ``guessed`` is true when no region said "content": then links in no region that lie
+    inside the span are content links.
+    """
+
+    blocks: list[Block]
+    span: tuple[int, int] | None
+    guessed: bool
+
+
+def _seed_root(blocks: list[Block]) -> int | None:
+    scores: dict[int, float] = {}
+    for block in blocks:
+        parent = block.info.parent
+        score = len(block.text) - 2 * block.link_chars
+        if block.info.region is not None or parent is None or score <= 0:
+            continue
+        scores[parent.block] = scores.get(parent.block, 0.0) + score
+        grand = parent.parent
+        if grand is not None and grand.block != parent.block:
+            scores[grand.block] = scores.get(grand.block, 0.0) + score / 2
+    return max(scores, key=scores.__getitem__) if scores else None
+
+
+def _stops(blocks: list[Block], at: int, step: int) -> bool:
+    """Whether the block at ``at`` ends the main span when growing in direction ``step``."""
+    block = blocks[at]
+    if block.info.region is not None:
+        return True
+    if not block.dense:
+        return False
+    if block.links >= _DENSE_LINKS:
+        return True
+    after = at + step
+    return 0 <= after < len(blocks) and blocks[after].dense and blocks[after].info.region is None
+
+
+def _grow(blocks: list[Block], first: int, last: int) -> tuple[int, int]:
+    while first > 0 and not _stops(blocks, first - 1, -1):
+        first -= 1
+    while last < len(blocks) - 1 and not _stops(blocks, last + 1, 1):
+        last += 1
+    return first, last
+
+
+def find_main(blocks: list[Block]) -> MainContent:
+    """The main content of a page, from its leaf blocks in document order."""
+    marked = [b for b in blocks if b.info.region == "content" and b.text]
+    if marked:
+        return MainContent(marked, (marked[0].index, marked[-1].index), guessed=False)
+    root = _seed_root(blocks)
+    if root is None:
+        return MainContent([], None, guessed=True)
+    inside = [i for i, b in enumerate(blocks) if RegionIndex.inside(b.info, root)]
+    first, last = _grow(blocks, inside[0], inside[-1])
+    main = [b for b in blocks[first : last + 1] if b.text and not b.dense]
+    return MainContent(main, (blocks[first].index, blocks[last].index), guessed=True)
