@@ -58,7 +58,8 @@ class _Plan:
     seeds: list[str]  # stored (public) form
     origins: OriginMap
     make_fetcher: Callable[[], Fetcher]
-    orphans: Callable[[], list[str]] = list
+    orphans: Callable[[set[str]], list[str]] = lambda _seen: []
+    """URLs no link reached (given the URLs seen), visited when the link frontier is empty."""
     check_external: bool = False
     preflight: bool = True
 
@@ -131,7 +132,9 @@ def crawl_folder(
         seeds=[base],
         origins=OriginMap(),
         make_fetcher=lambda: FolderFetcher(root, base, max_bytes=settings.max_body_bytes),
-        orphans=lambda: folder_urls(root, base),
+        orphans=lambda seen: [
+            urls[0] for urls in folder_urls(root, base) if not any(u in seen for u in urls)
+        ],
         preflight=False,
     )
     return _run(store, plan, settings, extract, progress=progress, recrawl=False)
@@ -264,7 +267,8 @@ async def _crawl(
         else:
             for seed in plan.seeds:
                 engine.add(seed, 0, force=True)
-        engine.later = await _extra_urls(store, crawl_id, engine, plan, settings)
+        sitemap_urls = await _sitemap_urls(store, crawl_id, engine, plan, settings)
+        engine.later = lambda: list(dict.fromkeys(plan.orphans(engine.seen) + sitemap_urls))
         return await _run_engine(engine)
     finally:
         await fetcher.close()
@@ -280,10 +284,10 @@ async def _preflight(robots: RobotsCache, plan: _Plan) -> None:
             )
 
 
-async def _extra_urls(
+async def _sitemap_urls(
     store: Store, crawl_id: int, engine: Engine, plan: _Plan, settings: CrawlSettings
 ) -> list[str]:
-    """Read the sitemaps (once per crawl); return URLs to visit after the link frontier."""
+    """Read the sitemaps (once per crawl); return the URLs to seed from them, if asked."""
     if not has_sitemap_rows(store, crawl_id):
         starts: list[str] = []
         for origin in dict.fromkeys(origin_of(plan.origins.to_fetch(s)) for s in plan.seeds):
@@ -303,10 +307,7 @@ async def _extra_urls(
         await asyncio.to_thread(
             write_sitemap_urls, store, crawl_id, [(e.url, e.sitemap, e.lastmod) for e in entries]
         )
-    extra = plan.orphans()
-    if settings.sitemap_seed:
-        extra += sitemap_url_list(store, crawl_id)
-    return list(dict.fromkeys(extra))
+    return sitemap_url_list(store, crawl_id) if settings.sitemap_seed else []
 
 
 async def _run_engine(engine: Engine) -> bool:

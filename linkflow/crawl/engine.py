@@ -24,7 +24,7 @@ import contextlib
 import re
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from linkflow.crawl.fetch import Fetcher, Response
@@ -119,9 +119,12 @@ class Engine:
         self.robots = robots or RobotsCache(fetcher, settings.user_agent, obey=settings.obey_robots)
         self.queue: deque[tuple[str, int, int]] = deque()
         self.external: deque[str] = deque()
-        self.later: list[str] = []
+        self.later: Callable[[], list[str]] = list
+        """URLs no link reached (sitemap seeds, orphan files): asked for once, when the
+        link frontier is empty, and visited with no depth."""
         self.seen: set[str] = set()
         self.fetched = 0
+        self._later_done = False
         self.counters = _Counters()
         self._batch = CrawlBatch()
         self._flushing: asyncio.Task[None] | None = None
@@ -171,10 +174,10 @@ class Engine:
             return self.external.popleft(), -1, 0, False
         if self.fetched + in_flight >= self.settings.max_pages:
             return None
-        if not self.queue and self.later and in_flight == 0:
-            for url in self.later:
+        if not self.queue and in_flight == 0 and not self._later_done:
+            self._later_done = True
+            for url in self.later():
                 self.add(url, -1)
-            self.later = []
         if self.queue:
             url, depth, hops = self.queue.popleft()
             return url, depth, hops, True

@@ -28,14 +28,18 @@ def _url_path(rel: PurePosixPath) -> str:
     return text
 
 
-def folder_urls(root: Path, base: str) -> list[str]:
-    """URLs of every HTML file under ``root``, sorted, under the public ``base`` URL."""
+def folder_urls(root: Path, base: str) -> list[tuple[str, ...]]:
+    """Every HTML file under ``root`` as its URLs under ``base``: the preferred one first,
+    then the others that serve the same file (``a/`` and ``a/index.html``; ``b.html`` and
+    ``b``), sorted by path."""
     base = base if base.endswith("/") else base + "/"
-    urls = []
+    found = []
     for path in sorted(root.rglob("*")):
         if path.suffix.lower() in _HTML_SUFFIXES and path.is_file():
-            urls.append(base + _url_path(PurePosixPath(path.relative_to(root).as_posix())))
-    return urls
+            rel = PurePosixPath(path.relative_to(root).as_posix())
+            preferred = base + _url_path(rel)
+            found.append((preferred, base + rel.as_posix(), base + rel.with_suffix("").as_posix()))
+    return found
 
 
 class FolderFetcher:
@@ -70,8 +74,12 @@ class FolderFetcher:
         base = urlsplit(self.base)
         if (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
             return Response(url=url, error="outside the folder's site; not fetched")
+        if parts.path == "/robots.txt" and self._prefix != "/":
+            # A site built for a sub-path ships its robots.txt at the folder's root.
+            robots = self.root / "robots.txt"
+            return self._file(url, robots) if robots.is_file() else Response(url=url, status=404)
         if not parts.path.startswith(self._prefix):
-            return Response(url=url, status=404)
+            return Response(url=url, error="outside the build folder; not checked")
         rel = unquote(parts.path[len(self._prefix) :])
         target = self._resolve(rel)
         if target is None:

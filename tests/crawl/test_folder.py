@@ -1,0 +1,131 @@
+"""crawl_folder: a static build folder crawled as if served, with no network."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from linkflow.crawl import JsonProgress, crawl_folder
+from linkflow.errors import CrawlError
+from linkflow.store import Store
+from tests.crawl.conftest import EXTRACT, page, settings
+from tests.crawl.test_crawl import pages_by_url, rows
+
+BASE = "https://docs.example.com/"
+
+
+def build(root: Path, files: dict[str, str | bytes]) -> Path:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+def test_maps_files_to_urls_and_records_missing_ones(tmp_path: Path, store: Store) -> None:
+    site = build(
+        tmp_path / "public",
+        {
+            "index.html": page("Home", "/about/", "/guide", "blog/post.html", "/gone", "/img.png"),
+            "about/index.html": page("About", "/", "/about"),
+            "guide.html": page("Guide (clean URL)"),
+            "blog/post.html": page("Post", "../about/"),
+            "img.png": b"\x89PNG\r\n\x1a\n",
+            "orphan/index.html": page("Nobody links here"),
+            "robots.txt": "User-agent: *\nDisallow: /private/\n",
+            "private/x.html": page("Private"),
+        },
+    )
+    summary = crawl_folder(store, site, BASE, settings(), EXTRACT)
+    got = pages_by_url(store)
+    expect = {
+        BASE: 200,
+        BASE + "about/": 200,
+        BASE + "about": 301,
+        BASE + "guide": 200,
+        BASE + "blog/post.html": 200,
+        BASE + "gone": 404,
+        BASE + "img.png": 200,
+        BASE + "orphan/": 200,
+        BASE + "private/x.html": None,
+    }
+    assert {u: r["status"] for u, r in got.items()} == expect
+    assert got[BASE + "guide"]["title"] == "Guide (clean URL)"
+    assert got[BASE + "img.png"]["content_type"] == "image/png"
+    assert got[BASE + "orphan/"]["depth"] is None  # reached by no link
+    assert got[BASE + "about/"]["depth"] == 1
+    assert got[BASE + "private/x.html"]["error"] == "blocked by robots.txt"
+    assert summary.by_status[404] == 1
+    assert store.crawl_info(summary.crawl_id)["source"] == "folder"
+
+
+def test_reads_sitemaps_in_the_folder(tmp_path: Path, store: Store) -> None:
+    sitemap = (
+        f"<urlset><url><loc>{BASE}</loc><lastmod>2024-02-02</lastmod></url>"
+        f"<url><loc>{BASE}a.html</loc></url></urlset>"
+    )
+    site = build(
+        tmp_path / "site",
+        {
+            "index.html": page("Home", "a.html"),
+            "a.html": page("A"),
+            "sitemap.xml.gz": gzip.compress(sitemap.encode()),
+            "robots.txt": f"Sitemap: {BASE}sitemap.xml.gz\n",
+        },
+    )
+    summary = crawl_folder(store, site, BASE, settings(), EXTRACT)
+    listed = rows(
+        store,
+        "SELECT u.url, s.lastmod FROM sitemap_urls s JOIN urls u ON u.id = s.url_id "
+        f"WHERE crawl_id = {summary.crawl_id} ORDER BY u.url",
+    )
+    assert listed == [
+        {"url": BASE, "lastmod": "2024-02-02"},
+        {"url": BASE + "a.html", "lastmod": None},
+    ]
+
+
+def test_never_reads_outside_the_folder(tmp_path: Path, store: Store) -> None:
+    (tmp_path / "secret.html").write_text(page("Secret"))
+    site = build(
+        tmp_path / "site", {"index.html": page("Home", "/../secret.html", "/%2e%2e/secret.html")}
+    )
+    crawl_folder(store, site, BASE, settings(), EXTRACT)
+    got = pages_by_url(store)
+    assert all(r["title"] != "Secret" for r in got.values())
+
+
+def test_site_under_a_path_prefix(tmp_path: Path, store: Store) -> None:
+    base = "https://example.com/docs/"
+    site = build(tmp_path / "site", {"index.html": page("Docs", "intro/", "/elsewhere/")})
+    build(site, {"intro/index.html": page("Intro")})
+    crawl_folder(store, site, base, settings(), EXTRACT)
+    got = {u: r["status"] for u, r in pages_by_url(store).items()}
+    assert got == {base: 200, base + "intro/": 200, "https://example.com/elsewhere/": None}
+    outside = pages_by_url(store)["https://example.com/elsewhere/"]
+    assert outside["error"] == "outside the build folder; not checked"
+
+
+def test_missing_folder_and_bad_base_url(tmp_path: Path, store: Store) -> None:
+    with pytest.raises(CrawlError, match="not a folder"):
+        crawl_folder(store, tmp_path / "nope", BASE, settings(), EXTRACT)
+    with pytest.raises(CrawlError, match="base URL"):
+        crawl_folder(store, tmp_path, "docs", settings(), EXTRACT)
+
+
+def test_json_progress_reports_start_progress_and_finish(tmp_path: Path, store: Store) -> None:
+    site = build(tmp_path / "site", {"index.html": page("Home", "a.html"), "a.html": page("A")})
+    stream = io.StringIO()
+    crawl_folder(store, site, BASE, settings(), EXTRACT, progress=JsonProgress(stream))
+    events = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert events[0]["event"] == "crawl_start"
+    assert events[-1]["event"] == "crawl_finish"
+    assert events[-1]["pages"] == 2
+    assert events[-1]["by_status"] == {"200": 2}
