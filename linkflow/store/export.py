@@ -43,6 +43,7 @@ EXPORT_FORMATS = ("csv", "json", "jsonl", "parquet")
 """Formats :func:`copy_table` writes (``jsonl`` is one JSON object per line)."""
 
 _TEXT_TYPES = ("VARCHAR", "JSON")
+_FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL")
 # OWASP CSV injection rule: a cell starting with one of these is read as a formula.
 _FORMULA_START = "^[=+\\-@\\t\\r]"
 
@@ -96,18 +97,20 @@ def copy_table(store: Store, table: str, fmt: str, output: Path, *, neutralise: 
 
     ``table`` must be a table of the file (check it with :func:`table_columns` first).
     ``neutralise`` prefixes an apostrophe to text cells that a spreadsheet would run as a
-    formula (OWASP: a leading ``= + - @``, TAB or CR). Raises :class:`StoreError` when
-    DuckDB cannot write the file.
+    formula (OWASP: a leading ``= + - @``, TAB or CR). JSON has no NaN or infinity, so
+    those become ``null`` in ``json``/``jsonl`` (as JavaScript's ``JSON.stringify`` does).
+    Raises :class:`StoreError` when DuckDB cannot write the file.
     """
-    columns = table_columns(store, table)
     select = []
-    for name, dtype in columns:
+    for name, dtype in table_columns(store, table):
         col = _quote_ident(name)
         if neutralise and dtype in _TEXT_TYPES:
             select.append(
                 f"CASE WHEN regexp_matches({col}, '{_FORMULA_START}') "
                 f"THEN '''' || {col} ELSE {col} END AS {col}"
             )
+        elif fmt in ("json", "jsonl") and dtype in _FLOAT_TYPES:
+            select.append(f"CASE WHEN isfinite({col}) THEN {col} END AS {col}")
         else:
             select.append(col)
     options = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -121,24 +121,47 @@ def test_export_all_writes_every_table(audit: Audit, tmp_path: Path) -> None:
         assert len(read_csv(tmp_path / "exports" / f"{table}.csv")) == n
 
 
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Path]]:
+    """One store for every hypothesis example (a new DuckDB file per example is slow)."""
+    root = tmp_path_factory.mktemp("scratch")
+    with Store.open(root / "a.duckdb") as store:
+        yield store, root
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"))))
-def test_any_text_survives_csv_and_json(details: list[str]) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
-        with Store.open(root / "a.duckdb") as store:
-            store.append(
-                "findings",
-                {
-                    "crawl_id": [1] * len(details),
-                    "kind": ["k"] * len(details),
-                    "severity": ["low"] * len(details),
-                    "detail": details,
-                    "why": ["w"] * len(details),
-                },
-            )
-            export_table(store, "findings", "csv", root / "f.csv")
-            export_table(store, "findings", "json", root / "f.json")
-        assert [r["detail"] for r in read_csv(root / "f.csv")] == [owasp(d) for d in details]
-        raw = json.loads((root / "f.json").read_text("utf-8"))
-        assert [r["detail"] for r in raw] == details
+def test_any_text_survives_csv_and_json(scratch: tuple[Store, Path], details: list[str]) -> None:
+    store, root = scratch
+    n = len(details)
+    store.replace(
+        "findings",
+        {"crawl_id": [1] * n, "kind": ["k"] * n, "severity": ["low"] * n, "detail": details,
+         "why": ["w"] * n},
+        crawl_id=1,
+    )  # fmt: skip
+    export_table(store, "findings", "csv", root / "f.csv")
+    export_table(store, "findings", "json", root / "f.json")
+    assert [r["detail"] for r in read_csv(root / "f.csv")] == [owasp(d) for d in details]
+    raw = json.loads((root / "f.json").read_text("utf-8"))
+    assert [r["detail"] for r in raw] == details
+
+
+def test_json_is_strict_even_with_nan(tmp_path: Path) -> None:
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"non-standard JSON constant {constant}")
+
+    values = [0.25, float("nan"), float("inf"), None]
+    with Store.open(tmp_path / "a.duckdb") as store:
+        store.append(
+            "page_metrics",
+            {"crawl_id": [1] * 4, "url_id": [0, 1, 2, 3], "url": list("abcd"), "equity": values},
+        )
+        export_table(store, "page_metrics", "json", tmp_path / "m.json")
+        export_table(store, "page_metrics", "parquet", tmp_path / "m.parquet")
+    rows = json.loads((tmp_path / "m.json").read_text("utf-8"), parse_constant=refuse)
+    assert [r["equity"] for r in rows] == [0.25, None, None, None]
+    kept = pq.read_table(tmp_path / "m.parquet").column("equity").to_pylist()
+    assert kept[0] == 0.25
+    assert kept[1] != kept[1]  # NaN stays NaN in Parquet
+    assert kept[2:] == [float("inf"), None]
