@@ -93,6 +93,9 @@ class ExtractSettings:
     template_share: float = _opt(
         0.5, "A link on at least this share of a template's pages is boilerplate."
     )
+    template_min_pages: int = _opt(
+        10, "Templates (URL-path clusters) with fewer pages are not used to find boilerplate."
+    )
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

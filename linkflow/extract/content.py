@@ -84,15 +84,23 @@ def _grow(blocks: list[Block], first: int, last: int) -> tuple[int, int]:
     return first, last
 
 
+def _span(blocks: list[Block], first: int, last: int) -> tuple[int, int]:
+    """Document indexes from block ``first`` up to just before the block after ``last``,
+    so the links inside the last block are inside the span."""
+    end = blocks[last + 1].index - 1 if last + 1 < len(blocks) else 1 << 62
+    return blocks[first].index, end
+
+
 def find_main(blocks: list[Block]) -> MainContent:
     """The main content of a page, from its leaf blocks in document order."""
-    marked = [b for b in blocks if b.info.region == "content" and b.text]
+    marked = [i for i, b in enumerate(blocks) if b.info.region == "content" and b.text]
     if marked:
-        return MainContent(marked, (marked[0].index, marked[-1].index), guessed=False)
+        main = [blocks[i] for i in marked]
+        return MainContent(main, _span(blocks, marked[0], marked[-1]), guessed=False)
     root = _seed_root(blocks)
     if root is None:
         return MainContent([], None, guessed=True)
     inside = [i for i, b in enumerate(blocks) if RegionIndex.inside(b.info, root)]
     first, last = _grow(blocks, inside[0], inside[-1])
     main = [b for b in blocks[first : last + 1] if b.text and not b.dense]
-    return MainContent(main, (blocks[first].index, blocks[last].index), guessed=True)
+    return MainContent(main, _span(blocks, first, last), guessed=True)
