@@ -33,7 +33,7 @@ def folder_urls(root: Path, base: str) -> list[tuple[str, ...]]:
     then the others that serve the same file (``a/`` and ``a/index.html``; ``b.html`` and
     ``b``), sorted by path."""
     base = base if base.endswith("/") else base + "/"
-    found = []
+    found: list[tuple[str, ...]] = []
     for path in sorted(root.rglob("*")):
         if path.suffix.lower() in _HTML_SUFFIXES and path.is_file():
             rel = PurePosixPath(path.relative_to(root).as_posix())
