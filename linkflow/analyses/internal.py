@@ -75,8 +75,8 @@ def home_nodes(store: Store, crawl_id: int, graph: LinkGraph) -> np.ndarray:
     if info.get("base_url"):
         base = normalize(str(info["base_url"]))
         tries.append([base, origin_of(base) + "/"] if base else [])
-    if graph.n:
-        tries.append([origin_of(graph.urls[0]) + "/"])
+    if graph.n and graph.url_array is not None:
+        tries.append([origin_of(str(graph.url_array[0].as_py())) + "/"])
     for urls in tries:
         ids = [
             i for i in store.lookup_url_ids(urls) if i is not None and i < graph.targets.node.size
@@ -229,6 +229,10 @@ def analyse_internal(store: Store, crawl_id: int, settings: Settings) -> Interna
     return _finish(store, crawl_id, run_id, graph, result, facts, int(internal.sum()), clock)
 
 
+def _url(graph: LinkGraph, node: int) -> str:
+    return "" if graph.url_array is None else str(graph.url_array[node].as_py())
+
+
 def _finish(
     store: Store,
     crawl_id: int,
@@ -252,7 +256,7 @@ def _finish(
         l1_bound=result.l1_bound,
         relative_bound=result.relative_bound,
         converged=result.converged,
-        home=[graph.urls[i] for i in facts.roots[:5]],
+        home=[_url(graph, int(i)) for i in facts.roots[:5]],
         reachable=int(reached.size),
         deep_share=float((reached > 3).mean()) if reached.size else 0.0,
         max_depth=int(reached.max()) if reached.size else -1,

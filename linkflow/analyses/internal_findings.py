@@ -79,7 +79,11 @@ def rows(
 ) -> pa.Table:
     """A findings table of one kind (severity and why from the vocabulary)."""
     n = len(url_ids)
-    details = detail if isinstance(detail, pa.Array | pa.ChunkedArray) else pa.array([detail] * n, pa.string())
+    details = (
+        detail
+        if isinstance(detail, pa.Array | pa.ChunkedArray)
+        else pa.array([detail] * n, pa.string())
+    )
     return pa.table(
         {
             "kind": pa.array([kind] * n, pa.string()),
@@ -139,13 +143,15 @@ def graph_rows(
 
 def _overlinking(graph: LinkGraph, facts: GraphFacts, threshold: int, damping: float) -> pa.Table:
     sel = np.flatnonzero((facts.links_on_page > threshold) & (graph.out_degree > 0))
-    starts = graph.indptr[sel]
-    share = np.zeros(graph.weights.size)
-    if graph.weights.size:
+    lo, hi = np.zeros(graph.n), np.zeros(graph.n)
+    filled = np.flatnonzero(graph.out_degree > 0)
+    if filled.size:
         rows_of = np.repeat(np.arange(graph.n), graph.out_degree)
         share = damping * graph.weights / graph.out_weight[rows_of]
-    lo = np.minimum.reduceat(share, starts) if sel.size else np.zeros(0)
-    hi = np.maximum.reduceat(share, starts) if sel.size else np.zeros(0)
+        # rows with edges own contiguous, increasing segments, so reduceat sees each alone
+        lo[filled] = np.minimum.reduceat(share, graph.indptr[filled])
+        hi[filled] = np.maximum.reduceat(share, graph.indptr[filled])
+    lo, hi = lo[sel], hi[sel]
     detail = _text(
         _num(facts.links_on_page[sel]),
         " links; each followed link passes ",
@@ -194,7 +200,7 @@ def orphan_rows(store: Store, crawl_id: int, graph: LinkGraph, roots: np.ndarray
     assert graph.targets is not None
     cand = orphan_candidates(store, crawl_id)
     url_id = cand["url_id"].to_numpy().astype(np.int64)
-    node = graph.targets.node[url_id] if url_id.size else url_id
+    node = graph.targets.node_of(url_id)
     crawled = cand["crawled"].to_numpy(zero_copy_only=False)
     linked = cand["linked"].to_numpy(zero_copy_only=False)
     is_root = np.zeros(graph.n + 1, bool)

@@ -49,6 +49,13 @@ class Targets:
     loop: np.ndarray
     node: np.ndarray
 
+    def node_of(self, url_ids: np.ndarray) -> np.ndarray:
+        """The node a link to each of ``url_ids`` lands on (-1: dropped, or an id this crawl
+        never saw)."""
+        ids = np.asarray(url_ids, dtype=np.int64)
+        inside = (ids >= 0) & (ids < self.node.size)
+        return np.where(inside, self.node[np.where(inside, ids, 0)], -1)
+
 
 @dataclass(eq=False)
 class LinkGraph:
