@@ -145,6 +145,9 @@ def home(page: Page) -> str:
     """The home page."""
 
     def main(p: Page) -> str:
+        # Rendered in page order: each call records its link.
+        quote = p.a("/contact/", "Get a free quote", cls="button")
+        offer = p.a("/spring-offer/", "See the offer")
         cards = "\n".join(_card(p, s) for s in listed_services())
         garden = p.img_a("/services/garden-design/", "/assets/img/garden.svg", None)
         patio_alt = "Flagstone patio with a low seat wall in Sellwood"
@@ -154,11 +157,11 @@ def home(page: Page) -> str:
 <h1>Landscaping, lawn care and garden design in Portland</h1>
 <p>Since 2015 {SITE_NAME} has designed, built and cared for gardens across the Portland
 metro area. One team for your lawn, your patio and your trees.</p>
-<p>{p.a("/contact/", "Get a free quote", cls="button")}</p>
+<p>{quote}</p>
 </section>
 <section class="offer">
 <p>Spring offer: 15% off new patio projects booked before April 30.
-{p.a("/spring-offer/", "See the offer")}</p>
+{offer}</p>
 </section>
 <section class="services">
 <h2>Our services</h2>
@@ -192,11 +195,11 @@ def services_hub(page: Page) -> str:
     """The /services/ overview page."""
 
     def main(p: Page) -> str:
+        crumbs = _breadcrumbs(p, [("/", "Home")], "Services")
         items = "\n".join(
             f"<h2>{p.a(service_path(s), s['title'])}</h2>\n<p>{text(s['summary'])}</p>"
             for s in listed_services()
         )
-        crumbs = _breadcrumbs(p, [("/", "Home")], "Services")
         intro = "From a weekly mow to a complete garden makeover, our own crews do the work."
         return f"{crumbs}\n<h1>Our Landscaping Services</h1>\n<p>{intro}</p>\n{items}"
 
@@ -213,11 +216,11 @@ def service(page: Page, entry: Entry) -> str:
 
     def main(p: Page) -> str:
         crumbs = _breadcrumbs(p, [("/", "Home"), ("/services/", "Services")], entry["title"])
+        body = p.blocks(entry.blocks)
         related = "\n".join(
             f"<li>{p.a(f'/blog/{slug}/', _post(slug)['title'])}</li>"
             for slug in entry.items("related")
         )
-        body = p.blocks(entry.blocks)
         quote = p.a("/contact/", "Get a free quote", cls="button")
         extra = ""
         if entry["slug"] == "patio-installation":
@@ -269,9 +272,9 @@ def post(page: Page, entry: Entry) -> str:
             f'<p class="meta">By {text(entry["author"])} · <time datetime="{entry["date"]}">'
             f"{_date(entry['date'])}</time> · in {p.a(cat_href, category)}</p>"
         )
+        body = p.blocks(entry.blocks)  # before the tags: links are recorded in document order
         tags = ", ".join(p.a(f"/blog/tag/{t}/", t.replace("-", " ")) for t in entry.items("tags"))
         tag_line = f'\n<p class="tags">Tags: {tags}</p>' if tags else ""
-        body = p.blocks(entry.blocks)
         return (
             f'<article class="post">\n{crumbs}\n<h1>{text(entry["title"])}</h1>\n{meta}\n'
             f'<div class="entry-content">\n{body}\n</div>{tag_line}\n</article>'
@@ -312,8 +315,8 @@ def category(page: Page, slug: str) -> str:
 
     def main(p: Page) -> str:
         crumbs = _breadcrumbs(p, [("/", "Home"), ("/blog/", "Blog")], name)
-        more = p.a("/blog/", "See all posts")
         listing = _listing(p, posts)
+        more = p.a("/blog/", "See all posts")
         return f"{crumbs}\n<h1>{text(name)}</h1>\n<p>{text(blurb)}</p>\n{listing}\n<p>{more}</p>"
 
     return document(page, name, main, description=blurb, aside=_sidebar)
@@ -337,11 +340,11 @@ def locations_hub(page: Page) -> str:
     """The /locations/ overview of service areas."""
 
     def main(p: Page) -> str:
+        crumbs = _breadcrumbs(p, [("/", "Home")], "Service Areas")
         towns = "\n".join(
             f"<li>{p.a('/locations/' + x['slug'] + '/', x['title'].split(' in ')[1])}</li>"
             for x in entries("location")
         )
-        crumbs = _breadcrumbs(p, [("/", "Home")], "Service Areas")
         intro = "We work across the Portland metro area. Choose your town to see what we do there."
         return f"{crumbs}\n<h1>Service Areas</h1>\n<p>{intro}</p>\n<ul>\n{towns}\n</ul>"
 
@@ -353,8 +356,9 @@ def location(page: Page, entry: Entry) -> str:
 
     def main(p: Page) -> str:
         crumbs = _breadcrumbs(p, [("/", "Home"), ("/locations/", "Service Areas")], entry["title"])
+        body = p.blocks(entry.blocks)
         cta = p.a("/contact/", "Book a free site visit", cls="button")
-        return f"{crumbs}\n<h1>{text(entry['title'])}</h1>\n{p.blocks(entry.blocks)}\n<p>{cta}</p>"
+        return f"{crumbs}\n<h1>{text(entry['title'])}</h1>\n{body}\n<p>{cta}</p>"
 
     return document(page, entry["title"], main, description=plain_text(entry.blocks[0])[:150])
 
