@@ -58,9 +58,13 @@ PROFILE_TABLES: dict[str, tuple[str, tuple[str, ...], tuple[tuple[str, bool], ..
 }  # fmt: skip
 """Backlink profile tables of the backlink analysis: title, columns shown, sort order.
 
-Each is rendered only if the audit file has it and it has rows; their columns are shown as
-they are, so the report keeps working when that analysis adds or renames a column.
+Each is rendered only if the audit file has it and it has rows. The listed columns the table
+has are shown (every column if it has none of them), so the report keeps working when that
+analysis adds or renames a column.
 """
+
+VELOCITY_MONTHS = 24
+"""Months shown in the link-velocity chart, ending at the newest month with data."""
 
 CONCENTRATION_SHARE = 0.1
 """Equity concentration = share of internal equity held by this top fraction of pages."""
@@ -167,17 +171,23 @@ def backlinks_section(store: Store, top_n: int) -> dict[str, Any] | None:
     overview = q.backlink_overview(store)
     if not overview["backlinks"]:
         return None  # only competitors' backlinks were imported
-    velocity = q.link_velocity(store, 24)
+    velocity = _last_months(q.link_velocity(store), VELOCITY_MONTHS)
     chart: ColumnChart | None = None
     if velocity:
-        chart = column_chart([(v["month"], v["new"], v["lost"]) for v in velocity])
+        chart = column_chart(velocity)
     profile = {}
     for table, (title, wanted, order) in PROFILE_TABLES.items():
         if q.has_rows(store, table):
             columns, rows = q.table_preview(store, table, top_n, columns=wanted, order_by=order)
             profile[table] = {"title": title, "columns": _typed(columns, rows), "rows": rows}
+    classes = q.anchor_class_totals(store)
+    total = sum(c["backlinks"] for c in classes) or 1
     return {
         "overview": overview,
+        "anchor_classes": bar_chart(
+            [(c["anchor_class"], c["backlinks"], _pct(c["backlinks"] / total)) for c in classes],
+            label_width=110,
+        ),
         "domains": q.top_referring_domains(store, top_n),
         "pages": q.top_linked_pages(store, top_n),
         "anchors": q.top_anchors(store, min(top_n, 25)),
@@ -197,6 +207,24 @@ def _typed(columns: list[str], rows: list[dict[str, Any]]) -> list[dict[str, Any
         )
 
     return [{"name": c, "numeric": numeric(c)} for c in columns]
+
+
+def _last_months(rows: list[dict[str, Any]], months: int) -> list[tuple[str, float, float]]:
+    """``(month, new, lost)`` for the last ``months`` calendar months up to the newest month
+    with data, months without links included as zeros so the time axis is even."""
+    if not rows:
+        return []
+    data = {r["month"]: (r["new"], r["lost"]) for r in rows}
+    year, month = (int(part) for part in rows[-1]["month"].split("-"))
+    out = []
+    for _ in range(months):
+        key = f"{year:04d}-{month:02d}"
+        new, lost = data.get(key, (0, 0))
+        out.append((key, float(new), float(lost)))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    while out and out[-1][0] < rows[0]["month"]:
+        out.pop()  # no padding before the first month with data
+    return out[::-1]
 
 
 def traffic_section(store: Store, crawl_id: int, top_n: int) -> dict[str, Any] | None:

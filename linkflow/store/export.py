@@ -18,6 +18,7 @@ from linkflow.store.db import Store
 
 __all__ = [
     "EXPORT_FORMATS",
+    "anchor_class_totals",
     "backlink_overview",
     "copy_table",
     "depth_distribution",
@@ -291,11 +292,11 @@ def lost_backlinks(store: Store, limit: int) -> list[dict[str, Any]]:
     )
 
 
-def link_velocity(store: Store, months: int) -> list[dict[str, Any]]:
-    """New and lost backlinks per month for the last ``months`` months with data, oldest first.
+def link_velocity(store: Store) -> list[dict[str, Any]]:
+    """New and lost backlinks per month (``YYYY-MM``) that has any, oldest first.
 
     A link is new in the month of ``first_seen``, lost in the month of ``last_seen`` when
-    flagged lost.
+    flagged lost. One row per month with data, so the result stays small.
     """
     return _rows(
         store,
@@ -304,10 +305,8 @@ def link_velocity(store: Store, months: int) -> list[dict[str, Any]]:
         "      WHERE first_seen IS NOT NULL GROUP BY 1), "
         "l AS (SELECT strftime(last_seen, '%Y-%m') AS month, count(*) AS lost FROM b "
         "      WHERE lost AND last_seen IS NOT NULL GROUP BY 1) "
-        "SELECT * FROM (SELECT coalesce(n.month, l.month) AS month, coalesce(new, 0) AS new, "
-        "  coalesce(lost, 0) AS lost FROM n FULL OUTER JOIN l ON n.month = l.month "
-        "  ORDER BY month DESC LIMIT ?) ORDER BY month",
-        [months],
+        "SELECT coalesce(n.month, l.month) AS month, coalesce(new, 0) AS new, "
+        "coalesce(lost, 0) AS lost FROM n FULL OUTER JOIN l ON n.month = l.month ORDER BY month",
     )
 
 
@@ -370,4 +369,19 @@ def suggestion_rows(store: Store, crawl_id: int, limit: int) -> list[dict[str, A
         "SELECT rank, source_url, target_url, anchor, sentence, gain, relevance, reason "
         "FROM suggestions WHERE crawl_id = ? ORDER BY rank LIMIT ?",
         [crawl_id, limit],
+    )
+
+
+def anchor_class_totals(store: Store) -> list[dict[str, Any]]:
+    """Backlinks per anchor class over the whole site, from the ``anchor_profile`` table.
+
+    ``[]`` when that table is absent or lacks ``anchor_class``/``backlinks`` columns.
+    """
+    present = {name for name, _ in table_columns(store, "anchor_profile")}
+    if not {"anchor_class", "backlinks"} <= present:
+        return []
+    return _rows(
+        store,
+        "SELECT anchor_class, sum(backlinks) AS backlinks FROM anchor_profile "
+        "GROUP BY anchor_class ORDER BY backlinks DESC, anchor_class",
     )

@@ -15,6 +15,7 @@ import pytest
 from linkflow.report import write_report
 from linkflow.report.charts import bar_chart, column_chart
 from linkflow.report.html import _href, _num
+from linkflow.report.sections import _last_months
 from linkflow.settings import ReportSettings
 from linkflow.store import Store
 from tests.report.conftest import SCRIPT, Audit, build_audit
@@ -217,3 +218,36 @@ def test_column_chart_shares_one_scale() -> None:
     assert first.up == second.down == chart.axis  # the largest value fills its half
     assert second.up == pytest.approx(first.up / 2)
     assert first.x < second.x
+
+
+def test_anchor_classes_chart(audit: Audit, tmp_path: Path) -> None:
+    with Store.open(audit.path) as store:
+        if "anchor_profile" not in store.tables():
+            store.query(
+                "CREATE TABLE anchor_profile (url VARCHAR, anchor_class VARCHAR, backlinks BIGINT)"
+            )
+        store.append(
+            "anchor_profile",
+            {
+                "url": ["https://shop.example/", "https://shop.example/", "https://shop.example/x"],
+                "url_id": [0, 0, 5],
+                "anchor_class": ["branded", "generic", "branded"],
+                "backlinks": [2, 1, 1],
+                "share": [2 / 3, 1 / 3, 1.0],
+            },
+        )
+    html, _ = render(audit, tmp_path / "r", exports=False)
+    chart = html.split('aria-label="Backlinks per anchor class"', 1)[1].split("</svg>", 1)[0]
+    assert re.findall(r"<title>([^<]*)</title>", chart) == ["branded: 75.0%", "generic: 25.0%"]
+
+
+def test_velocity_months_are_contiguous() -> None:
+    rows = [{"month": "2025-11", "new": 3, "lost": 0}, {"month": "2026-02", "new": 1, "lost": 2}]
+    assert _last_months(rows, 24) == [
+        ("2025-11", 3.0, 0.0),
+        ("2025-12", 0.0, 0.0),
+        ("2026-01", 0.0, 0.0),
+        ("2026-02", 1.0, 2.0),
+    ]
+    assert _last_months(rows, 2) == [("2026-01", 0.0, 0.0), ("2026-02", 1.0, 2.0)]
+    assert _last_months([], 24) == []
