@@ -7,6 +7,7 @@ per distinct URL.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeAlias
 
@@ -23,7 +24,7 @@ from linkflow.ingest.values import (
 )
 from linkflow.urls import normalize, registrable_domain
 
-__all__ = ["PARSE", "domains_of", "hosts_of", "map_unique", "normalize_urls"]
+__all__ = ["PARSE", "canonical_mask", "domains_of", "hosts_of", "map_unique", "normalize_urls"]
 
 Array: TypeAlias = Any  # pa.Array | pa.ChunkedArray (pyarrow ships no type hints)
 
@@ -53,15 +54,45 @@ def map_unique(values: Array, func: Callable[[str], str | None]) -> pa.Array:
     return pc.take(mapped, pc.index_in(values, value_set=uniques))
 
 
+# A URL already in the canonical form of linkflow.urls.normalize: lower-case http(s) scheme
+# and host, no port, user info, fragment, percent-escape or dot segment, a path, and only
+# characters normalize() never escapes. normalize() returns such a URL unchanged, so it can
+# skip the Python call (a property test checks this).
+_CANONICAL = (
+    r"^https?://[a-z0-9-]+(\.[a-z0-9-]+)*/[A-Za-z0-9\-._~/!$&'()*+,;=:@]*"
+    r"(\?[A-Za-z0-9\-._~/!$&'()*+,;=:@?]+)?$"
+)
+_NOT_CANONICAL = r"(/\.\.?(/|\?|$))|(\?&)|(&&)|(&$)"
+
+
+def canonical_mask(values: Array, strip_params: tuple[str, ...] = ()) -> Array:
+    """True where a string is already canonical (``normalize`` would return it unchanged)."""
+    mask = pc.and_(
+        pc.match_substring_regex(values, _CANONICAL),
+        pc.invert(pc.match_substring_regex(values, _NOT_CANONICAL)),
+    )
+    if strip_params:
+        keys = "|".join(re.escape(p) for p in strip_params)
+        stripped = pc.match_substring_regex(values, f"[?&]({keys})(=|&|$)", ignore_case=True)
+        mask = pc.and_(mask, pc.invert(stripped))
+    return pc.fill_null(mask, False)
+
+
 def normalize_urls(
     values: Array, *, base: str | None = None, strip_params: tuple[str, ...] = ()
 ) -> pa.Array:
     """Canonical URLs (``None`` where a value is not an http(s) URL).
 
-    ``base`` resolves paths such as GA4's ``/blog/post?x=1`` against the site origin.
+    ``base`` resolves paths such as GA4's ``/blog/post?x=1`` against the site origin. Values
+    already canonical are kept as they are; only the others go through ``normalize``.
     """
     cleaned = pc.replace_substring_regex(parse_text(values), _TRAILING_NBSP, "")
-    return map_unique(cleaned, lambda v: normalize(v, base, strip_params=strip_params))
+    if isinstance(cleaned, pa.ChunkedArray):
+        cleaned = cleaned.combine_chunks()
+    fast = canonical_mask(cleaned, strip_params)
+    slow = pc.if_else(fast, pa.scalar(None, pa.string()), cleaned)
+    fixed = map_unique(slow, lambda v: normalize(v, base, strip_params=strip_params))
+    return pc.if_else(fast, cleaned, fixed)
 
 
 def hosts_of(urls: Array) -> Array:

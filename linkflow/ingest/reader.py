@@ -48,11 +48,13 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _quotes_balanced(path: Path, fmt: DetectedFormat) -> bool:
-    """True when the content holds an even number of ``"`` (a truncated file often does not)."""
+def _looks_complete(path: Path, fmt: DetectedFormat) -> bool:
+    """False when the content was cut short: an odd number of ``"`` (a quoted field never
+    ends), or, in an export that quotes every field, a last line not ending in ``"``."""
     wide = fmt.encoding.startswith("utf-16")
     quote = 0x22 if fmt.encoding == "utf-16-le" else 0x2200
     total = 0
+    tail = b""
     with open_content(path) as (stream, _):
         stream.read(fmt.head.bom)
         while chunk := stream.read(_CHUNK):
@@ -61,7 +63,14 @@ def _quotes_balanced(path: Path, fmt: DetectedFormat) -> bool:
                 total += int(np.count_nonzero(np.frombuffer(chunk[:usable], "<u2") == quote))
             else:
                 total += chunk.count(b'"')
-    return total % 2 == 0
+            tail = (tail + chunk)[-64:]
+    if total % 2:
+        return False
+    header = fmt.head.lines[fmt.header_line].strip() if fmt.header_line >= 0 else ""
+    if len(header) > 1 and header.startswith('"') and header.endswith('"'):
+        last = tail.decode(fmt.encoding, errors="replace").rstrip("\r\n")
+        return last.endswith('"')
+    return True
 
 
 def _column_indices(path: Path, fmt: DetectedFormat) -> dict[str, int]:
@@ -117,10 +126,10 @@ def read_export(path: Path, fmt: DetectedFormat) -> RawTable:
         include_columns=keep,
         strings_can_be_null=False,
     )
-    if not _quotes_balanced(path, fmt):
+    if not _looks_complete(path, fmt):
         raise ImportFormatError(
-            f"{path}: unbalanced quotes (a quoted field never ends); the file is truncated "
-            "or corrupt, export it again"
+            f"{path}: the last line is cut short (unbalanced quotes or a missing last "
+            "field); the file is truncated or corrupt, export it again"
         )
     try:
         with open_content(path) as (stream, _):

@@ -82,7 +82,10 @@ def parse_numbers(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedAr
     A comma followed by exactly three digits groups thousands (``1,240`` is 1240); any other
     single comma is a decimal comma.
     """
-    return _to_float(_clean_number(_strings(values)))
+    s = _strings(values)
+    if pc.all(pc.match_substring_regex(s, _NUMBER)).as_py() is not False:
+        return pc.cast(s, pa.float64())  # the common case: plain numbers (or all null)
+    return _to_float(_clean_number(s))
 
 
 def parse_ratios(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
@@ -110,8 +113,15 @@ def parse_bools(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArra
 def parse_dates(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """Timestamps (seconds) from any layout of :data:`DATE_FORMATS`; others are null."""
     s = _strings(values)
-    parsed = [pc.strptime(s, format=fmt, unit="s", error_is_null=True) for fmt in DATE_FORMATS]
-    return pc.coalesce(*parsed)
+    s = pc.if_else(pc.equal(s, ""), pa.scalar(None, pa.string()), s)
+    result = pc.strptime(s, format=DATE_FORMATS[0], unit="s", error_is_null=True)
+    for fmt in DATE_FORMATS[1:]:
+        missing = pc.and_(pc.is_null(result), pc.is_valid(s))
+        if not pc.any(missing).as_py():
+            break  # every value parsed: skip the other layouts (most files use one)
+        retry = pc.if_else(missing, s, pa.scalar(None, pa.string()))
+        result = pc.coalesce(result, pc.strptime(retry, format=fmt, unit="s", error_is_null=True))
+    return result
 
 
 # ---------------------------------------------------------------- slow references
