@@ -15,7 +15,7 @@ from linkflow.demo import DEMO_EXPECTED_LINKS, DEMO_ORIGIN, DEMO_SITE
 from linkflow.demo.build import build
 from tests.demo.conftest import ParsedPage
 
-O = DEMO_ORIGIN
+ORIGIN = DEMO_ORIGIN
 GENERIC = {"click here", "read more", "learn more"}
 
 
@@ -36,12 +36,14 @@ def _inlinks(pages: dict[str, ParsedPage]) -> dict[str, set[str]]:
 
 def test_size_and_shape(site_pages: dict[str, ParsedPage]) -> None:
     assert 40 <= len(site_pages) <= 80
-    services = [u for u in site_pages if re.fullmatch(rf"{O}/services/[a-z-]+/", u)]
-    posts = [u for u in site_pages if re.fullmatch(rf"{O}/blog/(?!page/|category/|tag/)[a-z-]+/", u)]
+    services = [u for u in site_pages if re.fullmatch(rf"{ORIGIN}/services/[a-z-]+/", u)]
+    posts = [
+        u for u in site_pages if re.fullmatch(rf"{ORIGIN}/blog/(?!page/|category/|tag/)[a-z-]+/", u)
+    ]
     assert 6 <= len(services) <= 8
     assert len(posts) >= 20
     for required in ("/", "/about/", "/contact/", "/privacy/", "/terms/", "/blog/page/4/"):
-        assert O + required in site_pages
+        assert ORIGIN + required in site_pages
 
 
 def test_posts_have_real_text() -> None:
@@ -81,9 +83,10 @@ def test_orphans_only_in_sitemap(site_pages: dict[str, ParsedPage], planted: dic
     sitemap = _sitemap_urls()
     assert planted["orphan_pages"]
     for url in planted["orphan_pages"]:
-        assert url in site_pages and url in sitemap
+        assert url in site_pages
+        assert url in sitemap
         assert url not in inlinks
-    linked = set(inlinks) | {O + "/"}
+    linked = set(inlinks) | {ORIGIN + "/"}
     assert {u for u in site_pages if u not in linked} == set(planted["orphan_pages"])
 
 
@@ -110,7 +113,7 @@ def test_generic_and_naked_anchors(site_pages: dict[str, ParsedPage], planted: d
 def test_broken_link_target_has_no_file(planted: dict) -> None:
     assert planted["broken_internal_links"]
     for item in planted["broken_internal_links"]:
-        path = item["target"].removeprefix(O)
+        path = item["target"].removeprefix(ORIGIN)
         assert not (DEMO_SITE / path.strip("/") / "index.html").exists()
 
 
@@ -118,10 +121,11 @@ def test_redirect_chain_and_links_to_it(site_pages: dict[str, ParsedPage], plant
     rules = (DEMO_SITE / "_redirects").read_text(encoding="utf-8")
     assert "/old-services/  /services-old/  301" in rules
     assert "/services-old/  /services/  301" in rules
-    sources = {s for p in site_pages.values() for x in p.links if x.target.endswith("/old-services/")
-               for s in [p.url]}  # fmt: skip
-    assert sources
-    assert O + "/services/" in site_pages
+    linking = [
+        p.url for p in site_pages.values() for x in p.links if x.target.endswith("/old-services/")
+    ]
+    assert linking
+    assert ORIGIN + "/services/" in site_pages
 
 
 def test_deep_page_only_via_late_pagination(
@@ -131,13 +135,14 @@ def test_deep_page_only_via_late_pagination(
     assert planted["deep_pages"]
     for item in planted["deep_pages"]:
         sources = inlinks[item["url"]]
-        assert sources and all(re.fullmatch(rf"{O}/blog/page/\d+/", s) for s in sources)
+        assert sources
+        assert all(re.fullmatch(rf"{ORIGIN}/blog/page/\d+/", s) for s in sources)
         assert all(int(s.rstrip("/").rsplit("/", 1)[1]) >= 4 for s in sources)
 
 
 def test_page_level_plants(site_pages: dict[str, ParsedPage], planted: dict) -> None:
     nofollow_internal = [x for p in site_pages.values() for x in p.links
-                         if x.nofollow and x.target.startswith(O)]  # fmt: skip
+                         if x.nofollow and x.target.startswith(ORIGIN)]  # fmt: skip
     assert nofollow_internal
     for url in planted["noindex_pages"]:
         assert "noindex" in site_pages[url].meta_robots
@@ -148,20 +153,22 @@ def test_page_level_plants(site_pages: dict[str, ParsedPage], planted: dict) -> 
     no_alt = [x for p in site_pages.values() for x in p.links if x.image and x.alt is None]
     assert no_alt
     for url in planted["dead_end_pages"]:
-        assert not [x for x in site_pages[url].links if x.target.startswith(O)]
+        assert not [x for x in site_pages[url].links if x.target.startswith(ORIGIN)]
 
 
 def test_link_kinds(site_pages: dict[str, ParsedPage]) -> None:
     raw = "".join(p.read_text(encoding="utf-8") for p in DEMO_SITE.rglob("index.html"))
     assert 'href="/' in raw  # root-relative (most)
-    assert f'href="{O}/' in raw  # absolute to the public origin (internal)
-    externals = {x.target for p in site_pages.values() for x in p.links if not x.target.startswith(O)}
+    assert f'href="{ORIGIN}/' in raw  # absolute to the public origin (internal)
+    externals = {
+        x.target for p in site_pages.values() for x in p.links if not x.target.startswith(ORIGIN)
+    }
     assert len(externals) >= 3
 
 
 def test_robots_and_sitemap(site_pages: dict[str, ParsedPage]) -> None:
     robots = (DEMO_SITE / "robots.txt").read_text(encoding="utf-8")
-    assert f"Sitemap: {O}/sitemap.xml" in robots
+    assert f"Sitemap: {ORIGIN}/sitemap.xml" in robots
     assert "Disallow: /wp-admin/" in robots
     sitemap = _sitemap_urls()
     assert sitemap <= set(site_pages)
