@@ -36,8 +36,9 @@ class WrittenLink:
     """One ``<a href>`` as written.
 
     ``href`` is the attribute as written; ``target`` the absolute URL it resolves to, without
-    fragment; ``anchor`` the visible text with whitespace collapsed ("" for an image link,
-    whose ``alt`` is None when the ``<img>`` has no alt attribute).
+    fragment; ``anchor`` the visible text with whitespace collapsed. For an image link
+    ``image`` is True and ``anchor`` is the alt text ("" when the ``<img>`` has no alt
+    attribute, and then ``alt`` is None).
     """
 
     source: str
@@ -74,9 +75,9 @@ class Page:
         return ORIGIN + self.path
 
     def _record(self, href: str, anchor: str, rel: str, *, alt: str | None, image: bool) -> None:
-        if href.startswith("#"):  # same-page fragment: not a link to another URL
+        target, fragment = urldefrag(urljoin(self.url, href))
+        if fragment and target == self.url:  # a same-page #fragment link: not a page link
             return
-        target = urldefrag(urljoin(self.url, href)).url
         nofollow = "nofollow" in rel.split()
         self.links.append(
             WrittenLink(self.url, href, target, " ".join(anchor.split()), nofollow, image, alt)
@@ -92,7 +93,8 @@ class Page:
         self, href: str, src: str, alt: str | None, *, cls: str = "", size: str = "480x320"
     ) -> str:
         """Render an image link; ``alt=None`` writes the ``<img>`` without an alt attribute."""
-        self._record(href, "", "", alt=alt, image=True)
+        # An image link's anchor text is its alt text, as search engines read it.
+        self._record(href, alt or "", "", alt=alt, image=True)
         alt_attr = "" if alt is None else f' alt="{esc(alt)}"'
         width, height = size.split("x")
         img = f'<img src="{esc(src)}"{alt_attr} width="{width}" height="{height}">'

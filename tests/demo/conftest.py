@@ -89,13 +89,14 @@ class _LinkParser(HTMLParser):
             self.main_depth -= 1
         elif tag == "a" and self.current is not None:
             cur, self.current = self.current, None
-            href = str(cur["href"])
-            if href.startswith("#"):
+            target, fragment = urldefrag(urljoin(self.page.url, str(cur["href"])))
+            if fragment and target == self.page.url:  # same-page fragment link
                 return
+            text = " ".join("".join(cur["text"]).split())  # type: ignore[arg-type]
             self.page.links.append(
                 ParsedLink(
-                    target=urldefrag(urljoin(self.page.url, href)).url,
-                    anchor=" ".join("".join(cur["text"]).split()),  # type: ignore[arg-type]
+                    target=target,
+                    anchor=text or str(cur.get("alt") or ""),  # an image link reads as its alt
                     nofollow="nofollow" in str(cur["rel"]).split(),
                     image=bool(cur.get("image")),
                     alt=cur.get("alt"),  # type: ignore[arg-type]
