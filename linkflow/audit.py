@@ -27,7 +27,7 @@ from linkflow.errors import ConfigError, CrawlError
 from linkflow.ingest import ImportResult, import_file
 from linkflow.ingest.screaming_frog import import_screaming_frog
 from linkflow.models import CrawlSummary
-from linkflow.report import export_all, export_table, write_report
+from linkflow.report import export_table, write_report
 from linkflow.settings import Settings, load_settings
 from linkflow.store import Store
 from linkflow.urls import normalize
@@ -180,7 +180,6 @@ class Audit:
     def report(self) -> Path:
         """Write ``report/index.html`` and its CSV exports; return the report's path."""
         crawl_id = self.crawl_id()
-        export_all(self.store, self.report_dir / "exports", "csv")
         return write_report(self.store, crawl_id, self.report_dir, self.settings.report)
 
     def export(self, table: str, fmt: str, output: Path | str) -> int:

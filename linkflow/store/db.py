@@ -49,7 +49,10 @@ def _as_arrow(
         return data
     if isinstance(data, Mapping):
         return pa.table(dict(data))
-    return pa.Table.from_pylist(list(data))
+    rows = list(data)
+    # from_pylist takes the columns of the first row only; a key first seen later would be lost.
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    return pa.Table.from_pylist([{c: row.get(c) for c in columns} for row in rows])
 
 
 class Store:

@@ -162,3 +162,10 @@ os.kill(os.getpid(), signal.SIGKILL)
     assert proc.returncode == -9
     with Store.open(path) as s:
         assert s.read("urls", ["url"]).column(0).to_pylist() == ["https://x.example/kept"]
+
+
+def test_append_keeps_keys_that_only_later_rows_have(store: Store) -> None:
+    base = {"crawl_id": 1, "kind": "k", "severity": "low", "detail": "d", "why": "w"}
+    store.append("findings", [base, {**base, "url": "https://x.example/", "value": 2.5}])
+    rows = store.read("findings", ["url", "value"]).to_pylist()
+    assert {"url": "https://x.example/", "value": 2.5} in rows
