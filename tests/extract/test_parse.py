@@ -1,0 +1,229 @@
+"""parse_page: head facts, links, URLs, anchors, rel tokens, robustness."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from linkflow.extract import parse_page
+from linkflow.extract.parse import _resolve
+from linkflow.extract.text import sentence_around
+from linkflow.settings import ExtractSettings
+from linkflow.urls import normalize
+
+URL = "https://example.com/dir/page.html"
+
+
+def _body(inner: str, head: str = "") -> bytes:
+    return f"<!doctype html><html><head>{head}</head><body>{inner}</body></html>".encode()
+
+
+def test_head_facts() -> None:
+    head = (
+        "<title>  The   title </title><meta name='Description' content=' A  page. '>"
+        "<meta name='robots' content='NOINDEX, Follow'><meta name='googlebot' content='noarchive'>"
+        "<link rel='canonical' href='/canon?utm_source=x'>"
+        "<link rel='alternate' hreflang='DE' href='https://example.de/seite'>"
+        "<link rel='alternate' type='application/rss+xml' href='/feed'>"
+    )
+    html = f'<html lang="en-GB"><head>{head}</head><body><h1>First <b>h1</b></h1><h1>2</h1>'
+    facts = parse_page(html.encode(), URL, strip_params=("utm_source",))
+    assert facts.title == "The title"
+    assert facts.meta_description == "A page."
+    assert facts.meta_robots == "noindex, follow,noarchive"
+    assert facts.canonical == "https://example.com/canon"
+    assert facts.hreflang == [("de", "https://example.de/seite")]
+    assert facts.lang == "en-GB"
+    assert facts.h1 == "First h1"
+
+
+def test_relative_urls_resolve_against_the_page() -> None:
+    facts = parse_page(
+        _body(
+            "<a href='other.html'>a</a><a href='../up/'>b</a><a href='//cdn.example.org/x'>c</a>"
+        ),
+        URL,
+    )
+    assert [link.url for link in facts.links] == [
+        "https://example.com/dir/other.html",
+        "https://example.com/up/",
+        "https://cdn.example.org/x",
+    ]
+    assert [link.ordinal for link in facts.links] == [0, 1, 2]
+
+
+def test_base_href() -> None:
+    facts = parse_page(
+        _body(
+            "<a href='x.html'>x</a><a href='/root'>r</a>", "<base href='https://base.example/b/'>"
+        ),
+        URL,
+    )
+    assert [link.url for link in facts.links] == [
+        "https://base.example/b/x.html",
+        "https://base.example/root",
+    ]
+
+
+def test_relative_base_href_and_junk_base() -> None:
+    rel = parse_page(_body("<a href='x'>x</a>", "<base href='/sub/'>"), URL)
+    assert rel.links[0].url == "https://example.com/sub/x"
+    junk = parse_page(_body("<a href='x'>x</a>", "<base href='javascript:void(0)'>"), URL)
+    assert junk.links[0].url == "https://example.com/dir/x"
+
+
+def test_fragments_same_page_links_and_other_schemes() -> None:
+    inner = (
+        "<a href='#top'>top</a><a href='page.html#sec'>same page</a>"
+        "<a href='other.html#part'>other</a><a href='mailto:a@b.c'>m</a><a href='tel:+1'>t</a>"
+        "<a href=' JavaScript:void(0)'>j</a><a href='data:text/html,hi'>d</a>"
+        "<a href='ftp://files.example.com/x'>f</a><a>no href</a><a href='http://[bad'>bad</a>"
+    )
+    facts = parse_page(_body(inner), URL)
+    assert [(link.url, link.fragment) for link in facts.links] == [
+        ("https://example.com/dir/other.html", "part")
+    ]
+    assert facts.other_scheme_links == 5
+
+
+def test_anchor_text_image_alt_rel_and_target() -> None:
+    inner = (
+        "<p><a href='/a' rel='External  NoFollow' target='_blank'>  Two\n words </a>"
+        "<a href='/b'><img src='b.png' alt=' Logo  alt '></a>"
+        "<a href='/c'><img src='c.png' alt='ignored'> Caption</a>"
+        "<a href='/d' rel='sponsored ugc'>d</a></p>"
+        "<map><area href='/e' alt='Region'></map>"
+    )
+    links = parse_page(_body(inner), URL).links
+    a, b, c, d, e = links
+    assert (a.anchor, a.rel, a.target, a.is_image, a.nofollow) == (
+        "Two words", frozenset({"external", "nofollow"}), "_blank", False, True
+    )  # fmt: skip
+    assert (b.anchor, b.alt, b.is_image) == ("Logo alt", "Logo alt", True)
+    assert (c.anchor, c.alt, c.is_image) == ("Caption", "ignored", True)
+    assert d.sponsored
+    assert d.ugc
+    assert not d.nofollow
+    assert (e.url, e.anchor, e.is_image) == ("https://example.com/e", "Region", True)
+
+
+def test_context_is_the_sentence_around_a_content_link() -> None:
+    text = (
+        "<main><p>First sentence is here. The second one has <a href='/x'>the link</a> inside "
+        "it! Third sentence ends.</p></main>"
+    )
+    link = parse_page(_body(text), URL).links[0]
+    assert link.position == "content"
+    assert link.context == "The second one has the link inside it!"
+    short = parse_page(_body(text), URL, settings=ExtractSettings(context_chars=12)).links[0]
+    assert short.context is not None
+    assert len(short.context) <= 12
+    assert "the link" in short.context
+
+
+def test_sentence_around_edges() -> None:
+    assert sentence_around("", "x", 10) is None
+    assert sentence_around("No anchor here.", "zzz", 5) == "No an"
+    assert sentence_around("A. B c. D.", "B", 100) == "B c."
+
+
+def test_main_text_word_count_hash_and_dom_path() -> None:
+    inner = (
+        "<nav class='menu'><a href='/m'>Menu</a></nav><script>var x = 'no';</script>"
+        "<article><h1>Title</h1><p>One two <a href='/x'>three</a>.</p><p>Four  five</p>"
+        "<style>p{}</style></article><footer><a href='/f'>F</a> Footer words</footer>"
+    )
+    facts = parse_page(_body(inner), URL)
+    assert facts.main_text == "Title\nOne two three.\nFour five"
+    assert facts.word_count == 6
+    assert facts.content_hash is not None
+    assert len(facts.content_hash) == 32
+    same = parse_page(_body(inner.replace("Four  five", "four five")), URL)
+    assert same.content_hash == facts.content_hash  # case and spacing do not matter
+    other = parse_page(_body(inner.replace("Four", "Six")), URL)
+    assert other.content_hash != facts.content_hash
+    assert [link.dom_path for link in facts.links] == [
+        "html>body>nav>a",
+        "html>body>article>p>a",
+        "html>body>footer>a",
+    ]
+    assert [link.position for link in facts.links] == ["nav", "content", "footer"]
+    assert (
+        parse_page(_body(inner), URL, settings=ExtractSettings(keep_main_text=False)).main_text
+        is None
+    )
+
+
+def test_empty_binary_and_malformed() -> None:
+    for body in (b"", b"   \n", bytes(range(256)) * 4, b"\x00\x01\x02<a href='/x'>x</a>"):
+        facts = parse_page(body, URL)
+        assert facts.links == []
+        assert facts.title is None
+    broken = b"<html><body><div><p>Unclosed <a href='/a'>a <b>bold<a href='/b'>b</div></td></table>"
+    urls = [link.url for link in parse_page(broken, URL).links]
+    assert urls == ["https://example.com/a", "https://example.com/b"]
+
+
+def test_deep_nesting_does_not_blow_up() -> None:
+    body = ("<div>" * 20_000 + "<a href='/deep'>deep</a>" + "</div>" * 20_000).encode()
+    links = parse_page(body, URL).links
+    assert [link.url for link in links] == ["https://example.com/deep"]
+    assert len(links[0].dom_path) <= 420
+
+
+def test_charset_reaches_the_parser() -> None:
+    body = "<title>Café</title><a href='/é'>é</a>".encode("cp1252")
+    facts = parse_page(body, URL, content_type="text/html; charset=windows-1252")
+    assert facts.title == "Café"
+    assert facts.links[0].url == "https://example.com/%C3%A9"
+
+
+html_fragments = st.lists(
+    st.sampled_from([
+        "<a href='", "'>", "</a>", "<a href=", ">", "<base href='", "<div class='nav'>",
+        "</div>", "<main>", "<p>", "#", "//", "http://x.example/", "https://", "mailto:",
+        "javascript:", "../", "?q=1", "<img alt='", "<area href='", "<footer>", "\x00", "é",
+        "\ud7ff", "<!--", "-->", "<script>", "</script>", " ", "[", "%", "%zz", "\n",
+    ]) | st.text(max_size=8),
+    max_size=40,
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(parts=html_fragments, encoding=st.sampled_from(["utf-8", "utf-16", "cp1252"]))
+def test_never_raises_and_links_are_normalised_http(parts: list[str], encoding: str) -> None:
+    body = "".join(parts).encode(encoding, "replace")
+    for link in parse_page(body, URL).links:
+        assert link.url.startswith(("http://", "https://"))
+        assert normalize(link.url) == link.url
+        assert link.position in {
+            "content", "nav", "header", "footer", "sidebar", "breadcrumb", "pagination",
+            "related", "comment", "other",
+        }  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=st.binary(max_size=3000))
+def test_never_raises_on_arbitrary_bytes(body: bytes) -> None:
+    for link in parse_page(body, URL).links:
+        assert normalize(link.url) == link.url
+
+
+href_parts = st.lists(
+    st.sampled_from([
+        "/", "//", "..", ".", "?", "#", "\\", "a", "B", "%2e", "%", "é", " ", ":", "@", "http:",
+        "https://", "HTTP://", "x.example", ":8080", "utm_source=1", "&", "=",
+    ]),
+    max_size=12,
+).map("".join)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    href=href_parts,
+    base=st.sampled_from([URL, "https://example.com/", "http://h.example:81/a/b?q"]),
+)
+def test_fast_resolver_agrees_with_normalize(href: str, base: str) -> None:
+    origin = base.split("/", 3)
+    expected = normalize(href, base, strip_params=("utm_source",))
+    assert _resolve(href, base, "/".join(origin[:3]), ("utm_source",)) == expected
