@@ -3,8 +3,8 @@
 Each file holds entries. An entry starts with a line ``== <kind>`` (``post``, ``service``,
 ``page`` or ``location``), then ``key: value`` lines, a blank line, and the body. Body blocks
 are separated by blank lines: ``## Heading``, a list of ``- item`` lines, or a paragraph.
-Inline links are written ``[anchor](href)`` or ``[anchor](href nofollow)``. Lines starting
-with ``#`` (and not ``##``) outside a body are comments.
+Inline links are written ``[anchor](href)`` or ``[anchor](href nofollow)``. Text before the
+first entry is the file's header comment and is ignored.
 """
 
 from __future__ import annotations

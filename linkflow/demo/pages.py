@@ -16,7 +16,7 @@ Entries marked ``orphan: yes`` get a page and a sitemap entry but no link from a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from linkflow.demo.content import Entry, entries, plain_text
 from linkflow.demo.render import ORIGIN, SITE_NAME, Page, document, esc, text
@@ -24,9 +24,25 @@ from linkflow.demo.render import ORIGIN, SITE_NAME, Page, document, esc, text
 __all__ = [
     "CATEGORIES",
     "POSTS_PER_PAGE",
+    "blog_index",
     "blog_index_pages",
+    "category",
+    "excerpt",
+    "home",
     "listed_posts",
     "listed_services",
+    "location",
+    "locations_hub",
+    "not_found",
+    "post",
+    "post_path",
+    "print_version",
+    "service",
+    "service_path",
+    "services_hub",
+    "simple",
+    "spring_offer",
+    "tag",
 ]
 
 POSTS_PER_PAGE = 4
@@ -43,12 +59,11 @@ CATEGORIES = {
 }
 _MONTHS = "January February March April May June July August September October November December"
 
-Render = Callable[[Page], str]
-
 
 def listed_posts() -> list[Entry]:
     """Posts shown on the blog index, newest first (orphans excluded)."""
-    return [p for p in entries("post") if p.get("orphan") != "yes"]
+    listed = [p for p in entries("post") if p.get("orphan") != "yes"]
+    return sorted(listed, key=lambda p: p["date"], reverse=True)
 
 
 def listed_services() -> list[Entry]:
