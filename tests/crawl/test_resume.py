@@ -64,12 +64,14 @@ def wait_for_progress(proc: subprocess.Popen[str], min_pages: int) -> None:
     """Block until the crawl reports ``min_pages`` pages (JSON progress on stderr)."""
     assert proc.stderr is not None
     deadline = time.monotonic() + 60
+    lines = []
     for line in proc.stderr:
-        event = json.loads(line)
+        lines.append(line)
+        event = json.loads(line) if line.startswith("{") else {"event": "text"}
         if event["event"] == "crawl_progress" and event["pages"] >= min_pages:
             return
         assert time.monotonic() < deadline, "the crawl made no progress"
-    raise AssertionError("the crawl ended before it could be stopped")
+    raise AssertionError("the crawl ended before it could be stopped:\n" + "".join(lines))
 
 
 def snapshot(path: Path) -> tuple[set[tuple[str, int]], set[tuple[str, str, int]], int, int]:
