@@ -9,6 +9,7 @@ raises :class:`ImportFormatError` naming the file, the line and the problem.
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,9 +92,25 @@ def _is_total(text: str) -> bool:
     return any(m in text.casefold() for m in _TOTAL_MARKERS) and (not first[0].strip('"'))
 
 
+def _locate(path: Path, fmt: DetectedFormat, text: str) -> int | None:
+    """1-based number of the first line reading ``text`` (multi-threaded parsing does not
+    say which line it rejected; this runs only on the error path)."""
+    try:
+        with open_content(path) as (stream, _):
+            reader = io.TextIOWrapper(stream, encoding=fmt.encoding, newline="")
+            for number, line in enumerate(reader, start=1):
+                if line.rstrip("\r\n").lstrip("\ufeff") == text:
+                    return number
+    except (UnicodeDecodeError, ImportFormatError, OSError, EOFError):
+        return None
+    return None
+
+
 def _problem(path: Path, fmt: DetectedFormat, rows: list[Any], first_line: int) -> str:
     row = rows[0]
-    where = f"line {first_line + row.number - 1}" if row.number is not None else "a row"
+    number = first_line + row.number - 1 if row.number is not None else None
+    number = number or _locate(path, fmt, row.text)
+    where = f"line {number}" if number is not None else "a row"
     return (
         f"{path}: {where} has {row.actual_columns} cells where the header has "
         f"{row.expected_columns} ({row.text[:80]!r}); the file is truncated or not one export"

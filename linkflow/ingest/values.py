@@ -90,16 +90,15 @@ def parse_numbers(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedAr
 
 def parse_ratios(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """Rates as fractions: ``2.53%`` is 0.0253, a bare number is already a fraction."""
-    s = _clean_number(_strings(values))
+    s = _strings(values)
     percent = pc.ends_with(s, "%")
-    number = _to_float(pc.utf8_rtrim(s, characters="%"))
+    number = _to_float(_clean_number(pc.utf8_rtrim(s, characters="%")))
     return pc.if_else(percent, pc.divide(number, 100.0), number)
 
 
 def parse_percents(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """Numbers on a 0–100 scale, with or without a ``%`` sign (``65%`` and ``65`` are 65)."""
-    s = _clean_number(_strings(values))
-    return _to_float(pc.utf8_rtrim(s, characters="%"))
+    return _to_float(_clean_number(pc.utf8_rtrim(_strings(values), characters="%")))
 
 
 def parse_bools(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
@@ -150,7 +149,7 @@ def parse_ratios_py(text: str | None) -> float | None:
     """Reference for :func:`parse_ratios` on one value."""
     if text is None:
         return None
-    s = _clean_number_py(text)
+    s = text.strip()
     if s.endswith("%"):
         value = parse_numbers_py(s.rstrip("%"))
         return None if value is None else value / 100.0
