@@ -16,6 +16,13 @@ from linkflow.extract import parse_page
 from linkflow.models import POSITIONS
 
 GOLDEN = Path(__file__).parent / "golden"
+SETS = {
+    "tuned on (the classifier was developed against these)": {
+        "wordpress", "bootstrap", "shop", "docs",
+    },
+    "first held out, then tuned on after the first measurement": {"news", "sphinx"},
+    "held out (written after the classifier was frozen)": {"ghost", "tailwind", "forum"},
+}  # fmt: skip
 
 
 @dataclass
@@ -94,6 +101,13 @@ def confusions(score: Score) -> str:
 if __name__ == "__main__":
     result = measure()
     print(table(result))
+    print()
+    for name, templates in SETS.items():
+        part = measure(templates)
+        links = sum(part.pairs.values())
+        print(
+            f"{', '.join(sorted(templates))}: {links} links, accuracy {part.accuracy:.2f} ({name})"
+        )
     print("\nConfusions (expected → predicted):\n" + (confusions(result) or "none"))
     if result.mismatched_urls:
         print("\nPages whose link URLs differ from labels.json:", result.mismatched_urls)
