@@ -124,3 +124,11 @@ def test_column_map_detects_any_csv() -> None:
 def test_column_map_with_missing_header_says_which(tmp_path: Path) -> None:
     with pytest.raises(ImportFormatError, match="no header line holds"):
         detect(export("generic_backlinks.csv"), column_map=("source_url=Nope",))
+
+
+def test_every_format_is_documented() -> None:
+    from linkflow.ingest.formats import FORMATS, TRANCO
+
+    doc = (EXPORTS.parents[2] / "docs" / "formats.md").read_text(encoding="utf-8")
+    for spec in (*FORMATS, TRANCO):
+        assert f"| {spec.provider} | {spec.report} |" in doc, spec.name
