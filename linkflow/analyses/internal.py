@@ -111,15 +111,13 @@ def _money(store: Store, url_ids: np.ndarray, patterns: tuple[str, ...]) -> np.n
 
 
 def _facts(
-    store: Store,
-    crawl_id: int,
+    counts: pa.Table,
     graph: LinkGraph,
     result: PageRankResult,
     roots: np.ndarray,
     node_money: np.ndarray,
 ) -> GraphFacts:
     rows = np.repeat(np.arange(graph.n), graph.out_degree)
-    counts = outlink_counts(store, crawl_id)
     nodes = graph.nodes_of(counts["url_id"].to_numpy())
     links_on_page = np.zeros(graph.n, dtype=np.int64)
     links_on_page[nodes[nodes >= 0]] = counts["links"].to_numpy()[nodes >= 0]
@@ -135,8 +133,7 @@ def _facts(
 
 
 def _metrics(
-    store: Store,
-    crawl_id: int,
+    counts: pa.Table,
     graph: LinkGraph,
     facts: GraphFacts,
     internal_ids: np.ndarray,
@@ -146,7 +143,6 @@ def _metrics(
     node = graph.nodes_of(internal_ids)
     on = node >= 0
     at = np.where(on, node, 0)
-    counts = outlink_counts(store, crawl_id)
     ext = np.zeros(internal_ids.size, dtype=np.int64)
     order = np.argsort(internal_ids)
     src = counts["url_id"].to_numpy().astype(np.int64)
@@ -206,10 +202,9 @@ def analyse_internal(store: Store, crawl_id: int, settings: Settings) -> Interna
     nodes = graph.nodes_of(internal_ids)
     node_money[nodes[nodes >= 0]] = money[nodes >= 0]
     roots = home_nodes(store, crawl_id, graph)
-    facts = _facts(store, crawl_id, graph, result, roots, node_money)
-    write_page_metrics(
-        store, crawl_id, _metrics(store, crawl_id, graph, facts, internal_ids, money)
-    )
+    counts = outlink_counts(store, crawl_id)
+    facts = _facts(counts, graph, result, roots, node_money)
+    write_page_metrics(store, crawl_id, _metrics(counts, graph, facts, internal_ids, money))
     clock["metrics"] = time.perf_counter()
     parts = graph_rows(
         graph,

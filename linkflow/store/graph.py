@@ -188,6 +188,22 @@ def _anchor_norm(col: str) -> str:
 _NAKED_URL = r"^(https?://\S+|(www\.)?[\w-]+(\.[\w-]+)+(/\S*)?)$"
 
 
+def _anchor_classes(generic_param: str, naked_param: str, crawl_param: str = "$3") -> str:
+    """SQL CTEs ``na`` (every distinct anchor of the crawl → normalised text ``a`` and class
+    ``cls``: empty | naked | generic | NULL for descriptive). Regexes run once per distinct
+    anchor, not once per link."""
+    norm = _anchor_norm("anchor")
+    return (
+        "na0 AS (SELECT DISTINCT coalesce(anchor, '') AS anchor FROM links "
+        f"  WHERE crawl_id = {crawl_param}), "
+        f"na1 AS (SELECT anchor, {norm} AS a FROM na0), "
+        "na AS (SELECT anchor, a, CASE WHEN a = '' THEN 'empty' "
+        f"  WHEN regexp_matches(trim(anchor), {naked_param}) THEN 'naked' "
+        f"  WHEN a IN (SELECT unnest({generic_param}::VARCHAR[])) THEN 'generic' END AS cls "
+        "  FROM na1) "
+    )
+
+
 def anchor_findings(
     store: Store,
     crawl_id: int,
@@ -197,22 +213,30 @@ def anchor_findings(
 ) -> pa.Table:
     """Generic, empty and naked-URL anchors, and image links without alt text.
 
-    Only followed links from internal pages to ``internal_ids`` (column url_id) count, as in
-    Lighthouse's link-text audit. One row per (source, target, kind); ``why`` maps kind to its
-    sentence. Result columns as :func:`link_target_findings`.
+    Only followed links to ``internal_ids`` (column url_id) count, as in Lighthouse's
+    link-text audit (links are stored only for crawled pages, so their sources are
+    internal). One row per (source, target, kind); ``why`` maps kind to its sentence.
+    Result columns as :func:`link_target_findings`.
     """
-    norm = _anchor_norm("l.anchor")
     alt = "trim(coalesce(l.alt, ''))"
-    with _registered(store, "_lf_internal", internal_ids):
+    image = "coalesce(l.is_image, FALSE)"
+    # Classify the distinct anchors first: the scan of links then only keeps rows whose
+    # anchor is in that (small) set, or image links.
+    bad = store.query(
+        "WITH " + _anchor_classes("$2", "$1") + "SELECT anchor, cls FROM na WHERE cls IS NOT NULL",
+        [_NAKED_URL, list(generic), crawl_id],
+    )
+    with _registered(store, "_lf_internal", internal_ids), _registered(store, "_lf_bad", bad):
         return store.query(
             "WITH c AS (SELECT l.src_id, l.dst_id, l.ordinal, left(trim(l.anchor), 120) AS a, "
-            f"  CASE WHEN coalesce(l.is_image, FALSE) AND {alt} = '' THEN 'image-link-no-alt' "
-            f"  WHEN NOT coalesce(l.is_image, FALSE) AND {norm} = '' THEN 'empty-anchor' "
-            f"  WHEN regexp_matches(trim(coalesce(l.anchor, '')), ?) THEN 'naked-url-anchor' "
-            f"  WHEN {norm} IN (SELECT unnest(?::VARCHAR[])) THEN 'generic-anchor' END AS kind "
-            "  FROM links l JOIN _lf_internal i ON i.url_id = l.dst_id "
-            "  JOIN pages s ON s.crawl_id = l.crawl_id AND s.url_id = l.src_id AND s.internal "
-            f"  WHERE l.crawl_id = ? AND {_FOLLOWED}), "
+            f"  CASE WHEN {image} AND {alt} = '' THEN 'image-link-no-alt' "
+            f"  WHEN NOT {image} AND b.cls = 'empty' THEN 'empty-anchor' "
+            "  WHEN b.cls = 'naked' THEN 'naked-url-anchor' "
+            "  WHEN b.cls = 'generic' THEN 'generic-anchor' END AS kind "
+            "  FROM links l LEFT JOIN _lf_bad b ON b.anchor = coalesce(l.anchor, '') "
+            "  WHERE l.crawl_id = $1 "
+            "  AND (l.anchor IN (SELECT anchor FROM _lf_bad) OR l.anchor IS NULL OR l.is_image) "
+            f"  AND {_FOLLOWED} AND l.dst_id IN (SELECT url_id FROM _lf_internal)), "
             "g AS (SELECT kind, src_id, dst_id, count(*) AS n, arg_min(a, ordinal) AS a "
             "  FROM c WHERE kind IS NOT NULL GROUP BY ALL) "
             "SELECT g.kind, CASE g.kind WHEN 'empty-anchor' THEN 'medium' ELSE 'low' END "
@@ -223,9 +247,9 @@ def anchor_findings(
             "CASE WHEN g.n > 1 THEN ' (' || g.n || ' links)' ELSE '' END AS detail, "
             "w.why, g.n::DOUBLE AS value "
             "FROM g JOIN urls u ON u.id = g.dst_id "
-            "JOIN (SELECT unnest(?::VARCHAR[]) AS kind, unnest(?::VARCHAR[]) AS why) w "
+            "JOIN (SELECT unnest($2::VARCHAR[]) AS kind, unnest($3::VARCHAR[]) AS why) w "
             "ON w.kind = g.kind",
-            [_NAKED_URL, list(generic), crawl_id, list(why), list(why.values())],
+            [crawl_id, list(why), list(why.values())],
         )
 
 
@@ -241,35 +265,52 @@ def anchor_spread(
     """Descriptive anchors by distinct final target, and targets by distinct anchors.
 
     ``resolved`` maps url_id → final_id (the graph node a link to url_id ends at). Only
-    followed links from internal pages with a descriptive anchor (not empty, generic or a
+    followed links with a descriptive anchor (not empty, generic or a
     URL) and not in pagination or breadcrumbs count. Returns (anchors with at least
     ``min_targets`` targets: anchor, targets, sample — the first 5 target URLs; targets with
     at least ``min_anchors`` anchors: url_id, anchors, sample — the first 5 anchors).
     """
-    norm = _anchor_norm("l.anchor")
-    with _registered(store, "_lf_resolved", resolved):
-        base = (
-            f"WITH c AS (SELECT {norm} AS a, r.final_id FROM links l "
-            "  JOIN _lf_resolved r ON r.url_id = l.dst_id "
-            "  JOIN pages s ON s.crawl_id = l.crawl_id AND s.url_id = l.src_id AND s.internal "
-            f"  WHERE l.crawl_id = ? AND {_FOLLOWED} "
-            "  AND l.position NOT IN ('pagination', 'breadcrumb') "
-            "  AND NOT coalesce(l.is_image, FALSE)), "
-            "d AS (SELECT DISTINCT a, final_id FROM c WHERE a <> '' "
-            "  AND a NOT IN (SELECT unnest(?::VARCHAR[])) "
-            "  AND NOT regexp_matches(a, ?)) "
+    with store._lock, _registered(store, "_lf_resolved", resolved):
+        store.con.execute(
+            "CREATE OR REPLACE TEMP TABLE _lf_names AS WITH "
+            + _anchor_classes("$2", "$1")
+            + "SELECT anchor, a, dense_rank() OVER (ORDER BY a) AS aid FROM na "
+            "WHERE cls IS NULL",
+            [_NAKED_URL, list(generic), crawl_id],
         )
-        params = [crawl_id, list(generic), _NAKED_URL]
-        anchors = store.query(
-            base + "SELECT a AS anchor, count(*) AS targets, "
-            "array_to_string(list(u.url ORDER BY u.url)[1:5], ' ') AS sample "
-            "FROM d JOIN urls u ON u.id = d.final_id GROUP BY a HAVING count(*) >= ?",
-            [*params, min_targets],
-        )
-        targets = store.query(
-            base + "SELECT final_id::INTEGER AS url_id, count(*) AS anchors, "
-            "array_to_string(list('\"' || left(a, 60) || '\"' ORDER BY a)[1:5], ', ') "
-            "AS sample FROM d GROUP BY final_id HAVING count(*) >= ?",
-            [*params, min_anchors],
-        )
+        try:
+            store.con.execute(
+                "CREATE OR REPLACE TEMP TABLE _lf_pairs AS "
+                "WITH raw AS (SELECT DISTINCT coalesce(l.anchor, '') AS anchor, l.dst_id "
+                f"  FROM links l WHERE l.crawl_id = ? AND {_FOLLOWED} "
+                "  AND l.position NOT IN ('pagination', 'breadcrumb') "
+                "  AND NOT coalesce(l.is_image, FALSE)) "
+                "SELECT DISTINCT n.aid, r.final_id FROM raw "
+                "JOIN _lf_names n ON n.anchor = raw.anchor "
+                "JOIN _lf_resolved r ON r.url_id = raw.dst_id",
+                [crawl_id],
+            )
+            names = "(SELECT DISTINCT aid, a FROM _lf_names)"
+            # samples: min(x, 5) keeps the 5 lowest ids per group in one hash aggregate
+            anchors = store.query(
+                "WITH k AS (SELECT aid, count(*) AS targets, min(final_id, 5) AS ids "
+                "  FROM _lf_pairs GROUP BY aid HAVING count(*) >= ?) "
+                "SELECT any_value(n.a) AS anchor, any_value(k.targets) AS targets, "
+                "string_agg(u.url, ' ' ORDER BY u.url) AS sample "
+                "FROM (SELECT aid, targets, unnest(ids) AS final_id FROM k) k "
+                f"JOIN urls u ON u.id = k.final_id JOIN {names} n ON n.aid = k.aid "
+                "GROUP BY k.aid",
+                [min_targets],
+            )
+            targets = store.query(
+                "WITH k AS (SELECT final_id, count(*) AS anchors, min(aid, 5) AS ids "
+                "  FROM _lf_pairs GROUP BY final_id HAVING count(*) >= ?) "
+                "SELECT k.final_id::INTEGER AS url_id, any_value(k.anchors) AS anchors, "
+                "string_agg('\"' || left(n.a, 60) || '\"', ', ' ORDER BY n.a) AS sample "
+                "FROM (SELECT final_id, anchors, unnest(ids) AS aid FROM k) k "
+                f"JOIN {names} n ON n.aid = k.aid GROUP BY k.final_id",
+                [min_anchors],
+            )
+        finally:
+            store.con.execute("DROP TABLE IF EXISTS _lf_pairs; DROP TABLE IF EXISTS _lf_names")
     return anchors, targets
