@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from linkflow.ingest.authority import scale_authority
-from linkflow.ingest.columns import PARSE, domains_of, hosts_of, normalize_urls
+from linkflow.ingest.columns import PARSE, domains_of, hosts_of, normalize_urls, unescape_html
 from linkflow.ingest.formats import PARSERS, FormatSpec
 
 __all__ = ["BUILDERS", "BuildContext", "Built"]
@@ -102,7 +102,7 @@ def build_backlinks(raw: pa.Table, ctx: BuildContext) -> Built:
     hosts = hosts_of(source)
     table = pa.table({
         "source_url": source, "source_host": hosts, "source_domain": domains_of(hosts),
-        "target_url": target, "anchor": c.get("anchor"),
+        "target_url": target, "anchor": unescape_html(c.get("anchor")),
         "nofollow": _or(c.get("nofollow"), pc.invert(c.get("follow")),
                         _contains(link_type, "nofollow")),
         "sponsored": _or(c.get("sponsored")), "ugc": _or(c.get("ugc")),

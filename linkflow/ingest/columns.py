@@ -7,6 +7,7 @@ per distinct URL.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from typing import Any, TypeAlias
@@ -24,7 +25,15 @@ from linkflow.ingest.values import (
 )
 from linkflow.urls import normalize, registrable_domain
 
-__all__ = ["PARSE", "canonical_mask", "domains_of", "hosts_of", "map_unique", "normalize_urls"]
+__all__ = [
+    "PARSE",
+    "canonical_mask",
+    "domains_of",
+    "hosts_of",
+    "map_unique",
+    "normalize_urls",
+    "unescape_html",
+]
 
 Array: TypeAlias = Any  # pa.Array | pa.ChunkedArray (pyarrow ships no type hints)
 
@@ -104,3 +113,15 @@ def hosts_of(urls: Array) -> Array:
 def domains_of(hosts: Array) -> pa.Array:
     """Registrable domain of each host (Public Suffix List)."""
     return map_unique(hosts, registrable_domain)
+
+
+_ENTITY = r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z]+[0-9]*);"
+
+
+def unescape_html(values: Array) -> Array:
+    """HTML entities decoded (Semrush writes ``&amp;`` in titles and anchors)."""
+    has = pc.fill_null(pc.match_substring_regex(values, _ENTITY), False)
+    if not pc.any(has).as_py():
+        return values
+    fixed = map_unique(pc.if_else(has, values, pa.scalar(None, pa.string())), html.unescape)
+    return pc.if_else(has, fixed, values)

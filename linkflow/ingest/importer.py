@@ -61,7 +61,8 @@ def _origin(store: Store, site_origin: str | None) -> str | None:
 
 
 def _summary_rows(raw: pa.Table, key: str) -> pa.Array:
-    """Rows that only summarise others (GA4's ``Grand total``, blank key): dropped, not rejected."""
+    """Traffic rows that only summarise others (GA4's ``Grand total``, a blank page): dropped,
+    not rejected, as they hold no page of their own."""
     text = pc.fill_null(pc.utf8_lower(pc.utf8_trim_whitespace(raw.column(key))), "")
     return pc.is_in(text, value_set=pa.array(_SUMMARY_KEYS)).combine_chunks()
 
@@ -161,9 +162,9 @@ def import_file(
     fmt = detect(path, column_map=settings.column_map)
     raw = read_export(path, fmt)
     kind, key = fmt.spec.table, _KEY[fmt.spec.table]
-    summary = _summary_rows(raw.table, key)
-    positions = pc.indices_nonzero(pc.invert(summary))
-    body = raw.table.take(positions)
+    body = raw.table
+    if kind in ("traffic", "queries"):
+        body = body.take(pc.indices_nonzero(pc.invert(_summary_rows(body, key))))
     first_line = raw.first_line
     origin = _origin(store, site_origin) if kind == "traffic" else None
     paths = pc.starts_with(pc.fill_null(body.column(key), ""), "/")

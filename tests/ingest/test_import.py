@@ -73,6 +73,7 @@ def test_semrush_traps(store: Store) -> None:
     assert huts["source_authority"] == 33.0
     assert huts["source_domain"] == "example.co.uk"
     assert got["https://partner.example.info/"]["sitewide"] is True
+    assert got["https://partner.example.info/"]["anchor"] == "example & co"  # entity decoded
 
 
 def test_semicolon_export_of_a_competitor(store: Store) -> None:
@@ -261,3 +262,11 @@ def test_a_failed_write_leaves_nothing(store: Store, monkeypatch: pytest.MonkeyP
     monkeypatch.undo()
     import_file(store, export("ahrefs_backlinks.csv"))  # the URL id cache is still right
     assert store.count("urls") == store.scalar("SELECT count(DISTINCT url) FROM urls")
+
+
+def test_blank_linking_page_is_rejected_not_dropped(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "links.csv"
+    path.write_text("Linking page,Last crawled\nhttps://a.org/,2025-01-01\n,2025-01-02\n")
+    result = import_file(store, path)
+    assert (result.rows, result.rejected) == (2, 1)
+    assert result.rejects[0]["line"] == 3
