@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from linkflow.analyses.findings_text import SEVERITY, WHY
-from linkflow.graph import LinkGraph
+from linkflow.graph import LinkGraph, Targets
 from linkflow.store import Store
 from linkflow.store.graph import (
     anchor_findings,
@@ -235,62 +235,45 @@ def target_rows(store: Store, crawl_id: int, graph: LinkGraph, pages: pa.Table) 
     assert t is not None
     url_id = pages["url_id"].to_numpy().astype(np.int64)
     internal = pages["internal"].fill_null(False).to_numpy(zero_copy_only=False)
+    redirect = internal & (pages["redirect_url_id"].fill_null(-1).to_numpy() >= 0)
+    final, hops, loop = t.final[url_id], t.hops[url_id], t.loop[url_id]
+    out = [link_target_findings(store, crawl_id, _problem_targets(t, pages, internal, redirect))]
+    chain = np.flatnonzero(redirect & ~loop & (hops >= 2))
+    detail = _text(_num(hops[chain]), " redirects before reaching {ref}")
+    out.append(rows("redirect-chain", url_id[chain], detail, hops[chain] * 1.0, final[chain]))
+    loops = np.flatnonzero(redirect & loop)
+    out.append(rows("redirect-loop", url_id[loops], "the redirect chain from here never ends"))
+    return out
+
+
+def _problem_targets(
+    t: Targets, pages: pa.Table, internal: np.ndarray, redirect: np.ndarray
+) -> pa.Table:
+    """Internal URLs a link should not point at, with the kind and a note for each."""
+    url_id = pages["url_id"].to_numpy().astype(np.int64)
     status = pages["status"].fill_null(0).to_numpy().astype(np.int64)
     status_of = np.full(t.final.size, -1, dtype=np.int64)
     status_of[url_id] = status
-    redirect = pages["redirect_url_id"].fill_null(-1).to_numpy() >= 0
     canonical = pages["canonical_url_id"].fill_null(-1).to_numpy().astype(np.int64)
     noindex = ~pages["indexable"].fill_null(True).to_numpy(zero_copy_only=False)
-    final = t.final[url_id]
+    final, hops, loop = t.final[url_id], t.hops[url_id], t.loop[url_id]
     final_status = np.where(final >= 0, status_of[np.maximum(final, 0)], -1)
-    hops = t.hops[url_id]
-    loop = t.loop[url_id]
-    failed = (status == 0) | (status >= 400)
+    failed = internal & ~redirect & ((status == 0) | (status >= 400))
     redir_bad = redirect & (loop | (final_status == 0) | (final_status >= 400))
-    canon = ~redirect & (status == 200) & (canonical >= 0) & (canonical != url_id)
+    canon = internal & ~redirect & (status == 200) & (canonical >= 0) & (canonical != url_id)
+    to_final = _text("redirects to {ref}, which answers ", _status_text(final_status))
     groups = [
-        ("broken-link", internal & failed & ~redirect, _text(_status_text(status)), None),
-        (
-            "broken-link",
-            internal & redir_bad,
-            pc.if_else(
-                pa.array(loop),
-                "redirect loop",
-                _text("redirects to {ref}, which answers ", _status_text(final_status)),
-            ),
-            final,
-        ),
-        (
-            "link-to-redirect",
-            internal & redirect & ~redir_bad,
-            _text("redirects ", _num(hops), " time(s) to {ref}"),
-            final,
-        ),
-        ("link-to-canonicalised", internal & canon, "canonical is {ref}", canonical),
-        (
-            "link-to-noindex",
-            internal & ~redirect & ~canon & (status == 200) & noindex,
-            "noindex",
-            None,
-        ),
-    ]
-    targets = pa.concat_tables(
+        ("broken-link", failed, _text(_status_text(status)), None),
+        ("broken-link", redir_bad, pc.if_else(pa.array(loop), "redirect loop", to_final), final),
+        ("link-to-redirect", redirect & ~redir_bad,
+         _text("redirects ", _num(hops), " time(s) to {ref}"), final),
+        ("link-to-canonicalised", canon, "canonical is {ref}", canonical),
+        ("link-to-noindex", internal & ~redirect & ~canon & (status == 200) & noindex,
+         "noindex", None),
+    ]  # fmt: skip
+    return pa.concat_tables(
         [_target_table(kind, url_id, m, note, ref) for kind, m, note, ref in groups]
     )
-    out = [link_target_findings(store, crawl_id, targets)]
-    chain = np.flatnonzero(internal & redirect & ~loop & (hops >= 2))
-    out.append(
-        rows(
-            "redirect-chain",
-            url_id[chain],
-            _text(_num(hops[chain]), " redirects before reaching {ref}"),
-            hops[chain] * 1.0,
-            final[chain],
-        )
-    )
-    loops = np.flatnonzero(internal & redirect & t.loop[url_id])
-    out.append(rows("redirect-loop", url_id[loops], "the redirect chain from here never ends"))
-    return out
 
 
 def _status_text(status: np.ndarray) -> pa.Array:
