@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 from linkflow.errors import ImportFormatError
 from linkflow.ingest.build import BUILDERS, BuildContext, Built
 from linkflow.ingest.detect import DetectedFormat, detect
-from linkflow.ingest.reader import file_sha256, read_export
+from linkflow.ingest.reader import RawTable, file_sha256, read_export
 from linkflow.settings import IngestSettings
 from linkflow.store import Store
 from linkflow.store.imports import (
@@ -67,12 +67,22 @@ def _summary_rows(raw: pa.Table, key: str) -> pa.Array:
     return pc.is_in(text, value_set=pa.array(_SUMMARY_KEYS)).combine_chunks()
 
 
-def _rejects(raw: pa.Table, built: Built, key: str, first_line: int) -> list[dict[str, Any]]:
-    positions = pc.indices_nonzero(built.rejected).to_pylist()[:MAX_REJECTS]
-    values = raw.column(key).take(positions).to_pylist() if positions else []
+def _line(raw: RawTable, index: int) -> int:
+    """1-based file line of data row ``index`` (counting rows the parser skipped)."""
+    line = raw.first_line + index
+    for skipped in raw.skipped_lines:
+        if skipped <= line:
+            line += 1
+    return line
+
+
+def _rejects(raw: RawTable, built: Built, positions: pa.Array, key: str) -> list[dict[str, Any]]:
+    bad = pc.indices_nonzero(built.rejected)[:MAX_REJECTS]
+    where = pc.take(positions, bad).to_pylist()
+    values = raw.table.column(key).take(where).to_pylist() if where else []
     return [
-        {"line": first_line + i, "reason": built.reason, "value": (v or "")[:200]}
-        for i, v in zip(positions, values, strict=True)
+        {"line": _line(raw, i), "reason": built.reason, "value": (v or "")[:200]}
+        for i, v in zip(where, values, strict=True)
     ]
 
 
@@ -139,6 +149,31 @@ def _write(store: Store, fmt: DetectedFormat, table: pa.Table, import_id: int) -
         )  # fmt: skip
 
 
+def _build(
+    store: Store,
+    path: Path,
+    fmt: DetectedFormat,
+    raw: RawTable,
+    strip_params: tuple[str, ...],
+    site_origin: str | None,
+) -> tuple[pa.Table, pa.Array, Built]:
+    """The rows to build (traffic summary rows dropped), their raw positions, and the result."""
+    kind, key = fmt.spec.table, _KEY[fmt.spec.table]
+    keep = pa.array(range(raw.table.num_rows), pa.int64())
+    if kind in ("traffic", "queries"):
+        keep = pc.indices_nonzero(pc.invert(_summary_rows(raw.table, key)))
+    body = raw.table.take(keep)
+    origin = _origin(store, site_origin) if kind == "traffic" else None
+    paths = pc.starts_with(pc.fill_null(body.column(key), ""), "/")
+    if kind == "traffic" and origin is None and pc.any(paths).as_py():
+        raise ImportFormatError(
+            f"{path}: holds page paths, not URLs; crawl the site first or pass the "
+            "site origin (e.g. https://www.example.com)"
+        )
+    built = BUILDERS[kind](body, BuildContext(fmt.spec, strip_params, origin))
+    return body, keep, built
+
+
 def import_file(
     store: Store,
     path: Path,
@@ -161,22 +196,10 @@ def import_file(
     path = Path(path)
     fmt = detect(path, column_map=settings.column_map)
     raw = read_export(path, fmt)
-    kind, key = fmt.spec.table, _KEY[fmt.spec.table]
-    body = raw.table
-    if kind in ("traffic", "queries"):
-        body = body.take(pc.indices_nonzero(pc.invert(_summary_rows(body, key))))
-    first_line = raw.first_line
-    origin = _origin(store, site_origin) if kind == "traffic" else None
-    paths = pc.starts_with(pc.fill_null(body.column(key), ""), "/")
-    if kind == "traffic" and origin is None and pc.any(paths).as_py():
-        raise ImportFormatError(
-            f"{path}: holds page paths, not URLs; crawl the site first or pass the "
-            "site origin (e.g. https://www.example.com)"
-        )
-    ctx = BuildContext(fmt.spec, strip_params, origin)
-    built = BUILDERS[kind](body, ctx)
+    body, positions, built = _build(store, path, fmt, raw, strip_params, site_origin)
+    key = _KEY[fmt.spec.table]
     rejected = int(pc.sum(built.rejected).as_py() or 0)
-    rejects = _rejects(body, built, key, first_line)
+    rejects = _rejects(raw, built, positions, key)
     if body.num_rows and rejected == body.num_rows:
         first = rejects[0]
         raise ImportFormatError(
@@ -190,7 +213,7 @@ def import_file(
         if old is not None:
             delete_import(store, old)
         import_id = old if old is not None else next_import_id(store)
-        good = _finish(store, good, kind, site)
+        good = _finish(store, good, fmt.spec.table, site)
         record_import(
             store, import_id=import_id, path=str(path), sha256=sha, kind=fmt.kind,
             provider=fmt.provider, report=fmt.report, site=site, rows=body.num_rows,

@@ -34,7 +34,7 @@ class RawTable:
 
     table: pa.Table
     first_line: int  # 1-based line number of the first data row
-    dropped: int  # summary rows dropped (GA4 "Grand total")
+    skipped_lines: tuple[int, ...]  # summary rows the parser dropped (GA4 "Grand total")
 
 
 def file_sha256(path: Path) -> str:
@@ -158,9 +158,9 @@ def read_export(path: Path, fmt: DetectedFormat) -> RawTable:
         raise ImportFormatError(
             f"{path}: cannot be parsed as {fmt.spec.name} ({problem}); export it again"
         ) from exc
-    dropped = sum(1 for row in invalid if _is_total(row.text))
     bad = [row for row in invalid if not _is_total(row.text)]
     if bad:
         raise ImportFormatError(_problem(path, fmt, bad, first_line))
+    skipped = sorted(_locate(path, fmt, row.text) or first_line for row in invalid)
     columns = {canonical: table.column(f"c{i}") for canonical, i in indices.items()}
-    return RawTable(pa.table(columns), first_line, dropped)
+    return RawTable(pa.table(columns), first_line, tuple(skipped))

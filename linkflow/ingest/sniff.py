@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import io
 import re
 import unicodedata
 import zipfile
@@ -24,6 +23,7 @@ from linkflow.errors import ImportFormatError
 __all__ = [
     "HEAD_BYTES",
     "Head",
+    "data_offset",
     "find_header",
     "normalize_header",
     "open_content",
@@ -178,8 +178,3 @@ def data_offset(head: Head, header_line: int) -> int:
     """Byte offset of the first line after ``header_line`` in the decompressed content."""
     text = "".join(head.lines[: header_line + 1])
     return head.bom + len(text.encode(head.encoding))
-
-
-def text_stream(data: bytes) -> io.BytesIO:
-    """A seekable stream over ``data`` (used for members read from archives)."""
-    return io.BytesIO(data)

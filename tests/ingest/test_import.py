@@ -270,3 +270,13 @@ def test_blank_linking_page_is_rejected_not_dropped(store: Store, tmp_path: Path
     result = import_file(store, path)
     assert (result.rows, result.rejected) == (2, 1)
     assert result.rejects[0]["line"] == 3
+
+
+def test_reject_lines_count_rows_the_parser_skipped(store: Store, tmp_path: Path) -> None:
+    text = export("ga4_exploration.csv").read_text(encoding="utf-8")
+    path = tmp_path / "ga4.csv"
+    path.write_text(text + "https://other.example.org:99999/x,1,1,1\n", encoding="utf-8")
+    result = import_file(store, path, site_origin=ORIGIN)
+    lines = text.count("\n")
+    assert (result.rows, result.rejected) == (3, 1)
+    assert result.rejects[0]["line"] == lines + 1  # after the header, Grand total and 2 rows
