@@ -114,6 +114,8 @@ def _base_url(tree: LexborHTMLParser, url: str) -> str:
 
 
 _CONTROL: Final = str.maketrans("", "", "\t\n\r")
+_PLAIN_PATH: Final = re.compile(r"[A-Za-z0-9\-._~/]+")  # unreserved characters and "/"
+_DOT_SEGMENT: Final = re.compile(r"/\.\.?(?:/|$)")
 
 
 @lru_cache(maxsize=16_384)
@@ -133,14 +135,18 @@ def _resolve(href: str, base: str, origin: str, strip: tuple[str, ...]) -> str |
     absolute URL, so a menu link is normalised once per site, not once per page. ``origin``
     is ``scheme://host`` of ``base`` (empty if ``base`` is not an http(s) URL).
     """
-    head = href[:8].lower()
-    resolved: str | None = None
-    if head.startswith(("http://", "https://")):
+    # urljoin treats dot segments and ";" params its own way: leave those hrefs to it.
+    if ";" in href or _DOT_SEGMENT.search(href):
+        return _join_cached(href, base, strip)
+    if href[:8].lower().startswith(("http://", "https://")):
         resolved = _normalize_cached(href, strip)
-    elif origin and href.startswith("/") and not href.startswith("//"):
-        resolved = _normalize_cached(origin + href, strip)
-    # Odd cases ("https://" alone resolves to the base in urljoin) take the slow path.
-    return resolved if resolved is not None else _join_cached(href, base, strip)
+        # Odd cases ("https://" alone resolves to the base in urljoin) take the slow path.
+        return resolved if resolved is not None else _join_cached(href, base, strip)
+    if origin and href.startswith("/") and not href.startswith("//"):
+        if _PLAIN_PATH.fullmatch(href):
+            return origin + href  # a path of plain characters is already canonical
+        return _normalize_cached(origin + href, strip)
+    return _join_cached(href, base, strip)
 
 
 def _images(tree: LexborHTMLParser) -> dict[int, Any]:
