@@ -9,7 +9,6 @@ of its ``page_metrics``. docs/formats.md describes the authority scale and the d
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,15 +21,13 @@ from linkflow.analyses.backlinks_anchors import (
     keywords_for,
 )
 from linkflow.analyses.backlinks_spam import POINTS_PER_FLAG, spam_flags
-from linkflow.models import ANCHOR_CLASSES
 from linkflow.settings import Settings
 from linkflow.store import Store
 from linkflow.store import imports as sql
 
-__all__ = ["BROKEN_STATUSES", "BacklinkSummary", "analyse_backlinks", "anchor_rows"]
+__all__ = ["BROKEN_STATUSES", "BacklinkSummary", "analyse_backlinks", "label_anchors"]
 
 BROKEN_STATUSES = frozenset({404, 410})
-_KEYWORD_CLASSES = frozenset({"exact", "partial"})
 
 
 @dataclass(slots=True)
@@ -50,38 +47,33 @@ class BacklinkSummary:
     providers: list[str] = field(default_factory=list)
 
 
-def anchor_rows(
-    edges: list[dict[str, Any]], context: dict[str, tuple[str | None, str | None]],
-    settings: Settings,
-) -> tuple[list[dict[str, Any]], dict[str, float]]:  # fmt: skip
-    """Anchor class counts per target, and per referring domain the share of its links
-    with a keyword (exact or partial) anchor."""
-    brands = brand_terms_for((e["target_url"] for e in edges), settings.analyse.brand_terms)
+def label_anchors(combos: pa.Table, settings: Settings) -> pa.Table:
+    """``combos`` (distinct target_url, anchor, is_image, title, h1) with ``anchor_class``.
+
+    Classifying distinct combinations, not links, keeps this loop small: a million links
+    typically share a few thousand (target, anchor) pairs.
+    """
+    rows = combos.to_pylist()
+    brands = brand_terms_for({r["target_url"] for r in rows}, settings.analyse.brand_terms)
     generic = GENERIC_ANCHORS | {a.casefold() for a in settings.analyse.generic_anchors}
     keywords: dict[str, list[str]] = {}
-    per_target: dict[tuple[str, Any], Counter[str]] = defaultdict(Counter)
-    per_domain: dict[str, Counter[bool]] = defaultdict(Counter)
-    for e in edges:
-        target = e["target_url"]
+    labels: list[str] = []
+    for r in rows:
+        target = r["target_url"]
         if target not in keywords:
-            title, h1 = context.get(target, (None, None))
-            keywords[target] = keywords_for(target, title, h1) if target else []
-        label = classify_anchor(
-            e["anchor"], is_image=bool(e["is_image"]), brand_terms=brands,
-            keywords=keywords[target], generic=generic,
-        )  # fmt: skip
-        if target:
-            per_target[(target, e["target_url_id"])][label] += 1
-        if e["source_domain"]:
-            per_domain[e["source_domain"]][label in _KEYWORD_CLASSES] += 1
-    rows = [
-        {"url": url, "url_id": uid, "anchor_class": label, "backlinks": n,
-         "share": n / sum(counts.values())}
-        for (url, uid), counts in per_target.items()
-        for label, n in sorted(counts.items(), key=lambda kv: ANCHOR_CLASSES.index(kv[0]))
-    ]  # fmt: skip
-    shares = {d: c[True] / (c[True] + c[False]) for d, c in per_domain.items()}
-    return rows, shares
+            keywords[target] = keywords_for(target, r["title"], r["h1"]) if target else []
+        labels.append(
+            classify_anchor(
+                r["anchor"],
+                is_image=r["is_image"],
+                brand_terms=brands,
+                keywords=keywords[target],
+                generic=generic,
+            )
+        )
+    return combos.select(["target_url", "anchor", "is_image"]).append_column(
+        "anchor_class", pa.array(labels, pa.string())
+    )
 
 
 def _findings(targets: pa.Table, crawl_id: int) -> list[dict[str, Any]]:
@@ -109,26 +101,22 @@ def _findings(targets: pa.Table, crawl_id: int) -> list[dict[str, Any]]:
     return rows
 
 
-def _summary(
-    store: Store, edges: list[dict[str, Any]], anchors: list[dict[str, Any]]
-) -> BacklinkSummary:
-    targets = store.read("backlink_targets", ["status", "redirect_url"]).to_pylist()
+def _summary(store: Store) -> BacklinkSummary:
+    totals = sql.profile_totals(store)
+    targets = store.read("backlink_targets", ["status", "redirect_url", "lost"]).to_pylist()
     domains = store.read("referring_domains", ["followed", "spam_score"]).to_pylist()
-    counts: Counter[str] = Counter()
-    for row in anchors:
-        counts[row["anchor_class"]] += row["backlinks"]
     return BacklinkSummary(
-        backlinks=len(edges),
+        backlinks=int(totals["backlinks"]),
         referring_domains=len(domains),
         followed_domains=sum(1 for d in domains if d["followed"]),
         targets=len(targets),
-        lost=sum(1 for e in edges if e["lost"]),
-        broken_targets=sum(1 for t in targets if t["status"] in BROKEN_STATUSES),
-        redirected_targets=sum(1 for t in targets if t["redirect_url"]),
+        lost=int(totals["lost"]),
+        broken_targets=sum(1 for t in targets if t["status"] in BROKEN_STATUSES and not t["lost"]),
+        redirected_targets=sum(1 for t in targets if t["redirect_url"] and not t["lost"]),
         spam_domains=sum(1 for d in domains if (d["spam_score"] or 0) > 0),
         gap_domains=store.count("link_gap"),
-        anchors=dict(counts),
-        providers=sorted({p for e in edges for p in (e["providers"] or "").split(",") if p}),
+        anchors=totals["anchors"],
+        providers=[p for p in (totals["providers"] or "").split(",") if p],
     )
 
 
@@ -143,16 +131,12 @@ def analyse_backlinks(store: Store, crawl_id: int | None, settings: Settings) ->
     """
     with store.transaction():
         sql.clear_profile(store)
-        edges = sql.profile_edges(store).to_pylist()
-        context = {
-            r["url"]: (r["title"], r["h1"]) for r in sql.target_context(store, crawl_id).to_pylist()
-        }
-        anchors, keyword_share = anchor_rows(edges, context, settings)
-        store.append("anchor_profile", anchors)
+        labels = label_anchors(sql.anchor_combos(store, crawl_id), settings)
+        shares = sql.build_anchor_profile(store, labels).to_pylist()
+        keyword_share = {r["domain"]: r["keyword_share"] for r in shares}
         sql.build_referring_domains(store)
-        flags = spam_flags(
-            sql.domain_signals(store).to_pylist(), keyword_share, settings.ingest.spam_tlds
-        )
+        signals = sql.domain_signals(store).to_pylist()
+        flags = spam_flags(signals, keyword_share, settings.ingest.spam_tlds)
         store.append(
             "spam_flags", [{"domain": f.domain, "flag": f.flag, "why": f.why} for f in flags]
         )
@@ -164,4 +148,4 @@ def analyse_backlinks(store: Store, crawl_id: int | None, settings: Settings) ->
             targets = store.read("backlink_targets")
             sql.write_backlink_findings(store, crawl_id, _findings(targets, crawl_id))
             sql.update_page_metrics(store, crawl_id)
-        return _summary(store, edges, anchors)
+        return _summary(store)

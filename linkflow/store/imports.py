@@ -18,7 +18,9 @@ from linkflow.store.db import Store
 __all__ = [
     "IMPORT_TABLES",
     "PROFILE_TABLES",
+    "anchor_combos",
     "apply_spam_scores",
+    "build_anchor_profile",
     "build_backlink_targets",
     "build_link_gap",
     "build_referring_domains",
@@ -31,8 +33,8 @@ __all__ = [
     "import_table_rows",
     "next_import_id",
     "profile_edges",
+    "profile_totals",
     "record_import",
-    "target_context",
     "update_page_metrics",
     "write_backlink_findings",
 ]
@@ -298,17 +300,65 @@ def build_link_gap(store: Store) -> None:
     """)
 
 
-def target_context(store: Store, crawl_id: int | None) -> pa.Table:
-    """Per target URL of the site: the crawled title and h1 (for anchor keywords)."""
+def anchor_combos(store: Store, crawl_id: int | None) -> pa.Table:
+    """Distinct (target_url, anchor, is_image) of the site's links, with the target's crawled
+    title and h1 (for anchor keywords): what the anchor classifier has to look at."""
     return store.query(
-        """
-        SELECT DISTINCT b.target_url AS url, p.title, p.h1
-        FROM backlinks b JOIN imports i ON i.id = b.import_id
-        LEFT JOIN pages p ON p.url_id = b.target_url_id AND p.crawl_id = ?
-        WHERE i.site = 'self' AND b.target_url <> ''
+        f"""
+        SELECT e.target_url, coalesce(e.anchor, '') AS anchor,
+               coalesce(e.is_image, FALSE) AS is_image,
+               any_value(p.title) AS title, any_value(p.h1) AS h1
+        FROM ({_EDGES}) e
+        LEFT JOIN pages p ON p.url_id = e.target_url_id AND p.crawl_id = ?
+        GROUP BY 1, 2, 3
         """,
         [crawl_id],
     )
+
+
+def build_anchor_profile(store: Store, labels: pa.Table) -> pa.Table:
+    """Fill ``anchor_profile`` from ``labels`` (``anchor_combos`` columns plus
+    ``anchor_class``) and return per referring domain the share of its links whose class is
+    ``exact`` or ``partial`` (``domain``, ``keyword_share``)."""
+    with store.transaction():
+        store.con.register("_lf_labels", labels)
+        try:
+            joined = f"""
+                SELECT e.target_url, e.target_url_id, e.source_domain, l.anchor_class
+                FROM ({_EDGES}) e JOIN _lf_labels l
+                  ON l.target_url = e.target_url AND l.anchor = coalesce(e.anchor, '')
+                 AND l.is_image = coalesce(e.is_image, FALSE)
+            """
+            store.query(f"""
+                INSERT INTO anchor_profile BY NAME
+                SELECT target_url AS url, any_value(target_url_id) AS url_id, anchor_class,
+                       count(*) AS backlinks,
+                       count(*) / sum(count(*)) OVER (PARTITION BY target_url) AS share
+                FROM ({joined}) j WHERE target_url <> '' GROUP BY target_url, anchor_class
+            """)
+            return store.query(f"""
+                SELECT source_domain AS domain,
+                       avg(CASE WHEN anchor_class IN ('exact', 'partial') THEN 1.0 ELSE 0.0
+                           END) AS keyword_share
+                FROM ({joined}) j WHERE source_domain IS NOT NULL GROUP BY source_domain
+            """)
+        finally:
+            store.con.unregister("_lf_labels")
+
+
+def profile_totals(store: Store) -> dict[str, Any]:
+    """Links, lost links and providers of the deduplicated profile, and anchor-class counts."""
+    row = store.query(f"""
+        SELECT count(*) AS backlinks, count(*) FILTER (WHERE lost) AS lost,
+               array_to_string(list_sort(list_distinct(flatten(
+                   list(string_split(providers, ','))))), ',') AS providers
+        FROM ({_EDGES}) e
+    """).to_pylist()[0]
+    classes = store.query(
+        "SELECT anchor_class, sum(backlinks) AS n FROM anchor_profile GROUP BY anchor_class"
+    ).to_pylist()
+    row["anchors"] = {c["anchor_class"]: int(c["n"]) for c in classes}
+    return dict(row)
 
 
 def write_backlink_findings(store: Store, crawl_id: int, rows: Sequence[Mapping[str, Any]]) -> None:
