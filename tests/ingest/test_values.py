@@ -7,7 +7,7 @@ import math
 from datetime import datetime
 
 import pyarrow as pa
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from linkflow.ingest.authority import SCALES, scale_authority, scale_authority_py
@@ -43,18 +43,21 @@ def _same(a: float | None, b: float | None) -> bool:
     return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-300)
 
 
+@settings(deadline=None)
 @given(numberish)
 def test_numbers_match_reference(values: list[str | None]) -> None:
     got = parse_numbers(pa.array(values, pa.string())).to_pylist()
     assert all(_same(g, parse_numbers_py(v)) for g, v in zip(got, values, strict=True))
 
 
+@settings(deadline=None)
 @given(numberish)
 def test_ratios_match_reference(values: list[str | None]) -> None:
     got = parse_ratios(pa.array(values, pa.string())).to_pylist()
     assert all(_same(g, parse_ratios_py(v)) for g, v in zip(got, values, strict=True))
 
 
+@settings(deadline=None)
 @given(texts)
 def test_parsers_never_raise_on_any_text(values: list[str | None]) -> None:
     array = pa.array(values, pa.string())
@@ -63,12 +66,14 @@ def test_parsers_never_raise_on_any_text(values: list[str | None]) -> None:
     assert parse_bools(array).to_pylist() == [parse_bools_py(v) for v in values]
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=0, max_value=10**12), st.sampled_from([",", "\u00a0", "\u202f", ""]))
 def test_integers_with_thousands_separators_read_back(n: int, sep: str) -> None:
     text = f"{n:,}".replace(",", sep)
     assert parse_numbers(pa.array([text])).to_pylist() == [float(n)]
 
 
+@settings(deadline=None)
 @given(st.floats(min_value=0, max_value=100, allow_nan=False).map(lambda f: round(f, 2)))
 def test_percent_strings_are_fractions(p: float) -> None:
     got = parse_ratios(pa.array([f"{p}%", str(p / 100)])).to_pylist()
@@ -76,12 +81,14 @@ def test_percent_strings_are_fractions(p: float) -> None:
     assert math.isclose(got[1], p / 100, abs_tol=1e-12)
 
 
+@settings(deadline=None)
 @given(st.floats(min_value=1e-9, max_value=1e12, allow_nan=False, allow_infinity=False))
 def test_e_notation_reads_back(x: float) -> None:
     text = f"{x:.6E}"  # Java-style 3.462674E+07
     assert math.isclose(parse_numbers(pa.array([text])).to_pylist()[0], float(text))
 
 
+@settings(deadline=None)
 @given(
     st.booleans(),
     st.sampled_from(["{}", "{}", " {} "]),
@@ -93,6 +100,7 @@ def test_booleans_in_every_spelling(value: bool, pad: str, case: object) -> None
     assert parse_bools(pa.array(texts_)).to_pylist() == [value] * 3
 
 
+@settings(deadline=None)
 @given(st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1)))
 def test_dates_in_every_layout_read_back(when: datetime) -> None:
     when = when.replace(microsecond=0)
@@ -109,6 +117,7 @@ def test_dates_in_every_layout_read_back(when: datetime) -> None:
     assert [parse_dates_py(t) for t in layouts] == list(layouts.values())
 
 
+@settings(deadline=None)
 @given(st.lists(st.floats(min_value=-10, max_value=2e9, allow_nan=False), max_size=20),
        st.sampled_from(SCALES))  # fmt: skip
 def test_authority_scales_stay_in_range_and_match_reference(
@@ -120,6 +129,7 @@ def test_authority_scales_stay_in_range_and_match_reference(
         assert math.isclose(g, scale_authority_py(v, scale), abs_tol=1e-9)
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=1, max_value=10**8), st.integers(min_value=1, max_value=10**8))
 def test_rank_scales_fall_with_rank(a: int, b: int) -> None:
     for scale in ("cc_rank", "million_rank"):
@@ -138,6 +148,7 @@ urls = st.builds(
 params = st.sampled_from([(), TRACKING_PARAMS, ("p",)])
 
 
+@settings(deadline=None)
 @given(st.lists(urls, max_size=20), params)
 def test_fast_path_only_for_urls_normalize_keeps(values: list[str], strip: tuple[str, ...]) -> None:
     mask = canonical_mask(pa.array(values, pa.string()), strip).to_pylist()
@@ -146,6 +157,7 @@ def test_fast_path_only_for_urls_normalize_keeps(values: list[str], strip: tuple
             assert normalize(url, strip_params=strip) == url
 
 
+@settings(deadline=None)
 @given(st.lists(urls, max_size=20), params)
 def test_normalize_urls_equals_normalize(values: list[str], strip: tuple[str, ...]) -> None:
     got = normalize_urls(pa.array(values, pa.string()), strip_params=strip).to_pylist()
