@@ -73,7 +73,7 @@ def _text(node: Any) -> str:
 
 
 def _head_facts(
-    tree: LexborHTMLParser, facts: PageFacts, url: str, base: str, strip: tuple[str, ...]
+    tree: LexborHTMLParser, facts: PageFacts, base: str, strip: tuple[str, ...]
 ) -> None:
     """Fill title, description, robots, canonical, hreflang, lang and h1 of ``facts``."""
     title = tree.css_first("title")
@@ -278,7 +278,7 @@ def parse_page(
     tree = LexborHTMLParser(text)
     tree.strip_tags(_DROP_TAGS)
     base = _base_url(tree, url)
-    _head_facts(tree, facts, url, base, strip_params)
+    _head_facts(tree, facts, base, strip_params)
     origin = origin_of(base) if base.startswith(("http://", "https://")) else ""
     ctx = _Context(url, base, origin, strip_params, _images(tree))
     page = _collect(tree, ctx)

@@ -137,6 +137,7 @@ _SECTIONING: Final = frozenset({
 })  # fmt: skip
 _NO_SIGNAL: Final = frozenset({"html", "body", "-document"})
 _MAX_PATH: Final = 400
+_DIGITS: Final = re.compile(r"[0-9]+")
 
 
 @dataclass(slots=True)
@@ -183,7 +184,8 @@ def _signal(tag: str, attrs: dict[str, Any]) -> tuple[str | None, str, bool]:
         for word, region in _LABEL_WORDS:
             if word in label:
                 return region, "", False
-    words = " ".join(filter(None, (attrs.get("id"), attrs.get("class")))).lower()
+    # Classes first: they name the component, while ids are often per item ("comment-88").
+    words = " ".join(filter(None, (attrs.get("class"), attrs.get("id")))).lower()
     if words:
         region, token = _search(words, _META_WORDS)
         if not region:
@@ -286,7 +288,8 @@ class RegionIndex:
         if tag.startswith("-"):
             path = parent.path
         else:
-            segment = f"{tag}.{token}" if token else tag
+            # Digits are folded so that "widget-3" and "widget-7" give one template path.
+            segment = f"{tag}.{_DIGITS.sub('N', token)}" if token else tag
             path = f"{parent.path}>{segment}" if parent.path else segment
             if len(path) > _MAX_PATH:  # junk nesting: stop growing, keep it stable
                 path = parent.path

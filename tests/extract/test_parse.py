@@ -227,3 +227,19 @@ def test_fast_resolver_agrees_with_normalize(href: str, base: str) -> None:
     origin = base.split("/", 3)
     expected = normalize(href, base, strip_params=("utm_source",))
     assert _resolve(href, base, "/".join(origin[:3]), ("utm_source",)) == expected
+
+
+def test_dom_path_is_stable_across_items() -> None:
+    inner = (
+        "<aside class='sidebar'><section id='recent-posts-2' class='widget widget_recent'>"
+        "<a href='/a'>a</a></section><section id='text-7' class='widget-7'><a href='/b'>b</a>"
+        "</section></aside><ol><li id='comment-88' class='comment depth-1'><a href='/c'>c</a>"
+        "</li><li id='comment-91' class='comment depth-1'><a href='/d'>d</a></li></ol>"
+    )
+    paths = [link.dom_path for link in parse_page(_body(inner), URL).links]
+    assert paths == [
+        "html>body>aside.sidebar>section.widget>a",
+        "html>body>aside.sidebar>section.widget-N>a",
+        "html>body>ol>li.comment>a",
+        "html>body>ol>li.comment>a",
+    ]
