@@ -238,8 +238,8 @@ def test_dom_path_is_stable_across_items() -> None:
     )
     paths = [link.dom_path for link in parse_page(_body(inner), URL).links]
     assert paths == [
-        "html>body>aside.sidebar>section.widget>a",
-        "html>body>aside.sidebar>section.widget-N>a",
+        "html>body>aside>section.widget>a",
+        "html>body>aside>section.widget-N>a",
         "html>body>ol>li.comment>a",
         "html>body>ol>li.comment>a",
     ]
