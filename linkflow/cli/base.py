@@ -152,8 +152,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 def print_table(title: str, rows: list[tuple[str, str]]) -> None:
     """A two-column summary table on stdout."""
     table = Table(title=title, show_header=False, title_justify="left", box=None)
-    table.add_column(style="bold")
-    table.add_column()
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
     for key, value in rows:
         table.add_row(key, value)
     out_console.print(table)

@@ -45,9 +45,9 @@ def _summarise(audit: Any, report: Path | None) -> None:
     ]
     for kind, count in s["top_findings"]:
         rows.append((f"  {kind}", f"{count:,}"))
-    if report is not None:
-        rows.append(("Report", str(report)))
     print_table(f"linkflow audit of {s['site'] or audit.path}", rows)
+    if report is not None:
+        out_console.print(f"report: {report}", soft_wrap=True, highlight=False)
 
 
 # ---------------------------------------------------------------------- audit
