@@ -6,7 +6,6 @@ what it planted, not from linkflow's output.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +18,11 @@ from linkflow.store import Store
 
 
 @pytest.fixture(scope="module")
-def demo_audit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+def demo_audit(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     audit = tmp_path_factory.mktemp("demo") / "audit"
     result = CliRunner().invoke(cli, ["demo", "--audit", str(audit), "--quiet"])
     assert result.exit_code == 0, result.output
-    yield audit, result.output
+    return audit, result.output
 
 
 @pytest.fixture(scope="module")
