@@ -89,6 +89,8 @@ class Store:
             con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as exc:
             raise StoreError(f"{path}: cannot open the audit store ({exc})") from exc
+        # linkflow draws its own progress; DuckDB's bar would interleave with it on stdout.
+        con.execute("SET enable_progress_bar = false")
         store = cls(path, con, read_only=read_only)
         try:
             store._migrate()
