@@ -274,19 +274,22 @@ def anchor_spread(
         store.con.execute(
             "CREATE OR REPLACE TEMP TABLE _lf_names AS WITH "
             + _anchor_classes("$2", "$1")
-            + "SELECT anchor, a, dense_rank() OVER (ORDER BY a) AS aid FROM na "
+            + "SELECT anchor, hash(anchor) AS h, a, dense_rank() OVER (ORDER BY a) AS aid "
+            "FROM na "
             "WHERE cls IS NULL",
             [_NAKED_URL, list(generic), crawl_id],
         )
         try:
+            # distinct (anchor, target) pairs on a 64-bit hash of the anchor: grouping
+            # millions of links by two integers is several times faster than by text
             store.con.execute(
                 "CREATE OR REPLACE TEMP TABLE _lf_pairs AS "
-                "WITH raw AS (SELECT DISTINCT coalesce(l.anchor, '') AS anchor, l.dst_id "
+                "WITH raw AS (SELECT DISTINCT hash(coalesce(l.anchor, '')) AS h, l.dst_id "
                 f"  FROM links l WHERE l.crawl_id = ? AND {_FOLLOWED} "
                 "  AND l.position NOT IN ('pagination', 'breadcrumb') "
                 "  AND NOT coalesce(l.is_image, FALSE)) "
                 "SELECT DISTINCT n.aid, r.final_id FROM raw "
-                "JOIN _lf_names n ON n.anchor = raw.anchor "
+                "JOIN (SELECT DISTINCT h, aid FROM _lf_names) n ON n.h = raw.h "
                 "JOIN _lf_resolved r ON r.url_id = raw.dst_id",
                 [crawl_id],
             )
