@@ -129,7 +129,18 @@ def _facts(
         content_outlinks=np.bincount(rows[graph.content], minlength=graph.n),
         links_on_page=links_on_page,
         is_money=node_money,
+        html=_node_html(graph),
     )
+
+
+def _node_html(graph: LinkGraph) -> np.ndarray:
+    """Whether each node is an HTML page (from the content type of its pages row)."""
+    assert graph.pages is not None
+    pages = graph.pages
+    html = np.ones(graph.n, bool)
+    nodes = graph.nodes_of(pages["url_id"].to_numpy())
+    html[nodes[nodes >= 0]] = pages["html"].to_numpy(zero_copy_only=False)[nodes >= 0]
+    return html
 
 
 def _metrics(

@@ -56,6 +56,7 @@ class GraphFacts:
     content_outlinks: np.ndarray
     links_on_page: np.ndarray
     is_money: np.ndarray
+    html: np.ndarray
 
 
 def _text(*parts: object) -> pa.Array:
@@ -134,7 +135,7 @@ def graph_rows(
             graph.nofollow_in[sel].astype(float),
         )
     )
-    sel = np.flatnonzero(graph.out_degree == 0)
+    sel = np.flatnonzero((graph.out_degree == 0) & facts.html)  # a PDF is no dead end
     out.append(rows("dead-end", ids[sel], "no followed link to another page of the site"))
     out.append(_overlinking(graph, facts, overlink, damping))
     out.extend(_important(graph, facts, min_in))

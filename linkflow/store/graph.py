@@ -47,13 +47,19 @@ def _registered(store: Store, name: str, table: pa.Table) -> Iterator[None]:
 def crawl_pages(store: Store, crawl_id: int) -> pa.Table:
     """The pages of a crawl, ordered by URL (site sections end up contiguous).
 
-    Columns: url_id, url, internal, status, redirect_url_id, canonical_url_id, indexable.
-    ``indexable`` NULL is read as TRUE for a 200 page (nothing said it is not).
+    Columns: url_id, url, internal, status, redirect_url_id, canonical_url_id, indexable,
+    html. ``indexable`` NULL is read as TRUE for a 200 page (nothing said it is not); ``html``
+    is TRUE unless the content type names something else. Should a URL have several rows
+    (a crawl resumed over it), the last fetched one counts.
     """
     return store.query(
         "SELECT p.url_id, u.url, p.internal, p.status, p.redirect_url_id, "
-        "p.canonical_url_id, coalesce(p.indexable, TRUE) AS indexable "
-        "FROM pages p JOIN urls u ON u.id = p.url_id WHERE p.crawl_id = ? ORDER BY u.url",
+        "p.canonical_url_id, coalesce(p.indexable, TRUE) AS indexable, "
+        "coalesce(p.content_type ILIKE '%html%', TRUE) AS html "
+        "FROM pages p JOIN urls u ON u.id = p.url_id WHERE p.crawl_id = ? "
+        "QUALIFY row_number() OVER (PARTITION BY p.url_id "
+        "  ORDER BY p.fetched_at DESC NULLS LAST) = 1 "
+        "ORDER BY u.url",
         [crawl_id],
     )
 

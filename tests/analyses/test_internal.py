@@ -307,3 +307,14 @@ def test_empty_crawl(store: Store) -> None:
     summary = analyse_internal(store, crawl, Settings())
     assert summary.nodes == 0
     assert store.count("page_metrics", crawl_id=crawl) == 0
+
+
+def test_a_pdf_is_no_dead_end(store: Store) -> None:
+    site = (
+        Site().page("/").page("/doc.pdf", content_type="application/pdf")
+        .page("/page", content_type="text/html; charset=utf-8")
+        .link("/", "/doc.pdf").link("/", "/page")
+    )  # fmt: skip
+    crawl = site.write(store)
+    analyse_internal(store, crawl, Settings())
+    assert found(store, crawl, "dead-end") == {"/page"}

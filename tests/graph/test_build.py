@@ -183,3 +183,13 @@ def test_adding_a_link_never_increases_depth(
     g.add_edges_from((x, y) for x, y in kept if x != y)
     ref = nx.single_source_shortest_path_length(g, 0)
     assert before.tolist() == [ref.get(i, -1) for i in range(n)]
+
+
+def test_a_url_fetched_twice_is_one_node(store: Store) -> None:
+    site = Site().page("/").page("/a").link("/", "/a")
+    crawl = site.write(store)
+    a = store.lookup_url_ids([u("/a")])[0]
+    store.append("pages", [{"crawl_id": crawl, "url_id": a, "status": 200, "internal": True}])
+    graph = build_graph(store, crawl, GraphSettings())
+    assert urls_of(graph) == ["/", "/a"]
+    assert graph.indices.tolist() == [1]
