@@ -65,6 +65,7 @@ _META_WORDS: Final = (
             r"(?:entry|post|article)-meta|byline|posted-on|cat-links|tags?-links|post-tags"
             r"|entry-footer|comments?-link|(?<![a-z])(?:filters?|facets?|sort-by|sorting)(?![a-z])"
             r"|(?<![a-z])(?:share|sharing|social-share|cookies?|consent|gdpr)(?![a-z])"
+            r"|author-(?:box|bio|info|card)|about-(?:the-)?author|newsletter|subscribe"
         ),
     ),
 )
@@ -125,6 +126,7 @@ _GENERIC_WORDS: Final = (
         re.compile(
             r"(?<![a-z])(?<!for-)(?<!has-)(?<!with-)(?:sub|side|top|main|primary|site)?nav"
             r"(?![a-z]|-?(?:shift|open|toggle|wrap))|navbar|navigation|menu"
+            r"|(?<![a-z])toc(?![a-z])|table-of-contents"
         ),
     ),
 )

@@ -243,3 +243,28 @@ def test_dom_path_is_stable_across_items() -> None:
         "html>body>ol>li.comment>a",
         "html>body>ol>li.comment>a",
     ]
+
+
+def test_div_soup_main_content_is_guessed() -> None:
+    menu = "".join(f"<div><a href='/m{i}'>Menu {i}</a></div>" for i in range(5))
+    body = (
+        "<div class='x1'><a href='/'>Logo</a></div>"
+        f"<div class='x2'>{menu}</div>"
+        "<div class='x3'><div><p>A long paragraph of the article that talks about soil, "
+        "compost and the right time to sow beans, with <a href='/beans'>a bean guide</a> "
+        "inside it.</p><p>Another paragraph with more useful words about watering and "
+        "mulch, long enough to count as real text.</p></div></div>"
+        "<div class='x4'><div><a href='/f1'>Privacy</a></div><div><a href='/f2'>Terms</a>"
+        "</div><div><a href='/f3'>Jobs</a></div></div>"
+    )
+    facts = parse_page(_body(body), URL)
+    positions = {link.anchor: link.position for link in facts.links}
+    # No region names a menu here, so nothing tells the logo from the menu: both are nav.
+    assert positions["Logo"] == "nav"
+    assert {positions[f"Menu {i}"] for i in range(5)} == {"nav"}
+    assert positions["a bean guide"] == "content"
+    assert {positions[a] for a in ("Privacy", "Terms", "Jobs")} == {"footer"}
+    assert facts.main_text is not None
+    assert facts.main_text.startswith("A long paragraph")
+    assert "Menu" not in facts.main_text
+    assert "Privacy" not in facts.main_text
