@@ -110,19 +110,17 @@ def apply_template_positions(
     position.
     """
     params = [crawl_id, template_share, sitewide_share, min_pages]
-    with store.transaction():
+    with store.transaction():  # on failure the rollback also drops the scratch table
         store.query(_MARK_SQL, params)
-        try:
-            changed = int(
-                store.scalar(
-                    "SELECT count(*) FROM _lf_template t JOIN links l "
-                    "ON l.crawl_id = t.crawl_id AND l.src_id = t.src_id "
-                    "AND l.ordinal = t.ordinal AND l.dst_id = t.dst_id "
-                    "WHERE l.position IS DISTINCT FROM t.position"
-                )
+        changed = int(
+            store.scalar(
+                "SELECT count(*) FROM _lf_template t JOIN links l "
+                "ON l.crawl_id = t.crawl_id AND l.src_id = t.src_id "
+                "AND l.ordinal = t.ordinal AND l.dst_id = t.dst_id "
+                "WHERE l.position IS DISTINCT FROM t.position"
             )
-            store.query("DELETE FROM links WHERE crawl_id = $1", [crawl_id])
-            store.query("INSERT INTO links BY NAME SELECT * FROM _lf_template")
-        finally:
-            store.query("DROP TABLE IF EXISTS _lf_template")
+        )
+        store.query("DELETE FROM links WHERE crawl_id = $1", [crawl_id])
+        store.query("INSERT INTO links BY NAME SELECT * FROM _lf_template")
+        store.query("DROP TABLE _lf_template")
     return changed
