@@ -23,7 +23,7 @@ import tempfile
 import time
 import unicodedata
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -178,33 +178,49 @@ def detect_screaming_frog(path: Path) -> str | None:
 
 
 @contextmanager
-def _utf8_copy(path: Path, encoding: str) -> Iterator[Path]:
-    """``path`` itself if it is UTF-8, else a temporary UTF-8 copy (line breaks kept).
+def _csv_source(path: Path, layout: _Layout) -> Iterator[sfimport.CsvSource]:
+    """How DuckDB reads ``path``: in place if it is UTF-8, else a temporary UTF-8 copy (line
+    breaks kept, so line numbers in errors stay right).
 
     A UTF-8 file whose name has glob characters is linked under a plain name: DuckDB would
     expand ``*``, ``?`` and ``[...]`` in it.
     """
+    encoding = layout.encoding
     if encoding == "utf-8" and not _GLOB.search(str(path)):
-        yield path
+        yield _source(path, path, layout)
         return
     with tempfile.TemporaryDirectory(prefix="linkflow-sf-") as tmp:
         copy = Path(tmp) / "export.csv"
         if encoding == "utf-8":
             copy.symlink_to(path.resolve())
-            yield copy
-            return
-        try:
-            with (
-                path.open(encoding=encoding, newline="") as src,
-                copy.open("w", encoding="utf-8", newline="") as dst,
-            ):
-                while chunk := src.read(1 << 20):
-                    dst.write(chunk)
-        except UnicodeError as exc:
-            raise ImportFormatError(
-                f"{path}: not valid {encoding} text; export it from Screaming Frog again"
-            ) from exc
-        yield copy
+        else:
+            _transcode(path, copy, encoding)
+        yield _source(path, copy, layout)
+
+
+def _transcode(path: Path, copy: Path, encoding: str) -> None:
+    try:
+        with (
+            path.open(encoding=encoding, newline="") as src,
+            copy.open("w", encoding="utf-8", newline="") as dst,
+        ):
+            while chunk := src.read(1 << 20):
+                dst.write(chunk)
+    except UnicodeError as exc:
+        raise ImportFormatError(
+            f"{path}: not valid {encoding} text; export it from Screaming Frog again"
+        ) from exc
+
+
+def _source(shown: Path, readable: Path, layout: _Layout) -> sfimport.CsvSource:
+    return sfimport.CsvSource(
+        path=readable,
+        shown_path=shown,
+        skip=layout.header_line,
+        width=layout.width,
+        delimiter=layout.delimiter,
+        columns=layout.columns,
+    )
 
 
 def _sha256(path: Path) -> str:
@@ -215,26 +231,18 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _source(path: Path, copy: Path, layout: _Layout) -> sfimport.CsvSource:
-    return sfimport.CsvSource(
-        path=copy,
-        shown_path=path,
-        skip=layout.header_line,
-        width=layout.width,
-        delimiter=layout.delimiter,
-        columns=layout.columns,
-    )
-
-
-def _map_urls(store: Store, *, internal: bool, strip_params: tuple[str, ...]) -> None:
-    """Normalise every distinct raw URL once and store the raw → id map for the SQL."""
-    raw = sfimport.raw_urls(store, internal=internal)
-    normal = [normalize(u, strip_params=strip_params) for u in raw]
-    valid = [n for n in normal if n is not None]
-    ids = iter(store.url_ids(valid))
-    url_ids = [None if n is None else next(ids) for n in normal]
+def _stage_urls(store: Store, strip_params: tuple[str, ...]) -> list[str]:
+    """Normalise every distinct raw URL once (the only per-URL Python loop), stage the
+    raw → number map, and return the distinct normalised URLs in number order."""
+    raw = sfimport.raw_urls(store)
+    numbers: dict[str, int] = {}
+    keys: list[int | None] = []
+    for u in raw:
+        n = normalize(u, strip_params=strip_params)
+        keys.append(None if n is None else numbers.setdefault(n, len(numbers)))
     fragments = [split_fragment(u)[1] or None for u in raw]
-    sfimport.save_url_map(store, raw, url_ids, fragments)
+    sfimport.save_url_map(store, raw, keys, fragments)
+    return list(numbers)
 
 
 def _order(
@@ -294,35 +302,26 @@ def import_screaming_frog(
     internal = Path(internal) if internal is not None else None
     inlinks, links_layout, internal, node_layout = _order(Path(inlinks), internal)
     seeds = [str(inlinks)] + ([str(internal)] if internal is not None else [])
-    with store.transaction():
-        crawl_id = store.new_crawl(
-            source="screaming-frog", seeds=seeds, settings={"strip_params": list(strip_params)}
-        )
-        with _utf8_copy(inlinks, links_layout.encoding) as copy:
-            rows = sfimport.load_inlinks(store, _source(inlinks, copy, links_layout))
-        node_rows = 0
-        if internal is not None and node_layout is not None:
-            with _utf8_copy(internal, node_layout.encoding) as copy:
-                node_rows = sfimport.load_internal(store, _source(internal, copy, node_layout))
-        else:
-            sfimport.empty_internal(store)
-        _map_urls(store, internal=internal is not None, strip_params=strip_params)
-        links = sfimport.write_links(store, crawl_id)
-        sfimport.write_sitemap_urls(store, crawl_id)
-        pages = sfimport.write_pages(store, crawl_id)
-        rejected, rejects = sfimport.rejected_rows(store)
-        sfimport.record_import(
-            store, path=inlinks, sha256=_sha256(inlinks), report="all-inlinks", rows=rows,
-            rejected=rejected, rejects=rejects,
-        )  # fmt: skip
-        if internal is not None:
-            sfimport.record_import(
-                store, path=internal, sha256=_sha256(internal), report="internal-all",
-                rows=node_rows,
-            )  # fmt: skip
-        by_status, errors = sfimport.page_counts(store, crawl_id)
+    try:
+        with ExitStack() as files:
+            links_src = files.enter_context(_csv_source(inlinks, links_layout))
+            node_src = None
+            if internal is not None and node_layout is not None:
+                node_src = files.enter_context(_csv_source(internal, node_layout))
+            rows = sfimport.load_inlinks(store, links_src)
+            node_rows = sfimport.load_internal(store, node_src)
+        urls = _stage_urls(store, strip_params)
+        sfimport.build_edges(store)
+        with sfimport.no_progress_bar(store), store.transaction():
+            crawl_id = store.new_crawl(
+                source="screaming-frog", seeds=seeds, settings={"strip_params": list(strip_params)}
+            )
+            sfimport.save_url_ids(store, store.url_ids(urls))
+            links, pages = _write(store, crawl_id, (inlinks, rows), (internal, node_rows))
+            by_status, errors = sfimport.page_counts(store, crawl_id)
+            store.finish_crawl(crawl_id)
+    finally:
         sfimport.drop_temp_tables(store)
-        store.finish_crawl(crawl_id)
     return CrawlSummary(
         crawl_id=crawl_id,
         pages=pages,
@@ -331,3 +330,26 @@ def import_screaming_frog(
         by_status=by_status,
         seconds=time.perf_counter() - started,
     )
+
+
+def _write(
+    store: Store, crawl_id: int, inlinks: tuple[Path, int], internal: tuple[Path | None, int]
+) -> tuple[int, int]:
+    """The writes of one import (inside its transaction), each file with its data-row count;
+    returns (links, pages) written."""
+    links = sfimport.write_links(store, crawl_id)
+    sfimport.write_sitemap_urls(store, crawl_id)
+    pages = sfimport.write_pages(store, crawl_id)
+    rejected, rejects = sfimport.rejected_rows(store)
+    path, rows = inlinks
+    sfimport.record_import(
+        store, path=path, sha256=_sha256(path), report="all-inlinks", rows=rows,
+        rejected=rejected, rejects=rejects,
+    )  # fmt: skip
+    node_path, node_rows = internal
+    if node_path is not None:
+        sfimport.record_import(
+            store, path=node_path, sha256=_sha256(node_path), report="internal-all",
+            rows=node_rows,
+        )  # fmt: skip
+    return links, pages

@@ -1,9 +1,12 @@
 """SQL of the Screaming Frog crawl import (``linkflow.ingest.screaming_frog`` drives it).
 
-The export is read by DuckDB's CSV reader straight into temporary tables (fast, parallel, and
-its errors name the line), URLs are mapped to ids through one ``raw → url_id`` table filled by
-the caller, and ``links``, ``pages`` and ``sitemap_urls`` are written with set-based SQL. Call
-everything inside one :meth:`Store.transaction` so a failed import leaves nothing behind.
+Two phases. *Staging*, before the write transaction, in temporary tables only: DuckDB's CSV
+reader loads the export (fast, parallel, and its errors name the line) into ``_sf_rows``; the
+caller normalises the distinct raw URLs and numbers the distinct results ``k``
+(:func:`save_url_map`); :func:`build_edges` joins the rows to those numbers once. *Writing*,
+inside one :meth:`Store.transaction`: :func:`save_url_ids` maps each ``k`` to its ``urls`` id,
+then ``links``, ``pages`` and ``sitemap_urls`` are written with set-based SQL over integer
+joins. A failure anywhere leaves the audit as it was.
 
 Row kinds, from the ``Type`` column (lower-cased, trimmed), across all layout eras:
 ``link`` (``hyperlink``, ``ahref``, ``href``), ``redirect`` (``http redirect``, ``hsts redirect``,
@@ -16,7 +19,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,14 +36,16 @@ __all__ = [
     "INLINK_FIELDS",
     "INTERNAL_FIELDS",
     "CsvSource",
+    "build_edges",
     "drop_temp_tables",
-    "empty_internal",
     "load_inlinks",
     "load_internal",
+    "no_progress_bar",
     "page_counts",
     "raw_urls",
     "record_import",
     "rejected_rows",
+    "save_url_ids",
     "save_url_map",
     "write_links",
     "write_pages",
@@ -98,21 +104,29 @@ def _select(src: CsvSource, fields: Sequence[str]) -> str:
     return ", ".join(parts)
 
 
-def _load(store: Store, table: str, src: CsvSource, fields: Sequence[str], extra: str) -> int:
+def _reader(src: CsvSource) -> str:
+    """The ``read_csv(...) WITH ORDINALITY`` clause of ``src`` (parameters ``$path``, ``$skip``,
+    ``$delim``): every column text, strict quoting, a wrong column count is an error."""
     cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(src.width))
-    sql = (
-        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {_select(src, fields)}, ordinality AS rn"
-        f"{extra} "
-        f"FROM read_csv($path, columns = {{{cols}}}, skip = $skip, header = false, "
+    return (
+        f"read_csv($path, columns = {{{cols}}}, skip = $skip, header = false, "
         "delim = $delim, quote = '\"', escape = '\"', strict_mode = true, auto_detect = false, "
         "max_line_size = 16777216) WITH ORDINALITY"
     )
+
+
+def _exec(store: Store, sql: str, params: Mapping[str, Any] | None = None) -> None:
+    with store._lock:
+        store.con.execute(sql, params or {})
+
+
+def _run(store: Store, src: CsvSource, sql: str) -> None:
+    """Run a statement that reads ``src``; CSV errors become one-line ImportFormatErrors."""
     params = {"path": str(src.path), "skip": src.skip, "delim": src.delimiter}
     try:
-        store.con.execute(sql, params)
+        _exec(store, sql, params)
     except duckdb.Error as exc:
         raise _csv_error(src.shown_path, exc) from exc
-    return int(store.scalar(f"SELECT count(*) FROM {table}"))
 
 
 def _csv_error(path: Path, exc: duckdb.Error) -> ImportFormatError:
@@ -136,58 +150,129 @@ def _csv_error(path: Path, exc: duckdb.Error) -> ImportFormatError:
     )
 
 
+def _kind(src: CsvSource) -> str:
+    return _KINDS.format(t=f"lower(trim(c{src.columns['type']}))")
+
+
 def load_inlinks(store: Store, src: CsvSource) -> int:
-    """Read an inlinks/outlinks export into the temp table ``_sf_rows``; return its row count.
+    """Stage an inlinks/outlinks export as the temp table ``_sf_rows``; return its data rows.
 
-    Adds ``kind`` (see the module docstring). Raises :class:`ImportFormatError` naming the
-    file and line when the CSV is malformed (wrong column count, unclosed quote, bad UTF-8).
+    Adds ``rn`` (1-based data row number) and ``kind`` (see the module docstring). Raises
+    :class:`ImportFormatError` naming the file and line when the CSV is malformed (wrong
+    column count, unclosed quote, invalid UTF-8).
     """
-    kind = _KINDS.format(t=f"lower(trim(c{src.columns['type']}))")
-    return _load(store, "_sf_rows", src, INLINK_FIELDS, f", {kind} AS kind")
-
-
-def load_internal(store: Store, src: CsvSource) -> int:
-    """Read an ``Internal: All`` export into the temp table ``_sf_internal``; return its rows."""
-    return _load(store, "_sf_internal", src, INTERNAL_FIELDS, "")
-
-
-def raw_urls(store: Store, *, internal: bool) -> list[str]:
-    """Distinct raw URL strings the import needs ids for (of used rows only)."""
-    sql = (
-        "SELECT source FROM _sf_rows WHERE kind <> 'other' "
-        "UNION SELECT destination FROM _sf_rows WHERE kind <> 'other'"
+    _run(
+        store,
+        src,
+        f"CREATE OR REPLACE TEMP TABLE _sf_rows AS SELECT {_select(src, INLINK_FIELDS)}, "
+        f"ordinality AS rn, {_kind(src)} AS kind FROM {_reader(src)}",
     )
-    if internal:
-        sql += (
-            " UNION SELECT address FROM _sf_internal UNION SELECT canonical FROM _sf_internal"
-            " UNION SELECT redirect_url FROM _sf_internal"
-        )
-    table = store.query(f"SELECT u FROM ({sql}) AS t(u) WHERE u IS NOT NULL AND u <> ''")
+    return int(store.scalar("SELECT count(*) FROM _sf_rows"))
+
+
+def load_internal(store: Store, src: CsvSource | None) -> int:
+    """Stage an ``Internal: All`` export as the temp table ``_sf_internal``; return its rows.
+
+    With ``src`` None the table is created empty.
+    """
+    if src is None:
+        cols = ", ".join(f"{f} VARCHAR" for f in INTERNAL_FIELDS)
+        with store._lock:
+            store.con.execute(f"CREATE OR REPLACE TEMP TABLE _sf_internal ({cols}, rn BIGINT)")
+        return 0
+    _run(
+        store,
+        src,
+        f"CREATE OR REPLACE TEMP TABLE _sf_internal AS SELECT {_select(src, INTERNAL_FIELDS)}, "
+        f"ordinality AS rn FROM {_reader(src)}",
+    )
+    return int(store.scalar("SELECT count(*) FROM _sf_internal"))
+
+
+def raw_urls(store: Store) -> list[str]:
+    """Distinct raw URL strings of the staged rows that are used (not ``other``) and of the
+    ``Internal: All`` rows: the strings the caller normalises."""
+    table = store.query(
+        "SELECT raw FROM (SELECT source FROM _sf_rows WHERE kind <> 'other' "
+        "UNION SELECT destination FROM _sf_rows WHERE kind <> 'other' "
+        "UNION SELECT address FROM _sf_internal UNION SELECT canonical FROM _sf_internal "
+        "UNION SELECT redirect_url FROM _sf_internal) AS t(raw) "
+        "WHERE raw IS NOT NULL AND raw <> ''"
+    )
     return [str(u) for u in table.column(0).to_pylist()]
 
 
-def empty_internal(store: Store) -> None:
-    """Create an empty ``_sf_internal`` (when no ``Internal: All`` export is given)."""
-    cols = ", ".join(f"{f} VARCHAR" for f in INTERNAL_FIELDS)
-    store.con.execute(f"CREATE OR REPLACE TEMP TABLE _sf_internal ({cols}, rn BIGINT)")
-
-
 def save_url_map(
-    store: Store, raw: Sequence[str], ids: Sequence[int | None], fragments: Sequence[str | None]
+    store: Store, raw: Sequence[str], keys: Sequence[int | None], fragments: Sequence[str | None]
 ) -> None:
-    """Store the ``raw → (url_id, fragment)`` map as ``_sf_map``; ``None`` id: not http(s)."""
+    """Stage ``raw → (k, fragment)`` as ``_sf_map``: ``k`` numbers the distinct normalised
+    URLs from 0 (``None``: not an http(s) URL)."""
     batch = pa.table(
         {
             "raw": pa.array(raw, pa.string()),
-            "url_id": pa.array(ids, pa.int32()),
+            "k": pa.array(keys, pa.int32()),
             "fragment": pa.array(fragments, pa.string()),
         }
     )
-    store.con.register("_sf_map_batch", batch)
-    try:
-        store.con.execute("CREATE OR REPLACE TEMP TABLE _sf_map AS SELECT * FROM _sf_map_batch")
-    finally:
-        store.con.unregister("_sf_map_batch")
+    with store._lock:
+        store.con.register("_sf_map_batch", batch)
+        try:
+            store.con.execute("CREATE OR REPLACE TEMP TABLE _sf_map AS SELECT * FROM _sf_map_batch")
+        finally:
+            store.con.unregister("_sf_map_batch")
+
+
+def build_edges(store: Store) -> None:
+    """Join the staged rows to ``_sf_map`` once, as ``_sf_edges`` (``src``/``dst`` are ``k``
+    numbers), and drop ``_sf_rows``.
+
+    Rows of ignored kinds keep only ``rn`` and ``kind`` meaningful. ``bad`` holds the raw
+    Source or Destination of a used row that is not an http(s) URL; ``code`` is the
+    destination's status code as an integer.
+    """
+    with store._lock:
+        store.con.execute(
+            """CREATE OR REPLACE TEMP TABLE _sf_edges AS
+            SELECT r.rn, r.kind, s.k AS src, d.k AS dst, d.fragment,
+                CASE WHEN r.kind = 'other' THEN NULL
+                    WHEN d.k IS NULL THEN coalesce(r.destination, '')
+                    WHEN s.k IS NULL AND r.kind <> 'sitemap' THEN coalesce(r.source, '')
+                END AS bad,
+                try_cast(nullif(regexp_replace(trim(r.status_code), '\\.0+$', ''), '') AS INTEGER)
+                    AS code,
+                nullif(trim(r.status), '') AS status_text,
+                r.anchor, r.alt, r.follow, r.target, r.rel, r.link_path, r.link_position
+            FROM _sf_rows r LEFT JOIN _sf_map s ON s.raw = r.source
+            LEFT JOIN _sf_map d ON d.raw = r.destination"""
+        )
+        store.con.execute("DROP TABLE _sf_rows")  # frees the memory of the raw rows
+
+
+def save_url_ids(store: Store, url_ids: Sequence[int]) -> None:
+    """Inside the write transaction: ``url_ids[k]`` is the ``urls`` id of ``k``. Creates the
+    views the writers read: ``_sf_e`` (``_sf_edges`` with URL ids) and ``_sf_urlmap``
+    (raw → url_id, fragment)."""
+    ids = pa.table(
+        {
+            "k": pa.array(range(len(url_ids)), pa.int32()),
+            "url_id": pa.array(url_ids, pa.int32()),
+        }
+    )
+    with store._lock:
+        store.con.register("_sf_ids_batch", ids)
+        try:
+            store.con.execute("CREATE OR REPLACE TEMP TABLE _sf_ids AS SELECT * FROM _sf_ids_batch")
+        finally:
+            store.con.unregister("_sf_ids_batch")
+        store.con.execute(
+            "CREATE OR REPLACE TEMP VIEW _sf_e AS SELECT e.* EXCLUDE (src, dst), "
+            "s.url_id AS src, d.url_id AS dst FROM _sf_edges e "
+            "LEFT JOIN _sf_ids s ON s.k = e.src LEFT JOIN _sf_ids d ON d.k = e.dst"
+        )
+        store.con.execute(
+            "CREATE OR REPLACE TEMP VIEW _sf_urlmap AS SELECT m.raw, i.url_id, m.fragment "
+            "FROM _sf_map m JOIN _sf_ids i ON i.k = m.k"
+        )
 
 
 def rejected_rows(store: Store, *, limit: int = 5) -> tuple[int, list[dict[str, Any]]]:
@@ -195,67 +280,60 @@ def rejected_rows(store: Store, *, limit: int = 5) -> tuple[int, list[dict[str, 
 
     The row number counts data rows from 1 (title and header lines not included).
     """
-    where = (
-        "FROM (SELECT rn AS r, kind, source, destination FROM _sf_rows WHERE kind <> 'other') "
-        "AS t LEFT JOIN _sf_map s ON s.raw = t.source LEFT JOIN _sf_map d ON d.raw = t.destination "
-        "WHERE (s.url_id IS NULL AND t.kind <> 'sitemap') OR d.url_id IS NULL"
-    )
-    count = int(store.scalar(f"SELECT count(*) {where}"))
+    count = int(store.scalar("SELECT count(*) FROM _sf_edges WHERE bad IS NOT NULL"))
     sample = store.query(
-        f"SELECT r AS row, CASE WHEN d.url_id IS NULL THEN destination ELSE source END AS url "
-        f"{where} ORDER BY r LIMIT ?",
-        [limit],
+        "SELECT rn, bad FROM _sf_edges WHERE bad IS NOT NULL ORDER BY rn LIMIT ?", [limit]
     ).to_pylist()
     return count, [
-        {"row": s["row"], "reason": "not an http(s) URL", "value": str(s["url"])[:200]}
+        {"row": s["rn"], "reason": "not an http(s) URL", "value": str(s["bad"])[:200]}
         for s in sample
     ]
 
 
-_REL = "nullif(trim(regexp_replace(lower(coalesce(r.rel, '')), '\\s+', ' ', 'g')), '')"
-
-
 def write_links(store: Store, crawl_id: int) -> int:
-    """Insert the hyperlink rows of ``_sf_rows`` into ``links``; return how many.
+    """Insert the hyperlink rows of ``_sf_edges`` into ``links``; return how many.
 
     ``ordinal`` numbers each source's links in file order. ``anchor`` is the anchor text, or
-    the alt text of an image link; ``is_image`` is true when there is alt text. ``dom_path``
+    the alt text of an image link; ``is_image`` is true when there is alt text. ``rel`` is
+    lower-cased; ``Follow`` false or a ``nofollow`` token make ``rel_nofollow``. ``dom_path``
     is Screaming Frog's XPath without indices and predicates (``/html/body/nav/ul/li[2]/a``
     becomes ``html>body>nav>ul>li>a``). Self-links are kept: the graph stage drops them.
     """
-    tokens = f"string_split(coalesce({_REL}, ''), ' ')"
-    path = "regexp_replace(coalesce(r.link_path, ''), '\\[[^\\]]*\\]', '', 'g')"
+    path = "regexp_replace(coalesce(link_path, ''), '\\[[^\\]]*\\]', '', 'g')"
     sql = f"""
         INSERT INTO links BY NAME
-        SELECT $crawl AS crawl_id, s.url_id AS src_id, d.url_id AS dst_id,
-            (row_number() OVER (PARTITION BY s.url_id ORDER BY r.rn) - 1)::INTEGER AS ordinal,
-            coalesce(nullif(r.anchor, ''), nullif(r.alt, '')) AS anchor,
-            nullif(r.alt, '') AS alt,
-            coalesce(r.alt, '') <> '' AS is_image,
-            {_REL} AS rel,
-            lower(trim(coalesce(r.follow, ''))) = 'false'
-                OR list_contains({tokens}, 'nofollow') AS rel_nofollow,
-            list_contains({tokens}, 'sponsored') AS rel_sponsored,
-            list_contains({tokens}, 'ugc') AS rel_ugc,
-            nullif(trim(r.target), '') AS target,
-            d.fragment AS fragment,
-            {_POSITION.replace("link_position", "r.link_position")} AS position,
+        SELECT $crawl AS crawl_id, src AS src_id, dst AS dst_id,
+            (row_number() OVER (PARTITION BY src ORDER BY rn) - 1)::INTEGER AS ordinal,
+            coalesce(nullif(anchor, ''), nullif(alt, '')) AS anchor,
+            nullif(alt, '') AS alt,
+            coalesce(alt, '') <> '' AS is_image,
+            nullif(array_to_string(tokens, ' '), '') AS rel,
+            lower(trim(coalesce(follow, ''))) = 'false' OR list_contains(tokens, 'nofollow')
+                AS rel_nofollow,
+            list_contains(tokens, 'sponsored') AS rel_sponsored,
+            list_contains(tokens, 'ugc') AS rel_ugc,
+            nullif(trim(target), '') AS target,
+            fragment,
+            {_POSITION} AS position,
             nullif(replace(trim({path}, '/'), '/', '>'), '') AS dom_path
-        FROM _sf_rows r JOIN _sf_map s ON s.raw = r.source JOIN _sf_map d ON d.raw = r.destination
-        WHERE r.kind = 'link' AND s.url_id IS NOT NULL AND d.url_id IS NOT NULL
+        FROM (
+            SELECT *, CASE WHEN coalesce(rel, '') = '' THEN []::VARCHAR[]
+                ELSE list_filter(string_split_regex(lower(rel), '\\s+'), t -> t <> '') END
+                AS tokens
+            FROM _sf_e WHERE kind = 'link' AND src IS NOT NULL AND dst IS NOT NULL
+        )
     """
-    store.con.execute(sql, {"crawl": crawl_id})
+    _exec(store, sql, {"crawl": crawl_id})
     return store.count("links", crawl_id=crawl_id)
 
 
 def write_sitemap_urls(store: Store, crawl_id: int) -> int:
     """Insert the ``XML Sitemap`` rows (sitemap → listed page) into ``sitemap_urls``."""
-    store.con.execute(
+    _exec(
+        store,
         """INSERT INTO sitemap_urls BY NAME
-        SELECT DISTINCT $crawl AS crawl_id, d.url_id AS url_id, s.url_id AS sitemap_url_id
-        FROM _sf_rows r JOIN _sf_map d ON d.raw = r.destination
-        LEFT JOIN _sf_map s ON s.raw = r.source
-        WHERE r.kind = 'sitemap' AND d.url_id IS NOT NULL""",
+        SELECT DISTINCT $crawl AS crawl_id, dst AS url_id, src AS sitemap_url_id
+        FROM _sf_e WHERE kind = 'sitemap' AND dst IS NOT NULL""",
         {"crawl": crawl_id},
     )
     return store.count("sitemap_urls", crawl_id=crawl_id)
@@ -263,14 +341,8 @@ def write_sitemap_urls(store: Store, crawl_id: int) -> int:
 
 # What the inlinks rows say about each URL, and the Internal: All rows (possibly none).
 _PAGE_FACTS = """
-WITH edges AS (
-    SELECT r.rn AS rn, r.kind, s.url_id AS src, d.url_id AS dst,
-        try_cast(nullif(regexp_replace(trim(r.status_code), '\\.0+$', ''), '') AS INTEGER)
-            AS code,
-        nullif(trim(r.status), '') AS status_text
-    FROM _sf_rows r LEFT JOIN _sf_map s ON s.raw = r.source JOIN _sf_map d ON d.raw = r.destination
-    WHERE r.kind <> 'other' AND d.url_id IS NOT NULL
-),
+WITH edges AS (SELECT rn, kind, src, dst, code, status_text FROM _sf_e
+    WHERE dst IS NOT NULL),
 known AS (
     SELECT dst AS url_id, max(code) FILTER (WHERE code > 0) AS k_code,
         arg_min(status_text, rn) AS k_text
@@ -287,8 +359,9 @@ node AS (
         try_cast(nullif(regexp_replace(trim(i.status_code), '\\.0+$', ''), '') AS INTEGER)
             AS n_code,
         nullif(trim(i.status), '') AS n_text, c.url_id AS n_canonical, rd.url_id AS n_redirect
-    FROM _sf_internal i JOIN _sf_map a ON a.raw = i.address
-    LEFT JOIN _sf_map c ON c.raw = i.canonical LEFT JOIN _sf_map rd ON rd.raw = i.redirect_url
+    FROM _sf_internal i JOIN _sf_urlmap a ON a.raw = i.address
+    LEFT JOIN _sf_urlmap c ON c.raw = i.canonical
+    LEFT JOIN _sf_urlmap rd ON rd.raw = i.redirect_url
     WHERE a.url_id IS NOT NULL
     QUALIFY row_number() OVER (PARTITION BY a.url_id ORDER BY i.rn) = 1
 ),
@@ -352,7 +425,7 @@ def write_pages(store: Store, crawl_id: int) -> int:
         CASE WHEN code IS NULL THEN status_text END AS error
     FROM merged
     """
-    store.con.execute(sql, {"crawl": crawl_id})
+    _exec(store, sql, {"crawl": crawl_id})
     return store.count("pages", crawl_id=crawl_id)
 
 
@@ -402,7 +475,24 @@ def page_counts(store: Store, crawl_id: int) -> tuple[dict[int, int], int]:
     return {int(r["status"]): int(r["n"]) for r in rows}, int(errors)
 
 
+@contextmanager
+def no_progress_bar(store: Store) -> Iterator[None]:
+    """Silence DuckDB's own progress bar (drawn on stdout for long statements) meanwhile.
+
+    Enter it outside :meth:`Store.transaction`: a failed transaction refuses statements
+    until it is rolled back, and the setting is restored after that.
+    """
+    before = bool(store.scalar("SELECT current_setting('enable_progress_bar')"))
+    _exec(store, "SET enable_progress_bar = false")
+    try:
+        yield
+    finally:
+        _exec(store, f"SET enable_progress_bar = {str(before).lower()}")
+
+
 def drop_temp_tables(store: Store) -> None:
     """Drop the import's temporary tables (they live until the connection closes otherwise)."""
-    for table in ("_sf_rows", "_sf_internal", "_sf_map"):
-        store.con.execute(f"DROP TABLE IF EXISTS {table}")
+    with store._lock:
+        store.con.execute("DROP VIEW IF EXISTS _sf_e; DROP VIEW IF EXISTS _sf_urlmap")
+        for table in ("_sf_rows", "_sf_edges", "_sf_internal", "_sf_map", "_sf_ids"):
+            store.con.execute(f"DROP TABLE IF EXISTS {table}")
