@@ -161,7 +161,14 @@ def _images(tree: LexborHTMLParser) -> dict[int, Any]:
     return found
 
 
-def _make_link(node: Any, href: str, ctx: _Context, ordinal: int) -> Link | None:
+def _str(attrs: dict[str, Any], name: str) -> str | None:
+    value = attrs.get(name)
+    return value if isinstance(value, str) else None
+
+
+def _make_link(
+    node: Any, attrs: dict[str, Any], href: str, ctx: _Context, ordinal: int
+) -> Link | None:
     """The :class:`Link` of one ``a``/``area`` element, or ``None`` if it is not a page link."""
     raw, fragment = split_fragment(href)
     if not raw and fragment is not None:
@@ -169,11 +176,11 @@ def _make_link(node: Any, href: str, ctx: _Context, ordinal: int) -> Link | None
     target = _resolve(raw, ctx.base, ctx.origin, ctx.strip)
     if target is None or (fragment is not None and target == ctx.url):
         return None  # not an http(s) URL, or a jump inside this same page
-    rel = frozenset((_attr(node, "rel") or "").lower().split())
+    rel = frozenset((_str(attrs, "rel") or "").lower().split())
     alt: str | None = None
     is_image = False
     if node.tag == "area":
-        is_image, alt = True, collapse(_attr(node, "alt") or "")
+        is_image, alt = True, collapse(_str(attrs, "alt") or "")
         anchor = alt
     else:
         anchor = _text(node)
@@ -189,7 +196,7 @@ def _make_link(node: Any, href: str, ctx: _Context, ordinal: int) -> Link | None
         alt=alt,
         is_image=is_image,
         fragment=fragment,
-        target=_attr(node, "target"),
+        target=_str(attrs, "target"),
     )
 
 
@@ -200,7 +207,8 @@ def _collect(tree: LexborHTMLParser, ctx: _Context) -> _Page:
     for i, node in enumerate(tree.css(_SELECTOR)):
         tag = node.tag
         if tag == "a" or tag == "area":
-            href = _attr(node, "href")
+            attrs = node.attributes
+            href = _str(attrs, "href")
             if href is None:
                 continue
             href = href.translate(_CONTROL).strip()  # browsers drop tabs and newlines too
@@ -208,7 +216,7 @@ def _collect(tree: LexborHTMLParser, ctx: _Context) -> _Page:
             if scheme is not None and scheme.group(1).lower() not in _HTTP:
                 page.other_schemes += 1
                 continue
-            link = _make_link(node, href, ctx, len(page.found))
+            link = _make_link(node, attrs, href, ctx, len(page.found))
             if link is not None:
                 info = index.info(node)
                 link.dom_path = info.path
@@ -277,6 +285,8 @@ def parse_page(
         return facts  # empty, or binary data served as HTML (NUL is never in text)
     tree = LexborHTMLParser(text)
     tree.strip_tags(_DROP_TAGS)
+    for line_break in tree.css("br"):  # "one<br>two" is two words, not "onetwo"
+        line_break.replace_with(" ")
     base = _base_url(tree, url)
     _head_facts(tree, facts, base, strip_params)
     origin = origin_of(base) if base.startswith(("http://", "https://")) else ""

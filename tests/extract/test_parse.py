@@ -130,7 +130,7 @@ def test_sentence_around_edges() -> None:
 def test_main_text_word_count_hash_and_dom_path() -> None:
     inner = (
         "<nav class='menu'><a href='/m'>Menu</a></nav><script>var x = 'no';</script>"
-        "<article><h1>Title</h1><p>One two <a href='/x'>three</a>.</p><p>Four  five</p>"
+        "<article><h1>Title</h1><p>One two <a href='/x'>three</a>.</p><p>Four<br>five</p>"
         "<style>p{}</style></article><footer><a href='/f'>F</a> Footer words</footer>"
     )
     facts = parse_page(_body(inner), URL)
@@ -138,7 +138,7 @@ def test_main_text_word_count_hash_and_dom_path() -> None:
     assert facts.word_count == 6
     assert facts.content_hash is not None
     assert len(facts.content_hash) == 32
-    same = parse_page(_body(inner.replace("Four  five", "four five")), URL)
+    same = parse_page(_body(inner.replace("Four<br>five", "four  five")), URL)
     assert same.content_hash == facts.content_hash  # case and spacing do not matter
     other = parse_page(_body(inner.replace("Four", "Six")), URL)
     assert other.content_hash != facts.content_hash
