@@ -56,7 +56,7 @@ _INTERNAL_NAMES: Final = {
     "response time": "response_time", "size (bytes)": "size", "size": "size",
     "crawl timestamp": "crawl_timestamp", "hash": "hash",
 }  # fmt: skip
-_TITLES: Final = {"all inlinks": "inlinks", "all outlinks": "inlinks"}
+_TITLES: Final = frozenset({"all inlinks", "all outlinks"})  # title line of old layouts
 _EXPECTED = (
     "expected a Screaming Frog 'All Inlinks' export (Bulk Export > Links > All Inlinks: "
     "Type, Source, Destination ... columns) or an 'Internal: All' export (Address, "
@@ -143,9 +143,10 @@ def _match(tokens: list[str]) -> tuple[str, dict[str, int]] | None:
 def _sniff(path: Path) -> _Layout:
     """Find the header of a Screaming Frog export, or raise :class:`ImportFormatError`."""
     encoding, lines = _head_lines(path)
-    titled = False
+    title_line = 0
     for number, line in enumerate(lines, start=1):
-        titled = titled or _norm(line.strip().strip('"')) in _TITLES
+        if not title_line and _norm(line.strip().strip('"')) in _TITLES:
+            title_line = number
         for delimiter in _DELIMITERS:
             tokens = _parse(line, delimiter)
             found = _match(tokens) if len(tokens) > 1 else None
@@ -160,10 +161,10 @@ def _sniff(path: Path) -> _Layout:
                     "export Bulk Export > Links > All Inlinks from Screaming Frog again"
                 )
             return _Layout(kind, encoding, number, delimiter, columns, len(tokens))
-    if titled:
+    if title_line:
         raise ImportFormatError(
-            f"{path}: line 2: the header lacks the Type, Source and Destination columns; "
-            "export Bulk Export > Links > All Inlinks from Screaming Frog again"
+            f"{path}: line {title_line + 1}: the header lacks the Type, Source and Destination "
+            "columns; export Bulk Export > Links > All Inlinks from Screaming Frog again"
         )
     raise ImportFormatError(f"{path}: not a Screaming Frog export; {_EXPECTED}")
 

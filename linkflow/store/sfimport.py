@@ -135,19 +135,18 @@ def _csv_error(path: Path, exc: duckdb.Error) -> ImportFormatError:
     line = _LINE.search(text)
     where = f"{path}: line {line.group(1)}" if line else str(path)
     columns = _COLUMNS.search(text)
+    damaged = "the file looks truncated or damaged; export it from Screaming Frog again"
     if columns:
-        why = f"expected {columns.group(1)} columns, found {columns.group(2)}"
+        why = f"expected {columns.group(1)} columns, found {columns.group(2)}; {damaged}"
     elif "unterminated quote" in text:
-        why = "a quoted value is never closed"
+        why = f"a quoted value is never closed; {damaged}"
     elif "unicode" in text.lower():
-        why = "the text is not valid UTF-8"
+        why = "the text is not valid UTF-8; save the file as UTF-8 and import it again"
     elif "maximum line size" in text.lower():
-        why = "a line is longer than 16 MB"
+        why = f"a line is longer than 16 MB; {damaged}"
     else:
-        why = text.splitlines()[0] if text else type(exc).__name__
-    return ImportFormatError(
-        f"{where}: {why}; the file looks truncated or damaged, export it from Screaming Frog again"
-    )
+        why = f"{text.splitlines()[0] if text else type(exc).__name__}; {damaged}"
+    return ImportFormatError(f"{where}: {why}")
 
 
 def _kind(src: CsvSource) -> str:

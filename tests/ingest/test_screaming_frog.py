@@ -263,6 +263,18 @@ def _short_row(tmp_path: Path) -> Path:
     return path
 
 
+def _bad_utf8(tmp_path: Path) -> Path:
+    # Past the sniffed head (64 KiB), where a cp1252 byte can only be found by the reader.
+    lines = CURRENT.read_bytes().split(b"\n")[:-1]
+    lines = lines[:1] + lines[1:] * 40  # 1 + 26 * 40 = 1041 lines, about 170 KiB
+    cells = lines[1000].split(b'","')
+    cells[5] += b"\xc0"  # the anchor of line 1001
+    lines[1000] = b'","'.join(cells)
+    path = tmp_path / "latin.csv"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
 def _no_destination(tmp_path: Path) -> Path:
     path = tmp_path / "nodest.csv"
     path.write_text('"All Inlinks"\n"Type","Source","Anchor","Follow"\n"AHREF","a","b","true"\n')
@@ -281,6 +293,7 @@ def _not_sf(tmp_path: Path) -> Path:
         (_truncated, "line 3: expected 15 columns, found 6; the file looks truncated"),
         (_unclosed_quote, "line 27: a quoted value is never closed"),
         (_short_row, "line 5: expected 15 columns, found 3"),
+        (_bad_utf8, "line 1001: the text is not valid UTF-8; save the file as UTF-8"),
         (_no_destination, "line 2: the header has no 'Destination' column"),
         (_not_sf, "not a Screaming Frog export; expected a Screaming Frog 'All Inlinks'"),
     ],
