@@ -1,4 +1,4 @@
-"""Link positions on hand-labelled pages of nine site templates: per-class precision/recall.
+"""Link positions on hand-labelled pages of twelve site templates: per-class precision/recall.
 
 The thresholds sit just under the figures measured when they were set (docs/positions.md);
 a change to the classifier that loses accuracy on any class fails here.
@@ -21,7 +21,7 @@ THRESHOLDS = {
     "pagination": (0.95, 0.95),
     "related": (0.95, 0.75),
     "comment": (0.95, 0.55),
-    "other": (0.95, 0.75),
+    "other": (0.95, 0.65),
 }
 
 
@@ -32,7 +32,7 @@ def score() -> Score:
 
 def test_labels_match_the_links_found(score: Score) -> None:
     assert score.mismatched_urls == []
-    assert sum(score.pairs.values()) >= 250
+    assert sum(score.pairs.values()) >= 330
 
 
 @pytest.mark.parametrize("position", sorted(THRESHOLDS))
