@@ -21,16 +21,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
+import os
 import re
+import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from linkflow.crawl.fetch import Fetcher, Response
-from linkflow.crawl.page import PageResult, build_result
+from linkflow.crawl.page import PageResult, build_result, parse_body, wants_parse
 from linkflow.crawl.progress import CrawlProgress, CrawlStats
 from linkflow.crawl.robots import RobotsCache
+from linkflow.models import PageFacts
 from linkflow.settings import CrawlSettings, ExtractSettings
 from linkflow.store import Store
 from linkflow.store.crawl import BLOCKED, CrawlBatch, write_batch
@@ -41,6 +48,7 @@ __all__ = ["Engine", "OriginMap"]
 BATCH_PAGES = 500
 BATCH_SECONDS = 1.0
 EXTERNAL_CONCURRENCY = 4
+MAX_PARSE_PROCESSES = 4
 MAX_CRAWL_DELAY = 30.0
 """Longest robots.txt Crawl-delay honoured (seconds); a hostile value must not stall a crawl."""
 
@@ -90,8 +98,18 @@ class _Counters:
     started: float = field(default_factory=time.monotonic)
 
 
+def _ignore_sigint() -> None:
+    # Ctrl-C goes to the whole process group; the crawler process handles it, not workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class Engine:
     """One crawl run over a store: call :meth:`run`; it returns True if stopped early."""
+
+    POOL_AFTER = 100
+    """Pages fetched (and URLs queued) before parsing moves to worker processes."""
+    pools_started: ClassVar[int] = 0
+    """How many worker pools this process started (observability for tests and benches)."""
 
     def __init__(
         self,
@@ -125,6 +143,9 @@ class Engine:
         self.seen: set[str] = set()
         self.fetched = 0
         self._later_done = False
+        self.parse_processes = min(os.cpu_count() or 1, MAX_PARSE_PROCESSES)
+        self._pool: ProcessPoolExecutor | None = None
+        self._pool_tried = False
         self.counters = _Counters()
         self._batch = CrawlBatch()
         self._flushing: asyncio.Task[None] | None = None
@@ -190,15 +211,44 @@ class Engine:
             resp = await self._request(fetch_url, internal)
         except Exception as exc:  # a fetcher bug must cost one page, never the crawl
             resp = Response(url=fetch_url, error=f"internal error: {type(exc).__name__}: {exc}")
+        parsed = await self._parse(resp, url) if wants_parse(resp, internal) else None
+        resp.body = b""  # bodies never outlive their page
         return build_result(
             resp,
             url,
             depth,
             hops,
             settings=self.settings,
-            extract=self.extract,
             to_public=self._to_public,
             internal=internal,
+            parsed=parsed,
+        )
+
+    async def _parse(self, resp: Response, url: str) -> PageFacts | str:
+        args = (resp.body, url, resp.content_type, self.extract, self.settings.strip_params)
+        pool = self._pool
+        if pool is None:
+            return parse_body(*args)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, parse_body, *args)
+        except BrokenProcessPool:
+            # A worker died (out of memory, killed): parse here from now on.
+            self._pool = None
+            pool.shutdown(wait=False, cancel_futures=True)
+            return parse_body(*args)
+
+    def _maybe_start_pool(self) -> None:
+        """Parse in worker processes once the crawl is big enough to repay their start-up."""
+        if self._pool is not None or self._pool_tried or self.parse_processes < 2:
+            return
+        if self.counters.pages < self.POOL_AFTER or len(self.queue) < self.POOL_AFTER:
+            return
+        self._pool_tried = True
+        Engine.pools_started += 1
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.parse_processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_ignore_sigint,
         )
 
     async def _request(self, fetch_url: str, internal: bool) -> Response:
@@ -323,6 +373,7 @@ class Engine:
                 for task in [t for t in tasks if t.done()]:
                     tasks.discard(task)
                     self._absorb(task.result())
+                self._maybe_start_pool()
                 if self._batch_due():
                     await self._flush()
                 self._report(len(tasks))
@@ -334,6 +385,9 @@ class Engine:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await self._flush(wait=True)
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
         self._report(0)
         return stop.is_set()
 

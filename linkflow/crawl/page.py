@@ -17,7 +17,14 @@ from linkflow.extract.parse import parse_page
 from linkflow.models import PageFacts
 from linkflow.settings import CrawlSettings, ExtractSettings
 
-__all__ = ["PageResult", "build_result", "is_html", "link_header_canonical"]
+__all__ = [
+    "PageResult",
+    "build_result",
+    "is_html",
+    "link_header_canonical",
+    "parse_body",
+    "wants_parse",
+]
 
 _LINK_CANONICAL = re.compile(r"<([^>]*)>\s*;[^,]*?\brel\s*=\s*\"?canonical\b", re.I)
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -61,6 +68,32 @@ def _robots_tokens(*values: str | None) -> set[str]:
     return tokens
 
 
+def wants_parse(resp: Response, internal: bool) -> bool:
+    """True if ``resp`` is an internal HTML page to parse (not a redirect, not an error)."""
+    if not internal or resp.error or (resp.status in _REDIRECTS and "location" in resp.headers):
+        return False
+    return is_html(resp.content_type, resp.body)
+
+
+def parse_body(
+    body: bytes,
+    url: str,
+    content_type: str | None,
+    extract: ExtractSettings,
+    strip: tuple[str, ...],
+) -> PageFacts | str:
+    """Parse one page; a parser failure comes back as an error message, never raised.
+
+    A plain module-level function so a process pool can run it.
+    """
+    try:
+        return parse_page(
+            body, url, content_type=content_type, settings=extract, strip_params=strip
+        )
+    except Exception as exc:  # the parser promises not to raise; never let a page kill a crawl
+        return f"could not parse: {type(exc).__name__}: {exc}"[:300]
+
+
 def build_result(
     resp: Response,
     url: str,
@@ -68,14 +101,15 @@ def build_result(
     hops: int,
     *,
     settings: CrawlSettings,
-    extract: ExtractSettings,
     to_public: Callable[[str | None, str], str | None],
     internal: bool = True,
+    parsed: PageFacts | str | None = None,
 ) -> PageResult:
     """Turn ``resp`` (fetched for the stored URL ``url``) into a :class:`PageResult`.
 
-    ``to_public(raw, base)`` resolves a URL found in the response against ``base`` and maps
-    it to the stored form (``None`` if it is not an http(s) URL).
+    ``parsed`` is what :func:`parse_body` gave for the body when :func:`wants_parse` said
+    so. ``to_public(raw, base)`` resolves a URL found in the response against ``base`` and
+    maps it to the stored form (``None`` if it is not an http(s) URL).
     """
     ctype = resp.content_type
     row: dict[str, Any] = {
@@ -103,16 +137,10 @@ def build_result(
             result.redirect = None
             result.follow = False
         return result
-    if not internal or resp.error or not is_html(ctype, resp.body):
-        return result
-    try:
-        facts = parse_page(
-            resp.body, url, content_type=ctype, settings=extract, strip_params=settings.strip_params
-        )
-    except Exception as exc:  # the parser promises not to raise; never let a page kill a crawl
-        row["error"] = f"could not parse: {type(exc).__name__}: {exc}"[:300]
-        return result
-    _apply_facts(result, facts, resp, to_public)
+    if isinstance(parsed, str):
+        row["error"] = parsed
+    elif parsed is not None:
+        _apply_facts(result, parsed, resp, to_public)
     return result
 
 

@@ -12,6 +12,7 @@ import pytest
 from aiohttp import web
 
 from linkflow.crawl import crawl_site
+from linkflow.crawl.engine import Engine
 from linkflow.errors import CrawlError
 from linkflow.store import Store
 from tests.crawl.conftest import EXTRACT, Server, html, page, settings
@@ -317,3 +318,32 @@ def test_settings_json_keeps_no_secrets(serve: Serve, store: Store) -> None:
     text = store.crawl_info(summary.crawl_id)["settings_json"]
     assert "s3cret" not in text
     assert "tok" not in text
+
+
+def test_parsing_in_worker_processes_stores_the_same_rows(
+    serve: Serve, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def tree(request: web.Request) -> web.Response:
+        n = int(request.path.strip("/") or 0)
+        kids = [f"/{k}" for k in (2 * n + 1, 2 * n + 2, 3 * n + 7) if k < 150]
+        return html(page(f"P{n}", *kids))
+
+    srv = serve(site({f"/{i}" if i else "/": tree for i in range(150)}))
+    inline = crawl_site(store, [srv.url + "/"], settings(), EXTRACT)
+    monkeypatch.setattr(Engine, "POOL_AFTER", 5)
+    started = Engine.pools_started
+    pooled = crawl_site(store, [srv.url + "/"], settings(), EXTRACT, recrawl=True)
+
+    def content(crawl_id: int) -> set[tuple[Any, ...]]:
+        return {
+            tuple(r.values())
+            for r in rows(
+                store,
+                f"SELECT src_id, dst_id, ordinal, anchor, position, context FROM links "
+                f"WHERE crawl_id = {crawl_id}",
+            )
+        }
+
+    assert pooled.pages == inline.pages == 150
+    assert content(pooled.crawl_id) == content(inline.crawl_id)
+    assert Engine.pools_started == started + 1

@@ -1,0 +1,268 @@
+"""Crawl speed and memory: linkflow against a minimal Scrapy CrawlSpider, same site, same run.
+
+The site (default 20,000 pages; nav, breadcrumb, sidebar, footer and 30-300 links a page)
+is generated into a cache folder and served by nginx on 127.0.0.1 from a separate process.
+Both crawlers run as subprocesses with the same concurrency, robots.txt off, and follow the
+same links (every <a href> on the site's host); Scrapy only counts pages, linkflow stores
+pages, links, text and frontier in DuckDB. Peak RSS comes from wait4() of each process.
+
+    python bench/crawl_bench.py                 # 20,000 pages, 30-300 links a page
+    python bench/crawl_bench.py --pages 2000    # quick run
+    python bench/crawl_bench.py --min-links 300 --max-links 400
+
+nginx is not installed by this script; without it the script says how to install it and
+falls back to aiohttp's static server (slower, so the figures are then a lower bound).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORDS = (
+    "garden lawn hedge patio paving design planting tree shrub soil compost mulch water "
+    "drainage irrigation fence decking border seasonal maintenance pruning turf weed native "
+    "flower bed gravel stone wall lighting pond wildlife orchard vegetable greenhouse"
+).split()
+
+SCRAPY_SPIDER = textwrap.dedent(
+    """
+    import json, sys, time
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.linkextractors import LinkExtractor
+    from scrapy.spiders import CrawlSpider, Rule
+
+    seed, concurrency = sys.argv[1], int(sys.argv[2])
+    count = {"pages": 0}
+
+    class Bench(CrawlSpider):
+        name = "bench"
+        start_urls = [seed]
+        # allow_domains/allowed_domains reject an IP address in this Scrapy; the generated
+        # site links only to itself, so both crawlers follow exactly the same links anyway.
+        rules = (Rule(LinkExtractor(), callback="parse_item", follow=True),)
+
+        def parse_start_url(self, response):
+            count["pages"] += 1
+            return []
+
+        def parse_item(self, response):
+            count["pages"] += 1
+            return []
+
+    process = CrawlerProcess(settings={
+        "CONCURRENT_REQUESTS": concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
+        "ROBOTSTXT_OBEY": False,
+        "LOG_LEVEL": "ERROR",
+        "TELNETCONSOLE_ENABLED": False,
+        "COOKIES_ENABLED": False,
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "DEPTH_PRIORITY": 1,
+        "SCHEDULER_DISK_QUEUE": "scrapy.squeues.PickleFifoDiskQueue",
+        "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
+    })
+    start = time.perf_counter()
+    process.crawl(Bench)
+    process.start()
+    print(json.dumps({"pages": count["pages"], "seconds": time.perf_counter() - start}))
+    """
+)
+
+
+# ---------------------------------------------------------------------- the site
+def _words(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n))
+
+
+def _page(i: int, n: int, rng: random.Random, links: int, nav: str, footer: str) -> str:
+    cat = i % 40
+    fixed = 10 + 10 + 2  # nav, footer, breadcrumb
+    side = min(8, max(0, links - fixed))
+    content = max(1, links - fixed - side)
+    targets = [i + 1 if i + 1 < n else 0, (2 * i + 1) % n] + [
+        rng.randrange(n) for _ in range(content + side)
+    ]
+    paras = []
+    per_para = max(1, content // 6)
+    for p in range(0, content, per_para):
+        chunk = targets[p : p + per_para]
+        links_html = " ".join(
+            f'{_words(rng, 6)} <a href="/p/{t}.html">{_words(rng, 3)}</a>' for t in chunk
+        )
+        paras.append(f"<p>{_words(rng, 25)} {links_html}.</p>")
+    sidebar = "".join(
+        f'<li><a href="/p/{t}.html">{_words(rng, 3)}</a></li>'
+        for t in targets[content : content + side]
+    )
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{_words(rng, 4).title()} | Page {i}</title>"
+        f'<meta name="description" content="{_words(rng, 20)}">'
+        f'<link rel="canonical" href="/p/{i}.html"></head><body>'
+        f'<header><a href="/" class="logo">Greenleaf</a><nav><ul>{nav}</ul></nav></header>'
+        f'<div class="breadcrumb"><a href="/">Home</a> / <a href="/p/{cat}.html">Section</a></div>'
+        f"<main><article><h1>{_words(rng, 5).title()}</h1>{''.join(paras)}</article></main>"
+        f'<aside class="sidebar"><h2>Related</h2><ul>{sidebar}</ul></aside>'
+        f"<footer><ul>{footer}</ul><p>© Greenleaf</p></footer></body></html>"
+    )
+
+
+def build_site(folder: Path, pages: int, min_links: int, max_links: int) -> Path:
+    """Write the site once per size; later runs reuse it."""
+    site = folder / f"site-{pages}-{min_links}-{max_links}"
+    if (site / ".complete").exists():
+        return site
+    shutil.rmtree(site, ignore_errors=True)
+    (site / "p").mkdir(parents=True)
+    rng = random.Random(42)
+    nav = "".join(f'<li><a href="/p/{k}.html">{WORDS[k].title()}</a></li>' for k in range(10))
+    footer = "".join(f'<li><a href="/p/{k}.html">{WORDS[k + 10]}</a></li>' for k in range(10, 20))
+    for i in range(pages):
+        html = _page(i, pages, rng, rng.randint(min_links, max_links), nav, footer)
+        (site / "p" / f"{i}.html").write_text(html, encoding="utf-8")
+    (site / "index.html").write_text(
+        _page(0, pages, rng, min_links, nav, footer).replace("Page 0", "Home"), encoding="utf-8"
+    )
+    (site / ".complete").touch()
+    return site
+
+
+# ---------------------------------------------------------------------- the server
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(site: Path, tmp: Path) -> tuple[subprocess.Popen[bytes], str, str]:
+    port = _free_port()
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if nginx:
+        conf = tmp / "nginx.conf"
+        conf.write_text(
+            textwrap.dedent(
+                f"""
+                worker_processes 1;
+                daemon off;
+                pid {tmp}/nginx.pid;
+                error_log {tmp}/error.log;
+                events {{ worker_connections 1024; }}
+                http {{
+                    access_log off;
+                    sendfile on;
+                    keepalive_requests 100000;
+                    types {{ text/html html; }}
+                    client_body_temp_path {tmp};
+                    proxy_temp_path {tmp};
+                    fastcgi_temp_path {tmp};
+                    uwsgi_temp_path {tmp};
+                    scgi_temp_path {tmp};
+                    server {{
+                        listen 127.0.0.1:{port};
+                        root {site};
+                        location / {{ try_files $uri $uri/ =404; }}
+                    }}
+                }}
+                """
+            )
+        )
+        proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(tmp)])
+        name = "nginx"
+    else:
+        print(
+            "nginx is not installed (Debian: `apt-get install nginx-light`); falling back to "
+            "aiohttp's static server, which is slower: figures are a lower bound."
+        )
+        code = (
+            "import sys; from aiohttp import web; app = web.Application(); "
+            "app.router.add_static('/', sys.argv[1], show_index=False); "
+            "web.run_app(app, host='127.0.0.1', port=int(sys.argv[2]), print=None)"
+        )
+        proc = subprocess.Popen([sys.executable, "-c", code, str(site), str(port)])
+        name = "aiohttp static"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return proc, f"http://127.0.0.1:{port}/", name
+
+
+# ---------------------------------------------------------------------- the crawlers
+def run_measured(cmd: list[str]) -> tuple[dict[str, float], float, float]:
+    """Run ``cmd``; return its last JSON stdout line, wall seconds and peak RSS in MB."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, cwd=ROOT)
+    assert proc.stdout is not None
+    out = proc.stdout.read().decode()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if status != 0:
+        raise SystemExit(f"{cmd[:3]} failed with status {status}")
+    lines = [line for line in out.splitlines() if line.startswith("{")]
+    return json.loads(lines[-1]), wall, usage.ru_maxrss / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=20_000)
+    parser.add_argument("--min-links", type=int, default=30)
+    parser.add_argument("--max-links", type=int, default=300)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "linkflow-bench")
+    parser.add_argument("--skip-scrapy", action="store_true")
+    args = parser.parse_args()
+
+    t0 = time.perf_counter()
+    site = build_site(args.cache, args.pages, args.min_links, args.max_links)
+    print(f"site: {args.pages:,} pages, {args.min_links}-{args.max_links} links a page "
+          f"({time.perf_counter() - t0:.1f} s to prepare) in {site}")
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        server, seed, server_name = start_server(site, tmp)
+        try:
+            print(f"server: {server_name} at {seed}")
+            lf, lf_wall, lf_rss = run_measured(
+                [sys.executable, "-m", "linkflow.crawl", str(tmp / "bench.duckdb"), seed,
+                 "--concurrency", str(args.concurrency), "--per-host", str(args.concurrency),
+                 "--no-robots", "--max-pages", str(args.pages + 10)]
+            )  # fmt: skip
+            lf_rate = lf["pages"] / lf["seconds"]
+            print(f"linkflow: {lf['pages']:,} pages, {lf['links']:,} links stored in "
+                  f"{lf['seconds']:.1f} s = {lf_rate:,.0f} pages/s; peak RSS {lf_rss:,.0f} MB "
+                  f"(wall {lf_wall:.1f} s)")  # fmt: skip
+            if args.skip_scrapy:
+                return 0
+            spider = tmp / "spider.py"
+            spider.write_text(SCRAPY_SPIDER)
+            sc, sc_wall, sc_rss = run_measured(
+                [sys.executable, str(spider), seed, str(args.concurrency)]
+            )
+            sc_rate = sc["pages"] / sc["seconds"]
+            print(f"scrapy:   {sc['pages']:,} pages counted in {sc['seconds']:.1f} s = "
+                  f"{sc_rate:,.0f} pages/s; peak RSS {sc_rss:,.0f} MB (wall {sc_wall:.1f} s)")  # fmt: skip
+            print(f"ratio: linkflow/scrapy pages/s = {lf_rate / sc_rate:.2f}x "
+                  f"(target >= 5x); peak RSS = {lf_rss / sc_rss:.2f}x (target <= 1x)")  # fmt: skip
+        finally:
+            server.terminate()
+            server.wait(10)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
