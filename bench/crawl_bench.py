@@ -30,11 +30,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-WORDS = (
-    "garden lawn hedge patio paving design planting tree shrub soil compost mulch water "
-    "drainage irrigation fence decking border seasonal maintenance pruning turf weed native "
-    "flower bed gravel stone wall lighting pond wildlife orchard vegetable greenhouse"
-).split()
+WORDS = [
+    "garden", "lawn", "hedge", "patio", "paving", "design", "planting", "tree", "shrub",
+    "soil", "compost", "mulch", "water", "drainage", "irrigation", "fence", "decking",
+    "border", "seasonal", "maintenance", "pruning", "turf", "weed", "native", "flower", "bed",
+    "gravel", "stone", "wall", "lighting", "pond", "wildlife", "orchard", "vegetable",
+    "greenhouse",
+]  # fmt: skip
 
 SCRAPY_SPIDER = textwrap.dedent(
     """
@@ -149,7 +151,7 @@ def _free_port() -> int:
 
 def start_server(site: Path, tmp: Path) -> tuple[subprocess.Popen[bytes], str, str]:
     port = _free_port()
-    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
     if nginx:
         conf = tmp / "nginx.conf"
         conf.write_text(
@@ -224,14 +226,17 @@ def main() -> int:
     parser.add_argument("--min-links", type=int, default=30)
     parser.add_argument("--max-links", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "linkflow-bench")
+    cache = Path(tempfile.gettempdir()) / "linkflow-bench"
+    parser.add_argument("--cache", type=Path, default=cache, help="where the site is built")
     parser.add_argument("--skip-scrapy", action="store_true")
     args = parser.parse_args()
 
     t0 = time.perf_counter()
     site = build_site(args.cache, args.pages, args.min_links, args.max_links)
-    print(f"site: {args.pages:,} pages, {args.min_links}-{args.max_links} links a page "
-          f"({time.perf_counter() - t0:.1f} s to prepare) in {site}")
+    print(
+        f"site: {args.pages:,} pages, {args.min_links}-{args.max_links} links a page "
+        f"({time.perf_counter() - t0:.1f} s to prepare) in {site}"
+    )
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         server, seed, server_name = start_server(site, tmp)
@@ -255,7 +260,8 @@ def main() -> int:
             )
             sc_rate = sc["pages"] / sc["seconds"]
             print(f"scrapy:   {sc['pages']:,} pages counted in {sc['seconds']:.1f} s = "
-                  f"{sc_rate:,.0f} pages/s; peak RSS {sc_rss:,.0f} MB (wall {sc_wall:.1f} s)")  # fmt: skip
+                  f"{sc_rate:,.0f} pages/s; peak RSS {sc_rss:,.0f} MB "
+                  f"(wall {sc_wall:.1f} s)")  # fmt: skip
             print(f"ratio: linkflow/scrapy pages/s = {lf_rate / sc_rate:.2f}x "
                   f"(target >= 5x); peak RSS = {lf_rss / sc_rss:.2f}x (target <= 1x)")  # fmt: skip
         finally:
