@@ -76,8 +76,10 @@ _POSITION = """CASE lower(trim(coalesce(link_position, '')))
     WHEN 'content' THEN 'content' WHEN 'navigation' THEN 'nav' WHEN 'nav' THEN 'nav'
     WHEN 'header' THEN 'header' WHEN 'footer' THEN 'footer'
     WHEN 'sidebar' THEN 'sidebar' WHEN 'aside' THEN 'sidebar' ELSE 'other' END"""
-# Thousands separators (comma, space, no-break and thin spaces) in number columns.
+# Integer columns: thousands separators (comma, space, no-break and thin spaces) removed.
 _NUM = "nullif(regexp_replace(trim({}), '[,\\s\u00a0\u202f]', '', 'g'), '')"
+# Decimal columns (seconds): a decimal comma, as Excel writes in many locales, is a point.
+_DEC = "try_cast(replace(trim({}), ',', '.') AS DOUBLE)"
 _LINE = re.compile(r"CSV Error on Line: (\d+)")
 _COLUMNS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 
@@ -408,7 +410,7 @@ def write_pages(store: Store, crawl_id: int) -> int:
         redirect_url_id, canonical_url_id,
         nullif(trim(content_type), '') AS content_type,
         try_cast(trim(crawl_timestamp) AS TIMESTAMP) AS fetched_at,
-        try_cast({_NUM.format("response_time")} AS DOUBLE) * 1000 AS response_ms,
+        {_DEC.format("response_time")} * 1000 AS response_ms,
         try_cast({_NUM.format("size")} AS BIGINT) AS bytes,
         nullif(meta_robots, '') AS meta_robots, nullif(x_robots_tag, '') AS x_robots_tag,
         coalesce(

@@ -3,6 +3,7 @@ and garbage that must only ever raise ImportFormatError."""
 
 from __future__ import annotations
 
+import csv
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -215,6 +216,20 @@ def test_internal_all_gives_page_facts(store: Store) -> None:
     assert imports[0]["rejected"] == 1  # the mailto: link
     assert '"row": 24' in imports[0]["rejects"]
     assert len(imports[0]["sha256"]) == 64
+
+
+def test_internal_all_resaved_by_excel(store: Store, tmp_path: Path) -> None:
+    rows = list(csv.reader(INTERNAL.read_text(encoding="utf-8-sig").splitlines()))
+    column = rows[0].index("Response Time")
+    for row in rows[1:]:
+        row[column] = row[column].replace(".", ",")  # decimal comma
+    excel = tmp_path / "internal_all.csv"
+    with excel.open("w", encoding="cp1252", newline="") as fh:
+        csv.writer(fh, delimiter=";", lineterminator="\r\n").writerows(rows)
+    crawl_id = import_screaming_frog(store, CURRENT, excel).crawl_id
+    about = pages_of(store, crawl_id)[url("/about/")]
+    assert about["title"] == "About — Example"
+    assert about["response_ms"] == pytest.approx(100.0)
 
 
 def test_files_given_in_either_order(store: Store) -> None:
