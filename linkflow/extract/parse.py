@@ -289,7 +289,8 @@ def parse_page(
         line_break.replace_with(" ")
     base = _base_url(tree, url)
     _head_facts(tree, facts, base, strip_params)
-    origin = origin_of(base) if base.startswith(("http://", "https://")) else ""
+    canonical_base = normalize(base)  # None for a junk page URL: then no fast path
+    origin = origin_of(canonical_base) if canonical_base is not None else ""
     ctx = _Context(url, base, origin, strip_params, _images(tree))
     page = _collect(tree, ctx)
     facts.other_scheme_links = page.other_schemes

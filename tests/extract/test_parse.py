@@ -202,10 +202,23 @@ def test_never_raises_and_links_are_normalised_http(parts: list[str], encoding: 
         }  # fmt: skip
 
 
+page_urls = st.sampled_from(
+    [URL, "", "not a url", "http://[::1", "HTTPS://EX.com/a b", "mailto:x@y", "https://"]
+) | st.text(max_size=20)
+
+
 @settings(max_examples=200, deadline=None)
-@given(body=st.binary(max_size=3000))
-def test_never_raises_on_arbitrary_bytes(body: bytes) -> None:
-    for link in parse_page(body, URL).links:
+@given(body=st.binary(max_size=3000), url=page_urls)
+def test_never_raises_on_arbitrary_bytes(body: bytes, url: str) -> None:
+    for link in parse_page(body, url).links:
+        assert normalize(link.url) == link.url
+
+
+@settings(max_examples=200, deadline=None)
+@given(url=page_urls, href=st.sampled_from(["/x", "x", "//h.example/y", "https://o.example/"]))
+def test_junk_page_urls_never_raise(url: str, href: str) -> None:
+    body = f"<a href='{href}'>a</a><base href='//'>".encode()
+    for link in parse_page(body, url).links:
         assert normalize(link.url) == link.url
 
 
