@@ -37,7 +37,7 @@ from linkflow.crawl.fetch import Fetcher, Response
 from linkflow.crawl.page import PageResult, build_result, parse_body, wants_parse
 from linkflow.crawl.progress import CrawlProgress, CrawlStats
 from linkflow.crawl.robots import RobotsCache
-from linkflow.models import PageFacts
+from linkflow.models import Link, PageFacts
 from linkflow.settings import CrawlSettings, ExtractSettings
 from linkflow.store import Store
 from linkflow.store.crawl import BLOCKED, CrawlBatch, write_batch
@@ -302,31 +302,39 @@ class Engine:
             batch.texts.append((result.url, facts.main_text))
         follow = result.follow and (result.depth < 0 or result.depth < self.settings.max_depth)
         child_depth = result.depth + 1 if result.depth >= 0 else -1
-        cols = batch.links
+        self._add_links(result.url, facts.links, follow, child_depth)
+
+    def _add_links(self, src: str, found: list[Link], follow: bool, child_depth: int) -> None:
+        """Append a page's links to the batch (column by column: the crawl's hot loop)."""
         to_public = self.origins.to_public
         limit = self.settings.max_url_length
-        for link in facts.links:
-            dst = to_public(link.url)
-            if len(dst) > limit:
-                continue
-            cols["src"].append(result.url)
-            cols["dst"].append(dst)
-            cols["ordinal"].append(link.ordinal)
-            cols["anchor"].append(link.anchor)
-            cols["alt"].append(link.alt)
-            cols["is_image"].append(link.is_image)
-            cols["rel"].append(" ".join(sorted(link.rel)) or None)
-            cols["rel_nofollow"].append("nofollow" in link.rel)
-            cols["rel_sponsored"].append("sponsored" in link.rel)
-            cols["rel_ugc"].append("ugc" in link.rel)
-            cols["target"].append(link.target)
-            cols["fragment"].append(link.fragment)
-            cols["position"].append(link.position)
-            cols["dom_path"].append(link.dom_path or None)
-            cols["context"].append(link.context)
-            if follow and dst not in self.seen:
-                self.add(dst, child_depth)
-        self.counters.links += len(facts.links)
+        dsts = [to_public(link.url) for link in found]
+        if any(len(d) > limit for d in dsts):
+            kept = [i for i, d in enumerate(dsts) if len(d) <= limit]
+            found = [found[i] for i in kept]
+            dsts = [dsts[i] for i in kept]
+        cols = self._batch.links
+        cols["src"].extend([src] * len(found))
+        cols["dst"].extend(dsts)
+        cols["ordinal"].extend([lk.ordinal for lk in found])
+        cols["anchor"].extend([lk.anchor for lk in found])
+        cols["alt"].extend([lk.alt for lk in found])
+        cols["is_image"].extend([lk.is_image for lk in found])
+        cols["rel"].extend([" ".join(sorted(lk.rel)) if lk.rel else None for lk in found])
+        cols["rel_nofollow"].extend(["nofollow" in lk.rel for lk in found])
+        cols["rel_sponsored"].extend(["sponsored" in lk.rel for lk in found])
+        cols["rel_ugc"].extend(["ugc" in lk.rel for lk in found])
+        cols["target"].extend([lk.target for lk in found])
+        cols["fragment"].extend([lk.fragment for lk in found])
+        cols["position"].extend([lk.position for lk in found])
+        cols["dom_path"].extend([lk.dom_path or None for lk in found])
+        cols["context"].extend([lk.context for lk in found])
+        self.counters.links += len(found)
+        if follow:
+            seen = self.seen
+            for dst in dsts:
+                if dst not in seen:
+                    self.add(dst, child_depth)
 
     async def _flush(self, *, wait: bool = False) -> None:
         """Hand the open batch to the writer thread (one write at a time)."""
