@@ -8,8 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
-from linkflow.crawl import JsonProgress, crawl_folder
+from linkflow.crawl import JsonProgress, RichProgress, crawl_folder
 from linkflow.errors import CrawlError
 from linkflow.store import Store
 from tests.crawl.conftest import EXTRACT, page, settings
@@ -129,3 +130,16 @@ def test_json_progress_reports_start_progress_and_finish(tmp_path: Path, store: 
     assert events[-1]["event"] == "crawl_finish"
     assert events[-1]["pages"] == 2
     assert events[-1]["by_status"] == {"200": 2}
+
+
+def test_rich_progress_prints_the_summary(tmp_path: Path, store: Store) -> None:
+    site = build(tmp_path / "site", {"index.html": page("Home", "a.html", "gone.html")})
+    build(site, {"a.html": page("A")})
+    out = io.StringIO()
+    console = Console(file=out, width=100, force_terminal=False)
+    crawl_folder(store, site, BASE, settings(), EXTRACT, progress=RichProgress(console))
+    text = out.getvalue()
+    assert "Starting crawl 1" in text
+    assert "status 200" in text
+    assert "status 404" in text
+    assert str(store.path) in text
