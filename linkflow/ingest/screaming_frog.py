@@ -22,6 +22,7 @@ import re
 import tempfile
 import time
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from typing import Final
 from linkflow.errors import ImportFormatError
 from linkflow.models import CrawlSummary
 from linkflow.store import Store, sfimport
-from linkflow.urls import normalize, split_fragment
+from linkflow.urls import normalize, origin_of, split_fragment
 
 __all__ = ["detect_screaming_frog", "import_screaming_frog"]
 
@@ -246,6 +247,13 @@ def _stage_urls(store: Store, strip_params: tuple[str, ...]) -> list[str]:
     return list(numbers)
 
 
+def _site_origin(urls: list[str], parsed: list[int]) -> str:
+    """The origin most parsed pages are on: the crawl's ``base_url``, which reports and
+    importers use as the site (a Screaming Frog crawl has files, not URLs, as seeds)."""
+    origins = Counter(origin_of(urls[k]) for k in parsed)
+    return origins.most_common(1)[0][0] if origins else ""
+
+
 def _order(
     inlinks: Path, internal: Path | None
 ) -> tuple[Path, _Layout, Path | None, _Layout | None]:
@@ -289,8 +297,9 @@ def import_screaming_frog(
     ``pages.canonical_url_id`` from ``HTML Canonical`` rows, ``sitemap_urls`` from
     ``XML Sitemap`` rows, and one ``imports`` row per file (kind ``crawl``, reports
     ``all-inlinks`` and ``internal-all``; rows whose Source or Destination is not an http(s)
-    URL are counted there as rejected). All of it in one transaction: on any error nothing
-    is written.
+    URL are counted there as rejected). The crawl's seeds are the file paths and its
+    ``base_url`` the origin most parsed pages are on. The files are staged in temporary
+    tables first; every write happens in one transaction: on any error nothing is written.
 
     Returns:
         The crawl's summary (pages, links, pages in error, pages by status, seconds).
@@ -313,9 +322,13 @@ def import_screaming_frog(
             node_rows = sfimport.load_internal(store, node_src)
         urls = _stage_urls(store, strip_params)
         sfimport.build_edges(store)
+        origin = _site_origin(urls, sfimport.source_keys(store))
         with sfimport.no_progress_bar(store), store.transaction():
             crawl_id = store.new_crawl(
-                source="screaming-frog", seeds=seeds, settings={"strip_params": list(strip_params)}
+                source="screaming-frog",
+                seeds=seeds,
+                settings={"strip_params": list(strip_params)},
+                base_url=origin,
             )
             sfimport.save_url_ids(store, store.url_ids(urls))
             links, pages = _write(store, crawl_id, (inlinks, rows), (internal, node_rows))

@@ -47,6 +47,7 @@ __all__ = [
     "rejected_rows",
     "save_url_ids",
     "save_url_map",
+    "source_keys",
     "write_links",
     "write_pages",
     "write_sitemap_urls",
@@ -247,6 +248,14 @@ def build_edges(store: Store) -> None:
             LEFT JOIN _sf_map d ON d.raw = r.destination"""
         )
         store.con.execute("DROP TABLE _sf_rows")  # frees the memory of the raw rows
+
+
+def source_keys(store: Store) -> list[int]:
+    """The distinct ``k`` of the Sources of hyperlink rows: the pages Screaming Frog parsed."""
+    table = store.query(
+        "SELECT DISTINCT src FROM _sf_edges WHERE kind = 'link' AND src IS NOT NULL ORDER BY src"
+    )
+    return [int(k) for k in table.column(0).to_pylist()]
 
 
 def save_url_ids(store: Store, url_ids: Sequence[int]) -> None:

@@ -112,8 +112,8 @@ def test_every_era_gives_the_same_link_graph(store: Store, name: str) -> None:
         ("About logo", "About logo", True)
     ]
     info = store.crawl_info(summary.crawl_id)
-    assert (info["source"], info["status"], info["seeds"]) == (
-        "screaming-frog", "finished", [str(DATA / name)],
+    assert (info["source"], info["status"], info["seeds"], info["base_url"]) == (
+        "screaming-frog", "finished", [str(DATA / name)], B,
     )  # fmt: skip
 
 
