@@ -28,7 +28,7 @@ from linkflow.graph import LinkGraph, PageRankResult, build_graph, click_depth, 
 from linkflow.graph import pagerank as solve
 from linkflow.settings import Settings
 from linkflow.store import Store
-from linkflow.store.graph import money_url_ids, outlink_counts, previous_equity
+from linkflow.store.graph import money_url_ids, previous_equity, url_ids_of
 from linkflow.store.results import (
     finding_counts,
     finish_run,
@@ -78,10 +78,9 @@ def home_nodes(store: Store, crawl_id: int, graph: LinkGraph) -> np.ndarray:
     if graph.n and graph.url_array is not None:
         tries.append([origin_of(str(graph.url_array[0].as_py())) + "/"])
     for urls in tries:
-        ids = [
-            i for i in store.lookup_url_ids(urls) if i is not None and i < graph.targets.node.size
-        ]
-        nodes = graph.targets.node[np.asarray(ids, dtype=np.int64)]
+        known = url_ids_of(store, urls)
+        ids = np.asarray([known[u] for u in urls if u in known], dtype=np.int64)
+        nodes = graph.targets.node_of(ids)
         nodes = np.unique(nodes[nodes >= 0])
         if nodes.size:
             return nodes
@@ -111,16 +110,14 @@ def _money(store: Store, url_ids: np.ndarray, patterns: tuple[str, ...]) -> np.n
 
 
 def _facts(
-    counts: pa.Table,
     graph: LinkGraph,
     result: PageRankResult,
     roots: np.ndarray,
     node_money: np.ndarray,
 ) -> GraphFacts:
     rows = np.repeat(np.arange(graph.n), graph.out_degree)
-    nodes = graph.nodes_of(counts["url_id"].to_numpy())
-    links_on_page = np.zeros(graph.n, dtype=np.int64)
-    links_on_page[nodes[nodes >= 0]] = counts["links"].to_numpy()[nodes >= 0]
+    assert graph.links_by_url is not None
+    links_on_page = graph.links_by_url[graph.node_url_ids]
     return GraphFacts(
         equity=result.scores,
         depth=click_depth(graph, roots),
@@ -144,7 +141,6 @@ def _node_html(graph: LinkGraph) -> np.ndarray:
 
 
 def _metrics(
-    counts: pa.Table,
     graph: LinkGraph,
     facts: GraphFacts,
     internal_ids: np.ndarray,
@@ -154,13 +150,8 @@ def _metrics(
     node = graph.nodes_of(internal_ids)
     on = node >= 0
     at = np.where(on, node, 0)
-    ext = np.zeros(internal_ids.size, dtype=np.int64)
-    order = np.argsort(internal_ids)
-    src = counts["url_id"].to_numpy().astype(np.int64)
-    pos = np.clip(np.searchsorted(internal_ids[order], src), 0, max(internal_ids.size - 1, 0))
-    hit = internal_ids.size > 0 and internal_ids[order][pos] == src
-    if internal_ids.size:
-        ext[order[pos[hit]]] = counts["external_links"].to_numpy()[hit]
+    assert graph.external_by_url is not None
+    ext = graph.external_by_url[internal_ids]
     score = equity_scores(facts.equity)
     content_out = facts.content_outlinks
 
@@ -213,9 +204,8 @@ def analyse_internal(store: Store, crawl_id: int, settings: Settings) -> Interna
     nodes = graph.nodes_of(internal_ids)
     node_money[nodes[nodes >= 0]] = money[nodes >= 0]
     roots = home_nodes(store, crawl_id, graph)
-    counts = outlink_counts(store, crawl_id)
-    facts = _facts(counts, graph, result, roots, node_money)
-    write_page_metrics(store, crawl_id, _metrics(counts, graph, facts, internal_ids, money))
+    facts = _facts(graph, result, roots, node_money)
+    write_page_metrics(store, crawl_id, _metrics(graph, facts, internal_ids, money))
     clock["metrics"] = time.perf_counter()
     parts = graph_rows(
         graph,

@@ -61,12 +61,15 @@ class Targets:
 class LinkGraph:
     """A weighted directed graph in CSR form (row i lists the edges out of node i).
 
-        ``indices`` are int32 node ids, ``weights`` float64; ``out_weight[i]`` is W_i, the sum of
-        node i's edge weights plus any evaporated nofollow weight. ``node_url_ids[i]`` is the url
-        id of node i; nodes are numbered in URL order. ``content`` flags edges that include a link
-        in the main content; ``nofollow_in[i]`` counts nofollow links landing on node i. A graph
-    built from a store also keeps ``targets`` (where links to every URL land) and ``pages``
-    (the crawl's pages table, in URL order).
+    ``indices`` are int32 node ids, ``weights`` float64; ``out_weight[i]`` is W_i, the sum
+    of node i's edge weights plus any evaporated nofollow weight. ``node_url_ids[i]`` is the
+    url id of node i; nodes are numbered in URL order. ``content`` flags edges that include a
+    link in the main content; ``nofollow_in[i]`` counts nofollow links landing on node i.
+
+    A graph built from a store also keeps ``targets`` (where links to every URL land),
+    ``pages`` (the crawl's pages table, in URL order), and per url id the number of stored
+    links on the page (``links_by_url``) and of those whose target is not an internal page
+    of the crawl (``external_by_url``).
     """
 
     n: int
@@ -80,6 +83,8 @@ class LinkGraph:
     targets: Targets | None = None
     url_array: pa.Array | None = None
     pages: pa.Table | None = field(default=None, repr=False)
+    links_by_url: np.ndarray | None = field(default=None, repr=False)
+    external_by_url: np.ndarray | None = field(default=None, repr=False)
     _node_of: np.ndarray | None = field(default=None, repr=False)
 
     def node_of(self, url_id: int) -> int:
@@ -315,5 +320,9 @@ def build_graph(store: Store, crawl_id: int, settings: GraphSettings) -> LinkGra
     graph.targets = targets
     graph.url_array = pages["url"].filter(pa.array(is_node))
     graph.pages = pages
+    internal_url = np.zeros(size, bool)
+    internal_url[url_ids[internal]] = True
+    graph.links_by_url = np.bincount(src, minlength=size)
+    graph.external_by_url = np.bincount(src[~internal_url[dst]], minlength=size)
     graph._node_of = node_of
     return graph

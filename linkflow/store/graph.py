@@ -22,8 +22,8 @@ __all__ = [
     "link_target_findings",
     "money_url_ids",
     "orphan_candidates",
-    "outlink_counts",
     "previous_equity",
+    "url_ids_of",
 ]
 
 _NOFOLLOW = (
@@ -139,19 +139,12 @@ def orphan_candidates(store: Store, crawl_id: int) -> pa.Table:
     )
 
 
-def outlink_counts(store: Store, crawl_id: int) -> pa.Table:
-    """Per source page: all links (internal or not), and external ones.
-
-    Columns: url_id, links, external_links. External = the target is not an internal page
-    of this crawl.
-    """
-    return store.query(
-        "SELECT l.src_id AS url_id, count(*) AS links, "
-        "count(*) FILTER (WHERE p.url_id IS NULL OR NOT p.internal) AS external_links "
-        "FROM links l LEFT JOIN pages p ON p.crawl_id = l.crawl_id AND p.url_id = l.dst_id "
-        "WHERE l.crawl_id = ? GROUP BY 1",
-        [crawl_id],
-    )
+def url_ids_of(store: Store, urls: Sequence[str]) -> dict[str, int]:
+    """Ids of the given URL strings that are in the dictionary (a few; no cache is built)."""
+    rows = store.query(
+        "SELECT url, id FROM urls WHERE url IN (SELECT unnest(?::VARCHAR[]))", [list(urls)]
+    ).to_pylist()
+    return {r["url"]: int(r["id"]) for r in rows}
 
 
 def link_target_findings(store: Store, crawl_id: int, targets: pa.Table) -> pa.Table:

@@ -313,8 +313,10 @@ def test_a_pdf_is_no_dead_end(store: Store) -> None:
     site = (
         Site().page("/").page("/doc.pdf", content_type="application/pdf")
         .page("/page", content_type="text/html; charset=utf-8")
-        .link("/", "/doc.pdf").link("/", "/page")
+        .link("/", "/doc.pdf").link("/", "/page").link("/", "https://other.org/x")
     )  # fmt: skip
     crawl = site.write(store)
     analyse_internal(store, crawl, Settings())
     assert found(store, crawl, "dead-end") == {"/page"}
+    home = store.read("page_metrics", crawl_id=crawl, url=u("/")).to_pylist()[0]
+    assert (home["outlinks"], home["external_outlinks"]) == (2, 1)
