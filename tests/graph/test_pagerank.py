@@ -188,3 +188,14 @@ def test_equity_scores_log_scale() -> None:
     assert equity_scores(pi).tolist() == pytest.approx([0.0, 50.0, 100.0, 0.0])
     assert equity_scores(np.array([0.5, 0.5])).tolist() == [100.0, 100.0]
     assert equity_scores(np.zeros(3)).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_teleport_with_zeros_bounds_the_pages_it_reaches() -> None:
+    # 0 → 1 → 2, teleport only to page 0: page 3 (no inlinks, no teleport) gets nothing
+    graph = from_edges(4, [0, 1, 3], [1, 2, 2])
+    teleport = np.array([1.0, 0.0, 0.0, 0.0])
+    result = pagerank(graph, teleport=teleport, tolerance=1e-6)
+    truth = exact(graph, teleport=teleport)
+    assert result.scores[3] == 0.0
+    assert result.relative_bound <= 1e-6
+    assert np.abs(result.scores - truth).sum() <= result.l1_bound + 1e-15
