@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from linkflow.errors import ImportFormatError
 from linkflow.ingest.screaming_frog import detect_screaming_frog, import_screaming_frog
-from linkflow.store import TABLES, Store
+from linkflow.store import TABLES, Store, sfimport
 
 DATA = Path(__file__).parent.parent / "data" / "screaming_frog"
 B = "https://www.example.com"
@@ -327,6 +327,28 @@ def test_malformed_files_write_nothing(
     assert row_counts(store) == before
     # The store is still usable, and its URL ids stay dense after the rollback.
     import_screaming_frog(store, CURRENT)
+    assert store.scalar("SELECT max(id) + 1 = count(*) FROM urls") is True
+
+
+def test_a_failure_while_writing_rolls_everything_back(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import_screaming_frog(store, DATA / "2017_all_outlinks.csv")
+    before = row_counts(store)
+
+    def fail(*args: object, **kwargs: object) -> int:
+        raise ImportFormatError("boom")
+
+    # Links, crawl and URLs are written by then; the pages write fails.
+    monkeypatch.setattr(sfimport, "write_pages", fail)
+    with pytest.raises(ImportFormatError, match="boom"):
+        import_screaming_frog(store, CURRENT, INTERNAL)
+    assert row_counts(store) == before
+    temp = store.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '_sf%'")
+    assert temp == 0
+    monkeypatch.undo()
+    summary = import_screaming_frog(store, CURRENT, INTERNAL)
+    assert summary.links == sum(HYPERLINKS.values())
     assert store.scalar("SELECT max(id) + 1 = count(*) FROM urls") is True
 
 
