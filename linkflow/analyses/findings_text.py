@@ -31,7 +31,7 @@ SEVERITY: Final[dict[str, str]] = {
     "dead-end": "medium",
     "deep-page": "medium",
     "empty-anchor": "medium",
-    "few-content-inlinks": "medium",
+    "few-content-inlinks": "low",
     "link-to-redirect": "low",
     "link-to-canonicalised": "low",
     "generic-anchor": "low",

@@ -171,6 +171,7 @@ def _important(graph: LinkGraph, facts: GraphFacts, min_in: int) -> list[pa.Tabl
         k = max(1, int(np.ceil(TOP_EQUITY_SHARE * graph.n)))
         top[np.argsort(-facts.equity, kind="stable")[:k]] = True
     few_in = facts.content_inlinks < min_in
+    few_in[facts.roots] = False  # every page's logo and menu reach the home page
     money = np.flatnonzero(facts.is_money & few_in)
     strong = np.flatnonzero(top & ~facts.is_money & few_in)
     sink = np.flatnonzero(top & (facts.content_outlinks < EQUITY_SINK_OUTLINKS))

@@ -115,7 +115,8 @@ def orphan_candidates(store: Store, crawl_id: int) -> pa.Table:
 
     Columns: url_id, sitemap (bool), backlinks (count), traffic (bool), clicks (sum, may be
     NULL), crawled (has a pages row in the crawl), linked (some followed link of the crawl
-    points at it directly).
+    points at it directly). URLs never crawled that differ from a crawled page only by a
+    trailing slash are left out: they are that page.
     """
     return store.query(
         "WITH hosts AS (SELECT DISTINCT u.host FROM pages p JOIN urls u ON u.id = p.url_id "
@@ -134,8 +135,12 @@ def orphan_candidates(store: Store, crawl_id: int) -> pa.Table:
         "FROM ids JOIN urls u ON u.id = ids.url_id JOIN hosts h ON h.host = u.host "
         "LEFT JOIN sm ON sm.url_id = ids.url_id LEFT JOIN bl ON bl.url_id = ids.url_id "
         "LEFT JOIN tr ON tr.url_id = ids.url_id LEFT JOIN ln ON ln.dst_id = ids.url_id "
-        "LEFT JOIN pages p ON p.crawl_id = ? AND p.url_id = ids.url_id",
-        [crawl_id, crawl_id, crawl_id, crawl_id],
+        "LEFT JOIN pages p ON p.crawl_id = ? AND p.url_id = ids.url_id "
+        # an uncrawled URL one trailing slash away from a crawled page is that page
+        "WHERE p.url_id IS NOT NULL OR NOT EXISTS (SELECT 1 FROM pages q "
+        "  JOIN urls v ON v.id = q.url_id WHERE q.crawl_id = ? "
+        "  AND v.url IN (u.url || '/', rtrim(u.url, '/')))",
+        [crawl_id, crawl_id, crawl_id, crawl_id, crawl_id],
     )
 
 

@@ -179,7 +179,9 @@ def test_rerun_replaces_findings_and_warm_starts(store: Store) -> None:
 def test_orphans_from_backlinks_and_traffic(store: Store) -> None:
     site = Site().page("/").page("/a").page("/linked").link("/", "/linked")
     crawl = site.write(store)
-    ids = store.url_ids([u("/a"), u("/never-crawled"), u("/linked"), "https://other.org/x"])
+    ids = store.url_ids(
+        [u("/a"), u("/never-crawled"), u("/linked"), "https://other.org/x", u("/a/")]
+    )
     store.append(
         "backlinks",
         [
@@ -210,6 +212,7 @@ def test_orphans_from_backlinks_and_traffic(store: Store) -> None:
                 "clicks": 12.0,
             },
             {"import_id": 2, "source": "gsc", "url": u("/linked"), "url_id": ids[2], "clicks": 3.0},
+            {"import_id": 2, "source": "gsc", "url": u("/a/"), "url_id": ids[4], "clicks": 1.0},
         ],
     )
     analyse_internal(store, crawl, Settings())
