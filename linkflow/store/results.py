@@ -74,25 +74,43 @@ def finish_run(store: Store, run_id: int, details: Mapping[str, Any]) -> None:
         )
 
 
+_OTHER_METRICS = (
+    "backlinks", "referring_domains", "external_authority", "authority", "authority_score",
+    "clicks", "impressions", "sessions",
+)  # fmt: skip
+"""page_metrics columns other analyses fill; a rewrite of the internal columns keeps them."""
+
+
 def write_page_metrics(store: Store, crawl_id: int, metrics: pa.Table) -> int:
     """Replace the internal columns of ``crawl_id``'s page_metrics with ``metrics``.
 
     ``metrics`` has url_id plus any of in_graph, equity, equity_score, depth, inlinks,
     content_inlinks, outlinks, content_outlinks, external_outlinks, is_money; url, status,
-    indexable and in_sitemap are filled from the crawl here. Returns the number of rows.
+    indexable and in_sitemap are filled from the crawl here, and the columns the backlink
+    analysis fills are kept for URLs that stay. Returns the number of rows.
     """
     cols = [c for c in metrics.column_names if c != "url_id"]
     picked = ", ".join(f"m.{c}" for c in cols)
+    kept = ", ".join(f"k.{c}" for c in _OTHER_METRICS)
     with store.transaction(), _registered(store, "_lf_metrics", metrics):
+        store.con.execute(
+            "CREATE OR REPLACE TEMP TABLE _lf_kept AS SELECT url_id, "
+            f"{', '.join(_OTHER_METRICS)} FROM page_metrics WHERE crawl_id = ?",
+            [crawl_id],
+        )
         store.delete("page_metrics", crawl_id=crawl_id)
         store.con.execute(
             "INSERT INTO page_metrics BY NAME "
-            f"SELECT ? AS crawl_id, m.url_id, u.url, p.status, p.indexable, {picked}, "
+            f"SELECT ? AS crawl_id, m.url_id, u.url, p.status, p.indexable, {picked}, {kept}, "
             "m.url_id IN (SELECT url_id FROM sitemap_urls WHERE crawl_id = ?) AS in_sitemap "
             "FROM _lf_metrics m JOIN urls u ON u.id = m.url_id "
-            "LEFT JOIN pages p ON p.crawl_id = ? AND p.url_id = m.url_id",
+            "LEFT JOIN (SELECT url_id, first(status ORDER BY fetched_at DESC NULLS LAST) "
+            "  AS status, first(indexable ORDER BY fetched_at DESC NULLS LAST) AS indexable "
+            "  FROM pages WHERE crawl_id = ? GROUP BY url_id) p ON p.url_id = m.url_id "
+            "LEFT JOIN _lf_kept k ON k.url_id = m.url_id",
             [crawl_id, crawl_id, crawl_id],
         )
+        store.con.execute("DROP TABLE _lf_kept")
     return int(metrics.num_rows)
 
 

@@ -323,3 +323,14 @@ def test_a_pdf_is_no_dead_end(store: Store) -> None:
     assert found(store, crawl, "dead-end") == {"/page"}
     home = store.read("page_metrics", crawl_id=crawl, url=u("/")).to_pylist()[0]
     assert (home["outlinks"], home["external_outlinks"]) == (2, 1)
+
+
+def test_rerun_keeps_backlink_columns(store: Store) -> None:
+    crawl = Site().page("/").page("/a").link("/", "/a").write(store)
+    analyse_internal(store, crawl, Settings())
+    store.con.execute(
+        "UPDATE page_metrics SET backlinks = 7, clicks = 3.5 WHERE url = ?", [u("/a")]
+    )
+    analyse_internal(store, crawl, Settings())
+    row = store.read("page_metrics", ["backlinks", "clicks", "in_graph"], url=u("/a")).to_pylist()
+    assert row == [{"backlinks": 7, "clicks": 3.5, "in_graph": True}]
