@@ -247,6 +247,19 @@ def test_strip_params_and_odd_file_names(store: Store, tmp_path: Path) -> None:
     assert not any("utm_source" in u for u in pages_of(store, crawl_id))
 
 
+def test_cp1252_bytes_only_after_the_sniffed_head(store: Store, tmp_path: Path) -> None:
+    lines = (DATA / "resaved_all_inlinks.csv").read_bytes().split(b"\n")[:-1]
+    lines = lines[:1] + lines[1:] * 40
+    # The first non-ASCII byte, about 150 KiB in: cp1252, as Excel saves it.
+    lines.append(b"Hyperlink,https://www.example.com/,https://www.example.com/caf\xe9/,0,,"
+                 b"Caf\xe9,200,OK,true,,,Absolute,/html/body/a,Content,HTML")  # fmt: skip
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    links = links_of(store, import_screaming_frog(store, path).crawl_id)
+    cafe = [r for r in links if r["anchor"] == "Café"]
+    assert [r["dst"] for r in cafe] == [url("/caf%C3%A9/")]
+
+
 def test_utf16_export(store: Store, tmp_path: Path) -> None:
     utf16 = tmp_path / "utf16.csv"
     utf16.write_text(CURRENT.read_text(encoding="utf-8-sig"), encoding="utf-16")
@@ -278,16 +291,21 @@ def _short_row(tmp_path: Path) -> Path:
     return path
 
 
-def _bad_utf8(tmp_path: Path) -> Path:
-    # Past the sniffed head (64 KiB), where a cp1252 byte can only be found by the reader.
+def _bad_utf8(tmp_path: Path, cell: int = 5) -> Path:
+    # Past the sniffed head (64 KiB), where only the full UTF-8 check can find it.
     lines = CURRENT.read_bytes().split(b"\n")[:-1]
     lines = lines[:1] + lines[1:] * 40  # 1 + 26 * 40 = 1041 lines, about 170 KiB
     cells = lines[1000].split(b'","')
-    cells[5] += b"\xc0"  # the anchor of line 1001
+    cells[cell] += b"\xc0"  # line 1001
     lines[1000] = b'","'.join(cells)
     path = tmp_path / "latin.csv"
     path.write_bytes(b"\n".join(lines) + b"\n")
     return path
+
+
+def _bad_utf8_in_link_position(tmp_path: Path) -> Path:
+    # A column DuckDB would read past the projected ones: its error path there aborts.
+    return _bad_utf8(tmp_path, cell=13)
 
 
 def _no_destination(tmp_path: Path) -> Path:
@@ -309,6 +327,7 @@ def _not_sf(tmp_path: Path) -> Path:
         (_unclosed_quote, "line 27: a quoted value is never closed"),
         (_short_row, "line 5: expected 15 columns, found 3"),
         (_bad_utf8, "line 1001: the text is not valid UTF-8; save the file as UTF-8"),
+        (_bad_utf8_in_link_position, "line 1001: the text is not valid UTF-8"),
         (_no_destination, "line 2: the header has no 'Destination' column"),
         (_not_sf, "not a Screaming Frog export; expected a Screaming Frog 'All Inlinks'"),
     ],
