@@ -33,6 +33,7 @@ from linkflow.store.crawl import (
     crawl_totals,
     has_sitemap_rows,
     load_frontier,
+    memory_cap,
     resumable_crawl,
     sitemap_url_list,
     write_sitemap_urls,
@@ -47,6 +48,10 @@ __all__ = [
     "crawl_folder",
     "crawl_site",
 ]
+
+
+STORE_MEMORY = "512MB"
+"""DuckDB's memory cap during a crawl: the store spills to disk rather than grow with the site."""
 
 
 @dataclasses.dataclass(slots=True)
@@ -183,16 +188,19 @@ def _run(
 ) -> CrawlSummary:
     started = time.monotonic()
     state: dict[str, Any] = {"crawl_id": None, "resumed": False}
-    try:
-        interrupted = asyncio.run(_crawl(store, plan, settings, extract, progress, recrawl, state))
-    except KeyboardInterrupt:
-        if state["crawl_id"] is None:
-            raise
-        interrupted = True
-    crawl_id: int = state["crawl_id"]
-    store.finish_crawl(crawl_id, "interrupted" if interrupted else "finished")
-    if not interrupted:
-        _template_pass(store, crawl_id, extract)
+    with memory_cap(store, STORE_MEMORY):
+        try:
+            interrupted = asyncio.run(
+                _crawl(store, plan, settings, extract, progress, recrawl, state)
+            )
+        except KeyboardInterrupt:
+            if state["crawl_id"] is None:
+                raise
+            interrupted = True
+        crawl_id: int = state["crawl_id"]
+        store.finish_crawl(crawl_id, "interrupted" if interrupted else "finished")
+        if not interrupted:
+            _template_pass(store, crawl_id, extract)
     pages, links, errors, by_status = crawl_totals(store, crawl_id)
     summary = CrawlSummary(
         crawl_id=crawl_id,

@@ -45,7 +45,7 @@ from linkflow.urls import Scope, host_of, normalize, replace_origin
 
 __all__ = ["Engine", "OriginMap"]
 
-BATCH_PAGES = 500
+BATCH_PAGES = 200
 BATCH_SECONDS = 1.0
 EXTERNAL_CONCURRENCY = 4
 MAX_PARSE_PROCESSES = 4

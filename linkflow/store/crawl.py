@@ -12,7 +12,9 @@ when its page is stored; the pending URLs are the queued ones without a done row
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +30,7 @@ __all__ = [
     "crawl_totals",
     "has_sitemap_rows",
     "load_frontier",
+    "memory_cap",
     "resumable_crawl",
     "sitemap_url_list",
     "write_batch",
@@ -256,3 +259,28 @@ def sitemap_url_list(store: Store, crawl_id: int) -> list[str]:
         [crawl_id],
     )
     return [str(u) for u in table.column(0).to_pylist()]
+
+
+_SIZE = re.compile(r"^\d+(\.\d+)?\s*[KMGT]i?B$")
+
+
+@contextmanager
+def memory_cap(store: Store, limit: str) -> Iterator[None]:
+    """Cap DuckDB's buffer memory (e.g. ``"512MB"``) while the block runs, then restore it.
+
+    A crawl writes far more than it reads back; without a cap DuckDB keeps every written
+    page cached (up to 80 % of RAM), so the crawler's memory would grow with the site.
+    """
+    if not _SIZE.match(limit):
+        raise ValueError(f"not a memory size: {limit!r}")
+    old = str(store.scalar("SELECT current_setting('memory_limit')"))
+    store.query(f"SET memory_limit = '{limit}'")
+    try:
+        yield
+    finally:
+        # RESET restores the default exactly; a value someone set before is re-set from its
+        # (rounded) display form.
+        store.query("RESET memory_limit")
+        now = store.scalar("SELECT current_setting('memory_limit')")
+        if now != old and _SIZE.match(old):
+            store.query(f"SET memory_limit = '{old}'")

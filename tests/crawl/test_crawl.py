@@ -15,6 +15,7 @@ from linkflow.crawl import crawl_site
 from linkflow.crawl.engine import Engine
 from linkflow.errors import CrawlError
 from linkflow.store import Store
+from linkflow.store.crawl import memory_cap
 from tests.crawl.conftest import EXTRACT, Server, html, page, settings
 
 Serve = Callable[[web.Application], Server]
@@ -347,3 +348,12 @@ def test_parsing_in_worker_processes_stores_the_same_rows(
     assert pooled.pages == inline.pages == 150
     assert content(pooled.crawl_id) == content(inline.crawl_id)
     assert Engine.pools_started == started + 1
+
+
+def test_memory_cap_applies_during_the_block_and_is_restored(store: Store) -> None:
+    before = store.scalar("SELECT current_setting('memory_limit')")
+    with memory_cap(store, "300MB"):
+        assert store.scalar("SELECT current_setting('memory_limit')") == "286.1 MiB"
+    assert store.scalar("SELECT current_setting('memory_limit')") == before
+    with pytest.raises(ValueError, match="memory size"), memory_cap(store, "1; DROP TABLE x"):
+        pass
