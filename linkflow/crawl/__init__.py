@@ -86,6 +86,10 @@ def crawl_site(
 
     Raises :class:`CrawlError` for a seed that is not an http(s) URL, invalid settings, or a
     start page whose server cannot be reached.
+
+    Big crawls parse pages in worker processes (``spawn``), so a script that calls this must
+    keep its top-level code under ``if __name__ == "__main__":``, as Python's
+    ``multiprocessing`` requires.
     """
     _check_settings(settings)
     if not seeds:
