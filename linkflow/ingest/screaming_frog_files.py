@@ -26,7 +26,7 @@ from typing import Final
 from linkflow.errors import ImportFormatError
 from linkflow.store import sfimport
 
-__all__ = ["Layout", "csv_source", "norm", "sniff", "verify"]
+__all__ = ["Layout", "csv_source", "sniff", "verify"]
 
 _HEAD_BYTES = 65_536
 _MAX_PREAMBLE = 5
@@ -69,7 +69,7 @@ class Layout:
     width: int
 
 
-def norm(name: str) -> str:
+def _norm(name: str) -> str:
     """Header name as matched: NFKC, stripped, inner whitespace collapsed, case-folded."""
     return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
 
@@ -119,7 +119,7 @@ def _parse(line: str, delimiter: str) -> list[str]:
 
 def _match(tokens: list[str]) -> tuple[str, dict[str, int]] | None:
     """The kind of header ``tokens`` are and their canonical columns, if they are one."""
-    names = [norm(t) for t in tokens]
+    names = [_norm(t) for t in tokens]
     for kind, table, required, signs in (
         ("inlinks", _INLINK_NAMES, {"type"}, {"source", "destination", "follow"}),
         ("internal", _INTERNAL_NAMES, {"address"}, {"status code", "content type"}),
@@ -138,7 +138,7 @@ def sniff(path: Path) -> Layout:
     encoding, lines = _head_lines(path)
     title_line = 0
     for number, line in enumerate(lines, start=1):
-        if not title_line and norm(line.strip().strip('"')) in _TITLES:
+        if not title_line and _norm(line.strip().strip('"')) in _TITLES:
             title_line = number
         for delimiter in _DELIMITERS:
             tokens = _parse(line, delimiter)
