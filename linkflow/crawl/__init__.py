@@ -19,9 +19,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from linkflow.crawl.engine import Engine, OriginMap
+from linkflow.crawl.engine import Engine
 from linkflow.crawl.fetch import Fetcher, HttpFetcher
 from linkflow.crawl.folder import FolderFetcher, folder_urls
+from linkflow.crawl.hosts import OriginMap
 from linkflow.crawl.progress import CrawlProgress, CrawlStats, JsonProgress, RichProgress
 from linkflow.crawl.robots import RobotsCache
 from linkflow.crawl.sitemaps import collect_sitemaps

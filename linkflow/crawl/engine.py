@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from linkflow.crawl.fetch import Fetcher, Response
+from linkflow.crawl.hosts import HostGate, OriginMap
 from linkflow.crawl.page import PageResult, build_result, parse_body, wants_parse
 from linkflow.crawl.progress import CrawlProgress, CrawlStats
 from linkflow.crawl.robots import RobotsCache
@@ -41,9 +42,9 @@ from linkflow.models import Link, PageFacts
 from linkflow.settings import CrawlSettings, ExtractSettings
 from linkflow.store import Store
 from linkflow.store.crawl import BLOCKED, CrawlBatch, write_batch
-from linkflow.urls import Scope, host_of, normalize, replace_origin
+from linkflow.urls import Scope, host_of, normalize
 
-__all__ = ["Engine", "OriginMap"]
+__all__ = ["Engine"]
 
 BATCH_PAGES = 200
 BATCH_SECONDS = 1.0
@@ -51,43 +52,6 @@ EXTERNAL_CONCURRENCY = 4
 MAX_PARSE_PROCESSES = 4
 MAX_CRAWL_DELAY = 30.0
 """Longest robots.txt Crawl-delay honoured (seconds); a hostile value must not stall a crawl."""
-
-
-@dataclass(frozen=True, slots=True)
-class OriginMap:
-    """Where stored URLs are fetched from: ``public`` origin ↔ ``fetch`` origin (or none)."""
-
-    public: str = ""
-    fetch: str = ""
-
-    def to_fetch(self, url: str) -> str:
-        if not self.public or self.public == self.fetch:
-            return url
-        return replace_origin(url, self.public, self.fetch)
-
-    def to_public(self, url: str) -> str:
-        if not self.public or self.public == self.fetch:
-            return url
-        return replace_origin(url, self.fetch, self.public)
-
-
-class _HostGate:
-    """Spaces request starts to one host at least ``interval`` seconds apart."""
-
-    __slots__ = ("interval", "next_at")
-
-    def __init__(self, interval: float) -> None:
-        self.interval = interval
-        self.next_at = 0.0
-
-    async def wait(self) -> None:
-        if self.interval <= 0:
-            return
-        now = time.monotonic()
-        start = max(now, self.next_at)
-        self.next_at = start + self.interval
-        if start > now:
-            await asyncio.sleep(start - now)
 
 
 @dataclass(slots=True)
@@ -150,7 +114,7 @@ class Engine:
         self._batch = CrawlBatch()
         self._flushing: asyncio.Task[None] | None = None
         self._last_flush = time.monotonic()
-        self._gates: dict[str, _HostGate] = {}
+        self._gates: dict[str, HostGate] = {}
         self._ext_in_flight = 0
         self._include = [re.compile(p) for p in settings.include]
         self._exclude = [re.compile(p) for p in settings.exclude]
@@ -268,7 +232,7 @@ class Engine:
         url = normalize(raw, base, strip_params=self.settings.strip_params)
         return None if url is None else self.origins.to_public(url)
 
-    def _gate(self, url: str) -> _HostGate:
+    def _gate(self, url: str) -> HostGate:
         host = host_of(url)
         gate = self._gates.get(host)
         if gate is None:
@@ -276,7 +240,7 @@ class Engine:
             delay = self.robots.crawl_delay(url)
             if delay:
                 interval = max(interval, min(delay, MAX_CRAWL_DELAY))
-            gate = self._gates[host] = _HostGate(interval)
+            gate = self._gates[host] = HostGate(interval)
         return gate
 
     # ------------------------------------------------------------------ results
