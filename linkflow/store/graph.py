@@ -129,7 +129,7 @@ def orphan_candidates(store: Store, crawl_id: int) -> pa.Table:
         "ids AS (SELECT url_id FROM sm UNION SELECT url_id FROM bl UNION SELECT url_id FROM tr), "
         "ln AS (SELECT DISTINCT l.dst_id FROM links l WHERE l.crawl_id = ? "
         f"  AND {_FOLLOWED} AND l.dst_id IN (SELECT url_id FROM ids)) "
-        "SELECT ids.url_id::INTEGER AS url_id, sm.url_id IS NOT NULL AS sitemap, "
+        "SELECT DISTINCT ids.url_id::INTEGER AS url_id, sm.url_id IS NOT NULL AS sitemap, "
         "coalesce(bl.n, 0)::BIGINT AS backlinks, tr.url_id IS NOT NULL AS traffic, tr.clicks, "
         "p.url_id IS NOT NULL AS crawled, ln.dst_id IS NOT NULL AS linked "
         "FROM ids JOIN urls u ON u.id = ids.url_id JOIN hosts h ON h.host = u.host "
@@ -137,9 +137,10 @@ def orphan_candidates(store: Store, crawl_id: int) -> pa.Table:
         "LEFT JOIN tr ON tr.url_id = ids.url_id LEFT JOIN ln ON ln.dst_id = ids.url_id "
         "LEFT JOIN pages p ON p.crawl_id = ? AND p.url_id = ids.url_id "
         # an uncrawled URL one trailing slash away from a crawled page is that page
-        "WHERE p.url_id IS NOT NULL OR NOT EXISTS (SELECT 1 FROM pages q "
-        "  JOIN urls v ON v.id = q.url_id WHERE q.crawl_id = ? "
-        "  AND v.url IN (u.url || '/', rtrim(u.url, '/')))",
+        "LEFT JOIN urls v ON v.url = CASE WHEN u.url LIKE '%/' THEN rtrim(u.url, '/') "
+        "  ELSE u.url || '/' END "
+        "LEFT JOIN pages q ON q.crawl_id = ? AND q.url_id = v.id "
+        "WHERE p.url_id IS NOT NULL OR q.url_id IS NULL",
         [crawl_id, crawl_id, crawl_id, crawl_id, crawl_id],
     )
 
