@@ -209,7 +209,12 @@ def orphan_rows(store: Store, crawl_id: int, graph: LinkGraph, roots: np.ndarray
     is_root[roots] = True
     safe = np.where(node >= 0, node, graph.n)
     no_in = np.r_[graph.in_degree, 0][safe] == 0
-    orphan = np.where(crawled, (node >= 0) & no_in & ~is_root[safe], ~linked)
+    # A URL never crawled counts only on the site's own word (sitemap) or real visits
+    # (traffic): a backlink alone may point at a page long gone.
+    seen = cand["sitemap"].to_numpy(zero_copy_only=False) | cand["traffic"].to_numpy(
+        zero_copy_only=False
+    )
+    orphan = np.where(crawled, (node >= 0) & no_in & ~is_root[safe], ~linked & seen)
     sub = cand.filter(pa.array(orphan))
     backlinks = pc.cast(sub["backlinks"], pa.string())
     clicks = pc.cast(pc.round(pc.fill_null(sub["clicks"], 0.0), 0), pa.string())

@@ -180,7 +180,7 @@ def test_orphans_from_backlinks_and_traffic(store: Store) -> None:
     site = Site().page("/").page("/a").page("/linked").link("/", "/linked")
     crawl = site.write(store)
     ids = store.url_ids(
-        [u("/a"), u("/never-crawled"), u("/linked"), "https://other.org/x", u("/a/")]
+        [u("/a"), u("/never-crawled"), u("/linked"), "https://other.org/x", u("/a/"), u("/gone")]
     )
     store.append(
         "backlinks",
@@ -198,6 +198,13 @@ def test_orphans_from_backlinks_and_traffic(store: Store) -> None:
                 "source_url": "https://x.org/",
                 "target_url": "https://other.org/x",
                 "target_url_id": ids[3],
+            },
+            {  # never crawled, known from a backlink only: maybe long gone, not an orphan
+                "import_id": 1,
+                "provider": "ahrefs",
+                "source_url": "https://x.org/",
+                "target_url": u("/gone"),
+                "target_url_id": ids[5],
             },
         ],
     )
