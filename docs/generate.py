@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
-
 from linkflow.cli import cli
 from linkflow.settings import SETTINGS
 
@@ -21,16 +19,13 @@ def cli_markdown() -> str:
         "# Command line reference\n",
         "Generated from `linkflow COMMAND --help` by `docs/generate.py`; do not edit by hand.\n",
     ]
-    ctx = click.Context(cli, info_name="linkflow", terminal_width=88, max_content_width=88)
+    width = {"terminal_width": 88, "max_content_width": 88}
+    ctx = cli.make_context("linkflow", [], resilient_parsing=True, **width)
     parts.append("## linkflow\n\n```text\n" + cli.get_help(ctx) + "\n```\n")
     for name in cli.list_commands(ctx):
         command = cli.commands[name]
-        sub = click.Context(
-            command,
-            info_name=f"linkflow {name}",
-            parent=ctx,
-            terminal_width=88,
-            max_content_width=88,
+        sub = command.make_context(
+            f"linkflow {name}", [], parent=ctx, resilient_parsing=True, **width
         )
         parts.append(f"## linkflow {name}\n\n```text\n{command.get_help(sub)}\n```\n")
     return "\n".join(parts)
