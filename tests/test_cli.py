@@ -95,3 +95,33 @@ def test_version(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["--version"])
     assert result.exit_code == 0
     assert linkflow.__version__ in result.output
+
+
+SITE = Path(__file__).parent / "sites" / "broken-anchors" / "site"
+
+
+def test_check_fails_on_a_broken_link_and_lists_it(runner: CliRunner, tmp_path: Path) -> None:
+    args = ["check", str(SITE), "--base-url", "https://site.test", "--quiet"]
+    result = runner.invoke(cli, [*args, "--audit", str(tmp_path / "a"), "--fail-on", "broken"])
+    assert result.exit_code == 1, result.output
+    assert (
+        "broken-link\thttps://site.test/\tlinks to https://site.test/nowhere.html" in result.output
+    )
+    assert "generic-anchor" not in result.output
+
+
+def test_check_passes_when_the_named_problems_are_absent(runner: CliRunner, tmp_path: Path) -> None:
+    args = ["check", str(SITE), "--base-url", "https://site.test", "--quiet"]
+    result = runner.invoke(cli, [*args, "--audit", str(tmp_path / "a"), "--fail-on", "redirects"])
+    assert result.exit_code == 0, result.output
+    assert "ok: 0 problems" in result.output
+
+
+def test_check_rejects_an_unknown_problem_before_crawling(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    args = ["check", str(SITE), "--base-url", "https://site.test", "--fail-on", "brokn"]
+    result = runner.invoke(cli, [*args, "--audit", str(tmp_path / "a")])
+    assert result.exit_code == 2
+    assert "unknown problem 'brokn'" in result.output
+    assert not (tmp_path / "a").exists()

@@ -15,7 +15,7 @@ from linkflow.errors import ConfigError
 from linkflow.store import Store
 from linkflow.store.results import read_findings
 
-__all__ = ["GATE_KINDS", "GateResult", "gate"]
+__all__ = ["GATE_KINDS", "GateResult", "gate", "gate_kinds"]
 
 _GROUPS: Final[dict[str, tuple[str, ...]]] = {
     "broken": ("broken-link",),
@@ -48,8 +48,8 @@ class GateResult:
     rows: list[dict[str, Any]] = field(default_factory=list)
 
 
-def gate(store: Store, crawl_id: int, fail_on: Sequence[str]) -> GateResult:
-    """Evaluate the gate names ``fail_on`` against the findings of ``crawl_id``.
+def gate_kinds(fail_on: Sequence[str]) -> list[str]:
+    """The finding kinds named by the gate names ``fail_on`` (checked before any crawl).
 
     Raises :class:`ConfigError` naming the known gate names when one is unknown.
     """
@@ -60,6 +60,15 @@ def gate(store: Store, crawl_id: int, fail_on: Sequence[str]) -> GateResult:
             known = ", ".join(sorted(GATE_KINDS))
             raise ConfigError(f"--fail-on: unknown problem {name!r}; known: {known}")
         kinds.extend(k for k in GATE_KINDS[key] if k not in kinds)
+    return kinds
+
+
+def gate(store: Store, crawl_id: int, fail_on: Sequence[str]) -> GateResult:
+    """Evaluate the gate names ``fail_on`` against the findings of ``crawl_id``.
+
+    Raises :class:`ConfigError` naming the known gate names when one is unknown.
+    """
+    kinds = gate_kinds(fail_on)
     if not kinds:
         return GateResult(False, [])
     rows = read_findings(store, crawl_id, kinds)

@@ -151,11 +151,11 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def print_table(title: str, rows: list[tuple[str, str]]) -> None:
     """A two-column summary table on stdout."""
-    table = Table(title=title, show_header=False, title_justify="left", box=None)
+    table = Table(title=escape(title), show_header=False, title_justify="left", box=None)
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
     for key, value in rows:
-        table.add_row(key, value)
+        table.add_row(escape(key), escape(value))
     out_console.print(table)
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.markup import escape
 
 from linkflow.cli.base import (
     _audit,
@@ -47,7 +48,7 @@ def _summarise(audit: Any, report: Path | None) -> None:
         rows.append((f"  {kind}", f"{count:,}"))
     print_table(f"linkflow audit of {s['site'] or audit.path}", rows)
     if report is not None:
-        out_console.print(f"report: {report}", soft_wrap=True, highlight=False)
+        click.echo(f"report: {report}")
 
 
 # ---------------------------------------------------------------------- audit
@@ -136,7 +137,7 @@ def import_(files: tuple[str, ...], audit_dir: Path, competitor: str | None, **k
         a.import_exports(files, site=competitor or "self")
         for result in a.state.imports:
             fmt = result.format
-            out_console.print(
+            click.echo(
                 f"{result.path}: {fmt.provider} {fmt.report}, {result.rows:,} rows"
                 + (f", {result.rejected:,} rejected" if result.rejected else "")
             )
@@ -151,7 +152,7 @@ def import_crawl(inlinks: str, internal: str | None, audit_dir: Path) -> None:
     with _audit(audit_dir) as a:
         a.import_crawl(inlinks, internal)
         s = a.state.crawls[-1]
-        out_console.print(f"imported {s.pages:,} pages and {s.links:,} links")
+        click.echo(f"imported {s.pages:,} pages and {s.links:,} links")
 
 
 @cli.command()
@@ -183,7 +184,7 @@ def suggest(audit_dir: Path) -> None:
             err_console.print("no link suggestions in this audit yet")
             return
         for row in rows:
-            out_console.print(
+            click.echo(
                 f"{row['rank']:>3}. {row['source_url']} → {row['target_url']} "
                 f"[{row['anchor']}] gain {row['gain']:.3g}"
             )
@@ -196,7 +197,7 @@ def report(audit_dir: Path, open_: bool) -> None:
     """Write the HTML report (report/index.html) and its CSV exports."""
     with _audit(audit_dir, create=False) as a:
         path = a.report()
-    out_console.print(f"report: {path}")
+    click.echo(f"report: {path}")
     if open_:
         click.launch(str(path))
 
@@ -222,7 +223,7 @@ def export(audit_dir: Path, table: str, fmt: str, output: Path) -> None:
     """Export one table of the audit as CSV (formula-safe), JSON or Parquet."""
     with _audit(audit_dir, create=False) as a:
         rows = a.export(table, fmt, output)
-    out_console.print(f"{rows:,} rows written to {output}")
+    click.echo(f"{rows:,} rows written to {output}")
 
 
 @cli.command()
@@ -240,15 +241,19 @@ def check(
     target: str, audit_dir: Path, fail_on: str, quiet: bool, log_format: str, **kwargs: Any
 ) -> None:
     """CI gate: crawl TARGET, and exit 1 if any problem named in --fail-on exists."""
+    from linkflow.analyses.gate import gate_kinds
+
     kinds = [k.strip() for k in fail_on.split(",") if k.strip()]
+    gate_kinds(kinds)  # an unknown name fails before the crawl, not after it
     with _audit(audit_dir, _overrides(kwargs)) as a:
         a.crawl(target, recrawl=True, progress=_progress(quiet, log_format))
         a.analyse()
         result = a.check(kinds)
     for row in result.rows:
-        out_console.print(f"{row['kind']}\t{row['url'] or ''}\t{row['detail']}", soft_wrap=True)
+        # Plain tab-separated lines for CI logs and scripts (and no markup in untrusted text).
+        click.echo(f"{row['kind']}\t{row['url'] or ''}\t{row['detail']}")
     verdict = "FAIL" if result.failed else "ok"
-    err_console.print(f"{verdict}: {len(result.rows):,} problems of kinds {', '.join(kinds)}")
+    click.echo(f"{verdict}: {len(result.rows):,} problems of kinds {', '.join(kinds)}", err=True)
     if result.failed:
         raise SystemExit(1)
 
@@ -282,4 +287,4 @@ def settings_(markdown: bool) -> None:
             click.echo(f"| `{s.key}` | `{default!r}` | {s.help} |")
         return
     for s in SETTINGS:
-        out_console.print(f"[bold]{s.key}[/] = {s.default!r}\n    {s.help}")
+        out_console.print(f"[bold]{s.key}[/] = {escape(repr(s.default))}\n    {escape(s.help)}")
