@@ -46,6 +46,7 @@ __all__ = [
     "CrawlStats",
     "JsonProgress",
     "RichProgress",
+    "check_urls",
     "crawl_folder",
     "crawl_site",
 ]
@@ -148,6 +149,81 @@ def crawl_folder(
         preflight=False,
     )
     return _run(store, plan, settings, extract, progress=progress, recrawl=False)
+
+
+def check_urls(
+    store: Store,
+    crawl_id: int,
+    urls: Sequence[str],
+    settings: CrawlSettings,
+    extract: ExtractSettings,
+) -> int:
+    """Fetch the ``urls`` a finished crawl never reached (e.g. backlink targets) into it.
+
+    List mode: each URL in the crawl's scope that has no page row yet gets one (no depth),
+    fetched the way the crawl fetched (same site or folder, same ``base_url`` mapping,
+    robots.txt); its links are stored but not followed. Returns how many pages were added.
+    Raises :class:`CrawlError` if ``crawl_id`` is not a crawl of a site or folder.
+    """
+    info = store.crawl_info(crawl_id)
+    key = [str(k) for k in info["seeds"]]
+    if info["source"] == "folder":
+        root, base = Path(key[0]), key[1]
+        plan = _Plan(
+            source="folder",
+            key=key,
+            seeds=[base],
+            origins=OriginMap(),
+            make_fetcher=lambda: FolderFetcher(root, base, max_bytes=settings.max_body_bytes),
+            preflight=False,
+        )
+    elif info["source"] == "http":
+        public = info.get("base_url") or ""
+        origins = OriginMap(public=public, fetch=origin_of(key[0])) if public else OriginMap()
+        plan = _Plan(
+            source="http",
+            key=key,
+            seeds=[origins.to_public(u) for u in key],
+            origins=origins,
+            make_fetcher=lambda: HttpFetcher(settings),
+            preflight=False,
+        )
+    else:
+        raise CrawlError(f"crawl {crawl_id} was imported ({info['source']}); it cannot fetch")
+    wanted = [u for raw in urls if (u := normalize(raw, strip_params=settings.strip_params))]
+    before = crawl_totals(store, crawl_id)[0]
+    with memory_cap(store, STORE_MEMORY):
+        asyncio.run(_check(store, crawl_id, plan, settings, extract, wanted))
+    return crawl_totals(store, crawl_id)[0] - before
+
+
+async def _check(
+    store: Store,
+    crawl_id: int,
+    plan: _Plan,
+    settings: CrawlSettings,
+    extract: ExtractSettings,
+    urls: list[str],
+) -> None:
+    fetcher = plan.make_fetcher()
+    try:
+        engine = Engine(
+            store,
+            crawl_id,
+            fetcher,
+            settings=dataclasses.replace(settings, max_pages=2**62),
+            extract=extract,
+            scope=Scope(plan.seeds, subdomains=settings.subdomains, prefixes=settings.scope),
+            origins=plan.origins,
+        )
+        engine.seen = load_frontier(store, crawl_id).seen
+        engine.follow_links = False
+        for url in urls:
+            if engine.scope.contains(url):
+                engine.add(url, -1, force=True)
+        await engine.run(asyncio.Event())
+    finally:
+        await fetcher.close()
 
 
 def _base(base_url: str) -> str:

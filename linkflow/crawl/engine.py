@@ -98,6 +98,8 @@ class Engine:
         self.origins = origins
         self.progress = progress
         self.check_external = check_external
+        self.follow_links = True
+        """False in list mode: pages are stored with their links, which are not followed."""
         self.robots = robots or RobotsCache(fetcher, settings.user_agent, obey=settings.obey_robots)
         self.queue: deque[tuple[str, int, int]] = deque()
         self.external: deque[str] = deque()
@@ -264,7 +266,11 @@ class Engine:
             return
         if facts.main_text:
             batch.texts.append((result.url, facts.main_text))
-        follow = result.follow and (result.depth < 0 or result.depth < self.settings.max_depth)
+        follow = (
+            self.follow_links
+            and result.follow
+            and (result.depth < 0 or result.depth < self.settings.max_depth)
+        )
         child_depth = result.depth + 1 if result.depth >= 0 else -1
         self._add_links(result.url, facts.links, follow, child_depth)
 

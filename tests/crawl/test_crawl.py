@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from linkflow.crawl import crawl_site
+from linkflow.crawl import check_urls, crawl_site
 from linkflow.crawl.engine import Engine
 from linkflow.errors import CrawlError
 from linkflow.store import Store
@@ -357,3 +357,28 @@ def test_memory_cap_applies_during_the_block_and_is_restored(store: Store) -> No
     assert store.scalar("SELECT current_setting('memory_limit')") == before
     with pytest.raises(ValueError, match="memory size"), memory_cap(store, "1; DROP TABLE x"):
         pass
+
+
+def test_check_urls_adds_unreached_targets_without_following(serve: Serve, store: Store) -> None:
+    public = "https://www.example-shop.com"
+    srv = serve(
+        site(
+            {
+                "/": page("Home", "/a"),
+                "/a": page("A"),
+                "/landing": page("Only linked from other sites", "/never-followed"),
+                "/never-followed": page("N"),
+            }
+        )
+    )
+    summary = crawl_site(store, [srv.url + "/"], settings(base_url=public), EXTRACT)
+    targets = [f"{public}/landing", f"{public}/gone/", f"{public}/a", "https://elsewhere.org/"]
+    added = check_urls(store, summary.crawl_id, targets, settings(), EXTRACT)
+    got = pages_by_url(store)
+    assert added == 2
+    assert got[f"{public}/landing"]["status"] == 200
+    assert got[f"{public}/landing"]["depth"] is None
+    assert got[f"{public}/gone/"]["status"] == 404
+    assert f"{public}/never-followed" not in got
+    assert "https://elsewhere.org/" not in got
+    assert store.count("pages", crawl_id=summary.crawl_id) == 2 + 2
