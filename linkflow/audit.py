@@ -22,7 +22,7 @@ from typing import Any
 from linkflow.analyses.backlinks import analyse_backlinks
 from linkflow.analyses.gate import GateResult, gate
 from linkflow.analyses.internal import analyse_internal
-from linkflow.crawl import CrawlProgress, crawl_folder, crawl_site
+from linkflow.crawl import CrawlProgress, check_urls, crawl_folder, crawl_site
 from linkflow.errors import ConfigError, CrawlError
 from linkflow.ingest import ImportResult, import_file
 from linkflow.ingest.screaming_frog import import_screaming_frog
@@ -30,6 +30,8 @@ from linkflow.models import CrawlSummary
 from linkflow.report import export_table, write_report
 from linkflow.settings import Settings, load_settings
 from linkflow.store import Store
+from linkflow.store.crawl import crawl_totals
+from linkflow.store.known import unfetched_known_urls
 from linkflow.urls import normalize
 
 __all__ = ["DEFAULT_AUDIT_DIR", "Audit", "AuditState"]
@@ -153,6 +155,25 @@ class Audit:
                 strip_params=self.settings.crawl.strip_params,
             )  # fmt: skip
             self.state.imports.append(result)
+        return self
+
+    def check_known_urls(self) -> Audit:
+        """Fetch the site's URLs that imports and sitemaps name but no link reached.
+
+        Backlink targets, pages with traffic and sitemap URLs without a page row are fetched
+        into the newest crawl (their links are stored, not followed), so the analyses know
+        whether each one is a live orphan, a redirect or a dead URL. Skipped when the
+        ``crawl.check_known`` setting is off or the crawl came from Screaming Frog. At most
+        ``crawl.max_pages`` pages are fetched in all.
+        """
+        crawl_id = self.crawl_id()
+        info = self.store.crawl_info(crawl_id)
+        if not self.settings.crawl.check_known or info["source"] not in ("http", "folder"):
+            return self
+        budget = self.settings.crawl.max_pages - crawl_totals(self.store, crawl_id)[0]
+        urls = unfetched_known_urls(self.store, crawl_id, budget)
+        if urls:
+            check_urls(self.store, crawl_id, urls, self.settings.crawl, self.settings.extract)
         return self
 
     def import_crawl(self, inlinks: Path | str, internal: Path | str | None = None) -> Audit:

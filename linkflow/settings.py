@@ -76,6 +76,11 @@ class CrawlSettings:
     auth: str = _opt("", "HTTP basic auth as 'user:password'.")
     sitemap_seed: bool = _opt(False, "Also seed the crawl with every URL in the sitemaps.")
     check_external: bool = _opt(False, "Check the status of external link targets.")
+    check_known: bool = _opt(
+        True,
+        "After imports, fetch the site's URLs they name (backlink targets, pages with traffic, "
+        "sitemap URLs) that no link reached, without following their links.",
+    )
     base_url: str = _opt(
         "",
         "Public origin of the site when crawling a copy (staging, localhost, a build folder).",

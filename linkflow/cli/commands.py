@@ -87,6 +87,7 @@ def audit(
     with _audit(audit_dir, _overrides(kwargs)) as a:
         a.crawl(target, recrawl=recrawl, progress=_progress(quiet, log_format))
         a.import_exports([*backlinks, *traffic])
+        a.check_known_urls()
         a.analyse()
         report = a.report()
         _summarise(a, report)
@@ -267,10 +268,11 @@ def demo(audit_dir: Path, quiet: bool) -> None:
     from linkflow.demo import DEMO_ORIGIN, DEMO_SITE, demo_exports, serve_site
 
     overrides = {"crawl.base_url": DEMO_ORIGIN, "analyse.money": ("/services/*",)}
-    with _audit(audit_dir, overrides) as a, serve_site(DEMO_SITE) as base:
-        a.crawl(base + "/", recrawl=True, progress=_progress(quiet, "rich"))
     with _audit(audit_dir, overrides) as a:
-        a.import_exports(demo_exports().values())
+        with serve_site(DEMO_SITE) as base:
+            a.crawl(base + "/", recrawl=True, progress=_progress(quiet, "rich"))
+            a.import_exports(demo_exports().values())
+            a.check_known_urls()
         a.analyse()
         path = a.report()
         _summarise(a, path)
