@@ -299,7 +299,10 @@ def test_per_host_concurrency_and_rate(serve: Serve, store: Store) -> None:
     starts.clear()
     crawl_site(store, [srv.url + "/"], settings(rps=20.0), EXTRACT, recrawl=True)
     gaps = [b - a for a, b in itertools.pairwise(starts)]
-    assert min(gaps) >= 0.045  # 20 requests/s → 50 ms apart, minus clock jitter
+    # 20 requests/s → 50 ms apart. Arrival times jitter on a loaded machine (one request late,
+    # the next on time), so a single gap may shrink; the span of all of them cannot.
+    assert min(gaps) >= 0.025
+    assert sum(gaps) / len(gaps) >= 0.048
 
 
 def test_bad_seed_and_unreachable_start_raise_crawl_error(store: Store) -> None:

