@@ -2,8 +2,10 @@
 
 :class:`FolderFetcher` answers URLs under the site's public origin from files, the way
 common static hosts do: ``dir/`` → ``dir/index.html``; ``dir`` → 301 to ``dir/`` when the
-folder has an index; ``page`` → ``page.html`` (clean URLs); a missing file → 404. Nothing
-outside the folder is ever read, and no network is used.
+folder has an index; ``page`` → ``page.html`` (clean URLs); a missing file → 404. Redirect
+rules in a ``_redirects`` file at the folder's root (Netlify and Cloudflare Pages style:
+``/from /to [status]``, exact paths; splats and placeholders are not supported) answer with
+their 3xx status. Nothing outside the folder is ever read, and no network is used.
 """
 
 from __future__ import annotations
@@ -11,13 +13,32 @@ from __future__ import annotations
 import mimetypes
 import time
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from linkflow.crawl.fetch import Response
 
-__all__ = ["FolderFetcher", "folder_urls"]
+__all__ = ["FolderFetcher", "folder_urls", "parse_redirects"]
 
 _HTML_SUFFIXES = (".html", ".htm")
+
+
+def parse_redirects(text: str) -> dict[str, tuple[str, int]]:
+    """Parse Netlify-style ``_redirects`` rules into ``{from: (to, status)}``.
+
+    Blank lines and ``#`` comments are skipped; a missing status means 301. Never raises.
+
+    >>> parse_redirects("# old\\n/a/  /b/  302\\n/c /d\\n")
+    {'/a/': ('/b/', 302), '/c': ('/d', 301)}
+    """
+    rules: dict[str, tuple[str, int]] = {}
+    for raw in text.splitlines():
+        parts = raw.split("#", 1)[0].split()
+        if len(parts) >= 2:
+            code = parts[2].rstrip("!") if len(parts) > 2 else ""
+            # A third field that is not a status (``Country=us`` ...) leaves the default 301.
+            status = int(code) if code.isdigit() else 301
+            rules.setdefault(parts[0], (parts[1], status))
+    return rules
 
 
 def _url_path(rel: PurePosixPath) -> str:
@@ -50,6 +71,16 @@ class FolderFetcher:
         self.base = base if base.endswith("/") else base + "/"
         self._prefix = urlsplit(self.base).path
         self.max_bytes = max_bytes
+        rules = self.root / "_redirects"
+        try:
+            text = rules.read_text("utf-8") if rules.is_file() else ""
+        except (OSError, UnicodeDecodeError):
+            text = ""  # an unreadable rules file is treated as no rules, like a host would
+        self.redirects = {
+            src: (dst, status)
+            for src, (dst, status) in parse_redirects(text).items()
+            if 300 <= status < 400
+        }
 
     async def close(self) -> None:
         return None
@@ -80,6 +111,12 @@ class FolderFetcher:
             return self._file(url, robots) if robots.is_file() else Response(url=url, status=404)
         if not parts.path.startswith(self._prefix):
             return Response(url=url, error="outside the build folder; not checked")
+        path = parts.path
+        alternative = path[:-1] if path.endswith("/") else path + "/"  # hosts match both
+        rule = self.redirects.get(path) or self.redirects.get(alternative)
+        if rule is not None:
+            location = rule[0] if "://" in rule[0] else urljoin(self.base, rule[0])
+            return Response(url=url, status=rule[1], headers={"location": location})
         rel = unquote(parts.path[len(self._prefix) :])
         target = self._resolve(rel)
         if target is None:

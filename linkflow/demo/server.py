@@ -23,7 +23,10 @@ from pathlib import Path
 
 from aiohttp import web
 
+from linkflow.crawl.folder import parse_redirects
+
 __all__ = ["parse_redirects", "serve_site"]
+
 
 _TEXT_TYPES = (
     "text/",
@@ -38,23 +41,6 @@ _TYPES = {
     ".txt": "text/plain",
     ".csv": "text/csv",
 }
-
-
-def parse_redirects(text: str) -> dict[str, tuple[str, int]]:
-    """Parse Netlify-style ``_redirects`` rules into ``{from: (to, status)}``.
-
-    Blank lines and ``#`` comments are skipped; a missing status means 301.
-
-    >>> parse_redirects("# old\\n/a/  /b/  302\\n/c /d\\n")
-    {'/a/': ('/b/', 302), '/c': ('/d', 301)}
-    """
-    rules: dict[str, tuple[str, int]] = {}
-    for raw in text.splitlines():
-        parts = raw.split("#", 1)[0].split()
-        if len(parts) >= 2:
-            status = int(parts[2].rstrip("!")) if len(parts) > 2 else 301
-            rules.setdefault(parts[0], (parts[1], status))
-    return rules
 
 
 def _content_type(path: Path) -> tuple[str, str | None]:
