@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import importlib
 import re
 import signal
 import time
@@ -26,6 +25,7 @@ from linkflow.crawl.hosts import OriginMap
 from linkflow.crawl.progress import CrawlProgress, CrawlStats, JsonProgress, RichProgress
 from linkflow.crawl.robots import RobotsCache
 from linkflow.crawl.sitemaps import collect_sitemaps
+from linkflow.crawl.template_pass import apply_template_pass
 from linkflow.errors import CrawlError
 from linkflow.models import CrawlSummary
 from linkflow.settings import CrawlSettings, ExtractSettings
@@ -281,7 +281,7 @@ def _run(
         crawl_id: int = state["crawl_id"]
         store.finish_crawl(crawl_id, "interrupted" if interrupted else "finished")
         if not interrupted:
-            _template_pass(store, crawl_id, extract)
+            apply_template_pass(store, crawl_id, extract)
     pages, links, errors, by_status = crawl_totals(store, crawl_id)
     summary = CrawlSummary(
         crawl_id=crawl_id,
@@ -296,17 +296,6 @@ def _run(
     if progress is not None:
         progress.finish(summary)
     return summary
-
-
-def _template_pass(store: Store, crawl_id: int, extract: ExtractSettings) -> None:
-    """Run the extraction stage's template pass if this linkflow has it."""
-    try:
-        module = importlib.import_module("linkflow.crawl.template_pass")
-    except ModuleNotFoundError as exc:
-        if exc.name != "linkflow.crawl.template_pass":
-            raise
-        return
-    module.apply_template_pass(store, crawl_id, extract)
 
 
 async def _crawl(
