@@ -15,14 +15,19 @@ from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import duckdb
-import pyarrow as pa
 
 from linkflow.errors import SchemaVersionError, StoreError
 from linkflow.store.migrations import MIGRATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+# pyarrow is imported where Arrow is produced or consumed, not here: a crawl writes its
+# batches as CSV and never needs it, and it costs ~40 MB of resident memory to import.
 
 __all__ = ["RESULT_TABLES", "TABLES", "Store"]
 
@@ -45,6 +50,8 @@ def _now() -> datetime:
 def _as_arrow(
     data: pa.Table | Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
 ) -> pa.Table:
+    import pyarrow as pa
+
     if isinstance(data, pa.Table):
         return data
     if isinstance(data, Mapping):
@@ -278,6 +285,22 @@ class Store:
             except duckdb.Error as exc:
                 raise StoreError(f"{self.path}: query failed ({exc})") from exc
 
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
+        """Run one SQL statement for its effect (DDL, INSERT ... SELECT); nothing is fetched."""
+        with self._lock:
+            try:
+                self.con.execute(sql, params or [])
+            except duckdb.Error as exc:
+                raise StoreError(f"{self.path}: statement failed ({exc})") from exc
+
+    def rows(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+        """Run one SQL statement and return its rows as tuples (no Arrow involved)."""
+        with self._lock:
+            try:
+                return self.con.execute(sql, params or []).fetchall()
+            except duckdb.Error as exc:
+                raise StoreError(f"{self.path}: query failed ({exc})") from exc
+
     def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
         """Run one SQL statement and return the first column of its first row (or None)."""
         with self._lock:
@@ -311,18 +334,16 @@ class Store:
         """Record the start of a crawl and return its id."""
         with self.transaction():
             crawl_id = int(self.scalar("SELECT coalesce(max(id), 0) + 1 FROM crawls"))
-            self.append(
-                "crawls",
+            self.execute(
+                "INSERT INTO crawls (id, source, seeds, base_url, settings_json, started_at, status) "
+                "VALUES (?, ?, ?, ?, ?, ?, 'running')",
                 [
-                    {
-                        "id": crawl_id,
-                        "source": source,
-                        "seeds": json.dumps(list(seeds)),
-                        "base_url": base_url or None,
-                        "settings_json": json.dumps(dict(settings), default=str, sort_keys=True),
-                        "started_at": _now(),
-                        "status": "running",
-                    }
+                    crawl_id,
+                    source,
+                    json.dumps(list(seeds)),
+                    base_url or None,
+                    json.dumps(dict(settings), default=str, sort_keys=True),
+                    _now(),
                 ],
             )
         return crawl_id
@@ -342,9 +363,12 @@ class Store:
 
     def crawl_info(self, crawl_id: int) -> dict[str, Any]:
         """The ``crawls`` row of ``crawl_id`` as a dict (seeds decoded)."""
-        rows = self.read("crawls", id=crawl_id).to_pylist()
-        if not rows:
+        with self._lock:
+            cur = self.con.execute("SELECT * FROM crawls WHERE id = ?", [crawl_id])
+            names = [d[0] for d in cur.description or ()]
+            row = cur.fetchone()
+        if row is None:
             raise StoreError(f"{self.path}: no crawl {crawl_id}")
-        info: dict[str, Any] = dict(rows[0])
+        info: dict[str, Any] = dict(zip(names, row, strict=True))
         info["seeds"] = json.loads(info["seeds"])
         return info
