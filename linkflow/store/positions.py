@@ -14,8 +14,14 @@ before the page's remaining content links, ``footer`` after them, ``other`` betw
 Clusters (and sites) smaller than ``min_pages`` pages are too small to tell a template from
 a coincidence, so they change no position and mark nothing sitewide.
 
-Everything runs as set operations in DuckDB (group by, window functions), so the cost
-grows with the number of links, not with a Python loop over them.
+Everything runs as set operations in DuckDB, so the cost grows with the number of links,
+not with a Python loop over them. Memory stays within a small DuckDB ``memory_limit``
+(32 MB holds a crawl of 3 million links): the counting works on a narrow projection of the
+links (row id, page, target, ordinal, position and a 128-bit digest of anchor and DOM path),
+only signatures carried by two or more pages are kept as a table (any other signature is on
+exactly one page), every big intermediate is a DuckDB table that can spill to disk, and the
+result is written back with ``UPDATE`` in slices of row ids, each joined against a slice of
+the narrow result small enough to stay in memory. Only rows whose values change are written.
 """
 
 from __future__ import annotations
@@ -24,9 +30,13 @@ from linkflow.store.db import Store
 
 __all__ = ["apply_template_positions"]
 
-# $1 crawl id, $2 template share, $3 sitewide share, $4 minimum pages.
-_MARK_SQL = """
-CREATE OR REPLACE TEMP TABLE _lf_template AS
+# Row ids per UPDATE: its slice of the result (about 30 bytes a row) stays in memory.
+_SLICE = 1 << 18
+
+# $1 crawl id. The site's pages (fetched HTML pages and every page that has links), each
+# with its cluster and the cluster's size.
+_PAGES_SQL = """
+CREATE OR REPLACE TEMP TABLE _lf_tp_pages AS
 WITH site AS (
     SELECT url_id AS src_id FROM pages
     WHERE crawl_id = $1 AND internal AND status BETWEEN 200 AND 299
@@ -41,58 +51,99 @@ clustered AS (
            CAST(CASE WHEN trim(u.path, '/') = '' THEN 0
                      ELSE len(string_split(trim(u.path, '/'), '/')) END AS VARCHAR) AS cluster
     FROM site s JOIN urls u ON u.id = s.src_id
-),
-sizes AS (SELECT cluster, count(*) AS cluster_pages FROM clustered GROUP BY cluster),
-total AS (SELECT count(*) AS site_pages FROM clustered),
-keyed AS (
-    SELECT l.*, c.cluster, coalesce(l.anchor, '') AS k_anchor, coalesce(l.dom_path, '') AS k_path
-    FROM links l JOIN clustered c ON c.src_id = l.src_id
-    WHERE l.crawl_id = $1
-),
-sig AS (
-    SELECT dst_id, k_anchor, k_path, cluster, count(DISTINCT src_id) AS sig_pages
-    FROM keyed GROUP BY dst_id, k_anchor, k_path, cluster
-),
-sig_site AS (
-    SELECT dst_id, k_anchor, k_path, sum(sig_pages) AS site_sig_pages
-    FROM sig GROUP BY dst_id, k_anchor, k_path
-),
-shared AS (
-    SELECT k.*,
-           sig.sig_pages / sizes.cluster_pages AS share,
-           sizes.cluster_pages >= $4 AND sig.sig_pages / sizes.cluster_pages >= $2
-               AND k.position IN ('content', 'other') AS demote,
-           total.site_pages >= $4 AND sig_site.site_sig_pages / total.site_pages >= $3
-               AS is_sitewide,
-           count(*) OVER (PARTITION BY k.src_id) AS page_links
-    FROM keyed k
-    JOIN sizes USING (cluster)
-    JOIN sig USING (dst_id, k_anchor, k_path, cluster)
-    JOIN sig_site USING (dst_id, k_anchor, k_path)
-    CROSS JOIN total
-),
-ranged AS (
-    SELECT *,
-           min(CASE WHEN position = 'content' AND NOT demote THEN ordinal END)
-               OVER (PARTITION BY src_id) AS content_first,
-           max(CASE WHEN position = 'content' AND NOT demote THEN ordinal END)
-               OVER (PARTITION BY src_id) AS content_last
-    FROM shared
 )
-SELECT * EXCLUDE (cluster, k_anchor, k_path, share, demote, is_sitewide, page_links,
-                  content_first, content_last)
-         REPLACE (
-    CASE WHEN NOT demote THEN position
-         WHEN content_first IS NULL THEN
-             CASE WHEN 2 * ordinal < page_links THEN 'nav' ELSE 'footer' END
-         WHEN ordinal < content_first THEN 'nav'
-         WHEN ordinal > content_last THEN 'footer'
-         ELSE 'other' END AS position,
-    CAST(share AS REAL) AS template_share,
-    is_sitewide AS sitewide
-)
-FROM ranged
+SELECT src_id, dense_rank() OVER (ORDER BY cluster) AS cluster_no,
+       count(*) OVER (PARTITION BY cluster) AS cluster_pages
+FROM clustered
 """
+
+# $1 crawl id. The narrow projection: one row per link, no text but a digest of the
+# signature's text. NULL and '' are one anchor (and one DOM path); the length prefix keeps
+# ('ab', 'c') and ('a', 'bc') apart.
+_KEYS_SQL = """
+CREATE OR REPLACE TEMP TABLE _lf_tp_keys AS
+SELECT l.rowid AS rid, l.src_id, l.ordinal, l.dst_id,
+       md5_number(CAST(len(coalesce(l.anchor, '')) AS VARCHAR) || ':' ||
+                  coalesce(l.anchor, '') || coalesce(l.dom_path, '')) AS sig,
+       p.cluster_no, p.cluster_pages, l.position,
+       l.template_share AS old_share, l.sitewide AS old_sitewide
+FROM links l JOIN _lf_tp_pages p USING (src_id)
+WHERE l.crawl_id = $1
+"""
+
+# Signatures on two or more pages of the site, with their page count per cluster. Plain
+# GROUP BYs (not count(DISTINCT ...)), which DuckDB can spill to disk.
+_REPEATED_SQL = (
+    """
+CREATE OR REPLACE TEMP TABLE _lf_tp_carriers AS
+SELECT dst_id, sig, cluster_no, src_id FROM _lf_tp_keys GROUP BY ALL
+""",
+    """
+CREATE OR REPLACE TEMP TABLE _lf_tp_site AS
+SELECT dst_id, sig, count(*) AS site_sig_pages FROM _lf_tp_carriers
+GROUP BY ALL HAVING count(*) > 1
+""",
+    """
+CREATE OR REPLACE TEMP TABLE _lf_tp_repeated AS
+SELECT dst_id, sig, cluster_no, count(*) AS sig_pages,
+       any_value(site_sig_pages) AS site_sig_pages
+FROM _lf_tp_carriers JOIN _lf_tp_site USING (dst_id, sig)
+GROUP BY ALL
+""",
+)
+
+# $1 template share, $2 sitewide share, $3 minimum pages. A signature missing from the
+# repeated ones is on exactly one page.
+_MARK_SQL = """
+CREATE OR REPLACE TEMP TABLE _lf_tp_marked AS
+WITH total AS (SELECT count(*) AS site_pages FROM _lf_tp_pages)
+SELECT k.rid, k.src_id, k.ordinal, k.position, k.old_share, k.old_sitewide,
+       coalesce(r.sig_pages, 1) / k.cluster_pages AS share,
+       t.site_pages >= $3 AND coalesce(r.site_sig_pages, 1) / t.site_pages >= $2 AS sitewide,
+       k.cluster_pages >= $3 AND coalesce(r.sig_pages, 1) / k.cluster_pages >= $1
+           AND k.position IN ('content', 'other') AS demote
+FROM _lf_tp_keys k
+LEFT JOIN _lf_tp_repeated r USING (dst_id, sig, cluster_no)
+CROSS JOIN total t
+"""
+
+# The rows to write: new position, share and flag where any of them differs.
+_RESULT_SQL = """
+CREATE OR REPLACE TEMP TABLE _lf_tp_result AS
+WITH span AS (
+    SELECT src_id, count(*) AS page_links,
+           min(ordinal) FILTER (WHERE position = 'content' AND NOT demote) AS content_first,
+           max(ordinal) FILTER (WHERE position = 'content' AND NOT demote) AS content_last
+    FROM _lf_tp_marked GROUP BY src_id
+),
+decided AS (
+    SELECT m.rid, m.position AS old_position, m.old_share, m.old_sitewide,
+           CASE WHEN NOT demote THEN position
+                WHEN content_first IS NULL THEN
+                    CASE WHEN 2 * ordinal < page_links THEN 'nav' ELSE 'footer' END
+                WHEN ordinal < content_first THEN 'nav'
+                WHEN ordinal > content_last THEN 'footer'
+                ELSE 'other' END AS position,
+           CAST(share AS REAL) AS template_share, sitewide
+    FROM _lf_tp_marked m JOIN span USING (src_id)
+)
+SELECT rid, position, template_share, sitewide,
+       position IS DISTINCT FROM old_position AS moved
+FROM decided
+WHERE position IS DISTINCT FROM old_position
+   OR template_share IS DISTINCT FROM old_share
+   OR sitewide IS DISTINCT FROM old_sitewide
+"""
+
+# $1, $2: the slice's first and last row id.
+_WRITE_SQL = """
+UPDATE links SET position = r.position, template_share = r.template_share,
+                 sitewide = r.sitewide
+FROM (SELECT * FROM _lf_tp_result WHERE rid BETWEEN $1 AND $2) r
+WHERE links.rowid = r.rid AND links.rowid BETWEEN $1 AND $2
+"""
+
+_SCRATCH = ("pages", "keys", "carriers", "site", "repeated", "marked", "result")
 
 
 def apply_template_positions(
@@ -105,22 +156,23 @@ def apply_template_positions(
 ) -> int:
     """Set ``template_share``, ``sitewide`` and template positions of a crawl's links.
 
-    Rewrites the crawl's rows of ``links`` in one transaction (the same rows, three columns
-    recomputed); running it twice gives the same result. Returns how many links changed
-    position.
+    Updates the crawl's rows of ``links`` in one transaction (the same rows, three columns
+    recomputed, every other column untouched); running it twice gives the same result and
+    the second run writes nothing. Returns how many links changed position.
     """
-    params = [crawl_id, template_share, sitewide_share, min_pages]
-    with store.transaction():  # on failure the rollback also drops the scratch table
-        store.query(_MARK_SQL, params)
-        changed = int(
-            store.scalar(
-                "SELECT count(*) FROM _lf_template t JOIN links l "
-                "ON l.crawl_id = t.crawl_id AND l.src_id = t.src_id "
-                "AND l.ordinal = t.ordinal AND l.dst_id = t.dst_id "
-                "WHERE l.position IS DISTINCT FROM t.position"
-            )
+    with store.transaction():  # on failure the rollback also drops the scratch tables
+        store.query(_PAGES_SQL, [crawl_id])
+        store.query(_KEYS_SQL, [crawl_id])
+        for sql in _REPEATED_SQL:
+            store.query(sql)
+        store.query(_MARK_SQL, [template_share, sitewide_share, min_pages])
+        store.query(_RESULT_SQL)
+        changed = int(store.scalar("SELECT count(*) FILTER (WHERE moved) FROM _lf_tp_result"))
+        slices = store.query(
+            f"SELECT DISTINCT rid // {_SLICE} AS slice FROM _lf_tp_result ORDER BY slice"
         )
-        store.query("DELETE FROM links WHERE crawl_id = $1", [crawl_id])
-        store.query("INSERT INTO links BY NAME SELECT * FROM _lf_template")
-        store.query("DROP TABLE _lf_template")
+        for first in slices.column("slice").to_pylist():
+            store.query(_WRITE_SQL, [first * _SLICE, (first + 1) * _SLICE - 1])
+        for name in _SCRATCH:
+            store.query(f"DROP TABLE _lf_tp_{name}")
     return changed
