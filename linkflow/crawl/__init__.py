@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
+import ctypes.util
 import dataclasses
+import gc
 import re
 import signal
 import time
@@ -34,10 +37,16 @@ from linkflow.store.crawl import (
     crawl_totals,
     has_sitemap_rows,
     load_frontier,
-    memory_cap,
     resumable_crawl,
     sitemap_url_list,
-    write_sitemap_urls,
+)
+from linkflow.store.spool import (
+    STORE_MEMORY,
+    CrawlBatch,
+    CrawlSpool,
+    load_spool,
+    memory_cap,
+    recover_spools,
 )
 from linkflow.urls import Scope, normalize, origin_of
 
@@ -50,10 +59,6 @@ __all__ = [
     "crawl_folder",
     "crawl_site",
 ]
-
-
-STORE_MEMORY = "512MB"
-"""DuckDB's memory cap during a crawl: the store spills to disk rather than grow with the site."""
 
 
 @dataclasses.dataclass(slots=True)
@@ -191,15 +196,21 @@ def check_urls(
     else:
         raise CrawlError(f"crawl {crawl_id} was imported ({info['source']}); it cannot fetch")
     wanted = [u for raw in urls if (u := normalize(raw, strip_params=settings.strip_params))]
+    recover_spools(store)
     before = crawl_totals(store, crawl_id)[0]
-    with memory_cap(store, STORE_MEMORY):
-        asyncio.run(_check(store, crawl_id, plan, settings, extract, wanted))
+    seen = load_frontier(store, crawl_id).seen
+    spool = CrawlSpool(store, crawl_id)
+    try:
+        asyncio.run(_check(spool, seen, plan, settings, extract, wanted))
+    finally:
+        spool.close()
+        load_spool(store, crawl_id)
     return crawl_totals(store, crawl_id)[0] - before
 
 
 async def _check(
-    store: Store,
-    crawl_id: int,
+    spool: CrawlSpool,
+    seen: set[str],
     plan: _Plan,
     settings: CrawlSettings,
     extract: ExtractSettings,
@@ -208,15 +219,14 @@ async def _check(
     fetcher = plan.make_fetcher()
     try:
         engine = Engine(
-            store,
-            crawl_id,
+            spool,
             fetcher,
             settings=dataclasses.replace(settings, max_pages=2**62),
             extract=extract,
             scope=Scope(plan.seeds, subdomains=settings.subdomains, prefixes=settings.scope),
             origins=plan.origins,
         )
-        engine.seen = load_frontier(store, crawl_id).seen
+        engine.seen = seen
         engine.follow_links = False
         for url in urls:
             if engine.scope.contains(url):
@@ -268,20 +278,25 @@ def _run(
     recrawl: bool,
 ) -> CrawlSummary:
     started = time.monotonic()
-    state: dict[str, Any] = {"crawl_id": None, "resumed": False}
+    state: dict[str, Any] = {"crawl_id": None, "resumed": False, "spool": None}
+    recover_spools(store)  # what a killed run left, before its frontier is read
+    try:
+        interrupted = asyncio.run(_crawl(store, plan, settings, extract, progress, recrawl, state))
+    except KeyboardInterrupt:
+        if state["crawl_id"] is None:
+            raise
+        interrupted = True
+    finally:
+        if state["spool"] is not None:
+            state["spool"].close()
+            _release_memory()
+            load_spool(store, state["crawl_id"])
+    crawl_id: int = state["crawl_id"]
     with memory_cap(store, STORE_MEMORY):
-        try:
-            interrupted = asyncio.run(
-                _crawl(store, plan, settings, extract, progress, recrawl, state)
-            )
-        except KeyboardInterrupt:
-            if state["crawl_id"] is None:
-                raise
-            interrupted = True
-        crawl_id: int = state["crawl_id"]
         store.finish_crawl(crawl_id, "interrupted" if interrupted else "finished")
         if not interrupted:
             apply_template_pass(store, crawl_id, extract)
+        store.execute("CHECKPOINT")  # under the cap (see load_spool)
     pages, links, errors, by_status = crawl_totals(store, crawl_id)
     summary = CrawlSummary(
         crawl_id=crawl_id,
@@ -296,6 +311,14 @@ def _run(
     if progress is not None:
         progress.finish(summary)
     return summary
+
+
+def _release_memory() -> None:
+    """Hand the crawl's freed heap back to the system before the store loads the journal,
+    so the two phases' peaks do not add up (glibc keeps freed memory otherwise)."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
 
 
 async def _crawl(
@@ -322,10 +345,10 @@ async def _crawl(
                 base_url=plan.origins.public or (plan.seeds[0] if plan.source == "folder" else ""),
             )
         state["crawl_id"] = crawl_id
+        spool = state["spool"] = CrawlSpool(store, crawl_id)
         scope = Scope(plan.seeds, subdomains=settings.subdomains, prefixes=settings.scope)
         engine = Engine(
-            store,
-            crawl_id,
+            spool,
             fetcher,
             settings=settings,
             extract=extract,
@@ -382,10 +405,12 @@ async def _sitemap_urls(
             return plan.origins.to_fetch(url) if url and engine.scope.contains(url) else None
 
         entries, _problems = await collect_sitemaps(engine.fetcher, starts, stored, locate=locate)
-        await asyncio.to_thread(
-            write_sitemap_urls, store, crawl_id, [(e.url, e.sitemap, e.lastmod) for e in entries]
-        )
-    return sitemap_url_list(store, crawl_id) if settings.sitemap_seed else []
+        rows = [(e.url, e.sitemap, e.lastmod) for e in entries]
+        await asyncio.to_thread(engine.spool.write, CrawlBatch(sitemaps=rows))
+        urls = list(dict.fromkeys(e.url for e in entries))
+    else:
+        urls = sitemap_url_list(store, crawl_id)
+    return urls if settings.sitemap_seed else []
 
 
 async def _run_engine(engine: Engine) -> bool:

@@ -9,9 +9,10 @@ Data flow, in order:
    redirects) and parses: :func:`linkflow.crawl.page.build_result`.
 3. The scheduler absorbs each result: page row and links into the open batch, new in-scope
    URLs into the frontier and the batch's ``queued`` list.
-4. A batch is written in one transaction (:func:`linkflow.store.crawl.write_batch`) by a
-   background thread, one batch at a time; the scheduler waits only when a second batch is
-   full before the first is written, which bounds memory.
+4. A batch is committed to the crawl journal (:class:`linkflow.store.spool.CrawlSpool`) by
+   a background thread, one batch at a time; the scheduler waits only when a second batch
+   is full before the first is written, which bounds memory. The journal is loaded into
+   the store when the run ends (or, after a kill, when the store is next opened).
 
 URLs are kept in their stored (public) form everywhere; :class:`OriginMap` turns a stored URL
 into the URL to fetch when a staging copy or a local server stands in for the public site.
@@ -24,7 +25,6 @@ import contextlib
 import multiprocessing
 import os
 import re
-import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -35,13 +35,14 @@ from typing import ClassVar
 
 from linkflow.crawl.fetch import Fetcher, Response
 from linkflow.crawl.hosts import HostGate, OriginMap
-from linkflow.crawl.page import PageResult, build_result, parse_body, wants_parse
+from linkflow.crawl.page import PageResult, build_result, wants_parse
 from linkflow.crawl.progress import CrawlProgress, CrawlStats
 from linkflow.crawl.robots import RobotsCache
+from linkflow.extract.worker import ignore_sigint, parse_body
 from linkflow.models import Link, PageFacts
 from linkflow.settings import CrawlSettings, ExtractSettings
-from linkflow.store import Store
-from linkflow.store.crawl import BLOCKED, CrawlBatch, write_batch
+from linkflow.store.crawl import BLOCKED
+from linkflow.store.spool import CrawlBatch, CrawlSpool
 from linkflow.urls import Scope, host_of, normalize
 
 __all__ = ["Engine"]
@@ -62,13 +63,8 @@ class _Counters:
     started: float = field(default_factory=time.monotonic)
 
 
-def _ignore_sigint() -> None:
-    # Ctrl-C goes to the whole process group; the crawler process handles it, not workers.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 class Engine:
-    """One crawl run over a store: call :meth:`run`; it returns True if stopped early."""
+    """One crawl run into a journal: call :meth:`run`; it returns True if stopped early."""
 
     POOL_AFTER = 100
     """Pages fetched (and URLs queued) before parsing moves to worker processes."""
@@ -77,8 +73,7 @@ class Engine:
 
     def __init__(
         self,
-        store: Store,
-        crawl_id: int,
+        spool: CrawlSpool,
         fetcher: Fetcher,
         *,
         settings: CrawlSettings,
@@ -89,8 +84,7 @@ class Engine:
         check_external: bool = False,
         robots: RobotsCache | None = None,
     ) -> None:
-        self.store = store
-        self.crawl_id = crawl_id
+        self.spool = spool
         self.fetcher = fetcher
         self.settings = settings
         self.extract = extract
@@ -214,7 +208,7 @@ class Engine:
         self._pool = ProcessPoolExecutor(
             max_workers=self.parse_processes,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_ignore_sigint,
+            initializer=ignore_sigint,
         )
 
     async def _request(self, fetch_url: str, internal: bool) -> Response:
@@ -313,10 +307,8 @@ class Engine:
             self._flushing = None
         batch, self._batch = self._batch, CrawlBatch()
         self._last_flush = time.monotonic()
-        if len(batch) or batch.queued:
-            self._flushing = asyncio.create_task(
-                asyncio.to_thread(write_batch, self.store, self.crawl_id, batch)
-            )
+        if not batch.is_empty():
+            self._flushing = asyncio.create_task(asyncio.to_thread(self.spool.write, batch))
             if wait:
                 await self._flushing
                 self._flushing = None

@@ -13,16 +13,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from linkflow.crawl.fetch import Response
-from linkflow.extract.parse import parse_page
 from linkflow.models import PageFacts
-from linkflow.settings import CrawlSettings, ExtractSettings
+from linkflow.settings import CrawlSettings
 
 __all__ = [
     "PageResult",
     "build_result",
     "is_html",
     "link_header_canonical",
-    "parse_body",
     "wants_parse",
 ]
 
@@ -75,25 +73,6 @@ def wants_parse(resp: Response, internal: bool) -> bool:
     return is_html(resp.content_type, resp.body)
 
 
-def parse_body(
-    body: bytes,
-    url: str,
-    content_type: str | None,
-    extract: ExtractSettings,
-    strip: tuple[str, ...],
-) -> PageFacts | str:
-    """Parse one page; a parser failure comes back as an error message, never raised.
-
-    A plain module-level function so a process pool can run it.
-    """
-    try:
-        return parse_page(
-            body, url, content_type=content_type, settings=extract, strip_params=strip
-        )
-    except Exception as exc:  # the parser promises not to raise; never let a page kill a crawl
-        return f"could not parse: {type(exc).__name__}: {exc}"[:300]
-
-
 def build_result(
     resp: Response,
     url: str,
@@ -107,9 +86,10 @@ def build_result(
 ) -> PageResult:
     """Turn ``resp`` (fetched for the stored URL ``url``) into a :class:`PageResult`.
 
-    ``parsed`` is what :func:`parse_body` gave for the body when :func:`wants_parse` said
-    so. ``to_public(raw, base)`` resolves a URL found in the response against ``base`` and
-    maps it to the stored form (``None`` if it is not an http(s) URL).
+    ``parsed`` is what :func:`linkflow.extract.worker.parse_body` gave for the body when
+    :func:`wants_parse` said so. ``to_public(raw, base)`` resolves a URL found in the
+    response against ``base`` and maps it to the stored form (``None`` if it is not an
+    http(s) URL).
     """
     ctype = resp.content_type
     row: dict[str, Any] = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -62,6 +62,18 @@ def _as_arrow(
     return pa.Table.from_pylist([{c: row.get(c) for c in columns} for row in rows])
 
 
+_UNITS = {"KiB": 2**-10, "MiB": 1, "GiB": 2**10, "TiB": 2**20, "PiB": 2**30}
+
+
+def _megabytes(display: str) -> str:
+    """``"18.8 GiB"`` → ``"19251MB"``; ``""`` for a form DuckDB did not use here."""
+    number, _, unit = display.partition(" ")
+    try:
+        return f"{int(float(number) * _UNITS[unit] * 2**20 / 10**6)}MB"
+    except (ValueError, KeyError):
+        return ""
+
+
 class Store:
     """An open audit file. Use :meth:`open`; close it (or use ``with``) when done.
 
@@ -74,6 +86,8 @@ class Store:
         self.con = con
         self.read_only = read_only
         self._url_cache: dict[str, int] | None = None
+        self.memory_limit = ""
+        """DuckDB's memory limit as linkflow last set it (see ``spool.memory_cap``)."""
         self._lock = threading.RLock()
         self._depth = 0
 
@@ -99,8 +113,19 @@ class Store:
         # linkflow draws its own progress; DuckDB's bar would interleave with it on stdout.
         con.execute("SET enable_progress_bar = false")
         store = cls(path, con, read_only=read_only)
+        # DuckDB shows its limit rounded ("18.8 GiB"); setting it once in whole megabytes
+        # gives a value that can be restored exactly after a temporary cap.
+        store.memory_limit = _megabytes(str(store.scalar("SELECT current_setting('memory_limit')")))
+        if store.memory_limit:
+            con.execute(f"SET memory_limit = '{store.memory_limit}'")
         try:
             store._migrate()
+            if not read_only:
+                # A crawl killed mid-way left committed batches in its journal: load them now,
+                # so every reader sees them. (Imported here: the journal builds on Store.)
+                from linkflow.store.spool import recover_spools
+
+                recover_spools(store)
         except BaseException:
             con.close()
             raise
@@ -181,39 +206,52 @@ class Store:
     # ------------------------------------------------------------------ URL dictionary
     def _urls(self) -> dict[str, int]:
         if self._url_cache is None:
-            table = self.con.execute("SELECT url, id FROM urls").to_arrow_table()
-            self._url_cache = dict(
-                zip(table.column(0).to_pylist(), table.column(1).to_pylist(), strict=True)
-            )
+            self._url_cache = dict(self.con.execute("SELECT url, id FROM urls").fetchall())
         return self._url_cache
 
-    def url_ids(self, urls: Sequence[str]) -> list[int]:
-        """Ids of ``urls`` (normalised strings), adding the ones never seen before."""
+    def assign_url_ids(self, urls: Iterable[str]) -> tuple[list[int], dict[str, int]]:
+        """Ids of ``urls``, giving URLs never seen the next free ids WITHOUT storing them.
+
+        Returns ``(ids, new)``: the caller must store the ``new`` URLs as ``urls`` rows
+        with those ids (the crawl journal does so when it is loaded) before anything else
+        adds URLs; :meth:`forget_urls` voids the assignment if that cannot happen.
+        """
         with self._lock:
             cache = self._urls()
             new: dict[str, int] = {}
             out: list[int] = []
-            next_id = len(cache)
             for url in urls:
                 uid = cache.get(url)
                 if uid is None:
-                    uid = new.get(url)
-                    if uid is None:
-                        uid = new[url] = next_id + len(new)
+                    uid = cache[url] = new[url] = len(cache)
                 out.append(uid)
+            return out, new
+
+    def url_ids(self, urls: Sequence[str]) -> list[int]:
+        """Ids of ``urls`` (normalised strings), adding the ones never seen before."""
+        with self._lock:
+            out, new = self.assign_url_ids(urls)
             if new:
                 parts = [urlsplit(u) for u in new]
-                self.append(
-                    "urls",
-                    {
-                        "id": list(new.values()),
-                        "url": list(new.keys()),
-                        "host": [p.netloc for p in parts],
-                        "path": [p.path or "/" for p in parts],
-                    },
-                )
-                cache.update(new)
+                try:
+                    self.append(
+                        "urls",
+                        {
+                            "id": list(new.values()),
+                            "url": list(new.keys()),
+                            "host": [p.netloc for p in parts],
+                            "path": [p.path or "/" for p in parts],
+                        },
+                    )
+                except BaseException:
+                    self._url_cache = None
+                    raise
             return out
+
+    def forget_urls(self) -> None:
+        """Drop the cached URL dictionary (after ``urls`` rows were added in SQL)."""
+        with self._lock:
+            self._url_cache = None
 
     def lookup_url_ids(self, urls: Sequence[str]) -> list[int | None]:
         """Ids of ``urls`` without adding any (``None`` for a URL never seen)."""
@@ -335,8 +373,8 @@ class Store:
         with self.transaction():
             crawl_id = int(self.scalar("SELECT coalesce(max(id), 0) + 1 FROM crawls"))
             self.execute(
-                "INSERT INTO crawls (id, source, seeds, base_url, settings_json, started_at, status) "
-                "VALUES (?, ?, ?, ?, ?, ?, 'running')",
+                "INSERT INTO crawls (id, source, seeds, base_url, settings_json, started_at, "
+                "status) VALUES (?, ?, ?, ?, ?, ?, 'running')",
                 [
                     crawl_id,
                     source,

@@ -161,18 +161,18 @@ def apply_template_positions(
     the second run writes nothing. Returns how many links changed position.
     """
     with store.transaction():  # on failure the rollback also drops the scratch tables
-        store.query(_PAGES_SQL, [crawl_id])
-        store.query(_KEYS_SQL, [crawl_id])
+        store.execute(_PAGES_SQL, [crawl_id])
+        store.execute(_KEYS_SQL, [crawl_id])
         for sql in _REPEATED_SQL:
-            store.query(sql)
-        store.query(_MARK_SQL, [template_share, sitewide_share, min_pages])
-        store.query(_RESULT_SQL)
+            store.execute(sql)
+        store.execute(_MARK_SQL, [template_share, sitewide_share, min_pages])
+        store.execute(_RESULT_SQL)
         changed = int(store.scalar("SELECT count(*) FILTER (WHERE moved) FROM _lf_tp_result"))
-        slices = store.query(
+        slices = store.rows(
             f"SELECT DISTINCT rid // {_SLICE} AS slice FROM _lf_tp_result ORDER BY slice"
         )
-        for first in slices.column("slice").to_pylist():
-            store.query(_WRITE_SQL, [first * _SLICE, (first + 1) * _SLICE - 1])
+        for (first,) in slices:
+            store.execute(_WRITE_SQL, [first * _SLICE, (first + 1) * _SLICE - 1])
         for name in _SCRATCH:
-            store.query(f"DROP TABLE _lf_tp_{name}")
+            store.execute(f"DROP TABLE _lf_tp_{name}")
     return changed

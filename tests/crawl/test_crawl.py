@@ -13,9 +13,9 @@ from aiohttp import web
 
 from linkflow.crawl import check_urls, crawl_site
 from linkflow.crawl.engine import Engine
-from linkflow.errors import CrawlError
+from linkflow.errors import CrawlError, StoreError
 from linkflow.store import Store
-from linkflow.store.crawl import memory_cap
+from linkflow.store.spool import memory_cap
 from tests.crawl.conftest import EXTRACT, Server, html, page, settings
 
 Serve = Callable[[web.Application], Server]
@@ -357,7 +357,15 @@ def test_memory_cap_applies_during_the_block_and_is_restored(store: Store) -> No
     before = store.scalar("SELECT current_setting('memory_limit')")
     with memory_cap(store, "300MB"):
         assert store.scalar("SELECT current_setting('memory_limit')") == "286.1 MiB"
+    for _ in range(3):  # restored exactly, not drifting by a rounding step each time
+        with memory_cap(store, "32MB"), memory_cap(store, "16MB"):
+            assert store.scalar("SELECT current_setting('memory_limit')") == "15.2 MiB"
     assert store.scalar("SELECT current_setting('memory_limit')") == before
+    # The cap is lifted in fact, not only in display: this needs far more than 16 MB.
+    hungry = "SELECT count(*) FROM (SELECT DISTINCT i::VARCHAR FROM range(3000000) t(i))"
+    with memory_cap(store, "16MB"), pytest.raises(StoreError):
+        store.execute(hungry)
+    store.execute(hungry)
     with pytest.raises(ValueError, match="memory size"), memory_cap(store, "1; DROP TABLE x"):
         pass
 

@@ -1,0 +1,26 @@
+"""What a crawl keeps resident: the crawl process never loads Arrow, a parse worker never
+loads the network or the store. Each import costs tens of megabytes per process (measured
+in bench/crawl_bench.py), so these are checked in fresh interpreters."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def _loaded(code: str, modules: list[str]) -> list[str]:
+    probe = f"{code}\nimport sys\nprint(' '.join(m for m in {modules!r} if m in sys.modules))"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    return out.stdout.split()
+
+
+def test_the_crawl_stage_does_not_import_arrow() -> None:
+    code = "import linkflow.crawl, linkflow.crawl.__main__, linkflow.store.spool"
+    assert _loaded(code, ["pyarrow", "numpy", "scipy"]) == []
+
+
+def test_a_parse_worker_imports_only_the_parser() -> None:
+    code = "from linkflow.extract.worker import parse_body, ignore_sigint"
+    assert _loaded(code, ["aiohttp", "duckdb", "pyarrow", "linkflow.crawl"]) == []
