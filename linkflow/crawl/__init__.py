@@ -41,11 +41,10 @@ from linkflow.store.crawl import (
     sitemap_url_list,
 )
 from linkflow.store.spool import (
-    STORE_MEMORY,
     CrawlBatch,
     CrawlSpool,
+    capped,
     load_spool,
-    memory_cap,
     recover_spools,
 )
 from linkflow.urls import Scope, normalize, origin_of
@@ -292,11 +291,10 @@ def _run(
             _release_memory()
             load_spool(store, state["crawl_id"])
     crawl_id: int = state["crawl_id"]
-    with memory_cap(store, STORE_MEMORY):
-        store.finish_crawl(crawl_id, "interrupted" if interrupted else "finished")
-        if not interrupted:
-            apply_template_pass(store, crawl_id, extract)
-        store.execute("CHECKPOINT")  # under the cap (see load_spool)
+    store.finish_crawl(crawl_id, "interrupted" if interrupted else "finished")
+    if not interrupted:
+        capped(store, lambda: apply_template_pass(store, crawl_id, extract))
+    capped(store, lambda: store.execute("CHECKPOINT"))  # under the cap (see load_spool)
     pages, links, errors, by_status = crawl_totals(store, crawl_id)
     summary = CrawlSummary(
         crawl_id=crawl_id,

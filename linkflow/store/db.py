@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -201,7 +201,14 @@ class Store:
                     self._url_cache = None  # ids handed out in the rolled-back work are void
                 raise
             self._depth = 0
-            self.con.execute("COMMIT")
+            try:
+                self.con.execute("COMMIT")
+            except duckdb.Error as exc:
+                # A commit can fail (out of memory while writing); the work is then void.
+                with suppress(duckdb.Error):
+                    self.con.execute("ROLLBACK")
+                self._url_cache = None
+                raise StoreError(f"{self.path}: could not commit ({exc})") from exc
 
     # ------------------------------------------------------------------ URL dictionary
     def _urls(self) -> dict[str, int]:

@@ -32,11 +32,11 @@ import io
 import json
 import re
 import shutil
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 from urllib.parse import urlsplit
 
 from linkflow.errors import StoreError
@@ -48,6 +48,7 @@ __all__ = [
     "STORE_MEMORY",
     "CrawlBatch",
     "CrawlSpool",
+    "capped",
     "load_spool",
     "memory_cap",
     "recover_spools",
@@ -357,8 +358,9 @@ def load_spool(store: Store, crawl_id: int) -> bool:
                 f"{have}; it cannot be loaded. Move the folder away and run the crawl again"
             )
         files = _truncate(folder, sizes)
-        try:
-            with memory_cap(store, STORE_MEMORY), store.transaction():
+
+        def load() -> None:
+            with store.transaction():
                 _load(store, crawl_id, files)
                 store.execute(
                     "INSERT OR REPLACE INTO meta VALUES (?, ?)",
@@ -366,10 +368,12 @@ def load_spool(store: Store, crawl_id: int) -> bool:
                 )
             # Fold the write-ahead log into the file now, under the cap: left to the next
             # commit, the checkpoint would run uncapped (measured: 370 MB at 20,000 pages).
-            with memory_cap(store, STORE_MEMORY):
-                store.execute("CHECKPOINT")
+            store.execute("CHECKPOINT")
+
+        try:
+            capped(store, load)
         except BaseException:
-            store.forget_urls()
+            store.forget_urls()  # the journal stays on disk for the next attempt
             raise
         loaded = True
     shutil.rmtree(folder)
@@ -406,6 +410,34 @@ _LEAN = {
     # ran out of memory with two threads and fitted with one (reading CSV is serial anyway).
     "threads": "1",
 }
+
+
+_LADDER = (STORE_MEMORY, "64MB", "128MB", "512MB", None)
+"""Memory caps tried in turn by :func:`capped`; ``None`` is DuckDB's default limit."""
+
+_T = TypeVar("_T")
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    text = str(exc)
+    return any(s in text for s in ("Out of Memory", "failed to pin", "could not allocate"))
+
+
+def capped(store: Store, work: Callable[[], _T]) -> _T:
+    """Run ``work`` (one transaction or idempotent steps) under the smallest memory cap of
+    ``_LADDER`` it fits in: retried under the next cap if DuckDB runs out of memory.
+
+    The small cap keeps a crawl's memory flat on ordinary sites; some shapes (very
+    link-heavy pages) need more for a moment, and a crawl must never fail for that.
+    """
+    for limit in _LADDER[:-1]:
+        try:
+            with memory_cap(store, str(limit)):
+                return work()
+        except StoreError as exc:
+            if not _out_of_memory(exc):
+                raise
+    return work()
 
 
 @contextmanager

@@ -180,3 +180,28 @@ def test_strings_round_trip_exactly(
     got = [row[3] for row in sorted(_links(store), key=lambda r: r[2])]
     assert got == anchors
     store.close()
+
+
+def test_a_load_too_big_for_the_cap_is_retried_under_a_bigger_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import linkflow.store.spool as spool_module
+
+    store, crawl_id = _store(tmp_path)
+    spool = CrawlSpool(store, crawl_id)
+    pages = [f"{HOME}p/{n}" for n in range(200)]
+    spool.write(_batch(pages, anchors=[f"anchor {i} " * 20 for i in range(40)]))
+    spool.close()
+    attempts: list[str] = []
+    real_load = spool_module._load
+
+    def counting_load(*args: object) -> None:
+        attempts.append(store.memory_limit)
+        real_load(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(spool_module, "_load", counting_load)
+    monkeypatch.setattr(spool_module, "_LADDER", ("1MB", "256MB", None))
+    assert load_spool(store, crawl_id) is True
+    assert attempts == ["1MB", "256MB"]  # out of memory under the first cap, then loaded
+    assert store.count("links") == 200 * 40
+    assert store.memory_limit not in ("1MB", "256MB")  # the caps are lifted afterwards
