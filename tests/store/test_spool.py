@@ -52,6 +52,15 @@ def _batch(pages: list[str], anchors: list[str | None] | None = None) -> CrawlBa
     return batch
 
 
+def _one_batch(tmp_path: Path) -> tuple[Store, int, Path]:
+    """A store with one committed, unloaded batch; returns its journal folder too."""
+    store, crawl_id = _store(tmp_path)
+    spool = CrawlSpool(store, crawl_id)
+    spool.write(_batch([HOME]))
+    spool.close()
+    return store, crawl_id, spool_root(store.path) / f"crawl-{crawl_id}"
+
+
 def _links(store: Store) -> list[tuple[str, str, int, str | None]]:
     return sorted(
         store.rows(
@@ -97,11 +106,7 @@ def test_a_second_journal_numbers_batches_on_and_reuses_known_urls(tmp_path: Pat
 
 
 def test_a_torn_batch_is_cut_off_and_the_committed_ones_survive(tmp_path: Path) -> None:
-    store, crawl_id = _store(tmp_path)
-    spool = CrawlSpool(store, crawl_id)
-    spool.write(_batch([HOME]))
-    spool.close()
-    folder = spool_root(store.path) / f"crawl-{crawl_id}"
+    store, _, folder = _one_batch(tmp_path)
     # A process killed mid-batch: rows appended past the commit, a half-written log line.
     with open(folder / "pages.csv", "ab") as f:
         f.write(b'9999,,,True,1,200,"text/ht')
@@ -118,11 +123,7 @@ def test_a_torn_batch_is_cut_off_and_the_committed_ones_survive(tmp_path: Path) 
 
 
 def test_a_crash_after_the_load_committed_never_loads_twice(tmp_path: Path) -> None:
-    store, crawl_id = _store(tmp_path)
-    spool = CrawlSpool(store, crawl_id)
-    spool.write(_batch([HOME]))
-    spool.close()
-    folder = spool_root(store.path) / f"crawl-{crawl_id}"
+    store, crawl_id, folder = _one_batch(tmp_path)
     kept = {p.name: p.read_bytes() for p in folder.iterdir()}
     load_spool(store, crawl_id)
     folder.mkdir(parents=True)  # as if the process died before deleting the files
