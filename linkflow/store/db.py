@@ -255,6 +255,13 @@ class Store:
                     raise
             return out
 
+    def drop_url_ids(self, new: Mapping[str, int]) -> None:
+        """Take back the ``new`` ids of the latest :meth:`assign_url_ids` call (never stored)."""
+        with self._lock:
+            if self._url_cache is not None:
+                for url in new:
+                    self._url_cache.pop(url, None)
+
     def forget_urls(self) -> None:
         """Drop the cached URL dictionary (after ``urls`` rows were added in SQL)."""
         with self._lock:

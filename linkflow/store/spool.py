@@ -33,7 +33,7 @@ import json
 import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -181,9 +181,8 @@ class _Ids:
         return [_NULL if u is None else next(it) for u in urls]
 
 
-def _batch_files(batch: CrawlBatch, store: Store, n: int) -> dict[str, bytes]:
+def _batch_files(batch: CrawlBatch, ids: _Ids, n: int) -> dict[str, bytes]:
     """The CSV bytes of each journal file for ``batch`` (``n``: first row number)."""
-    ids = _Ids(store)
     out: dict[str, bytes] = {}
     if batch.pages:
         pages = batch.pages
@@ -245,33 +244,59 @@ class CrawlSpool:
         self._files: dict[str, IO[bytes]] = {}
         self._sizes: dict[str, int] = {}
         self._log: IO[bytes] | None = None
+        self._log_size = 0
         self._rows = 0
 
     def write(self, batch: CrawlBatch) -> None:
-        """Append ``batch`` and commit it; returns once it survives the process."""
+        """Append ``batch`` and commit it; returns once it survives the process.
+
+        Raises :class:`StoreError` if the files cannot be written (disk full); the batch is
+        then taken back whole, so the journal still ends at its last commit.
+        """
         if batch.is_empty():
             return
+        ids = _Ids(self.store)
         try:
-            data = _batch_files(batch, self.store, self._rows)
-        except BaseException:
-            self.store.forget_urls()  # ids handed out for a batch never written are void
+            self._append(_batch_files(batch, ids, self._rows))
+        except BaseException as exc:
+            # Void the ids this batch handed out; earlier batches' ids stay assigned.
+            self.store.drop_url_ids(ids.new)
+            if isinstance(exc, OSError):
+                raise StoreError(
+                    f"{self.path}: cannot write the crawl journal ({exc}); free disk space "
+                    "and run the same command again to resume"
+                ) from exc
             raise
         self._rows += len(batch.queued) + len(batch.done) + len(batch.sitemaps)
+
+    def _append(self, data: dict[str, bytes]) -> None:
         if self._log is None:
             self.path.mkdir(parents=True, exist_ok=True)
             self._log = open(self.path / _COMMITS, "ab")  # noqa: SIM115 - closed in close()
-        for name, blob in data.items():
-            f = self._files.get(name)
-            if f is None:
-                f = self._files[name] = open(self.path / f"{name}.csv", "ab")  # noqa: SIM115
-                self._sizes[name] = f.tell()
-            f.write(blob)
-            f.flush()
-            self._sizes[name] += len(blob)
+            self._log_size = self._log.tell()
+        sizes = dict(self._sizes)
+        try:
+            for name, blob in data.items():
+                f = self._files.get(name)
+                if f is None:
+                    f = self._files[name] = open(self.path / f"{name}.csv", "ab")  # noqa: SIM115
+                    self._sizes[name] = sizes[name] = f.tell()
+                f.write(blob)
+                f.flush()
+                sizes[name] += len(blob)
+            entry = {"seq": self.seq + 1, "url_base": self.url_base, "sizes": sizes}
+            self._log.write(json.dumps(entry).encode() + b"\n")
+            self._log.flush()
+        except BaseException:
+            # Cut the half-written batch off, so the next one follows the last commit.
+            with suppress(OSError):
+                for name, f in self._files.items():
+                    f.truncate(self._sizes[name])
+                self._log.truncate(self._log_size)
+            raise
+        self._sizes = sizes
+        self._log_size = self._log.tell()
         self.seq += 1
-        entry = {"seq": self.seq, "url_base": self.url_base, "sizes": self._sizes}
-        self._log.write(json.dumps(entry).encode() + b"\n")
-        self._log.flush()
 
     def close(self) -> None:
         """Close the files (what was written stays committed)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -206,3 +207,37 @@ def test_a_load_too_big_for_the_cap_is_retried_under_a_bigger_one(
     assert attempts == ["1MB", "256MB"]  # out of memory under the first cap, then loaded
     assert store.count("links") == 200 * 40
     assert store.memory_limit not in ("1MB", "256MB")  # the caps are lifted afterwards
+
+
+class _DiskFull:
+    """A journal file that writes a few bytes of a batch and then finds the disk full."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+
+    def write(self, blob: bytes) -> int:
+        self.real.write(blob[:7])
+        raise OSError(28, "No space left on device")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+def test_a_batch_that_cannot_be_written_is_taken_back_whole(tmp_path: Path) -> None:
+    store, crawl_id = _store(tmp_path)
+    spool = CrawlSpool(store, crawl_id)
+    spool.write(_batch([HOME]))
+    real = spool._files["links"]
+    spool._files["links"] = _DiskFull(real)
+    with pytest.raises(StoreError, match="free disk space"):
+        spool.write(_batch([f"{HOME}lost"]))
+    spool._files["links"] = real  # space freed: the crawl goes on
+    spool.write(_batch([f"{HOME}kept"]))
+    spool.close()
+    load_spool(store, crawl_id)
+    pages = {r[0] for r in store.rows("SELECT u.url FROM pages p JOIN urls u ON u.id = p.url_id")}
+    assert pages == {HOME, f"{HOME}kept"}
+    assert len(_links(store)) == 2
+    urls = store.rows("SELECT id, url FROM urls ORDER BY id")
+    assert [u[0] for u in urls] == list(range(len(urls)))  # dense: the lost batch's ids reused
+    assert f"{HOME}lost" not in {u[1] for u in urls}
