@@ -30,6 +30,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -157,11 +158,20 @@ def _nulls(values: Iterable[Any]) -> list[Any]:
     return [_NULL if v is None else v for v in values]
 
 
-def _csv(rows: Iterable[Sequence[Any]]) -> bytes:
-    buf = io.StringIO()
-    csv.writer(buf, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n").writerows(rows)
+_Rows = Iterable[Sequence[Any]]
+
+
+def _write_csv(f: IO[bytes], rows: _Rows) -> None:
+    """Append ``rows`` to ``f`` as CSV, streamed: a batch's text is never built whole in
+    memory (a 50-page batch of links is megabytes of text, held four bytes a character by
+    ``StringIO``; glibc kept those blocks resident, about 40 MB over a crawl)."""
     # A lone surrogate (undecodable input kept by a lenient decoder) must not kill a crawl.
-    return buf.getvalue().encode("utf-8", "replace")
+    text = io.TextIOWrapper(f, encoding="utf-8", errors="replace", newline="")
+    try:
+        csv.writer(text, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n").writerows(rows)
+        text.flush()
+    finally:
+        text.detach()  # leave ``f`` open
 
 
 class _Ids:
@@ -181,9 +191,10 @@ class _Ids:
         return [_NULL if u is None else next(it) for u in urls]
 
 
-def _batch_files(batch: CrawlBatch, ids: _Ids, n: int) -> dict[str, bytes]:
-    """The CSV bytes of each journal file for ``batch`` (``n``: first row number)."""
-    out: dict[str, bytes] = {}
+def _batch_files(batch: CrawlBatch, ids: _Ids, n: int) -> dict[str, _Rows]:
+    """The rows of each journal file for ``batch`` (``n``: first row number), in the order
+    the files are written. Ids are assigned here; the rows are produced as they are written."""
+    out: dict[str, _Rows] = {}
     if batch.pages:
         pages = batch.pages
         cols = [
@@ -192,38 +203,38 @@ def _batch_files(batch: CrawlBatch, ids: _Ids, n: int) -> dict[str, bytes]:
             ids([p.get("canonical_url") for p in pages]),
         ]
         cols += [_nulls(p.get(name) for p in pages) for name in PAGE_COLUMNS]
-        out["pages"] = _csv(zip(*cols, strict=True))
+        out["pages"] = zip(*cols, strict=True)
     links = batch.links
     if links["src"]:
         cols = [ids(links["src"]), ids(links["dst"])]
         cols += [_nulls(links[name]) for name in LINK_COLUMNS]
-        out["links"] = _csv(zip(*cols, strict=True))
+        out["links"] = zip(*cols, strict=True)
     if batch.texts:
         url_ids = ids([u for u, _ in batch.texts])
-        out["page_text"] = _csv(zip(url_ids, (t for _, t in batch.texts), strict=True))
+        out["page_text"] = zip(url_ids, (t for _, t in batch.texts), strict=True)
     if batch.hreflang:
         src = ids([h[0] for h in batch.hreflang])
         dst = ids([h[1] for h in batch.hreflang])
-        out["hreflang"] = _csv(zip(src, dst, (h[2] for h in batch.hreflang), strict=True))
+        out["hreflang"] = zip(src, dst, (h[2] for h in batch.hreflang), strict=True)
     frontier = [(u, d, h, "queued") for u, d, h in batch.queued]
     frontier += [(u, 0, 0, "done") for u in batch.done]
     if frontier:
         url_ids = ids([f[0] for f in frontier])
-        out["frontier"] = _csv(
+        out["frontier"] = (
             (n + i, uid, *f[1:]) for i, (uid, f) in enumerate(zip(url_ids, frontier, strict=True))
         )
     if batch.sitemaps:
         url_ids = ids([m[0] for m in batch.sitemaps])
         maps = ids([m[1] for m in batch.sitemaps])
         lastmods = _nulls(m[2] for m in batch.sitemaps)
-        out["sitemap_urls"] = _csv(
+        out["sitemap_urls"] = (
             (n + i, *row) for i, row in enumerate(zip(url_ids, maps, lastmods, strict=True))
         )
     if ids.new:
         parts = [urlsplit(u) for u in ids.new]
         hosts = [p.netloc for p in parts]
         paths = [p.path or "/" for p in parts]
-        out = {"urls": _csv(zip(ids.new.values(), ids.new, hosts, paths, strict=True)), **out}
+        out = {"urls": zip(ids.new.values(), ids.new, hosts, paths, strict=True), **out}
     return out
 
 
@@ -269,34 +280,47 @@ class CrawlSpool:
             raise
         self._rows += len(batch.queued) + len(batch.done) + len(batch.sitemaps)
 
-    def _append(self, data: dict[str, bytes]) -> None:
+    def _append(self, data: dict[str, _Rows]) -> None:
         if self._log is None:
             self.path.mkdir(parents=True, exist_ok=True)
             self._log = open(self.path / _COMMITS, "ab")  # noqa: SIM115 - closed in close()
             self._log_size = self._log.tell()
         sizes = dict(self._sizes)
         try:
-            for name, blob in data.items():
+            for name, rows in data.items():
                 f = self._files.get(name)
                 if f is None:
                     f = self._files[name] = open(self.path / f"{name}.csv", "ab")  # noqa: SIM115
                     self._sizes[name] = sizes[name] = f.tell()
-                f.write(blob)
+                _write_csv(f, rows)
                 f.flush()
-                sizes[name] += len(blob)
+                sizes[name] = f.tell()
             entry = {"seq": self.seq + 1, "url_base": self.url_base, "sizes": sizes}
             self._log.write(json.dumps(entry).encode() + b"\n")
             self._log.flush()
         except BaseException:
-            # Cut the half-written batch off, so the next one follows the last commit.
-            with suppress(OSError):
-                for name, f in self._files.items():
-                    f.truncate(self._sizes[name])
-                self._log.truncate(self._log_size)
+            self._cut_back()
             raise
         self._sizes = sizes
         self._log_size = self._log.tell()
         self.seq += 1
+
+    def _cut_back(self) -> None:
+        """Cut a half-written batch off, so the next one follows the last commit.
+
+        The files are closed first: a buffer that could not be flushed (disk full) is
+        dropped with its file object rather than written after the cut; the next batch
+        reopens them."""
+        cuts = {self.path / f"{name}.csv": self._sizes[name] for name in self._files}
+        cuts[self.path / _COMMITS] = self._log_size
+        for f in [*self._files.values(), self._log]:
+            with suppress(OSError):
+                f.close() if f is not None else None
+        self._files.clear()
+        self._log = None
+        for path, size in cuts.items():
+            with suppress(OSError):
+                os.truncate(path, size)
 
     def close(self) -> None:
         """Close the files (what was written stays committed)."""

@@ -231,8 +231,9 @@ def test_a_batch_that_cannot_be_written_is_taken_back_whole(tmp_path: Path) -> N
     spool._files["links"] = _DiskFull(real)
     with pytest.raises(StoreError, match="free disk space"):
         spool.write(_batch([f"{HOME}lost"]))
-    spool._files["links"] = real  # space freed: the crawl goes on
-    spool.write(_batch([f"{HOME}kept"]))
+    assert real.closed  # dropped with whatever it could not flush; reopened on the next write
+    assert (spool.path / "links.csv").stat().st_size == spool._sizes["links"]
+    spool.write(_batch([f"{HOME}kept"]))  # space freed: the crawl goes on
     spool.close()
     load_spool(store, crawl_id)
     pages = {r[0] for r in store.rows("SELECT u.url FROM pages p JOIN urls u ON u.id = p.url_id")}
