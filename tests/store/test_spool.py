@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from linkflow.errors import StoreError
 from linkflow.store import Store
+from linkflow.store import spool as spool_module
 from linkflow.store.spool import (
     LINK_COLUMNS,
     CrawlBatch,
@@ -109,12 +110,12 @@ def test_a_second_journal_numbers_batches_on_and_reuses_known_urls(tmp_path: Pat
 def test_a_torn_batch_is_cut_off_and_the_committed_ones_survive(tmp_path: Path) -> None:
     store, _, folder = _one_batch(tmp_path)
     # A process killed mid-batch: rows appended past the commit, a half-written log line.
-    with open(folder / "pages.csv", "ab") as f:
+    with open(folder / "pages.0.csv", "ab") as f:
         f.write(b'9999,,,True,1,200,"text/ht')
-    with open(folder / "links.csv", "ab") as f:
+    with open(folder / "links.0.csv", "ab") as f:
         f.write(b'1,2,0,"half')
     with open(folder / "commits.log", "ab") as f:
-        f.write(b'{"seq": 2, "url_base": 0, "sizes": {"pages"')
+        f.write(b'{"seq": 2, "part": 0, "url_base": 0, "sizes": {"pages"')
     store.forget_urls()  # the killed process's ids die with it
     store.close()
     with Store.open(tmp_path / "audit.duckdb") as reopened:  # opening recovers
@@ -232,7 +233,7 @@ def test_a_batch_that_cannot_be_written_is_taken_back_whole(tmp_path: Path) -> N
     with pytest.raises(StoreError, match="free disk space"):
         spool.write(_batch([f"{HOME}lost"]))
     assert real.closed  # dropped with whatever it could not flush; reopened on the next write
-    assert (spool.path / "links.csv").stat().st_size == spool._sizes["links"]
+    assert (spool.path / "links.0.csv").stat().st_size == spool._sizes["links"]
     spool.write(_batch([f"{HOME}kept"]))  # space freed: the crawl goes on
     spool.close()
     load_spool(store, crawl_id)
@@ -242,3 +243,59 @@ def test_a_batch_that_cannot_be_written_is_taken_back_whole(tmp_path: Path) -> N
     urls = store.rows("SELECT id, url FROM urls ORDER BY id")
     assert [u[0] for u in urls] == list(range(len(urls)))  # dense: the lost batch's ids reused
     assert f"{HOME}lost" not in {u[1] for u in urls}
+
+
+def _pages(store: Store) -> list[str]:
+    return [r[0] for r in store.rows("SELECT u.url FROM pages p JOIN urls u ON u.id = p.url_id")]
+
+
+def test_a_big_journal_loads_part_by_part_and_resumes_between_parts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(spool_module, "PART_BYTES", 1)  # every batch starts a new part
+    store, crawl_id = _store(tmp_path)
+    spool = CrawlSpool(store, crawl_id)
+    names = [HOME, f"{HOME}a", f"{HOME}b", f"{HOME}c"]
+    for name in names:
+        spool.write(_batch([name]))
+    spool.close()
+    assert spool.part == 3
+    folder = spool.path
+    assert sorted(p.name for p in folder.glob("pages.*.csv")) == [
+        f"pages.{n}.csv" for n in range(4)
+    ]
+    real_load, calls = spool_module._load, []
+
+    def dies_on_the_third_part(*args: Any) -> None:
+        calls.append(args)
+        if len(calls) == 3:
+            raise StoreError("the process stops here")
+        real_load(*args)
+
+    monkeypatch.setattr(spool_module, "_load", dies_on_the_third_part)
+    with pytest.raises(StoreError, match="stops here"):
+        load_spool(store, crawl_id)
+    assert sorted(_pages(store)) == sorted(names[:2])  # two parts in, each whole
+    assert folder.exists()
+    monkeypatch.setattr(spool_module, "_load", real_load)
+    assert load_spool(store, crawl_id)
+    assert sorted(_pages(store)) == sorted(names)  # the rest, none twice
+    assert len(_links(store)) == 4
+    urls = store.rows("SELECT id, url FROM urls ORDER BY id")
+    assert [u[0] for u in urls] == list(range(len(urls)))
+    assert len({u[1] for u in urls}) == len(urls)
+    assert not folder.exists()
+
+
+def test_a_journal_from_before_parts_still_loads(tmp_path: Path) -> None:
+    store, crawl_id, folder = _one_batch(tmp_path)
+    for path in folder.glob("*.0.csv"):  # the older layout: one file per table, no part
+        path.rename(folder / path.name.replace(".0.csv", ".csv"))
+    log = folder / "commits.log"
+    entry = json.loads(log.read_text())
+    del entry["part"]
+    log.write_text(json.dumps(entry) + "\n")
+    store.forget_urls()
+    assert load_spool(store, crawl_id)
+    assert _pages(store) == [HOME]
+    assert _links(store) == [(HOME, f"{HOME}p/1", 0, "next")]
