@@ -44,6 +44,7 @@ from linkflow.store.spool import (
     CrawlBatch,
     CrawlSpool,
     capped,
+    checkpoint,
     load_spool,
     recover_spools,
 )
@@ -294,7 +295,7 @@ def _run(
     store.finish_crawl(crawl_id, "interrupted" if interrupted else "finished")
     if not interrupted:
         capped(store, lambda: apply_template_pass(store, crawl_id, extract))
-    capped(store, lambda: store.execute("CHECKPOINT"))  # under the cap (see load_spool)
+    checkpoint(store)
     pages, links, errors, by_status = crawl_totals(store, crawl_id)
     summary = CrawlSummary(
         crawl_id=crawl_id,
