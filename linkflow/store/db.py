@@ -74,6 +74,32 @@ def _megabytes(display: str) -> str:
         return ""
 
 
+ROW_GROUP_SIZE = 32_768
+"""Rows per DuckDB row group written by linkflow (DuckDB's default: 122,880). A row group
+is built and compressed whole in memory; links carry megabytes of text per 100,000 rows, so
+a quarter of the default cut the peak of loading a crawl by about 40 MB (0.7M links) for a
+file about 2 % larger."""
+
+
+def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """A connection whose default database is the file at ``path``.
+
+    The file is attached (not opened by ``connect``) because only ``ATTACH`` takes a row
+    group size; the temporary directory is then set to where ``connect`` would put it.
+    """
+    con = duckdb.connect()
+    try:
+        literal = str(path).replace("'", "''")
+        con.execute(f"SET temp_directory = '{literal}.tmp'")
+        mode = ", READ_ONLY" if read_only else ""
+        con.execute(f"ATTACH '{literal}' AS audit (ROW_GROUP_SIZE {ROW_GROUP_SIZE}{mode})")
+        con.execute("USE audit")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 class Store:
     """An open audit file. Use :meth:`open`; close it (or use ``with``) when done.
 
@@ -107,7 +133,7 @@ class Store:
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = _connect(path, read_only=read_only)
         except duckdb.Error as exc:
             raise StoreError(f"{path}: cannot open the audit store ({exc})") from exc
         # linkflow draws its own progress; DuckDB's bar would interleave with it on stdout.
@@ -370,7 +396,8 @@ class Store:
     def tables(self) -> list[str]:
         """Names of the tables in this file (schema tables first, then any others)."""
         rows = self.con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_catalog = current_database() AND table_schema = 'main'"
         ).fetchall()
         names = {r[0] for r in rows} - {"meta"}
         return [t for t in TABLES if t in names] + sorted(names - set(TABLES))

@@ -79,7 +79,8 @@ def table_columns(store: Store, table: str) -> list[tuple[str, str]]:
     """``(name, type)`` of each column of ``table`` in the file, in order; ``[]`` if absent."""
     rows = store.query(
         "SELECT column_name, data_type FROM information_schema.columns "
-        "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
+        "WHERE table_catalog = current_database() AND table_schema = 'main' "
+        "AND table_name = ? ORDER BY ordinal_position",
         [table],
     ).to_pylist()
     return [(r["column_name"], r["data_type"]) for r in rows]
