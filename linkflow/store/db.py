@@ -136,15 +136,9 @@ class Store:
             con = _connect(path, read_only=read_only)
         except duckdb.Error as exc:
             raise StoreError(f"{path}: cannot open the audit store ({exc})") from exc
-        # linkflow draws its own progress; DuckDB's bar would interleave with it on stdout.
-        con.execute("SET enable_progress_bar = false")
         store = cls(path, con, read_only=read_only)
-        # DuckDB shows its limit rounded ("18.8 GiB"); setting it once in whole megabytes
-        # gives a value that can be restored exactly after a temporary cap.
-        store.memory_limit = _megabytes(str(store.scalar("SELECT current_setting('memory_limit')")))
-        if store.memory_limit:
-            con.execute(f"SET memory_limit = '{store.memory_limit}'")
         try:
+            store._configure()
             store._migrate()
             if not read_only:
                 # A crawl killed mid-way left committed batches in its journal: load them now,
@@ -156,6 +150,31 @@ class Store:
             con.close()
             raise
         return store
+
+    def _configure(self) -> None:
+        # linkflow draws its own progress; DuckDB's bar would interleave with it on stdout.
+        self.con.execute("SET enable_progress_bar = false")
+        # DuckDB shows its limit rounded ("18.8 GiB"); setting it once in whole megabytes
+        # gives a value that can be restored exactly after a temporary cap.
+        self.memory_limit = _megabytes(str(self.scalar("SELECT current_setting('memory_limit')")))
+        if self.memory_limit:
+            self.con.execute(f"SET memory_limit = '{self.memory_limit}'")
+
+    def reopen(self) -> None:
+        """Close the connection and open the file again, e.g. after a failed checkpoint.
+
+        A checkpoint that fails (out of memory) leaves DuckDB's database unusable in this
+        process, but nothing committed is lost: it is in the write-ahead log, which opening
+        the file replays. Raises :class:`StoreError` if the file cannot be opened.
+        """
+        with self._lock:
+            with suppress(duckdb.Error):
+                self.con.close()
+            try:
+                self.con = _connect(self.path, read_only=self.read_only)
+            except duckdb.Error as exc:
+                raise StoreError(f"{self.path}: cannot open the audit store ({exc})") from exc
+            self._configure()
 
     def close(self) -> None:
         """Close the file; later calls fail."""

@@ -477,20 +477,31 @@ def _part_loader(store: Store, crawl_id: int, folder: Path, part: _Part) -> Call
     return load
 
 
-CHECKPOINT_MEMORY = "128MB"
-"""DuckDB's memory cap for a checkpoint after a load."""
-
-
 def checkpoint(store: Store) -> None:
-    """Fold the write-ahead log into the file, under :data:`CHECKPOINT_MEMORY`.
+    """Fold the write-ahead log into the file, under the smallest cap of ``_LADDER`` that
+    holds the checkpoint.
 
     Done right after a load: left to the next commit, the checkpoint would run uncapped
-    (measured: 370 MB at 20,000 pages). Not under the load's small cap and not retried:
-    a checkpoint that runs out of memory invalidates the database in DuckDB 1.5 (seen on
-    pages of 300-400 links at 32 MB), and the load before it must never run twice.
+    (measured: 370 MB at 20,000 pages). A checkpoint that runs out of memory leaves the
+    database unusable in this process (DuckDB 1.5; seen at 32 MB on pages of 300-400
+    links), so the store is reopened, which replays the log (nothing committed is lost),
+    and the checkpoint is tried again under the next cap. Kept apart from the load's own
+    retry, which must never run a committed load twice.
     """
-    with memory_cap(store, CHECKPOINT_MEMORY):
-        store.execute("CHECKPOINT")
+    for limit in _LADDER[:-1]:
+        try:
+            with memory_cap(store, str(limit)):
+                store.execute("CHECKPOINT")
+            return
+        except StoreError as exc:
+            if not (_out_of_memory(exc) or _invalidated(exc)):
+                raise
+            store.reopen()
+    store.execute("CHECKPOINT")
+
+
+def _invalidated(exc: BaseException) -> bool:
+    return "invalidated" in str(exc)
 
 
 def recover_spools(store: Store) -> list[int]:
@@ -519,6 +530,9 @@ _LEAN = {
     # Each thread holds its own buffers outside the cap; at 20,000 pages the bulk insert
     # ran out of memory with two threads and fitted with one (reading CSV is serial anyway).
     "threads": "1",
+    # No automatic checkpoint at a commit under the cap: one that ran out of memory there
+    # would leave the database unusable. :func:`checkpoint` runs it explicitly instead.
+    "checkpoint_threshold": "1TB",
 }
 
 

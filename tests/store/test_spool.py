@@ -299,3 +299,26 @@ def test_a_journal_from_before_parts_still_loads(tmp_path: Path) -> None:
     assert load_spool(store, crawl_id)
     assert _pages(store) == [HOME]
     assert _links(store) == [(HOME, f"{HOME}p/1", 0, "next")]
+
+
+def test_a_checkpoint_that_fails_is_retried_on_the_reopened_store(tmp_path: Path) -> None:
+    store, crawl_id = _store(tmp_path)
+    spool = CrawlSpool(store, crawl_id)
+    spool.write(_batch([HOME, f"{HOME}a"]))
+    spool.close()
+    store.execute("SET checkpoint_threshold = '1TB'")
+    with spool_module.memory_cap(store, "512MB"):  # the load commits, nothing checkpoints
+        spool_module._part_loader(
+            store, crawl_id, spool.path, spool_module._committed(spool.path)[0]
+        )()
+    wal = Path(f"{store.path}.wal")
+    assert wal.stat().st_size > 0
+    # A checkpoint that fails leaves DuckDB's database unusable in this process, as running
+    # out of memory does.
+    store.execute("SET debug_checkpoint_abort = 'before_header'")
+    failing = store.con
+    spool_module.checkpoint(store)
+    assert store.con is not failing  # reopened, and the checkpoint done there
+    assert not wal.exists() or wal.stat().st_size == 0
+    assert sorted(_pages(store)) == [HOME, f"{HOME}a"]  # the committed rows survived
+    store.execute("INSERT INTO meta VALUES ('still', 'writable')")
