@@ -81,16 +81,19 @@ a quarter of the default cut the peak of loading a crawl by about 40 MB (0.7M li
 file about 2 % larger."""
 
 
-def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+def _connect(path: Path, *, read_only: bool, memory_limit: str = "") -> duckdb.DuckDBPyConnection:
     """A connection whose default database is the file at ``path``.
 
     The file is attached (not opened by ``connect``) because only ``ATTACH`` takes a row
     group size; the temporary directory is then set to where ``connect`` would put it.
+    ``memory_limit`` caps DuckDB while it attaches the file (and replays its log).
     """
     con = duckdb.connect()
     try:
         literal = str(path).replace("'", "''")
         con.execute(f"SET temp_directory = '{literal}.tmp'")
+        if memory_limit:
+            con.execute(f"SET memory_limit = '{memory_limit}'")
         mode = ", READ_ONLY" if read_only else ""
         con.execute(f"ATTACH '{literal}' AS audit (ROW_GROUP_SIZE {ROW_GROUP_SIZE}{mode})")
         con.execute("USE audit")
@@ -160,18 +163,26 @@ class Store:
         if self.memory_limit:
             self.con.execute(f"SET memory_limit = '{self.memory_limit}'")
 
-    def reopen(self) -> None:
+    def reopen(self, memory_limit: str = "") -> None:
         """Close the connection and open the file again, e.g. after a failed checkpoint.
 
         A checkpoint that fails (out of memory) leaves DuckDB's database unusable in this
         process, but nothing committed is lost: it is in the write-ahead log, which opening
-        the file replays. Raises :class:`StoreError` if the file cannot be opened.
+        the file replays, under ``memory_limit`` if given (without it if that fails).
+        Raises :class:`StoreError` if the file cannot be opened.
         """
         with self._lock:
             with suppress(duckdb.Error):
                 self.con.close()
             try:
-                self.con = _connect(self.path, read_only=self.read_only)
+                try:
+                    self.con = _connect(
+                        self.path, read_only=self.read_only, memory_limit=memory_limit
+                    )
+                except duckdb.Error:
+                    if not memory_limit:
+                        raise
+                    self.con = _connect(self.path, read_only=self.read_only)
             except duckdb.Error as exc:
                 raise StoreError(f"{self.path}: cannot open the audit store ({exc})") from exc
             self._configure()

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
 import re
@@ -488,7 +489,7 @@ def checkpoint(store: Store) -> None:
     and the checkpoint is tried again under the next cap. Kept apart from the load's own
     retry, which must never run a committed load twice.
     """
-    for limit in _LADDER[:-1]:
+    for limit, larger in itertools.pairwise(_LADDER):
         try:
             with memory_cap(store, str(limit)):
                 store.execute("CHECKPOINT")
@@ -496,7 +497,7 @@ def checkpoint(store: Store) -> None:
         except StoreError as exc:
             if not (_out_of_memory(exc) or _invalidated(exc)):
                 raise
-            store.reopen()
+            store.reopen(memory_limit=larger or "")  # replaying the log under the next cap
     store.execute("CHECKPOINT")
 
 
