@@ -38,7 +38,7 @@ from linkflow.crawl.hosts import HostGate, OriginMap
 from linkflow.crawl.page import PageResult, build_result, wants_parse
 from linkflow.crawl.progress import CrawlProgress, CrawlStats
 from linkflow.crawl.robots import RobotsCache
-from linkflow.extract.worker import ignore_sigint, parse_body
+from linkflow.extract.worker import init_worker, parse_body
 from linkflow.models import Link, PageFacts
 from linkflow.settings import CrawlSettings, ExtractSettings
 from linkflow.store.crawl import BLOCKED
@@ -208,7 +208,8 @@ class Engine:
         self._pool = ProcessPoolExecutor(
             max_workers=self.parse_processes,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=ignore_sigint,
+            initializer=init_worker,
+            initargs=(os.getpid(),),
         )
 
     async def _request(self, fetch_url: str, internal: bool) -> Response:
