@@ -16,6 +16,8 @@ import dataclasses
 import gc
 import re
 import signal
+import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -415,10 +417,12 @@ async def _sitemap_urls(
 async def _run_engine(engine: Engine) -> bool:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    handled = False
-    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-        loop.add_signal_handler(signal.SIGINT, stop.set)  # main thread only
-        handled = True
+    # Ctrl-C sets ``stop``, so the engine ends its batch and commits it. asyncio installs
+    # signal handlers only on Unix and in the main thread; anywhere else Ctrl-C raises
+    # KeyboardInterrupt, which ``_run`` turns into the same clean, resumable stop.
+    handled = sys.platform != "win32" and threading.current_thread() is threading.main_thread()
+    if handled:
+        loop.add_signal_handler(signal.SIGINT, stop.set)
     try:
         return await engine.run(stop)
     finally:

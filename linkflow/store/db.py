@@ -174,17 +174,16 @@ class Store:
         with self._lock:
             with suppress(duckdb.Error):
                 self.con.close()
-            try:
+            limits = [memory_limit, ""] if memory_limit else [""]
+            for limit in limits:
                 try:
-                    self.con = _connect(
-                        self.path, read_only=self.read_only, memory_limit=memory_limit
-                    )
-                except duckdb.Error:
-                    if not memory_limit:
-                        raise
-                    self.con = _connect(self.path, read_only=self.read_only)
-            except duckdb.Error as exc:
-                raise StoreError(f"{self.path}: cannot open the audit store ({exc})") from exc
+                    self.con = _connect(self.path, read_only=self.read_only, memory_limit=limit)
+                    break
+                except duckdb.Error as exc:
+                    if limit == limits[-1]:
+                        raise StoreError(
+                            f"{self.path}: cannot open the audit store ({exc})"
+                        ) from exc
             self._configure()
 
     def close(self) -> None:

@@ -278,7 +278,7 @@ class CrawlSpool:
         """
         if batch.is_empty():
             return
-        if self._files and sum(self._sizes.values()) >= PART_BYTES:
+        if sum(self._sizes.values()) >= PART_BYTES:
             self._next_part()
         ids = _Ids(self.store)
         try:
@@ -339,9 +339,9 @@ class CrawlSpool:
         reopens them."""
         cuts = {_part_file(self.path, n, self.part): self._sizes[n] for n in self._files}
         cuts[self.path / _COMMITS] = self._log_size
-        for f in [*self._files.values(), self._log]:
+        for f in [*self._files.values(), *([self._log] if self._log else [])]:
             with suppress(OSError):
-                f.close() if f is not None else None
+                f.close()
         self._files.clear()
         self._log = None
         for path, size in cuts.items():
@@ -441,8 +441,9 @@ def load_spool(store: Store, crawl_id: int) -> bool:
     if not folder.exists():
         return False
     loaded = False
+    done = _loaded_seq(store, crawl_id)
     for part in _committed(folder):
-        if part.seq <= _loaded_seq(store, crawl_id):
+        if part.seq <= done:
             continue  # loaded before the process stopped
         try:
             capped(store, _part_loader(store, crawl_id, folder, part))
@@ -459,6 +460,8 @@ def load_spool(store: Store, crawl_id: int) -> bool:
 
 
 def _part_loader(store: Store, crawl_id: int, folder: Path, part: _Part) -> Callable[[], None]:
+    """Check that ``part`` follows what the store holds, cut its files to their committed
+    size, and return the step that loads it (one transaction, retried by :func:`capped`)."""
     have = int(store.scalar("SELECT count(*) FROM urls"))
     if have != part.url_base:
         raise StoreError(
