@@ -154,12 +154,14 @@ class Store:
             raise
         return store
 
-    def _configure(self) -> None:
+    def _configure(self, memory_limit: str = "") -> None:
         # linkflow draws its own progress; DuckDB's bar would interleave with it on stdout.
         self.con.execute("SET enable_progress_bar = false")
         # DuckDB shows its limit rounded ("18.8 GiB"); setting it once in whole megabytes
         # gives a value that can be restored exactly after a temporary cap.
-        self.memory_limit = _megabytes(str(self.scalar("SELECT current_setting('memory_limit')")))
+        self.memory_limit = memory_limit or _megabytes(
+            str(self.scalar("SELECT current_setting('memory_limit')"))
+        )
         if self.memory_limit:
             self.con.execute(f"SET memory_limit = '{self.memory_limit}'")
 
@@ -172,6 +174,7 @@ class Store:
         Raises :class:`StoreError` if the file cannot be opened.
         """
         with self._lock:
+            own = self.memory_limit  # the store's limit, not the replay cap
             with suppress(duckdb.Error):
                 self.con.close()
             limits = [memory_limit, ""] if memory_limit else [""]
@@ -184,7 +187,7 @@ class Store:
                         raise StoreError(
                             f"{self.path}: cannot open the audit store ({exc})"
                         ) from exc
-            self._configure()
+            self._configure(own)
 
     def close(self) -> None:
         """Close the file; later calls fail."""

@@ -316,9 +316,13 @@ def test_a_checkpoint_that_fails_is_retried_on_the_reopened_store(tmp_path: Path
     # A checkpoint that fails leaves DuckDB's database unusable in this process, as running
     # out of memory does.
     store.execute("SET debug_checkpoint_abort = 'before_header'")
-    failing = store.con
+    failing, own_limit = store.con, store.memory_limit
+    shown = store.scalar("SELECT current_setting('memory_limit')")
     spool_module.checkpoint(store)
     assert store.con is not failing  # reopened, and the checkpoint done there
     assert not wal.exists() or wal.stat().st_size == 0
     assert sorted(_pages(store)) == [HOME, f"{HOME}a"]  # the committed rows survived
     store.execute("INSERT INTO meta VALUES ('still', 'writable')")
+    # The log was replayed under the next cap; the store keeps its own limit afterwards.
+    assert store.memory_limit == own_limit
+    assert store.scalar("SELECT current_setting('memory_limit')") == shown
