@@ -172,15 +172,22 @@ def registrable_domain(host: str) -> str:
 class Scope:
     """Which URLs are internal: the seeds' hosts, optionally their subdomains, and prefixes."""
 
-    __slots__ = ("_domains", "_hosts", "_prefixes", "subdomains")
+    __slots__ = ("_domains", "_hosts", "_prefixes")
 
     def __init__(
         self, seeds: Iterable[str], *, subdomains: bool = False, prefixes: Iterable[str] = ()
     ) -> None:
         self._hosts = frozenset(host_of(s) for s in seeds)
-        self._domains = frozenset(registrable_domain(h) for h in self._hosts)
         self._prefixes = tuple(prefixes)
-        self.subdomains = subdomains
+        # The Public Suffix List is loaded only for subdomains: it costs 12 MB of memory.
+        self._domains = (
+            frozenset(registrable_domain(h) for h in self._hosts) if subdomains else None
+        )
+
+    @property
+    def subdomains(self) -> bool:
+        """True if subdomains of the seeds' registrable domains are internal too."""
+        return self._domains is not None
 
     def __repr__(self) -> str:
         return f"Scope(hosts={sorted(self._hosts)}, subdomains={self.subdomains})"
@@ -190,6 +197,6 @@ class Scope:
         host = host_of(url)
         if host in self._hosts:
             return True
-        if self.subdomains and registrable_domain(host) in self._domains:
+        if self._domains is not None and registrable_domain(host) in self._domains:
             return True
         return any(url.startswith(p) for p in self._prefixes)
