@@ -96,9 +96,7 @@ def crawl_site(
     Raises :class:`CrawlError` for a seed that is not an http(s) URL, invalid settings, or a
     start page whose server cannot be reached.
 
-    Big crawls parse pages in worker processes (``spawn``), so a script that calls this must
-    keep its top-level code under ``if __name__ == "__main__":``, as Python's
-    ``multiprocessing`` requires.
+    Big crawls parse pages in worker processes (:mod:`linkflow.crawl.workers`).
     """
     _check_settings(settings)
     if not seeds:
@@ -291,7 +289,7 @@ def _run(
     finally:
         if state["spool"] is not None:
             state["spool"].close()
-            _release_memory()
+            _release_memory(store)
             load_spool(store, state["crawl_id"])
     crawl_id: int = state["crawl_id"]
     store.finish_crawl(crawl_id, "interrupted" if interrupted else "finished")
@@ -314,9 +312,15 @@ def _run(
     return summary
 
 
-def _release_memory() -> None:
+def _release_memory(store: Store) -> None:
     """Hand the crawl's freed heap back to the system before the store loads the journal,
-    so the two phases' peaks do not add up (glibc keeps freed memory otherwise)."""
+    so the two phases' peaks do not add up (glibc keeps freed memory otherwise).
+
+    The URL dictionary goes too (it is read back from the store when next needed): its
+    strings were made all through the crawl, so they hold on to memory pages that are
+    otherwise free.
+    """
+    store.forget_urls()
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)

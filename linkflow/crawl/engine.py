@@ -22,14 +22,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import multiprocessing
 import os
 import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -38,7 +35,8 @@ from linkflow.crawl.hosts import HostGate, OriginMap
 from linkflow.crawl.page import PageResult, build_result, wants_parse
 from linkflow.crawl.progress import CrawlProgress, CrawlStats
 from linkflow.crawl.robots import RobotsCache
-from linkflow.extract.worker import init_worker, parse_body
+from linkflow.crawl.workers import ParsePool, WorkerLost
+from linkflow.extract.worker import parse_body
 from linkflow.models import Link, PageFacts
 from linkflow.settings import CrawlSettings, ExtractSettings
 from linkflow.store.crawl import BLOCKED
@@ -104,7 +102,7 @@ class Engine:
         self.fetched = 0
         self._later_done = False
         self.parse_processes = min(os.cpu_count() or 1, MAX_PARSE_PROCESSES)
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool: ParsePool | None = None
         self._pool_tried = False
         self.counters = _Counters()
         self._batch = CrawlBatch()
@@ -187,17 +185,12 @@ class Engine:
     async def _parse(self, resp: Response, url: str) -> PageFacts | str:
         args = (resp.body, url, resp.content_type, self.extract, self.settings.strip_params)
         pool = self._pool
-        if pool is None:
-            return parse_body(*args)
-        try:
-            return await asyncio.get_running_loop().run_in_executor(pool, parse_body, *args)
-        except BrokenProcessPool:
-            # A worker died (out of memory, killed): parse here from now on.
-            self._pool = None
-            pool.shutdown(wait=False, cancel_futures=True)
-            return parse_body(*args)
+        if pool is not None and not pool.broken:
+            with contextlib.suppress(WorkerLost):  # a worker died: parse here from now on
+                return await pool.parse(*args)
+        return parse_body(*args)
 
-    def _maybe_start_pool(self) -> None:
+    async def _maybe_start_pool(self) -> None:
         """Parse in worker processes once the crawl is big enough to repay their start-up."""
         if self._pool is not None or self._pool_tried or self.parse_processes < 2:
             return
@@ -205,12 +198,13 @@ class Engine:
             return
         self._pool_tried = True
         Engine.pools_started += 1
-        self._pool = ProcessPoolExecutor(
-            max_workers=self.parse_processes,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=init_worker,
-            initargs=(os.getpid(),),
-        )
+        pool = ParsePool(self.parse_processes)
+        try:
+            await pool.start()
+        except OSError:  # cannot start processes here: parse in this one
+            await pool.close()
+            return
+        self._pool = pool
 
     async def _request(self, fetch_url: str, internal: bool) -> Response:
         if not internal:
@@ -344,7 +338,7 @@ class Engine:
                 for task in [t for t in tasks if t.done()]:
                     tasks.discard(task)
                     self._absorb(task.result())
-                self._maybe_start_pool()
+                await self._maybe_start_pool()
                 if self._batch_due():
                     await self._flush()
                 self._report(len(tasks))
@@ -357,7 +351,7 @@ class Engine:
                     await task
             await self._flush(wait=True)
             if self._pool is not None:
-                self._pool.shutdown(wait=True, cancel_futures=True)
+                await self._pool.close()
                 self._pool = None
         self._report(0)
         return stop.is_set()

@@ -1,5 +1,12 @@
 """Parsing as a worker process runs it: one page in, facts or an error message out.
 
+A worker is ``python -m linkflow.extract.worker``, started by the crawler
+(:class:`linkflow.crawl.workers.ParsePool`). It reads requests from its standard input and
+writes answers to its standard output, each one frame: an 8-byte big-endian length, then a
+pickle. A request is the argument tuple of :func:`parse_body`; the answer is its result.
+The worker ends when its input ends, which is also what happens when the crawler dies,
+however it dies.
+
 Kept in ``linkflow.extract`` (not ``linkflow.crawl``) so a parse worker imports only the
 parser: importing the crawl package would load aiohttp and DuckDB into every worker, some
 90 MB of resident memory each.
@@ -7,37 +14,18 @@ parser: importing the crawl package would load aiohttp and DuckDB into every wor
 
 from __future__ import annotations
 
-import ctypes
-import os
-import signal
+import pickle
 import sys
-from contextlib import suppress
+from typing import BinaryIO
 
 from linkflow.extract.parse import parse_page
 from linkflow.models import PageFacts
 from linkflow.settings import ExtractSettings
 
-__all__ = ["init_worker", "parse_body"]
+__all__ = ["main", "parse_body", "read_frame", "write_frame"]
 
-
-def init_worker(parent: int) -> None:
-    """Worker initializer (``parent``: the crawler's process id).
-
-    Ctrl-C goes to the whole process group, and the crawler process handles it (committing
-    what it has), so workers ignore it. A worker ends with its crawler: were the crawler
-    killed (SIGKILL), the pool's queue would keep an idle worker waiting forever, holding
-    its memory. On Linux the kernel sends it SIGTERM when the crawler dies; a crawler that
-    died before that was arranged is noticed here.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):
-        with suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    if os.getppid() != parent:
-        os._exit(0)
-
-
-_PR_SET_PDEATHSIG = 1
+HEADER = 8
+"""Bytes of a frame's length prefix."""
 
 
 def parse_body(
@@ -47,13 +35,46 @@ def parse_body(
     extract: ExtractSettings,
     strip: tuple[str, ...],
 ) -> PageFacts | str:
-    """Parse one page; a parser failure comes back as an error message, never raised.
-
-    A plain module-level function so a process pool can run it.
-    """
+    """Parse one page; a parser failure comes back as an error message, never raised."""
     try:
         return parse_page(
             body, url, content_type=content_type, settings=extract, strip_params=strip
         )
     except Exception as exc:  # the parser promises not to raise; never let a page kill a crawl
         return f"could not parse: {type(exc).__name__}: {exc}"[:300]
+
+
+def write_frame(out: BinaryIO, obj: object) -> None:
+    """Write ``obj`` to ``out`` as one frame and flush it."""
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    out.write(len(data).to_bytes(HEADER, "big"))
+    out.write(data)
+    out.flush()
+
+
+def read_frame(inp: BinaryIO) -> object | None:
+    """Read one frame from ``inp``; ``None`` at the end of the input (even mid-frame)."""
+    head = inp.read(HEADER)
+    if len(head) < HEADER:
+        return None
+    size = int.from_bytes(head, "big")
+    data = inp.read(size)
+    if len(data) < size:
+        return None
+    obj: object = pickle.loads(data)  # frames come from the crawler that started us
+    return obj
+
+
+def main() -> None:
+    """Answer parse requests until the input ends."""
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # a stray print must not corrupt the frames
+    while isinstance(args := read_frame(inp), tuple):
+        try:
+            write_frame(out, parse_body(*args))
+        except BrokenPipeError:  # the crawler is gone
+            return
+
+
+if __name__ == "__main__":
+    main()

@@ -22,5 +22,5 @@ def test_the_crawl_stage_does_not_import_arrow() -> None:
 
 
 def test_a_parse_worker_imports_only_the_parser() -> None:
-    code = "from linkflow.extract.worker import parse_body, init_worker"
+    code = "from linkflow.extract.worker import main, parse_body"
     assert _loaded(code, ["aiohttp", "duckdb", "pyarrow", "linkflow.crawl"]) == []

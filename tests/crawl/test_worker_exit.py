@@ -1,7 +1,9 @@
-"""Parse workers end with their crawler, even when it is killed outright (SIGKILL)."""
+"""Parse workers: they answer through their pipes, end with the pool, and end with their
+crawler even when it is killed outright (SIGKILL)."""
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import subprocess
 import sys
@@ -10,23 +12,23 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc")
+from linkflow.crawl.workers import ParsePool, WorkerLost
+from linkflow.models import PageFacts
+from linkflow.settings import ExtractSettings
+
+PAGE = b"<html><head><title>T</title></head><body><p><a href='/x'>an x</a></p></body></html>"
 
 POOL = """
-import multiprocessing, os, sys, time
-from concurrent.futures import ProcessPoolExecutor
-from linkflow.extract.worker import init_worker
+import asyncio, time
+from linkflow.crawl.workers import ParsePool
 
-if __name__ == "__main__":
-    pool = ProcessPoolExecutor(
-        max_workers=2,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=init_worker,
-        initargs=(os.getpid(),),
-    )
-    pids = {pool.submit(os.getpid).result() for _ in range(20)}
-    print(" ".join(map(str, sorted(pids))), flush=True)
+async def main():
+    pool = ParsePool(2)
+    await pool.start()
+    print(" ".join(str(p.pid) for p in pool.procs), flush=True)
     time.sleep(600)
+
+asyncio.run(main())
 """
 
 
@@ -38,13 +40,56 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def _args(url: str) -> tuple[object, ...]:
+    return (PAGE, url, "text/html", ExtractSettings(), ())
+
+
+def test_workers_parse_pages_and_end_with_the_pool() -> None:
+    async def run() -> tuple[list[PageFacts | str], list[int | None]]:
+        pool = ParsePool(2)
+        await pool.start()
+        urls = [f"http://127.0.0.1/p{i}" for i in range(20)]
+        results = await asyncio.gather(*(pool.parse(*_args(u)) for u in urls))
+        procs = list(pool.procs)
+        await pool.close()
+        return results, [p.returncode for p in procs]
+
+    results, codes = asyncio.run(run())
+    assert [r.title for r in results if isinstance(r, PageFacts)] == ["T"] * 20
+    links = [r.links[0].url for r in results if isinstance(r, PageFacts)]
+    assert links == ["http://127.0.0.1/x"] * 20
+    assert codes == [0, 0]
+
+
+def test_a_lost_worker_breaks_the_pool_for_every_caller() -> None:
+    async def run() -> list[bool]:
+        pool = ParsePool(2)
+        await pool.start()
+        pool.procs[0].kill()
+        await pool.procs[0].wait()
+        lost = []
+        for i in range(4):  # the dead worker is met within two calls; then every call fails
+            try:
+                await pool.parse(*_args(f"http://127.0.0.1/{i}"))
+                lost.append(False)
+            except WorkerLost:
+                lost.append(True)
+        await pool.close()
+        return lost
+
+    lost = asyncio.run(run())
+    assert lost[-2:] == [True, True]
+    assert True in lost[:2]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc")
 def test_workers_exit_when_the_crawler_is_killed(tmp_path: Path) -> None:
     script = tmp_path / "pool.py"
     script.write_text(POOL)
     proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     workers = [int(p) for p in proc.stdout.readline().split()]
-    assert workers
+    assert len(workers) == 2
     assert all(_alive(pid) for pid in workers)
     proc.send_signal(signal.SIGKILL)
     proc.wait(10)

@@ -1,0 +1,119 @@
+"""Parse worker processes, fed through pipes (:class:`ParsePool`).
+
+Parsing is the crawl's main cost in CPU, so big crawls parse in worker processes while the
+crawl process fetches. A worker is a plain ``python`` running :mod:`linkflow.extract.worker`
+with one pipe in and one out, rather than a :mod:`multiprocessing` pool: that needs a
+resource-tracker process besides the workers (12 MB resident for the whole run), and a
+pool whose parent was killed leaves its workers waiting, whereas a pipe ends with its
+parent, so a worker always ends with its crawler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import pickle
+import sys
+
+from linkflow.extract.worker import HEADER
+from linkflow.models import PageFacts
+
+__all__ = ["ParsePool", "WorkerLost"]
+
+_WORKER = "from linkflow.extract.worker import main; main()"
+STOP_SECONDS = 5.0
+"""How long :meth:`ParsePool.close` waits for a worker to end before killing it."""
+
+
+class WorkerLost(Exception):
+    """A worker died or its pipe broke: the pool can no longer be used.
+
+    Not a :class:`~linkflow.errors.LinkflowError`: the user never sees it, the crawl goes on
+    parsing in its own process."""
+
+
+class ParsePool:
+    """``processes`` parse workers; :meth:`parse` hands a page to an idle one.
+
+    Use ``await pool.start()`` before :meth:`parse` and ``await pool.close()`` at the end.
+    Once a worker is lost (killed, out of memory) :meth:`parse` raises :class:`WorkerLost`
+    for every call, so the caller parses in its own process from then on.
+    """
+
+    def __init__(self, processes: int) -> None:
+        self.processes = processes
+        self.procs: list[asyncio.subprocess.Process] = []
+        self.broken = False
+        self._idle: asyncio.Queue[asyncio.subprocess.Process] = asyncio.Queue()
+
+    async def start(self) -> None:
+        """Start the workers; raises :class:`OSError` if they cannot be started."""
+        # The workers import linkflow from wherever this process did.
+        paths = [p or os.getcwd() for p in sys.path]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+        for _ in range(self.processes):
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-c",
+                _WORKER,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                env=env,
+                # Out of the terminal's process group: Ctrl-C is the crawl process's to
+                # handle (it commits what it has, then closes the pool).
+                start_new_session=True,
+            )
+            self.procs.append(proc)
+            self._idle.put_nowait(proc)
+
+    async def parse(self, *args: object) -> PageFacts | str:
+        """Parse one page in a worker (``args`` as for :func:`parse_body`)."""
+        if self.broken:
+            raise WorkerLost
+        proc = await self._idle.get()
+        if self.broken:
+            raise WorkerLost
+        assert proc.stdin is not None
+        assert proc.stdout is not None
+        data = pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            proc.stdin.write(len(data).to_bytes(HEADER, "big") + data)
+            await proc.stdin.drain()
+            size = int.from_bytes(await proc.stdout.readexactly(HEADER), "big")
+            result = pickle.loads(await proc.stdout.readexactly(size))  # our own worker's answer
+        except (OSError, EOFError, asyncio.IncompleteReadError, pickle.UnpicklingError) as exc:
+            self._lose()
+            raise WorkerLost from exc
+        except asyncio.CancelledError:
+            # Its answer is still on the way, so the pipe is out of step: never reuse it.
+            self._lose()
+            raise
+        self._idle.put_nowait(proc)
+        if not isinstance(result, PageFacts | str):
+            self._lose()
+            raise WorkerLost
+        return result
+
+    def _lose(self) -> None:
+        self.broken = True
+        for proc in self.procs:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+        # Wake the callers waiting for an idle worker: they find the pool broken.
+        for proc in self.procs:
+            self._idle.put_nowait(proc)
+
+    async def close(self) -> None:
+        """End the workers: their input is closed, so each ends after its current page."""
+        for proc in self.procs:
+            if proc.stdin is not None:
+                proc.stdin.close()
+        for proc in self.procs:
+            try:
+                await asyncio.wait_for(proc.wait(), STOP_SECONDS)
+            except TimeoutError:
+                with contextlib.suppress(ProcessLookupError):
+                    proc.kill()
+                await proc.wait()
+        self.procs = []
