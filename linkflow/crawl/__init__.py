@@ -290,10 +290,14 @@ def _run(
         if state["spool"] is not None:
             state["spool"].close()
             _release_memory(store)
+            if progress is not None:
+                progress.stage("store", "storing the crawl")
             load_spool(store, state["crawl_id"])
     crawl_id: int = state["crawl_id"]
     store.finish_crawl(crawl_id, "interrupted" if interrupted else "finished")
     if not interrupted:
+        if progress is not None:
+            progress.stage("templates", "finding templates")
         capped(store, lambda: apply_template_pass(store, crawl_id, extract))
     checkpoint(store)
     pages, links, errors, by_status = crawl_totals(store, crawl_id)

@@ -1,7 +1,8 @@
 """Crawl progress reporters: a live rich bar, JSON lines for logs, or nothing (``None``).
 
-The engine calls ``start`` once, ``update`` about twice a second and ``finish`` once; a
-reporter only formats what it is given and never touches the crawl.
+The engine calls ``start`` once, ``update`` about twice a second, ``stage`` as the run moves
+on from fetching to storing, and ``finish`` once; a reporter only formats what it is given
+and never touches the crawl.
 """
 
 from __future__ import annotations
@@ -39,11 +40,16 @@ class CrawlStats:
 
 
 class CrawlProgress(Protocol):
-    """What the crawler reports to: ``start`` → ``update``… → ``finish``."""
+    """What the crawler reports to: ``start`` → ``update``… → ``stage``… → ``finish``."""
 
     def start(self, *, crawl_id: int, seeds: list[str], resumed: bool, store: str) -> None: ...
 
     def update(self, stats: CrawlStats) -> None: ...
+
+    def stage(self, name: str, detail: str) -> None:
+        """The fetching is over and the run is now at ``name`` (``"store"``: the journal
+        loads into the store; ``"templates"``: the template pass), ``detail`` saying what
+        for people."""
 
     def finish(self, summary: CrawlSummary) -> None: ...
 
@@ -55,7 +61,7 @@ class RichProgress:
         self.console = console or Console(stderr=True)
         self._store = ""
         self._progress = Progress(
-            TextColumn("[bold]crawl"),
+            TextColumn("[bold]{task.description}"),
             BarColumn(),
             TextColumn("{task.completed:>7,.0f} pages"),
             TextColumn("queue {task.fields[queued]:,}"),
@@ -88,6 +94,10 @@ class RichProgress:
             rate=stats.pages_per_second,
             errors=stats.errors,
         )
+
+    def stage(self, name: str, detail: str) -> None:
+        if self._task is not None:
+            self._progress.update(self._task, description=detail)
 
     def finish(self, summary: CrawlSummary) -> None:
         self._progress.stop()
@@ -127,6 +137,9 @@ class JsonProgress:
         data = asdict(stats)
         data["pages_per_second"] = round(stats.pages_per_second, 1)
         self._emit("crawl_progress", **data)
+
+    def stage(self, name: str, detail: str) -> None:
+        self._emit("crawl_stage", stage=name, detail=detail)
 
     def finish(self, summary: CrawlSummary) -> None:
         data = asdict(summary)

@@ -18,7 +18,7 @@ from selectolax.lexbor import LexborHTMLParser
 from linkflow.extract.charset import decode_html
 from linkflow.extract.content import Block, MainContent, find_main
 from linkflow.extract.regions import BLOCK_TAGS, NodeInfo, RegionIndex
-from linkflow.extract.text import collapse, content_hash, sentence_around
+from linkflow.extract.text import collapse, content_hash, sentence_around, sentence_ends
 from linkflow.models import Link, PageFacts
 from linkflow.settings import ExtractSettings
 from linkflow.urls import normalize, origin_of, split_fragment
@@ -299,11 +299,16 @@ def parse_page(
     main = find_main(blocks)
     navs = (found.index for found in page.found if found.info.region == "nav")
     first_nav = next(navs, -1)
+    ends: dict[int, list[int]] = {}  # sentence ends of each block, found once
     for found in page.found:
         found.link.position = _position(found, main, first_nav)
         if found.link.position == "content":
             block = block_text.get(found.info.block, "")
-            found.link.context = sentence_around(block, found.link.anchor, settings.context_chars)
+            if found.info.block not in ends:
+                ends[found.info.block] = sentence_ends(block)
+            found.link.context = sentence_around(
+                block, found.link.anchor, settings.context_chars, ends[found.info.block]
+            )
     main_text = "\n".join(block.text for block in main.blocks)
     facts.links = [found.link for found in page.found]
     facts.word_count = len(main_text.split())

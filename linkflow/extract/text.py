@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 
-__all__ = ["collapse", "content_hash", "sentence_around"]
+__all__ = ["collapse", "content_hash", "sentence_around", "sentence_ends"]
 
 _SENTENCE_END = re.compile(r"[.!?…](?=\s|$)")
+_END_MARKS = frozenset(".!?…")
 
 
 def collapse(text: str) -> str:
@@ -26,22 +29,37 @@ def content_hash(main_text: str) -> str | None:
     return hashlib.blake2b(normal.encode("utf-8", "replace"), digest_size=16).hexdigest()
 
 
-def sentence_around(block: str, anchor: str, limit: int) -> str | None:
+def sentence_ends(block: str) -> list[int]:
+    """Where each sentence of ``block`` ends (the offset just past its ``.``, ``!``, ``?`` or
+    ``…``), for :func:`sentence_around` on a block with many links."""
+    return [match.end() for match in _SENTENCE_END.finditer(block)]
+
+
+def sentence_around(
+    block: str, anchor: str, limit: int, ends: Sequence[int] | None = None
+) -> str | None:
     """The sentence of ``block`` that contains ``anchor``, at most ``limit`` characters.
 
-    A sentence ends at ``.``, ``!``, ``?`` or ``…`` followed by a space. A sentence longer than
-    ``limit`` is cut to a window centred on the anchor. ``None`` if ``block`` is empty.
+    A sentence ends at ``.``, ``!``, ``?`` or ``…`` followed by a space; an end mark right
+    before the anchor ends the sentence before it too. A sentence longer than ``limit`` is
+    cut to a window centred on the anchor. ``None`` if ``block`` is empty. ``ends``: the
+    block's :func:`sentence_ends`, given when called for many links of one block (each call
+    is then a binary search instead of a scan of the block).
     """
     if not block or limit <= 0:
         return None
     at = block.find(anchor) if anchor else -1
     if at < 0:
         return block[:limit].strip() or None
-    start = 0
-    for match in _SENTENCE_END.finditer(block, 0, at):
-        start = match.end()
-    end_match = _SENTENCE_END.search(block, at + len(anchor))
-    end = end_match.end() if end_match else len(block)
+    if ends is None:
+        ends = sentence_ends(block)
+    if at > 0 and block[at - 1] in _END_MARKS:
+        start = at
+    else:
+        before = bisect_left(ends, at)
+        start = ends[before - 1] if before else 0
+    after = bisect_right(ends, at + len(anchor))
+    end = ends[after] if after < len(ends) else len(block)
     sentence = block[start:end].strip()
     if len(sentence) <= limit:
         return sentence

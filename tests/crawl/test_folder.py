@@ -127,6 +127,8 @@ def test_json_progress_reports_start_progress_and_finish(tmp_path: Path, store: 
     crawl_folder(store, site, BASE, settings(), EXTRACT, progress=JsonProgress(stream))
     events = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert events[0]["event"] == "crawl_start"
+    stages = [e["stage"] for e in events if e["event"] == "crawl_stage"]
+    assert stages == ["store", "templates"]
     assert events[-1]["event"] == "crawl_finish"
     assert events[-1]["pages"] == 2
     assert events[-1]["by_status"] == {"200": 2}

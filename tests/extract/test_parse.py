@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from linkflow.extract import parse_page
 from linkflow.extract.parse import _resolve
-from linkflow.extract.text import sentence_around
+from linkflow.extract.text import sentence_around, sentence_ends
 from linkflow.settings import ExtractSettings
 from linkflow.urls import normalize
 
@@ -125,6 +127,42 @@ def test_sentence_around_edges() -> None:
     assert sentence_around("", "x", 10) is None
     assert sentence_around("No anchor here.", "zzz", 5) == "No an"
     assert sentence_around("A. B c. D.", "B", 100) == "B c."
+    assert sentence_around("see.B c. D.", "B", 100) == "B c."  # an end mark just before
+
+
+_END = re.compile(r"[.!?…](?=\s|$)")
+
+
+def _scanned_sentence(block: str, anchor: str, limit: int) -> str | None:
+    """The sentence around ``anchor`` found by scanning: the reference for the fast path."""
+    if not block or limit <= 0:
+        return None
+    at = block.find(anchor) if anchor else -1
+    if at < 0:
+        return block[:limit].strip() or None
+    start = 0
+    for match in _END.finditer(block, 0, at):
+        start = match.end()
+    end_match = _END.search(block, at + len(anchor))
+    end = end_match.end() if end_match else len(block)
+    sentence = block[start:end].strip()
+    if len(sentence) <= limit:
+        return sentence
+    at = sentence.find(anchor)
+    left = max(0, min(at - (limit - len(anchor)) // 2, len(sentence) - limit))
+    return sentence[left : left + limit].strip() or None
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet="ab .!?…\n\u00a0", max_size=60),
+    st.text(alphabet="ab .!?…", max_size=4),
+    st.integers(min_value=0, max_value=30),
+)
+def test_sentence_around_matches_a_scan_of_the_block(block: str, anchor: str, limit: int) -> None:
+    expected = _scanned_sentence(block, anchor, limit)
+    assert sentence_around(block, anchor, limit) == expected
+    assert sentence_around(block, anchor, limit, sentence_ends(block)) == expected
 
 
 def test_main_text_word_count_hash_and_dom_path() -> None:
