@@ -188,10 +188,9 @@ class Engine:
 
     async def _parse(self, resp: Response, url: str) -> PageFacts | str:
         args = (resp.body, url, resp.content_type, self.extract, self.settings.strip_params)
-        pool = self._pool
-        if pool is not None and not pool.broken:
+        if self._pool is not None:
             with contextlib.suppress(WorkerLost):  # a worker died: parse here from now on
-                return await pool.parse(*args)
+                return await self._pool.parse(*args)
         return parse_body(*args)
 
     async def _maybe_start_pool(self) -> None:

@@ -16,7 +16,7 @@ import os
 import pickle
 import sys
 
-from linkflow.extract.worker import HEADER
+from linkflow.extract.worker import HEADER, frame
 from linkflow.models import PageFacts
 
 __all__ = ["ParsePool", "WorkerLost"]
@@ -76,9 +76,8 @@ class ParsePool:
             raise WorkerLost
         assert proc.stdin is not None
         assert proc.stdout is not None
-        data = pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            proc.stdin.write(len(data).to_bytes(HEADER, "big") + data)
+            proc.stdin.write(frame(args))
             await proc.stdin.drain()
             size = int.from_bytes(await proc.stdout.readexactly(HEADER), "big")
             result = pickle.loads(await proc.stdout.readexactly(size))  # our own worker's answer

@@ -1,6 +1,6 @@
 """Parsing as a worker process runs it: one page in, facts or an error message out.
 
-A worker is ``python -m linkflow.extract.worker``, started by the crawler
+A worker is a ``python`` running :func:`main`, started by the crawler
 (:class:`linkflow.crawl.workers.ParsePool`). It reads requests from its standard input and
 writes answers to its standard output, each one frame: an 8-byte big-endian length, then a
 pickle. A request is the argument tuple of :func:`parse_body`; the answer is its result.
@@ -22,7 +22,7 @@ from linkflow.extract.parse import parse_page
 from linkflow.models import PageFacts
 from linkflow.settings import ExtractSettings
 
-__all__ = ["main", "parse_body", "read_frame", "write_frame"]
+__all__ = ["HEADER", "frame", "main", "parse_body"]
 
 HEADER = 8
 """Bytes of a frame's length prefix."""
@@ -44,15 +44,13 @@ def parse_body(
         return f"could not parse: {type(exc).__name__}: {exc}"[:300]
 
 
-def write_frame(out: BinaryIO, obj: object) -> None:
-    """Write ``obj`` to ``out`` as one frame and flush it."""
+def frame(obj: object) -> bytes:
+    """``obj`` as one frame: its pickle's length (``HEADER`` bytes, big-endian), then it."""
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    out.write(len(data).to_bytes(HEADER, "big"))
-    out.write(data)
-    out.flush()
+    return len(data).to_bytes(HEADER, "big") + data
 
 
-def read_frame(inp: BinaryIO) -> object | None:
+def _read_frame(inp: BinaryIO) -> object | None:
     """Read one frame from ``inp``; ``None`` at the end of the input (even mid-frame)."""
     head = inp.read(HEADER)
     if len(head) < HEADER:
@@ -69,9 +67,10 @@ def main() -> None:
     """Answer parse requests until the input ends."""
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the frames
-    while isinstance(args := read_frame(inp), tuple):
+    while isinstance(args := _read_frame(inp), tuple):
         try:
-            write_frame(out, parse_body(*args))
+            out.write(frame(parse_body(*args)))
+            out.flush()
         except BrokenPipeError:  # the crawler is gone
             return
 

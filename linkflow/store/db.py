@@ -86,7 +86,8 @@ def _connect(path: Path, *, read_only: bool, memory_limit: str = "") -> duckdb.D
 
     The file is attached (not opened by ``connect``) because only ``ATTACH`` takes a row
     group size; the temporary directory is then set to where ``connect`` would put it.
-    ``memory_limit`` caps DuckDB while it attaches the file (and replays its log).
+    ``memory_limit`` caps DuckDB while it attaches the file (and replays its log). Raises
+    :class:`StoreError` if the file cannot be opened.
     """
     con = duckdb.connect()
     try:
@@ -97,6 +98,9 @@ def _connect(path: Path, *, read_only: bool, memory_limit: str = "") -> duckdb.D
         mode = ", READ_ONLY" if read_only else ""
         con.execute(f"ATTACH '{literal}' AS audit (ROW_GROUP_SIZE {ROW_GROUP_SIZE}{mode})")
         con.execute("USE audit")
+    except duckdb.Error as exc:
+        con.close()
+        raise StoreError(f"{path}: cannot open the audit store ({exc})") from exc
     except BaseException:
         con.close()
         raise
@@ -135,10 +139,7 @@ class Store:
             )
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            con = _connect(path, read_only=read_only)
-        except duckdb.Error as exc:
-            raise StoreError(f"{path}: cannot open the audit store ({exc})") from exc
+        con = _connect(path, read_only=read_only)
         store = cls(path, con, read_only=read_only)
         try:
             store._configure()
@@ -177,16 +178,13 @@ class Store:
             own = self.memory_limit  # the store's limit, not the replay cap
             with suppress(duckdb.Error):
                 self.con.close()
-            limits = [memory_limit, ""] if memory_limit else [""]
-            for limit in limits:
-                try:
-                    self.con = _connect(self.path, read_only=self.read_only, memory_limit=limit)
-                    break
-                except duckdb.Error as exc:
-                    if limit == limits[-1]:
-                        raise StoreError(
-                            f"{self.path}: cannot open the audit store ({exc})"
-                        ) from exc
+            try:
+                self.con = _connect(self.path, read_only=self.read_only, memory_limit=memory_limit)
+            except StoreError:
+                if not memory_limit:
+                    raise
+                # The log did not replay under the cap: replay it without one.
+                self.con = _connect(self.path, read_only=self.read_only)
             self._configure(own)
 
     def close(self) -> None:

@@ -24,3 +24,9 @@ def test_the_crawl_stage_does_not_import_arrow() -> None:
 def test_a_parse_worker_imports_only_the_parser() -> None:
     code = "from linkflow.extract.worker import main, parse_body"
     assert _loaded(code, ["aiohttp", "duckdb", "pyarrow", "linkflow.crawl"]) == []
+
+
+def test_the_public_suffix_list_is_loaded_only_for_subdomain_scopes() -> None:
+    scope = "from linkflow.urls import Scope\nScope(['https://example.com/'], subdomains={})"
+    assert _loaded(scope.format(False), ["tldextract"]) == []
+    assert _loaded(scope.format(True), ["tldextract"]) == ["tldextract"]
