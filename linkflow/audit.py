@@ -17,22 +17,24 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from linkflow.analyses.backlinks import analyse_backlinks
-from linkflow.analyses.gate import GateResult, gate
-from linkflow.analyses.internal import analyse_internal
-from linkflow.crawl import CrawlProgress, check_urls, crawl_folder, crawl_site
+from linkflow.crawl import CrawlProgress, check_urls, crawl_folder, crawl_site, handoff
 from linkflow.errors import ConfigError, CrawlError
-from linkflow.ingest import ImportResult, import_file
-from linkflow.ingest.screaming_frog import import_screaming_frog
 from linkflow.models import CrawlSummary
-from linkflow.report import export_table, write_report
 from linkflow.settings import Settings, load_settings
 from linkflow.store import Store
 from linkflow.store.crawl import crawl_totals
 from linkflow.store.known import unfetched_known_urls
 from linkflow.urls import normalize
+
+if TYPE_CHECKING:
+    from linkflow.analyses.gate import GateResult
+    from linkflow.ingest import ImportResult
+
+# The importing, analysis and report stages are imported by the methods that run them:
+# numpy, scipy and pyarrow would otherwise be resident in a crawl (about 60 MB) that never
+# uses them.
 
 __all__ = ["DEFAULT_AUDIT_DIR", "Audit", "AuditState"]
 
@@ -85,7 +87,9 @@ class Audit:
     def store(self) -> Store:
         """The audit store, opened (and created) on first use."""
         if self._store is None:
-            self._store = Store.open(self.db_path, create=self.create)
+            # A fresh process carrying on a crawl loads its journal in the crawl stage.
+            recover = not handoff.pending(self.db_path)
+            self._store = Store.open(self.db_path, create=self.create, recover=recover)
         return self._store
 
     def close(self) -> None:
@@ -149,6 +153,8 @@ class Audit:
 
     def import_exports(self, paths: Iterable[Path | str], *, site: str = "self") -> Audit:
         """Import backlink, traffic or authority exports (format detected from the bytes)."""
+        from linkflow.ingest import import_file
+
         for path in paths:
             result = import_file(
                 self.store, Path(path), settings=self.settings.ingest, site=site,
@@ -178,6 +184,8 @@ class Audit:
 
     def import_crawl(self, inlinks: Path | str, internal: Path | str | None = None) -> Audit:
         """Import a Screaming Frog crawl (All Inlinks, optionally Internal:All)."""
+        from linkflow.ingest.screaming_frog import import_screaming_frog
+
         summary = import_screaming_frog(
             self.store, Path(inlinks), Path(internal) if internal else None,
             strip_params=self.settings.crawl.strip_params,
@@ -188,6 +196,9 @@ class Audit:
     # ------------------------------------------------------------------ analyses
     def analyse(self) -> Audit:
         """Run the internal analysis, then the backlink profile, on the newest crawl."""
+        from linkflow.analyses.backlinks import analyse_backlinks
+        from linkflow.analyses.internal import analyse_internal
+
         crawl_id = self.crawl_id()
         self.state.analyses.append(analyse_internal(self.store, crawl_id, self.settings))
         self.state.analyses.append(analyse_backlinks(self.store, crawl_id, self.settings))
@@ -195,14 +206,20 @@ class Audit:
 
     def check(self, fail_on: Sequence[str]) -> GateResult:
         """Evaluate the CI gate on the newest crawl (run :meth:`analyse` first)."""
+        from linkflow.analyses.gate import gate
+
         return gate(self.store, self.crawl_id(), fail_on)
 
     # ------------------------------------------------------------------ presentation
     def report(self) -> Path:
         """Write ``report/index.html`` and its CSV exports; return the report's path."""
+        from linkflow.report import write_report
+
         crawl_id = self.crawl_id()
         return write_report(self.store, crawl_id, self.report_dir, self.settings.report)
 
     def export(self, table: str, fmt: str, output: Path | str) -> int:
         """Write one table as csv, json or parquet; return the number of rows."""
+        from linkflow.report import export_table
+
         return export_table(self.store, table, fmt, Path(output))

@@ -146,6 +146,10 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point."""
+    if argv is None:  # a real command line, which a fresh process can run again
+        from linkflow.crawl import handoff
+
+        handoff.enable()
     cli.main(args=list(argv) if argv is not None else None, prog_name="linkflow")
 
 

@@ -8,49 +8,35 @@ same call again continues the newest unfinished crawl of the same seeds.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import ctypes
 import ctypes.util
-import dataclasses
 import gc
 import re
-import signal
-import sys
-import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from linkflow.crawl.engine import Engine
-from linkflow.crawl.fetch import Fetcher, HttpFetcher
+from linkflow.crawl import handoff
+from linkflow.crawl.fetch import Fetcher
 from linkflow.crawl.folder import FolderFetcher, folder_urls
 from linkflow.crawl.hosts import OriginMap
+from linkflow.crawl.plan import Plan
 from linkflow.crawl.progress import CrawlProgress, CrawlStats, JsonProgress, RichProgress
-from linkflow.crawl.robots import RobotsCache
-from linkflow.crawl.sitemaps import collect_sitemaps
 from linkflow.crawl.template_pass import apply_template_pass
 from linkflow.errors import CrawlError
 from linkflow.models import CrawlSummary
 from linkflow.settings import CrawlSettings, ExtractSettings
 from linkflow.store import Store
-from linkflow.store.crawl import (
-    crawl_totals,
-    has_sitemap_rows,
-    load_frontier,
-    resumable_crawl,
-    sitemap_url_list,
-)
-from linkflow.store.spool import (
-    CrawlBatch,
-    CrawlSpool,
-    capped,
-    checkpoint,
-    load_spool,
-    recover_spools,
-)
-from linkflow.urls import Scope, normalize, origin_of
+from linkflow.store.crawl import crawl_totals, load_frontier, resumable_crawl
+from linkflow.store.memcap import capped, checkpoint
+from linkflow.store.spool import CrawlSpool, load_spool, recover_spools
+from linkflow.urls import normalize, origin_of
+
+# The fetching itself (linkflow.crawl.runner: asyncio, the engine, the HTML and robots.txt
+# parsers) is imported by the runs that fetch: a process carrying on a handed-over crawl
+# (linkflow.crawl.handoff) only stores it, and starts about 17 MB lower without them.
 
 __all__ = [
     "CrawlProgress",
@@ -61,21 +47,6 @@ __all__ = [
     "crawl_folder",
     "crawl_site",
 ]
-
-
-@dataclasses.dataclass(slots=True)
-class _Plan:
-    """What one crawl run needs, whatever its source."""
-
-    source: str
-    key: list[str]  # identifies "the same crawl" for resume
-    seeds: list[str]  # stored (public) form
-    origins: OriginMap
-    make_fetcher: Callable[[], Fetcher]
-    orphans: Callable[[set[str]], list[str]] = lambda _seen: []
-    """URLs no link reached (given the URLs seen), visited when the link frontier is empty."""
-    check_external: bool = False
-    preflight: bool = True
 
 
 def crawl_site(
@@ -111,12 +82,12 @@ def crawl_site(
     if settings.base_url:
         base = _base(settings.base_url)
         origins = OriginMap(public=origin_of(base), fetch=origin_of(fetch_seeds[0]))
-    plan = _Plan(
+    plan = Plan(
         source="http",
         key=fetch_seeds,
         seeds=[origins.to_public(u) for u in fetch_seeds],
         origins=origins,
-        make_fetcher=lambda: HttpFetcher(settings),
+        make_fetcher=lambda: _http_fetcher(settings),
         check_external=settings.check_external,
     )
     return _run(store, plan, settings, extract, progress=progress, recrawl=recrawl)
@@ -142,7 +113,7 @@ def crawl_folder(
         raise CrawlError(f"{folder}: not a folder; give the site's build output (e.g. public/)")
     base = _base(base_url)
     root = folder.resolve()
-    plan = _Plan(
+    plan = Plan(
         source="folder",
         key=[str(root), base],
         seeds=[base],
@@ -174,7 +145,7 @@ def check_urls(
     key = [str(k) for k in info["seeds"]]
     if info["source"] == "folder":
         root, base = Path(key[0]), key[1]
-        plan = _Plan(
+        plan = Plan(
             source="folder",
             key=key,
             seeds=[base],
@@ -185,12 +156,12 @@ def check_urls(
     elif info["source"] == "http":
         public = info.get("base_url") or ""
         origins = OriginMap(public=public, fetch=origin_of(key[0])) if public else OriginMap()
-        plan = _Plan(
+        plan = Plan(
             source="http",
             key=key,
             seeds=[origins.to_public(u) for u in key],
             origins=origins,
-            make_fetcher=lambda: HttpFetcher(settings),
+            make_fetcher=lambda: _http_fetcher(settings),
             preflight=False,
         )
     else:
@@ -201,39 +172,21 @@ def check_urls(
     seen = load_frontier(store, crawl_id).seen
     spool = CrawlSpool(store, crawl_id)
     try:
-        asyncio.run(_check(spool, seen, plan, settings, extract, wanted))
+        from linkflow.crawl.runner import fetch_urls, run
+
+        run(fetch_urls(spool, seen, plan, settings, extract, wanted))
     finally:
         spool.close()
         load_spool(store, crawl_id)
     return crawl_totals(store, crawl_id)[0] - before
 
 
-async def _check(
-    spool: CrawlSpool,
-    seen: set[str],
-    plan: _Plan,
-    settings: CrawlSettings,
-    extract: ExtractSettings,
-    urls: list[str],
-) -> None:
-    fetcher = plan.make_fetcher()
-    try:
-        engine = Engine(
-            spool,
-            fetcher,
-            settings=dataclasses.replace(settings, max_pages=2**62),
-            extract=extract,
-            scope=Scope(plan.seeds, subdomains=settings.subdomains, prefixes=settings.scope),
-            origins=plan.origins,
-        )
-        engine.seen = seen
-        engine.follow_links = False
-        for url in urls:
-            if engine.scope.contains(url):
-                engine.add(url, -1, force=True)
-        await engine.run(asyncio.Event())
-    finally:
-        await fetcher.close()
+def _http_fetcher(settings: CrawlSettings) -> Fetcher:
+    # Imported here: aiohttp (about 25 MB) stays out of processes that never fetch over HTTP,
+    # such as a fresh process loading a finished crawl's journal.
+    from linkflow.crawl.httpfetch import HttpFetcher
+
+    return HttpFetcher(settings)
 
 
 def _base(base_url: str) -> str:
@@ -259,18 +212,9 @@ def _check_settings(settings: CrawlSettings) -> None:
         raise CrawlError("auth must be 'user:password'")
 
 
-def _settings_json(settings: CrawlSettings) -> dict[str, Any]:
-    data = dataclasses.asdict(settings)
-    # Secrets stay out of the store: it is shared, exported and attached to bug reports.
-    if data["auth"]:
-        data["auth"] = data["auth"].split(":", 1)[0] + ":***"
-    data["headers"] = [h.split(":", 1)[0] + ": ***" for h in settings.headers]
-    return data
-
-
 def _run(
     store: Store,
-    plan: _Plan,
+    plan: Plan,
     settings: CrawlSettings,
     extract: ExtractSettings,
     *,
@@ -278,22 +222,103 @@ def _run(
     recrawl: bool,
 ) -> CrawlSummary:
     started = time.monotonic()
-    state: dict[str, Any] = {"crawl_id": None, "resumed": False, "spool": None}
+    handed = handoff.take(store.path)
+    if handed is not None and resumable_crawl(store, plan.source, plan.key) == handed.crawl_id:
+        return _carry_on(store, handed, plan, extract, progress, started)
+    state: dict[str, Any] = {"crawl_id": None, "resumed": False, "spool": None, "engine": None}
     recover_spools(store)  # what a killed run left, before its frontier is read
+    from linkflow.crawl.runner import fetch_crawl, run
+
     try:
-        interrupted = asyncio.run(_crawl(store, plan, settings, extract, progress, recrawl, state))
+        interrupted = run(fetch_crawl(store, plan, settings, extract, progress, recrawl, state))
     except KeyboardInterrupt:
         if state["crawl_id"] is None:
             raise
         interrupted = True
-    finally:
-        if state["spool"] is not None:
-            state["spool"].close()
-            _release_memory(store)
-            if progress is not None:
-                progress.stage("store", "storing the crawl")
-            load_spool(store, state["crawl_id"])
-    crawl_id: int = state["crawl_id"]
+    except BaseException:
+        _store_journal(store, state, progress)
+        raise
+    elapsed = None if interrupted else time.monotonic() - started
+    _store_journal(store, state, progress, elapsed=elapsed)
+    return _finish(
+        store, state["crawl_id"], extract, progress, started,
+        interrupted=interrupted, resumed=bool(state["resumed"]),
+    )  # fmt: skip
+
+
+def _store_journal(
+    store: Store,
+    state: dict[str, Any],
+    progress: CrawlProgress | None,
+    *,
+    elapsed: float | None = None,
+) -> None:
+    """Close the crawl's journal and load it into the store; with ``elapsed`` (the fetching
+    ended normally), a big journal is first offered to a fresh process (:mod:`.handoff`)."""
+    spool: CrawlSpool | None = state["spool"]
+    if spool is None:
+        return
+    spool.close()
+    _release_memory(store)
+    if elapsed is not None and handoff.wanted(spool.size()):
+        counters = state["engine"].counters
+        ticket = handoff.Handoff(
+            store=str(store.path.resolve()),
+            crawl_id=state["crawl_id"],
+            resumed=bool(state["resumed"]),
+            elapsed=elapsed,
+            pages=counters.pages,
+            links=counters.links,
+            errors=counters.errors,
+        )
+        if progress is not None:
+            progress.stage("handoff", "storing the crawl in a fresh process")
+        handoff.hand_over(store, ticket)  # returns only if the exec failed
+    if progress is not None:
+        progress.stage("store", "storing the crawl")
+    load_spool(store, state["crawl_id"])
+
+
+def _carry_on(
+    store: Store,
+    handed: handoff.Handoff,
+    plan: Plan,
+    extract: ExtractSettings,
+    progress: CrawlProgress | None,
+    started: float,
+) -> CrawlSummary:
+    """Store and finish the crawl a process handed over after its fetching (:mod:`.handoff`)."""
+    started -= handed.elapsed
+    if progress is not None:
+        progress.start(
+            crawl_id=handed.crawl_id, seeds=plan.seeds, resumed=True, store=str(store.path)
+        )
+        progress.update(
+            CrawlStats(
+                pages=handed.pages, queued=0, in_flight=0, errors=handed.errors,
+                links=handed.links, elapsed=handed.elapsed, max_pages=handed.pages,
+            )
+        )  # fmt: skip
+        progress.stage("store", "storing the crawl")
+    load_spool(store, handed.crawl_id)
+    recover_spools(store)  # any other crawl's journal, which opening the store left alone
+    return _finish(
+        store, handed.crawl_id, extract, progress, started,
+        interrupted=False, resumed=handed.resumed,
+    )  # fmt: skip
+
+
+def _finish(
+    store: Store,
+    crawl_id: int,
+    extract: ExtractSettings,
+    progress: CrawlProgress | None,
+    started: float,
+    *,
+    interrupted: bool,
+    resumed: bool,
+) -> CrawlSummary:
+    """Mark the stored crawl finished (or interrupted), run the template pass, summarise."""
     store.finish_crawl(crawl_id, "interrupted" if interrupted else "finished")
     if not interrupted:
         if progress is not None:
@@ -309,7 +334,7 @@ def _run(
         by_status=by_status,
         seconds=time.monotonic() - started,
         interrupted=interrupted,
-        resumed=bool(state["resumed"]),
+        resumed=resumed,
     )
     if progress is not None:
         progress.finish(summary)
@@ -328,111 +353,3 @@ def _release_memory(store: Store) -> None:
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
-
-
-async def _crawl(
-    store: Store,
-    plan: _Plan,
-    settings: CrawlSettings,
-    extract: ExtractSettings,
-    progress: CrawlProgress | None,
-    recrawl: bool,
-    state: dict[str, Any],
-) -> bool:
-    fetcher = plan.make_fetcher()
-    try:
-        robots = RobotsCache(fetcher, settings.user_agent, obey=settings.obey_robots)
-        if plan.preflight:
-            await _preflight(robots, plan)
-        crawl_id = None if recrawl else resumable_crawl(store, plan.source, plan.key)
-        state["resumed"] = crawl_id is not None
-        if crawl_id is None:
-            crawl_id = store.new_crawl(
-                source=plan.source,
-                seeds=plan.key,
-                settings=_settings_json(settings),
-                base_url=plan.origins.public or (plan.seeds[0] if plan.source == "folder" else ""),
-            )
-        state["crawl_id"] = crawl_id
-        spool = state["spool"] = CrawlSpool(store, crawl_id)
-        scope = Scope(plan.seeds, subdomains=settings.subdomains, prefixes=settings.scope)
-        engine = Engine(
-            spool,
-            fetcher,
-            settings=settings,
-            extract=extract,
-            scope=scope,
-            origins=plan.origins,
-            progress=progress,
-            check_external=plan.check_external,
-            robots=robots,
-        )
-        if progress is not None:
-            progress.start(
-                crawl_id=crawl_id, seeds=plan.seeds, resumed=state["resumed"], store=str(store.path)
-            )
-        if state["resumed"]:
-            frontier = load_frontier(store, crawl_id)
-            engine.restore(frontier.pending, frontier.seen, frontier.fetched)
-        else:
-            for seed in plan.seeds:
-                engine.add(seed, 0, force=True)
-        sitemap_urls = await _sitemap_urls(store, crawl_id, engine, plan, settings)
-        engine.later = lambda: list(dict.fromkeys(plan.orphans(engine.seen) + sitemap_urls))
-        return await _run_engine(engine)
-    finally:
-        await fetcher.close()
-
-
-async def _preflight(robots: RobotsCache, plan: _Plan) -> None:
-    for seed in plan.seeds:
-        rules = await robots.rules(plan.origins.to_fetch(seed))
-        if rules.unreachable:
-            raise CrawlError(
-                f"{seed}: the server cannot be reached ({rules.note}); "
-                "check the address and that the site is up"
-            )
-
-
-async def _sitemap_urls(
-    store: Store, crawl_id: int, engine: Engine, plan: _Plan, settings: CrawlSettings
-) -> list[str]:
-    """Read the sitemaps (once per crawl); return the URLs to seed from them, if asked."""
-    if not has_sitemap_rows(store, crawl_id):
-        starts: list[str] = []
-        for origin in dict.fromkeys(origin_of(plan.origins.to_fetch(s)) for s in plan.seeds):
-            rules = await engine.robots.rules(origin + "/")
-            starts += [plan.origins.to_fetch(u) for u in rules.sitemaps]
-            starts.append(origin + "/sitemap.xml")
-
-        def stored(raw: str) -> str | None:
-            url = normalize(raw, strip_params=settings.strip_params)
-            return None if url is None else plan.origins.to_public(url)
-
-        def locate(raw: str) -> str | None:
-            url = stored(raw)
-            return plan.origins.to_fetch(url) if url and engine.scope.contains(url) else None
-
-        entries, _problems = await collect_sitemaps(engine.fetcher, starts, stored, locate=locate)
-        rows = [(e.url, e.sitemap, e.lastmod) for e in entries]
-        await asyncio.to_thread(engine.spool.write, CrawlBatch(sitemaps=rows))
-        urls = list(dict.fromkeys(e.url for e in entries))
-    else:
-        urls = sitemap_url_list(store, crawl_id)
-    return urls if settings.sitemap_seed else []
-
-
-async def _run_engine(engine: Engine) -> bool:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    # Ctrl-C sets ``stop``, so the engine ends its batch and commits it. asyncio installs
-    # signal handlers only on Unix and in the main thread; anywhere else Ctrl-C raises
-    # KeyboardInterrupt, which ``_run`` turns into the same clean, resumable stop.
-    handled = sys.platform != "win32" and threading.current_thread() is threading.main_thread()
-    if handled:
-        loop.add_signal_handler(signal.SIGINT, stop.set)
-    try:
-        return await engine.run(stop)
-    finally:
-        if handled:
-            loop.remove_signal_handler(signal.SIGINT)

@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from linkflow.crawl import JsonProgress, crawl_folder, crawl_site
+from linkflow.crawl import JsonProgress, crawl_folder, crawl_site, handoff
 from linkflow.errors import LinkflowError
 from linkflow.settings import CrawlSettings, ExtractSettings
 from linkflow.store import Store
@@ -35,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--recrawl", action="store_true")
     parser.add_argument("--log-json", action="store_true", help="JSON progress on stderr")
     args = parser.parse_args(argv)
+    if argv is None:  # a real command line, which a fresh process can run again
+        handoff.enable()
     settings = CrawlSettings(
         max_pages=args.max_pages,
         max_depth=args.max_depth,
@@ -47,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     extract = ExtractSettings(keep_main_text=not args.no_text)
     progress = JsonProgress() if args.log_json else None
     try:
-        with Store.open(args.store) as store:
+        recover = not handoff.pending(args.store)
+        with Store.open(args.store, recover=recover) as store:
             if args.folder is not None:
                 summary = crawl_folder(
                     store, args.folder, args.seeds[0], settings, extract, progress=progress

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from linkflow.crawl.fetch import Fetcher, Response
-from linkflow.crawl.hosts import HostGate, OriginMap
+from linkflow.crawl.hosts import OriginMap
 from linkflow.crawl.page import PageResult, build_result, wants_parse
 from linkflow.crawl.progress import CrawlProgress, CrawlStats
 from linkflow.crawl.robots import RobotsCache
@@ -55,6 +55,25 @@ EXTERNAL_CONCURRENCY = 4
 MAX_PARSE_PROCESSES = 4
 MAX_CRAWL_DELAY = 30.0
 """Longest robots.txt Crawl-delay honoured (seconds); a hostile value must not stall a crawl."""
+
+
+class HostGate:
+    """Spaces request starts to one host at least ``interval`` seconds apart."""
+
+    __slots__ = ("interval", "next_at")
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self.next_at = 0.0
+
+    async def wait(self) -> None:
+        if self.interval <= 0:
+            return
+        now = time.monotonic()
+        start = max(now, self.next_at)
+        self.next_at = start + self.interval
+        if start > now:
+            await asyncio.sleep(start - now)
 
 
 @dataclass(slots=True)

@@ -11,13 +11,12 @@ import json
 import sys
 import time
 from dataclasses import asdict, dataclass
-from typing import IO, Any, Protocol
-
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-from rich.table import Table
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from linkflow.models import CrawlSummary
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = ["CrawlProgress", "CrawlStats", "JsonProgress", "RichProgress"]
 
@@ -47,9 +46,11 @@ class CrawlProgress(Protocol):
     def update(self, stats: CrawlStats) -> None: ...
 
     def stage(self, name: str, detail: str) -> None:
-        """The fetching is over and the run is now at ``name`` (``"store"``: the journal
-        loads into the store; ``"templates"``: the template pass), ``detail`` saying what
-        for people."""
+        """The fetching is over and the run is now at ``name``, ``detail`` saying what for
+        people: ``"handoff"``, this process is about to be replaced by a fresh one that
+        stores the crawl (:mod:`linkflow.crawl.handoff`; release the terminal), which calls
+        ``start`` again; ``"store"``, the journal loads into the store; ``"templates"``, the
+        template pass."""
 
     def finish(self, summary: CrawlSummary) -> None: ...
 
@@ -58,6 +59,16 @@ class RichProgress:
     """Live bar (pages, queue, pages/s, errors, elapsed, ETA) and a one-screen summary."""
 
     def __init__(self, console: Console | None = None) -> None:
+        # rich is imported here: a crawl reporting elsewhere, or not at all, never loads it.
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
         self.console = console or Console(stderr=True)
         self._store = ""
         self._progress = Progress(
@@ -96,10 +107,19 @@ class RichProgress:
         )
 
     def stage(self, name: str, detail: str) -> None:
-        if self._task is not None:
+        if self._task is None:
+            return
+        if name == "handoff":
+            # The process is replaced next: leave the terminal clean, with a line saying why.
+            self._progress.stop()
+            self._task = None
+            self.console.print(f"{detail} …")
+        else:
             self._progress.update(self._task, description=detail)
 
     def finish(self, summary: CrawlSummary) -> None:
+        from rich.table import Table
+
         self._progress.stop()
         table = Table(title=f"Crawl {summary.crawl_id}", show_header=False, box=None)
         state = "interrupted" if summary.interrupted else "finished"

@@ -120,14 +120,19 @@ class Store:
         self.read_only = read_only
         self._url_cache: dict[str, int] | None = None
         self.memory_limit = ""
-        """DuckDB's memory limit as linkflow last set it (see ``spool.memory_cap``)."""
+        """DuckDB's memory limit as linkflow last set it (see ``memcap.memory_cap``)."""
         self._lock = threading.RLock()
         self._depth = 0
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
-    def open(cls, path: Path | str, *, create: bool = True, read_only: bool = False) -> Store:
+    def open(
+        cls, path: Path | str, *, create: bool = True, read_only: bool = False, recover: bool = True
+    ) -> Store:
         """Open (or create) the audit file at ``path`` and bring its schema up to date.
+
+        Opened writable, it loads the journals a stopped crawl left behind, unless
+        ``recover`` is False (the crawl that carries on loads its own, with progress).
 
         Raises :class:`StoreError` if the file cannot be opened, and
         :class:`SchemaVersionError` if a newer linkflow wrote it.
@@ -144,7 +149,7 @@ class Store:
         try:
             store._configure()
             store._migrate()
-            if not read_only:
+            if recover and not read_only:
                 # A crawl killed mid-way left committed batches in its journal: load them now,
                 # so every reader sees them. (Imported here: the journal builds on Store.)
                 from linkflow.store.spool import recover_spools

@@ -15,7 +15,8 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from linkflow.crawl.fetch import HttpFetcher, Response, _Decoder, parse_retry_after
+from linkflow.crawl.fetch import Response, parse_retry_after
+from linkflow.crawl.httpfetch import HttpFetcher, _Decoder
 from linkflow.settings import CrawlSettings
 from tests.crawl.conftest import Server, settings
 

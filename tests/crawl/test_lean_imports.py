@@ -21,6 +21,14 @@ def test_the_crawl_stage_does_not_import_arrow() -> None:
     assert _loaded(code, ["pyarrow", "numpy", "scipy"]) == []
 
 
+def test_a_process_storing_a_handed_over_crawl_loads_no_fetching_code() -> None:
+    # What the fresh process of linkflow.crawl.handoff imports before it loads the journal:
+    # the fetching (aiohttp, asyncio, the parsers) and the later stages are left out.
+    code = "import linkflow.audit, linkflow.crawl.__main__"
+    heavy = ["aiohttp", "asyncio", "selectolax", "protego", "rich", "pyarrow", "numpy", "scipy"]
+    assert _loaded(code, heavy) == []
+
+
 def test_a_parse_worker_imports_only_the_parser() -> None:
     code = "from linkflow.extract.worker import main, parse_body"
     assert _loaded(code, ["aiohttp", "duckdb", "pyarrow", "linkflow.crawl"]) == []

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from linkflow.errors import StoreError
-from linkflow.store import Store
+from linkflow.store import Store, memcap
 from linkflow.store import spool as spool_module
 from linkflow.store.spool import (
     LINK_COLUMNS,
@@ -203,7 +203,7 @@ def test_a_load_too_big_for_the_cap_is_retried_under_a_bigger_one(
         real_load(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(spool_module, "_load", counting_load)
-    monkeypatch.setattr(spool_module, "_LADDER", ("1MB", "256MB", None))
+    monkeypatch.setattr(memcap, "_LADDER", ("1MB", "256MB", None))
     assert load_spool(store, crawl_id) is True
     assert attempts == ["1MB", "256MB"]  # out of memory under the first cap, then loaded
     assert store.count("links") == 200 * 40
@@ -307,7 +307,7 @@ def test_a_checkpoint_that_fails_is_retried_on_the_reopened_store(tmp_path: Path
     spool.write(_batch([HOME, f"{HOME}a"]))
     spool.close()
     store.execute("SET checkpoint_threshold = '1TB'")
-    with spool_module.memory_cap(store, "512MB"):  # the load commits, nothing checkpoints
+    with memcap.memory_cap(store, "512MB"):  # the load commits, nothing checkpoints
         spool_module._part_loader(
             store, crawl_id, spool.path, spool_module._committed(spool.path)[0]
         )()
@@ -318,7 +318,7 @@ def test_a_checkpoint_that_fails_is_retried_on_the_reopened_store(tmp_path: Path
     store.execute("SET debug_checkpoint_abort = 'before_header'")
     failing, own_limit = store.con, store.memory_limit
     shown = store.scalar("SELECT current_setting('memory_limit')")
-    spool_module.checkpoint(store)
+    memcap.checkpoint(store)
     assert store.con is not failing  # reopened, and the checkpoint done there
     assert not wal.exists() or wal.stat().st_size == 0
     assert sorted(_pages(store)) == [HOME, f"{HOME}a"]  # the committed rows survived

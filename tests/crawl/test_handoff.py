@@ -1,0 +1,172 @@
+"""A command-line crawl hands its journal to a fresh process (``exec``) that stores and
+finishes it: the result equals a crawl stored in process, a kill at the hand-over resumes,
+and the audit command carries on to its report in the fresh process."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from linkflow.crawl import handoff
+from linkflow.store import Store
+from linkflow.store.spool import spool_root
+from tests.crawl.conftest import Server, html, page
+from tests.crawl.test_resume import snapshot
+
+Serve = Callable[[web.Application], Server]
+ROOT = Path(__file__).resolve().parents[2]
+SITES = ROOT / "tests" / "sites"
+N_PAGES = 120
+
+
+def site() -> web.Application:
+    async def handler(request: web.Request) -> web.Response:
+        if request.path == "/robots.txt":
+            return web.Response(status=404)
+        n = int(request.path.strip("/") or 0)
+        if n >= N_PAGES:
+            return web.Response(status=404)
+        targets = {2 * n + 1, 2 * n + 2, n // 2, (n * 7 + 3) % (N_PAGES + 10)}
+        return html(page(f"Page {n}", *(f"/{t}" for t in sorted(targets))))
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", handler)
+    return app
+
+
+def crawl(store: Path, seed: str, handoff_mb: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "linkflow.crawl", str(store), seed, "--log-json"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", handoff.MIN_BYTES_ENV: handoff_mb},
+    )
+
+
+def events(stderr: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+
+
+def test_a_handed_over_crawl_equals_one_stored_in_process(serve: Serve, tmp_path: Path) -> None:
+    seed = serve(site()).url + "/"
+    kept = crawl(tmp_path / "kept.duckdb", seed, "off")
+    kept_out, kept_err = kept.communicate(timeout=120)
+    assert kept.returncode == 0, kept_err
+    assert "handoff" not in [e.get("stage") for e in events(kept_err)]
+
+    proc = crawl(tmp_path / "handed.duckdb", seed, "0")
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    log = events(err)
+    names = [(e["event"], e.get("stage")) for e in log]
+    handed_at = names.index(("crawl_stage", "handoff"))
+    # The fresh process starts the crawl again as a resume, stores it, and finishes it.
+    assert names[handed_at + 1 :] == [
+        ("crawl_start", None),
+        ("crawl_progress", None),
+        ("crawl_stage", "store"),
+        ("crawl_stage", "templates"),
+        ("crawl_finish", None),
+    ]
+    assert log[handed_at + 1]["resumed"] is True
+    summary = json.loads(out.splitlines()[-1])
+    assert summary["resumed"] is False  # the run itself did not resume an earlier one
+    assert summary["interrupted"] is False
+    assert summary["seconds"] >= log[handed_at - 1]["elapsed"]
+    assert summary == {**json.loads(kept_out.splitlines()[-1]), "seconds": summary["seconds"]}
+    assert snapshot(tmp_path / "handed.duckdb") == snapshot(tmp_path / "kept.duckdb")
+    assert not spool_root(tmp_path / "handed.duckdb").exists()
+    assert handoff.ENV not in os.environ
+
+
+def test_a_kill_at_the_hand_over_resumes_to_the_same_crawl(serve: Serve, tmp_path: Path) -> None:
+    seed = serve(site()).url + "/"
+    full = crawl(tmp_path / "full.duckdb", seed, "off")
+    assert full.wait(120) == 0
+
+    path = tmp_path / "killed.duckdb"
+    proc = crawl(path, seed, "0")
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if '"handoff"' in line:
+            break
+    proc.send_signal(signal.SIGKILL)  # before, during or after the exec: any of them
+    proc.wait(10)
+
+    again = crawl(path, seed, "0")
+    out, err = again.communicate(timeout=120)
+    assert again.returncode == 0, err
+    assert json.loads(out.splitlines()[-1])["crawl_id"] == 1
+    assert snapshot(path) == snapshot(tmp_path / "full.duckdb")
+
+
+def test_the_audit_command_carries_on_to_its_report(tmp_path: Path) -> None:
+    audit = tmp_path / "audit"
+    expected = json.loads((SITES / "orphans-deep" / "expected.json").read_text(encoding="utf-8"))
+    proc = subprocess.run(
+        [
+            sys.executable, "-m", "linkflow", "audit", str(SITES / "orphans-deep" / "site"),
+            "--base-url", expected["base_url"], "--audit", str(audit), "--log-format", "json",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, handoff.MIN_BYTES_ENV: "0"},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert ("crawl_stage", "handoff") in [(e["event"], e.get("stage")) for e in events(proc.stderr)]
+    assert (audit / "report" / "index.html").is_file()
+    with Store.open(audit / "audit.duckdb", read_only=True) as store:
+        assert store.crawl_info(1)["status"] == "finished"
+        assert store.count("pages") == len(expected["depth"])
+
+
+def test_a_hand_over_is_taken_once_and_only_for_its_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine, other = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
+    ticket = handoff.Handoff(
+        store=str(mine.resolve()), crawl_id=3, resumed=False, elapsed=1.5,
+        pages=10, links=20, errors=0,
+    )  # fmt: skip
+    raw = json.dumps({field: getattr(ticket, field) for field in ticket.__slots__})
+    monkeypatch.setenv(handoff.ENV, raw)
+    assert handoff.pending(mine)
+    assert not handoff.pending(other)
+    assert handoff.take(mine) == ticket
+    assert handoff.take(mine) is None  # taken once: a later crawl runs normally
+
+    monkeypatch.setenv(handoff.ENV, raw)
+    assert handoff.take(other) is None
+    for stray in ("not json", '{"store": "x"}', "[]"):
+        monkeypatch.setenv(handoff.ENV, stray)
+        assert not handoff.pending(mine)
+        assert handoff.take(mine) is None
+
+
+@pytest.mark.parametrize(
+    ("env", "size", "wanted"),
+    [("", 16 * 2**20, True), ("", 2**20, False), ("0", 1, True), ("off", 2**30, False),
+     ("2.5", 3 * 2**20, True), ("2.5", 2 * 2**20, False)],
+)  # fmt: skip
+def test_the_journal_size_that_hands_over(
+    monkeypatch: pytest.MonkeyPatch, env: str, size: int, wanted: bool
+) -> None:
+    monkeypatch.setenv(handoff.MIN_BYTES_ENV, env)
+    monkeypatch.setattr(handoff, "_argv", None)
+    monkeypatch.setattr(handoff, "_min_bytes", handoff.MIN_BYTES)
+    assert not handoff.wanted(size)  # never without enable(): a library caller's process
+    handoff.enable(["python", "-m", "linkflow"])
+    assert handoff.wanted(size) is wanted
