@@ -253,11 +253,15 @@ class Measured:
     """MB, peak of the process tree's summed PSS."""
 
 
-def run_measured(cmd: list[str]) -> Measured:
-    """Run ``cmd``; return its last JSON stdout line, wall seconds and memory peaks."""
+def run_measured(cmd: list[str], *, stderr: bool = False) -> Measured:
+    """Run ``cmd``; return its last JSON line (on stdout, or with ``stderr`` its
+    ``crawl_finish`` event on stderr), wall seconds and memory peaks."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen(cmd, stdout=out, cwd=ROOT)
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.DEVNULL if stderr else out, stderr=out if stderr else None,
+            cwd=ROOT,
+        )  # fmt: skip
         tree_rss = tree_pss = 0
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -273,6 +277,8 @@ def run_measured(cmd: list[str]) -> Measured:
             raise SystemExit(f"{cmd[:3]} failed with status {proc.returncode}")
         out.seek(0)
         lines = [line for line in out.read().decode().splitlines() if line.startswith("{")]
+        if stderr:
+            lines = [line for line in lines if '"crawl_finish"' in line]
     return Measured(
         json.loads(lines[-1]), wall, usage.ru_maxrss / 1024, tree_rss / 1024, tree_pss / 1024
     )
@@ -292,6 +298,10 @@ def main() -> int:
     cache = Path(tempfile.gettempdir()) / "linkflow-bench"
     parser.add_argument("--cache", type=Path, default=cache, help="where the site is built")
     parser.add_argument("--skip-scrapy", action="store_true")
+    parser.add_argument(
+        "--cli", action="store_true",
+        help="also measure the `linkflow crawl` command (the bare crawl is always measured)",
+    )  # fmt: skip
     args = parser.parse_args()
 
     t0 = time.perf_counter()
@@ -314,6 +324,23 @@ def main() -> int:
             print(f"linkflow: {lf.result['pages']:,.0f} pages, {lf.result['links']:,.0f} links "
                   f"stored in {lf.result['seconds']:.1f} s = {lf_rate:,.0f} pages/s; "
                   f"{_memory(lf)} (wall {lf.wall:.1f} s)")  # fmt: skip
+            if args.cli:
+                # The command users run, through the audit folder and its settings file.
+                audit = tmp / "audit"
+                audit.mkdir()
+                (audit / "linkflow.toml").write_text(
+                    f"[crawl]\nper_host_concurrency = {args.concurrency}\n"
+                )
+                cli = run_measured(
+                    [sys.executable, "-m", "linkflow", "crawl", seed, "--audit", str(audit),
+                     "--concurrency", str(args.concurrency), "--ignore-robots",
+                     "--max-pages", str(args.pages + 10), "--log-format", "json"],
+                    stderr=True,
+                )  # fmt: skip
+                cli_rate = cli.result["pages"] / cli.result["seconds"]
+                print(f"linkflow crawl (CLI): {cli.result['pages']:,.0f} pages in "
+                      f"{cli.result['seconds']:.1f} s = {cli_rate:,.0f} pages/s; "
+                      f"{_memory(cli)} (wall {cli.wall:.1f} s)")  # fmt: skip
             if args.skip_scrapy:
                 return 0
             spider = tmp / "spider.py"
@@ -327,6 +354,9 @@ def main() -> int:
                   f"tree PSS {lf.tree_pss / sc.tree_pss:.2f}x (target <= 1x); "
                   f"largest process RSS "
                   f"{lf.max_process_rss / sc.max_process_rss:.2f}x")  # fmt: skip
+            if args.cli:
+                print(f"ratio linkflow crawl (CLI)/scrapy: pages/s {cli_rate / sc_rate:.2f}x; "
+                      f"tree PSS {cli.tree_pss / sc.tree_pss:.2f}x")  # fmt: skip
         finally:
             server.terminate()
             server.wait(10)

@@ -224,7 +224,7 @@ def _run(
     started = time.monotonic()
     handed = handoff.take(store.path)
     if handed is not None and resumable_crawl(store, plan.source, plan.key) == handed.crawl_id:
-        return _carry_on(store, handed, plan, extract, progress, started)
+        return _carry_on(store, handed, plan, settings, extract, progress, started)
     state: dict[str, Any] = {"crawl_id": None, "resumed": False, "spool": None, "engine": None}
     recover_spools(store)  # what a killed run left, before its frontier is read
     from linkflow.crawl.runner import fetch_crawl, run
@@ -283,6 +283,7 @@ def _carry_on(
     store: Store,
     handed: handoff.Handoff,
     plan: Plan,
+    settings: CrawlSettings,
     extract: ExtractSettings,
     progress: CrawlProgress | None,
     started: float,
@@ -296,7 +297,7 @@ def _carry_on(
         progress.update(
             CrawlStats(
                 pages=handed.pages, queued=0, in_flight=0, errors=handed.errors,
-                links=handed.links, elapsed=handed.elapsed, max_pages=handed.pages,
+                links=handed.links, elapsed=handed.elapsed, max_pages=settings.max_pages,
             )
         )  # fmt: skip
         progress.stage("store", "storing the crawl")

@@ -17,6 +17,7 @@ import pytest
 from aiohttp import web
 
 from linkflow.crawl import handoff
+from linkflow.settings import CrawlSettings
 from linkflow.store import Store
 from linkflow.store.spool import spool_root
 from tests.crawl.conftest import Server, html, page
@@ -81,6 +82,9 @@ def test_a_handed_over_crawl_equals_one_stored_in_process(serve: Serve, tmp_path
     ]
     assert log[handed_at + 1]["resumed"] is True
     summary = json.loads(out.splitlines()[-1])
+    carried = log[handed_at + 2]  # the fetched totals, for the fresh process's bar
+    assert carried["pages"] == summary["pages"]
+    assert carried["max_pages"] == CrawlSettings().max_pages
     assert summary["resumed"] is False  # the run itself did not resume an earlier one
     assert summary["interrupted"] is False
     assert summary["seconds"] >= log[handed_at - 1]["elapsed"]
