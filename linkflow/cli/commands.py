@@ -265,8 +265,12 @@ def check(
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def demo(audit_dir: Path, quiet: bool) -> None:
     """Audit the bundled demo site (served on 127.0.0.1) and write its report. No internet."""
+    from linkflow.crawl import handoff
     from linkflow.demo import DEMO_ORIGIN, DEMO_SITE, demo_exports, serve_site
 
+    # The seed is a server of this process on a free port, another in every run: a fresh
+    # process could not carry the crawl on, so it is stored here whatever its size.
+    handoff.disable()
     overrides = {"crawl.base_url": DEMO_ORIGIN, "analyse.money": ("/services/*",)}
     with _audit(audit_dir, overrides) as a:
         with serve_site(DEMO_SITE) as base:

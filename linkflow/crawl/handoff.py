@@ -28,7 +28,17 @@ from pathlib import Path
 
 from linkflow.store import Store
 
-__all__ = ["ENV", "MIN_BYTES_ENV", "Handoff", "enable", "hand_over", "pending", "take", "wanted"]
+__all__ = [
+    "ENV",
+    "MIN_BYTES_ENV",
+    "Handoff",
+    "disable",
+    "enable",
+    "hand_over",
+    "pending",
+    "take",
+    "wanted",
+]
 
 ENV = "LINKFLOW_CRAWL_HANDOFF"
 """Set (as JSON) in the fresh process: the crawl it carries on."""
@@ -81,6 +91,12 @@ def enable(argv: Sequence[str] | None = None, *, min_bytes: int | None = None) -
             print(f"warning: {MIN_BYTES_ENV}={raw!r} is not a size in MB; ignored", file=sys.stderr)
 
 
+def disable() -> None:
+    """Store every crawl of this process in the process itself (undoes :func:`enable`)."""
+    global _argv
+    _argv = None
+
+
 def pending(store_path: Path) -> bool:
     """Whether this process was started to carry on a crawl of the store at ``store_path``
     (so opening it must leave that crawl's journal to :func:`take`'s caller)."""
@@ -90,9 +106,15 @@ def pending(store_path: Path) -> bool:
 
 def take(store_path: Path) -> Handoff | None:
     """The crawl of ``store_path`` this process was started to carry on, once: the variable
-    is removed, so neither a later crawl nor a child process sees it again."""
+    is removed, so neither a later crawl nor a child process sees it again, and hand-overs
+    are disabled in this process."""
     raw = os.environ.pop(ENV, None)
-    return None if raw is None else _parse(raw, store_path)
+    if raw is None:
+        return None
+    # A process started by a hand-over never hands over again, even a crawl it could not
+    # carry on: whatever went wrong, a second exec would only repeat it.
+    disable()
+    return _parse(raw, store_path)
 
 
 def _parse(raw: str, store_path: Path) -> Handoff | None:

@@ -105,3 +105,23 @@ def page(title: str, *links: str, body: str = "") -> str:
 
 def html(text: str, **kw: object) -> web.Response:
     return web.Response(text=text, content_type="text/html", **kw)  # type: ignore[arg-type]
+
+
+def numbered_site(n_pages: int, *, delay: float = 0.0) -> web.Application:
+    """Pages ``/0`` … ``/<n_pages - 1>``, each linking to a few others (some just past the
+    end, which are 404s); no robots.txt. ``delay``: seconds each page takes."""
+
+    async def handler(request: web.Request) -> web.Response:
+        if request.path == "/robots.txt":
+            return web.Response(status=404)
+        n = int(request.path.strip("/") or 0)
+        if n >= n_pages:
+            return web.Response(status=404)
+        if delay:
+            await asyncio.sleep(delay)
+        targets = {2 * n + 1, 2 * n + 2, n // 2, (n * 7 + 3) % (n_pages + 20)}
+        return html(page(f"Page {n}", *(f"/{t}" for t in sorted(targets))))
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", handler)
+    return app

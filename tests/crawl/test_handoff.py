@@ -20,7 +20,7 @@ from linkflow.crawl import handoff
 from linkflow.settings import CrawlSettings
 from linkflow.store import Store
 from linkflow.store.spool import spool_root
-from tests.crawl.conftest import Server, html, page
+from tests.crawl.conftest import Server, numbered_site
 from tests.crawl.test_resume import snapshot
 
 Serve = Callable[[web.Application], Server]
@@ -30,18 +30,7 @@ N_PAGES = 120
 
 
 def site() -> web.Application:
-    async def handler(request: web.Request) -> web.Response:
-        if request.path == "/robots.txt":
-            return web.Response(status=404)
-        n = int(request.path.strip("/") or 0)
-        if n >= N_PAGES:
-            return web.Response(status=404)
-        targets = {2 * n + 1, 2 * n + 2, n // 2, (n * 7 + 3) % (N_PAGES + 10)}
-        return html(page(f"Page {n}", *(f"/{t}" for t in sorted(targets))))
-
-    app = web.Application()
-    app.router.add_get("/{tail:.*}", handler)
-    return app
+    return numbered_site(N_PAGES)
 
 
 def crawl(store: Path, seed: str, handoff_mb: str) -> subprocess.Popen[str]:
@@ -153,7 +142,12 @@ def test_a_hand_over_is_taken_once_and_only_for_its_store(
     assert handoff.take(mine) is None  # taken once: a later crawl runs normally
 
     monkeypatch.setenv(handoff.ENV, raw)
+    monkeypatch.setattr(handoff, "_argv", ["python", "-m", "linkflow"])  # as enable() leaves it
+    assert handoff.wanted(2**40)
     assert handoff.take(other) is None
+    # A process started by a hand-over, even one it cannot carry on, never hands over again:
+    # it would run the same command once more, and again.
+    assert not handoff.wanted(2**40)
     for stray in ("not json", '{"store": "x"}', "[]"):
         monkeypatch.setenv(handoff.ENV, stray)
         assert not handoff.pending(mine)
@@ -174,3 +168,20 @@ def test_the_journal_size_that_hands_over(
     assert not handoff.wanted(size)  # never without enable(): a library caller's process
     handoff.enable(["python", "-m", "linkflow"])
     assert handoff.wanted(size) is wanted
+
+
+def test_the_demo_stores_its_crawl_in_its_own_process(tmp_path: Path) -> None:
+    # Its seed is a server of its own on a free port: a fresh run would crawl another site.
+    audit = tmp_path / "demo"
+    proc = subprocess.run(
+        [sys.executable, "-m", "linkflow", "demo", "--audit", str(audit), "--quiet"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, handoff.MIN_BYTES_ENV: "0"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    with Store.open(audit / "audit.duckdb", read_only=True) as store:
+        assert store.scalar("SELECT count(*) FROM crawls") == 1
+        assert store.crawl_info(1)["status"] == "finished"

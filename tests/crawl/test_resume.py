@@ -3,7 +3,6 @@ ends with exactly the pages and links of an uninterrupted crawl, none stored twi
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import signal
@@ -17,7 +16,7 @@ from aiohttp import web
 
 from linkflow.crawl import crawl_site
 from linkflow.store import Store
-from tests.crawl.conftest import EXTRACT, Server, html, page, settings
+from tests.crawl.conftest import EXTRACT, Server, numbered_site, settings
 
 Serve = Callable[[web.Application], Server]
 N_PAGES = 500
@@ -25,19 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def slow_site() -> web.Application:
-    async def handler(request: web.Request) -> web.Response:
-        if request.path == "/robots.txt":
-            return web.Response(status=404)
-        n = int(request.path.strip("/") or 0)
-        if n >= N_PAGES:
-            return web.Response(status=404)
-        await asyncio.sleep(0.02)  # slow enough that the kill lands mid-crawl
-        targets = {2 * n + 1, 2 * n + 2, n // 2, (n * 7 + 3) % (N_PAGES + 20)}
-        return html(page(f"Page {n}", *(f"/{t}" for t in sorted(targets))))
-
-    app = web.Application()
-    app.router.add_get("/{tail:.*}", handler)
-    return app
+    return numbered_site(N_PAGES, delay=0.02)  # slow enough that the kill lands mid-crawl
 
 
 def run_crawl(store: Path, seed: str) -> subprocess.Popen[str]:
