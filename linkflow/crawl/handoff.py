@@ -3,7 +3,8 @@
 When its fetching ends, a crawl process still holds what the fetching left behind: aiohttp
 and its imports (about 25 MB) and heap arenas that Python cannot give back, however little
 they hold. Loading the journal adds DuckDB's working memory on top of that, so the load was
-a crawl's peak. A process that only loads starts about 40 MB lower.
+a crawl's peak. A fresh process that only loads starts at 63 MB instead of 108 MB
+(measured at 20,000 pages).
 
 So a command-line crawl whose journal is big enough replaces its own process (``exec``:
 same process id, same terminal, same exit status for the caller) with a fresh run of the
