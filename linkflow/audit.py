@@ -87,9 +87,7 @@ class Audit:
     def store(self) -> Store:
         """The audit store, opened (and created) on first use."""
         if self._store is None:
-            # A fresh process carrying on a crawl loads its journal in the crawl stage.
-            recover = not handoff.pending(self.db_path)
-            self._store = Store.open(self.db_path, create=self.create, recover=recover)
+            self._store = handoff.open_store(self.db_path, create=self.create)
         return self._store
 
     def close(self) -> None:

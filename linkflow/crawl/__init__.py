@@ -16,7 +16,7 @@ import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from linkflow.crawl import handoff
 from linkflow.crawl.fetch import Fetcher
@@ -33,6 +33,9 @@ from linkflow.store.crawl import crawl_totals, load_frontier, resumable_crawl
 from linkflow.store.memcap import capped, checkpoint
 from linkflow.store.spool import CrawlSpool, load_spool, recover_spools
 from linkflow.urls import normalize, origin_of
+
+if TYPE_CHECKING:
+    from linkflow.crawl.runner import RunState
 
 # The fetching itself (linkflow.crawl.runner: asyncio, the engine, the HTML and robots.txt
 # parsers) is imported by the runs that fetch: a process carrying on a handed-over crawl
@@ -172,9 +175,9 @@ def check_urls(
     seen = load_frontier(store, crawl_id).seen
     spool = CrawlSpool(store, crawl_id)
     try:
-        from linkflow.crawl.runner import fetch_urls, run
+        from linkflow.crawl.runner import fetch_urls
 
-        run(fetch_urls(spool, seen, plan, settings, extract, wanted))
+        fetch_urls(spool, seen, plan, settings, extract, wanted)
     finally:
         spool.close()
         load_spool(store, crawl_id)
@@ -225,47 +228,47 @@ def _run(
     handed = handoff.take(store.path)
     if handed is not None and resumable_crawl(store, plan.source, plan.key) == handed.crawl_id:
         return _carry_on(store, handed, plan, settings, extract, progress, started)
-    state: dict[str, Any] = {"crawl_id": None, "resumed": False, "spool": None, "engine": None}
-    recover_spools(store)  # what a killed run left, before its frontier is read
-    from linkflow.crawl.runner import fetch_crawl, run
+    from linkflow.crawl.runner import RunState, fetch_crawl
 
+    state = RunState()
+    recover_spools(store)  # what a killed run left, before its frontier is read
     try:
-        interrupted = run(fetch_crawl(store, plan, settings, extract, progress, recrawl, state))
+        interrupted = fetch_crawl(store, plan, settings, extract, progress, recrawl, state)
     except KeyboardInterrupt:
-        if state["crawl_id"] is None:
+        if state.crawl_id is None:
             raise
         interrupted = True
     except BaseException:
         _store_journal(store, state, progress)
         raise
+    assert state.crawl_id is not None  # set before anything could be fetched
     elapsed = None if interrupted else time.monotonic() - started
     _store_journal(store, state, progress, elapsed=elapsed)
     return _finish(
-        store, state["crawl_id"], extract, progress, started,
-        interrupted=interrupted, resumed=bool(state["resumed"]),
+        store, state.crawl_id, extract, progress, started,
+        interrupted=interrupted, resumed=state.resumed,
     )  # fmt: skip
 
 
 def _store_journal(
     store: Store,
-    state: dict[str, Any],
+    state: RunState,
     progress: CrawlProgress | None,
     *,
     elapsed: float | None = None,
 ) -> None:
     """Close the crawl's journal and load it into the store; with ``elapsed`` (the fetching
     ended normally), a big journal is first offered to a fresh process (:mod:`.handoff`)."""
-    spool: CrawlSpool | None = state["spool"]
+    spool = state.spool
     if spool is None:
         return
     spool.close()
-    _release_memory(store)
-    if elapsed is not None and handoff.wanted(spool.size()):
-        counters = state["engine"].counters
+    if elapsed is not None and state.engine is not None and handoff.wanted(spool.size()):
+        counters = state.engine.counters
         ticket = handoff.Handoff(
             store=str(store.path.resolve()),
-            crawl_id=state["crawl_id"],
-            resumed=bool(state["resumed"]),
+            crawl_id=spool.crawl_id,
+            resumed=state.resumed,
             elapsed=elapsed,
             pages=counters.pages,
             links=counters.links,
@@ -274,9 +277,10 @@ def _store_journal(
         if progress is not None:
             progress.stage("handoff", "storing the crawl in a fresh process")
         handoff.hand_over(store, ticket)  # returns only if the exec failed
+    _release_memory(store)  # only when this process loads: an exec gives everything back
     if progress is not None:
         progress.stage("store", "storing the crawl")
-    load_spool(store, state["crawl_id"])
+    load_spool(store, spool.crawl_id)
 
 
 def _carry_on(

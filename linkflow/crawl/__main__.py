@@ -15,7 +15,6 @@ from pathlib import Path
 from linkflow.crawl import JsonProgress, crawl_folder, crawl_site, handoff
 from linkflow.errors import LinkflowError
 from linkflow.settings import CrawlSettings, ExtractSettings
-from linkflow.store import Store
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,8 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     extract = ExtractSettings(keep_main_text=not args.no_text)
     progress = JsonProgress() if args.log_json else None
     try:
-        recover = not handoff.pending(args.store)
-        with Store.open(args.store, recover=recover) as store:
+        with handoff.open_store(args.store) as store:
             if args.folder is not None:
                 summary = crawl_folder(
                     store, args.folder, args.seeds[0], settings, extract, progress=progress

@@ -36,6 +36,7 @@ __all__ = [
     "disable",
     "enable",
     "hand_over",
+    "open_store",
     "pending",
     "take",
     "wanted",
@@ -103,6 +104,13 @@ def pending(store_path: Path) -> bool:
     (so opening it must leave that crawl's journal to :func:`take`'s caller)."""
     raw = os.environ.get(ENV)
     return raw is not None and _parse(raw, store_path) is not None
+
+
+def open_store(path: Path, *, create: bool = True) -> Store:
+    """Open the audit store at ``path`` as :meth:`Store.open` does, except that the journal
+    of a crawl this process was started to carry on stays for the crawl stage, which loads
+    it with its progress shown."""
+    return Store.open(path, create=create, recover=not pending(path))
 
 
 def take(store_path: Path) -> Handoff | None:

@@ -112,10 +112,11 @@ class RichProgress:
         if name == "handoff":
             # The process is replaced next: leave the terminal clean, with a line saying why.
             self._progress.stop()
-            self._task = None
             self.console.print(f"{detail} …")
-        else:
-            self._progress.update(self._task, description=detail)
+            return
+        if not self._progress.live.is_started:  # the hand-over failed: this process goes on
+            self._progress.start()
+        self._progress.update(self._task, description=detail)
 
     def finish(self, summary: CrawlSummary) -> None:
         from rich.table import Table

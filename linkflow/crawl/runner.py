@@ -13,8 +13,7 @@ import dataclasses
 import signal
 import sys
 import threading
-from collections.abc import Coroutine
-from typing import Any, TypeVar
+from typing import Any
 
 from linkflow.crawl.engine import Engine
 from linkflow.crawl.plan import Plan
@@ -28,17 +27,46 @@ from linkflow.store.crawl import has_sitemap_rows, load_frontier, resumable_craw
 from linkflow.store.spool import CrawlBatch, CrawlSpool
 from linkflow.urls import Scope, normalize, origin_of
 
-__all__ = ["fetch_crawl", "fetch_urls", "run"]
-
-_T = TypeVar("_T")
+__all__ = ["RunState", "fetch_crawl", "fetch_urls"]
 
 
-def run(coro: Coroutine[Any, Any, _T]) -> _T:
-    """Run one of this module's coroutines to its end in a new event loop."""
-    return asyncio.run(coro)
+@dataclasses.dataclass(slots=True)
+class RunState:
+    """What a run's fetching has set up so far: its caller stores and finishes the crawl
+    from it, even when the fetching failed or was interrupted."""
+
+    crawl_id: int | None = None
+    resumed: bool = False
+    spool: CrawlSpool | None = None
+    engine: Engine | None = None
 
 
-async def fetch_urls(
+def fetch_crawl(
+    store: Store,
+    plan: Plan,
+    settings: CrawlSettings,
+    extract: ExtractSettings,
+    progress: CrawlProgress | None,
+    recrawl: bool,
+    state: RunState,
+) -> bool:
+    """Fetch a crawl run into its journal; True if it was stopped early (Ctrl-C)."""
+    return asyncio.run(_fetch_crawl(store, plan, settings, extract, progress, recrawl, state))
+
+
+def fetch_urls(
+    spool: CrawlSpool,
+    seen: set[str],
+    plan: Plan,
+    settings: CrawlSettings,
+    extract: ExtractSettings,
+    urls: list[str],
+) -> None:
+    """Fetch ``urls`` into a finished crawl's journal without following their links."""
+    asyncio.run(_fetch_urls(spool, seen, plan, settings, extract, urls))
+
+
+async def _fetch_urls(
     spool: CrawlSpool,
     seen: set[str],
     plan: Plan,
@@ -75,14 +103,14 @@ def _settings_json(settings: CrawlSettings) -> dict[str, Any]:
     return data
 
 
-async def fetch_crawl(
+async def _fetch_crawl(
     store: Store,
     plan: Plan,
     settings: CrawlSettings,
     extract: ExtractSettings,
     progress: CrawlProgress | None,
     recrawl: bool,
-    state: dict[str, Any],
+    state: RunState,
 ) -> bool:
     fetcher = plan.make_fetcher()
     try:
@@ -90,7 +118,7 @@ async def fetch_crawl(
         if plan.preflight:
             await _preflight(robots, plan)
         crawl_id = None if recrawl else resumable_crawl(store, plan.source, plan.key)
-        state["resumed"] = crawl_id is not None
+        state.resumed = crawl_id is not None
         if crawl_id is None:
             crawl_id = store.new_crawl(
                 source=plan.source,
@@ -98,8 +126,8 @@ async def fetch_crawl(
                 settings=_settings_json(settings),
                 base_url=plan.origins.public or (plan.seeds[0] if plan.source == "folder" else ""),
             )
-        state["crawl_id"] = crawl_id
-        spool = state["spool"] = CrawlSpool(store, crawl_id)
+        state.crawl_id = crawl_id
+        spool = state.spool = CrawlSpool(store, crawl_id)
         scope = Scope(plan.seeds, subdomains=settings.subdomains, prefixes=settings.scope)
         engine = Engine(
             spool,
@@ -112,12 +140,12 @@ async def fetch_crawl(
             check_external=plan.check_external,
             robots=robots,
         )
-        state["engine"] = engine
+        state.engine = engine
         if progress is not None:
             progress.start(
-                crawl_id=crawl_id, seeds=plan.seeds, resumed=state["resumed"], store=str(store.path)
+                crawl_id=crawl_id, seeds=plan.seeds, resumed=state.resumed, store=str(store.path)
             )
-        if state["resumed"]:
+        if state.resumed:
             frontier = load_frontier(store, crawl_id)
             engine.restore(frontier.pending, frontier.seen, frontier.fetched)
         else:

@@ -4,6 +4,7 @@ and the audit command carries on to its report in the fresh process."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -15,11 +16,12 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from rich.console import Console
 
-from linkflow.crawl import handoff
+from linkflow.crawl import RichProgress, handoff
 from linkflow.settings import CrawlSettings
 from linkflow.store import Store
-from linkflow.store.spool import spool_root
+from linkflow.store.spool import CrawlBatch, CrawlSpool, spool_root
 from tests.crawl.conftest import Server, numbered_site
 from tests.crawl.test_resume import snapshot
 
@@ -185,3 +187,40 @@ def test_the_demo_stores_its_crawl_in_its_own_process(tmp_path: Path) -> None:
     with Store.open(audit / "audit.duckdb", read_only=True) as store:
         assert store.scalar("SELECT count(*) FROM crawls") == 1
         assert store.crawl_info(1)["status"] == "finished"
+
+
+def test_the_bar_comes_back_when_the_hand_over_fails() -> None:
+    out = io.StringIO()
+    bar = RichProgress(Console(file=out, force_terminal=True, width=100))
+    bar.start(crawl_id=1, seeds=["https://example.com/"], resumed=False, store="a.duckdb")
+    bar.stage("handoff", "storing the crawl in a fresh process")
+    assert "storing the crawl in a fresh process …" in out.getvalue()
+    bar.stage("store", "storing the crawl")  # the exec failed: this process stores the crawl
+    try:
+        assert bar._progress.live.is_started
+        assert bar._progress.tasks[0].description == "storing the crawl"
+    finally:
+        bar._progress.stop()
+
+
+def test_opening_the_store_leaves_a_handed_over_journal_to_the_crawl(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "audit.duckdb"
+    with Store.open(path) as store:
+        crawl_id = store.new_crawl(source="http", seeds=["https://example.com/"], settings={})
+        spool = CrawlSpool(store, crawl_id)
+        page = {"url": "https://example.com/", "internal": True, "depth": 0, "status": 200}
+        spool.write(CrawlBatch(pages=[page]))
+        spool.close()
+    ticket = {
+        "store": str(path.resolve()), "crawl_id": crawl_id, "resumed": False, "elapsed": 1.0,
+        "pages": 1, "links": 0, "errors": 0,
+    }  # fmt: skip
+    monkeypatch.setenv(handoff.ENV, json.dumps(ticket))
+    with handoff.open_store(path) as store:
+        assert store.count("pages") == 0  # still in the journal, for the crawl stage
+    monkeypatch.delenv(handoff.ENV)
+    with handoff.open_store(path) as store:
+        assert store.count("pages") == 1  # any other process loads it on opening
+    assert not spool_root(path).exists()
