@@ -42,6 +42,9 @@ TABLES = (
 
 RESULT_TABLES = ("page_metrics", "findings", "suggestions")
 
+_Params = Sequence[Any] | Mapping[str, Any] | None
+"""Statement parameters: positional (``?``, ``$1``) or named (``$name``)."""
+
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
@@ -390,15 +393,26 @@ class Store:
         clause = " AND ".join(f"{col} = ?" for col in where) or "TRUE"
         return self.query(f"SELECT {cols} FROM {table} WHERE {clause}", list(where.values()))
 
-    def query(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
-        """Run one SQL statement and return its result as Arrow. For ``linkflow.store`` only."""
+    @contextmanager
+    def registered(self, name: str, table: pa.Table) -> Iterator[None]:
+        """Make the Arrow ``table`` visible to SQL as the view ``name`` for the block."""
+        self._check_table(name)
+        with self._lock:
+            self.con.register(name, table)
+            try:
+                yield
+            finally:
+                self.con.unregister(name)
+
+    def query(self, sql: str, params: _Params = None) -> pa.Table:
+        """Run one SQL statement and return its result as Arrow."""
         with self._lock:
             try:
                 return self.con.execute(sql, params or []).to_arrow_table()
             except duckdb.Error as exc:
                 raise StoreError(f"{self.path}: query failed ({exc})") from exc
 
-    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
+    def execute(self, sql: str, params: _Params = None) -> None:
         """Run one SQL statement for its effect (DDL, INSERT ... SELECT); nothing is fetched."""
         with self._lock:
             try:
@@ -406,7 +420,7 @@ class Store:
             except duckdb.Error as exc:
                 raise StoreError(f"{self.path}: statement failed ({exc})") from exc
 
-    def rows(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+    def rows(self, sql: str, params: _Params = None) -> list[tuple[Any, ...]]:
         """Run one SQL statement and return its rows as tuples (no Arrow involved)."""
         with self._lock:
             try:
@@ -414,7 +428,7 @@ class Store:
             except duckdb.Error as exc:
                 raise StoreError(f"{self.path}: query failed ({exc})") from exc
 
-    def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+    def scalar(self, sql: str, params: _Params = None) -> Any:
         """Run one SQL statement and return the first column of its first row (or None)."""
         with self._lock:
             row = self.con.execute(sql, params or []).fetchone()
