@@ -12,6 +12,8 @@ from typing import Final
 
 __all__ = [
     "ANCHOR_CLASSES",
+    "BLOCKED",
+    "ERROR_PAGE_SQL",
     "POSITIONS",
     "SEVERITIES",
     "Backlink",
@@ -36,6 +38,17 @@ ANCHOR_CLASSES: Final = (
     "branded", "exact", "partial", "generic", "naked_url", "image", "empty", "other",
 )  # fmt: skip
 """Anchor-text classes (research/algorithms.md §6)."""
+
+BLOCKED: Final = "blocked by robots.txt"
+"""The ``error`` of a page row the crawl did not fetch because robots.txt disallows it."""
+
+ERROR_PAGE_SQL: Final = (
+    f"(coalesce(status, 0) >= 400 OR (error IS NOT NULL AND error <> '{BLOCKED}'))"
+)
+"""What an error page is, as a condition on a ``pages`` row: it answered 4xx/5xx, or no
+response came (timeout, refused, reset ...). A page robots.txt kept the crawl from fetching
+is not an error: it was never asked for. Every count of "errors" (a crawl's, a Screaming Frog
+import's) uses this one rule."""
 
 
 @dataclass(slots=True)
