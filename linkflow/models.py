@@ -7,7 +7,6 @@ so every stage spells them the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Final
 
 __all__ = [
@@ -16,13 +15,10 @@ __all__ = [
     "ERROR_PAGE_SQL",
     "POSITIONS",
     "SEVERITIES",
-    "Backlink",
     "CrawlSummary",
     "Finding",
     "Link",
     "PageFacts",
-    "Redirect",
-    "TrafficRow",
 ]
 
 POSITIONS: Final = (
@@ -104,15 +100,6 @@ class PageFacts:
 
 
 @dataclass(slots=True)
-class Redirect:
-    """One hop of a redirect: ``url`` answered ``status`` with ``Location: location``."""
-
-    url: str
-    status: int
-    location: str
-
-
-@dataclass(slots=True)
 class CrawlSummary:
     """What a crawl did, for the end-of-crawl screen and the Python API."""
 
@@ -124,47 +111,6 @@ class CrawlSummary:
     seconds: float = 0.0
     interrupted: bool = False
     resumed: bool = False
-
-
-@dataclass(slots=True)
-class Backlink:
-    """One external link pointing at the audited site, from any provider's export.
-
-    ``source_authority`` is the provider's page metric and ``domain_authority`` its domain
-    metric, both already on linkflow's 0–100 scale (``None`` when the export has none).
-    """
-
-    source_url: str
-    target_url: str
-    provider: str
-    anchor: str | None = None
-    nofollow: bool = False
-    sponsored: bool = False
-    ugc: bool = False
-    is_content: bool | None = None
-    is_image: bool = False
-    first_seen: datetime | None = None
-    last_seen: datetime | None = None
-    lost: bool = False
-    source_authority: float | None = None
-    domain_authority: float | None = None
-    source_outlinks: int | None = None
-    links_in_group: int = 1
-
-
-@dataclass(slots=True)
-class TrafficRow:
-    """Traffic of one page for one period from Search Console, GA4 or Bing."""
-
-    url: str
-    source: str
-    clicks: float | None = None
-    impressions: float | None = None
-    ctr: float | None = None
-    position: float | None = None
-    sessions: float | None = None
-    views: float | None = None
-    period: str | None = None
 
 
 @dataclass(slots=True)

@@ -12,7 +12,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -21,6 +21,10 @@ from rich.table import Table
 
 from linkflow import __version__
 from linkflow.errors import LinkflowError
+
+if TYPE_CHECKING:  # imported where used: `linkflow --help` loads none of the stages
+    from linkflow.audit import Audit
+    from linkflow.crawl.progress import CrawlProgress
 
 __all__ = ["audit_option", "cli", "crawl_options", "fail", "main", "print_table"]
 
@@ -114,7 +118,7 @@ def _overrides(kwargs: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _progress(quiet: bool, log_format: str) -> Any:
+def _progress(quiet: bool, log_format: str) -> CrawlProgress | None:
     from linkflow.crawl.progress import JsonProgress, RichProgress
 
     if log_format == "json":
@@ -124,7 +128,9 @@ def _progress(quiet: bool, log_format: str) -> Any:
     return RichProgress(console=err_console)
 
 
-def _audit(audit_dir: Path, overrides: dict[str, Any] | None = None, *, create: bool = True) -> Any:
+def _audit(
+    audit_dir: Path, overrides: dict[str, Any] | None = None, *, create: bool = True
+) -> Audit:
     from linkflow.audit import Audit
 
     return Audit(audit_dir, overrides=overrides, create=create)

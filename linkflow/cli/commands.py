@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.markup import escape
 
 from linkflow.cli.base import (
+    F,
     _audit,
     _overrides,
     _progress,
@@ -21,8 +22,11 @@ from linkflow.cli.base import (
 )
 from linkflow.settings import SETTINGS
 
+if TYPE_CHECKING:
+    from linkflow.audit import Audit
 
-def _money_option(func: Any) -> Any:
+
+def _money_option(func: F) -> F:
     return click.option(
         "--money",
         "opt_analyse__money",
@@ -31,7 +35,7 @@ def _money_option(func: Any) -> Any:
     )(func)
 
 
-def _summarise(audit: Any, report: Path | None) -> None:
+def _summarise(audit: Audit, report: Path | None) -> None:
     from linkflow.store.summary import audit_summary
 
     s = audit_summary(audit.store, audit.crawl_id())
