@@ -10,11 +10,17 @@ process so that peak memory is the analysis' own:
 * ``pagerank`` to the 1 %-per-page bound, and a bare scipy SpMV loop (``Pᵀ @ x``) doing the
   same number of iterations — the floor any power iteration pays;
 * ``analyse_internal`` end to end (graph, PageRank, depth, every finding, all writes);
+* the authority flow (``run_flow``) on that result, with backlink authority on 1 % of the
+  pages (Pareto-distributed, a few on 404s) and one money page per section: the
+  backlink-seeded flow, its decomposition over every page (one reverse solve), the top
+  sources of each of the 20 strongest money pages (reverse solves with a matrix right-hand
+  side, and one money page alone for comparison), reach and trapped authority, leaks and
+  the exact best link of each of the 5 most trapping pages;
 * in a third process, igraph's PageRank (PRPACK) on the same edges and weights.
 
 Prints seconds, iterations, peak RSS and the ratios. Targets (issue 4), at 1M pages / 20M
 links on 2 cores: PageRank ≤ 2× the bare SpMV loop, ≥ 2× faster than igraph, all analyses
-≤ 60 s, peak memory ≤ 4 GB.
+≤ 60 s, peak memory ≤ 4 GB; (issue 14) flow with its decomposition ≤ 2× PageRank.
 
     python bench/graph_bench.py [--pages N [N ...]] [--skip-igraph] [--keep DIR]
 
@@ -32,6 +38,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -149,14 +156,15 @@ def _write_links(store: object, crawl: int, pages: int, status: np.ndarray,
 
 def analyse(path: Path) -> dict[str, float]:
     """Time build, PageRank, a bare SpMV loop and the whole internal analysis."""
-    from linkflow.analyses.internal import analyse_internal
+    from linkflow.analyses.internal import run_internal
+    from linkflow.analyses.persist import persist_internal
     from linkflow.graph import build_graph, pagerank
     from linkflow.settings import Settings
     from linkflow.store import Store
 
     out: dict[str, float] = {}
     with Store.open(path) as store:
-        for table in ("page_metrics", "findings", "analysis_runs"):  # a kept store: cold run
+        for table in ("page_metrics", "findings", "analysis_runs", "flow_paths"):  # cold run
             store.delete(table)
         crawl = int(store.latest_crawl_id() or 0)
         t = time.perf_counter()
@@ -179,11 +187,68 @@ def analyse(path: Path) -> dict[str, float]:
         )
         del graph, pt
         t = time.perf_counter()
-        summary = analyse_internal(store, crawl, Settings())
+        internal = run_internal(store, crawl, Settings())
+        summary = persist_internal(store, internal)  # the two steps of analyse_internal
         out["analyse_s"] = time.perf_counter() - t
         out.update({f"analyse_{k}_s": v for k, v in summary.seconds.items()})
         out["findings"] = sum(summary.findings.values())
+        out.update(_flow(store, internal))
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+MONEY = "/s*/p*500"
+"""One money page per section of 1,000 pages."""
+BACKLINKED = 0.01
+"""Share of the pages with backlinks."""
+
+
+def _backlinks(store: Any, result: Any, seed: int = 2) -> None:
+    """Synthetic ``backlink_targets``: authority on 1 % of the graph's pages and on a few
+    URLs off the graph (404s, redirects), so that some of it is lost."""
+    rng = np.random.default_rng(seed)
+    graph = result.graph
+    on = rng.choice(graph.node_url_ids, max(1, int(BACKLINKED * graph.n)), replace=False)
+    off = np.setdiff1d(np.arange(int(store.count("urls"))), graph.node_url_ids)
+    off = rng.choice(off, min(off.size, max(1, on.size // 20)), replace=False)
+    ids = np.concatenate([on, off])
+    table = pa.table({"url_id": pa.array(ids, pa.int64()),
+                      "authority": pa.array(10.0 * (1.0 + rng.pareto(1.2, ids.size)))})  # fmt: skip
+    store.delete("backlink_targets")
+    with store.registered("_bench_bl", table):
+        store.execute(
+            "INSERT INTO backlink_targets BY NAME SELECT u.url, u.id AS url_id, 1 AS backlinks, "
+            "1 AS referring_domains, 1 AS followed_domains, b.authority, FALSE AS lost "
+            "FROM _bench_bl b JOIN urls u ON u.id = b.url_id"
+        )
+
+
+def _flow(store: Any, result: Any) -> dict[str, float]:
+    """Time ``run_flow`` by step, and one money page's sources solved alone."""
+    from linkflow.analyses.flow import run_flow
+    from linkflow.analyses.flow_solve import reverse_values
+    from linkflow.settings import Settings
+
+    _backlinks(store, result)
+    settings = Settings().replace(**{"analyse.money": [MONEY]})
+    t = time.perf_counter()
+    flow = run_flow(store, result, settings)
+    out = {"flow_total_s": time.perf_counter() - t}
+    out.update({f"flow_{k}_s": v for k, v in flow.seconds.items()})
+    one = np.zeros(flow.graph.n)
+    one[int(np.flatnonzero(flow.money.mask)[0])] = 1.0
+    t = time.perf_counter()
+    reverse_values(flow.operator, one, settings.graph.tolerance, settings.graph.max_iterations)
+    out["flow_one_money_page_s"] = time.perf_counter() - t
+    out.update(
+        flow_iterations=flow.solver.iterations,
+        flow_relative_bound=flow.solver.relative_bound,
+        money_pages=flow.money.count,
+        path_pages=min(flow.money.count, settings.analyse.flow_money_pages),
+        reach_iterations=flow.reach.iterations,
+        lost_share=float(flow.lost["authority"].to_numpy().sum())
+        / (float(flow.lost["authority"].to_numpy().sum()) + float(flow.authority.sum())),
+    )
     return out
 
 
@@ -252,12 +317,37 @@ def report(r: dict[str, float]) -> None:
         f"findings; peak RSS {r['peak_rss_mb']:,.0f} MB"
     )
     print(f"   ratio pagerank / SpMV loop = {r['pagerank_s'] / r['spmv_loop_s']:.2f} (target ≤ 2)")
+    if "flow_total_s" in r:
+        _report_flow(r)
     if "igraph_pagerank_s" in r:
         print(
             f"   igraph pagerank {r['igraph_pagerank_s']:.2f} s (graph build "
             f"{r['igraph_build_s']:.1f} s); ratio igraph / linkflow = "
             f"{r['igraph_pagerank_s'] / r['pagerank_s']:.2f} (target ≥ 2)"
         )
+
+
+def _report_flow(r: dict[str, float]) -> None:
+    steps = ", ".join(
+        f"{k[5:-2]} {v:.2f}" for k, v in r.items()
+        if k.startswith("flow_") and k.endswith("_s") and k not in ("flow_total_s",
+                                                                   "flow_one_money_page_s")
+    )  # fmt: skip
+    core = r["flow_flow_s"] + r["flow_decomposition_s"]
+    paths = r["flow_paths_s"] / max(r["path_pages"], 1)
+    print(
+        f"   flow {r['flow_total_s']:.1f} s ({steps}); {int(r['flow_iterations'])} it, rel bound "
+        f"{r['flow_relative_bound']:.2e}; {int(r['money_pages']):,} money pages, "
+        f"{r['lost_share']:.1%} of backlink authority lost"
+    )
+    print(
+        f"   ratio (flow + decomposition) / pagerank = {core / r['pagerank_s']:.2f} (target ≤ 2); "
+        f"whole flow stage / pagerank = {r['flow_total_s'] / r['pagerank_s']:.2f}"
+    )
+    print(
+        f"   sources of one money page: {paths:.2f} s each in batches of 8 "
+        f"({int(r['path_pages'])} pages), {r['flow_one_money_page_s']:.2f} s alone"
+    )
 
 
 def main() -> int:

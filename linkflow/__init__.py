@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:  # what type checkers see; at run time each name is imported on first use
     from linkflow.analyses.backlinks import analyse_backlinks as analyse_backlinks
     from linkflow.analyses.internal import analyse_internal as analyse_internal
+    from linkflow.analyses.verdict import Verdict as Verdict
     from linkflow.audit import Audit as Audit
     from linkflow.crawl import crawl_folder as crawl_folder
     from linkflow.crawl import crawl_site as crawl_site
@@ -42,6 +43,12 @@ if TYPE_CHECKING:  # what type checkers see; at run time each name is imported o
     from linkflow.models import Finding as Finding
     from linkflow.models import Link as Link
     from linkflow.models import PageFacts as PageFacts
+    from linkflow.recommend.records import Fix as Fix
+    from linkflow.recommend.records import PageChange as PageChange
+    from linkflow.recommend.records import PlannedEdit as PlannedEdit
+    from linkflow.recommend.records import Recommendations as Recommendations
+    from linkflow.recommend.records import Suggestion as Suggestion
+    from linkflow.recommend.records import WhatIf as WhatIf
     from linkflow.report import export_table as export_table
     from linkflow.report import write_report as write_report
     from linkflow.settings import Settings as Settings
@@ -56,16 +63,23 @@ _EXPORTS: dict[str, str] = {
     "CrawlError": "linkflow.errors",
     "CrawlSummary": "linkflow.models",
     "Finding": "linkflow.models",
+    "Fix": "linkflow.recommend.records",
     "ImportFormatError": "linkflow.errors",
     "Link": "linkflow.models",
     "LinkGraph": "linkflow.graph",
     "LinkflowError": "linkflow.errors",
+    "PageChange": "linkflow.recommend.records",
     "PageFacts": "linkflow.models",
+    "PlannedEdit": "linkflow.recommend.records",
+    "Recommendations": "linkflow.recommend.records",
     "ReportError": "linkflow.errors",
     "SchemaVersionError": "linkflow.errors",
     "Settings": "linkflow.settings",
     "Store": "linkflow.store",
     "StoreError": "linkflow.errors",
+    "Suggestion": "linkflow.recommend.records",
+    "Verdict": "linkflow.analyses.verdict",
+    "WhatIf": "linkflow.recommend.records",
     "analyse_backlinks": "linkflow.analyses.backlinks",
     "analyse_internal": "linkflow.analyses.internal",
     "build_graph": "linkflow.graph",

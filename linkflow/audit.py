@@ -19,18 +19,21 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from linkflow.crawl import CrawlProgress, check_urls, crawl_folder, crawl_site, handoff
+from linkflow.crawl import CrawlProgress, check_urls, crawl_folder, crawl_site, recover
+from linkflow.crawl.state import crawl_totals, unfetched_known_urls
 from linkflow.errors import ConfigError, CrawlError
 from linkflow.models import CrawlSummary
 from linkflow.settings import Settings, load_settings
 from linkflow.store import Store
-from linkflow.store.crawl import crawl_totals
-from linkflow.store.known import unfetched_known_urls
 from linkflow.urls import normalize
 
 if TYPE_CHECKING:
     from linkflow.analyses.gate import GateResult
+    from linkflow.analyses.internal_result import InternalResult
+    from linkflow.analyses.verdict import Verdict
     from linkflow.ingest import ImportResult
+    from linkflow.progress import StageProgress
+    from linkflow.recommend.records import Recommendations, WhatIf
 
 # The importing, analysis and report stages are imported by the methods that run them:
 # numpy, scipy and pyarrow would otherwise be resident in a crawl (about 60 MB) that never
@@ -54,7 +57,9 @@ class Audit:
     """An audit folder. Methods run one stage each and return ``self`` so they chain.
 
     ``overrides`` maps ``section.name`` settings to values (they win over ``linkflow.toml``);
-    with ``create=False`` a missing audit file is an error instead of a new audit.
+    with ``create=False`` a missing audit file is an error instead of a new audit. With
+    ``read_only=True`` the store is opened for reading (a missing file is an error), so other
+    readers can use the audit at the same time; the stages that write to it then fail.
     """
 
     def __init__(
@@ -64,12 +69,17 @@ class Audit:
         settings: Settings | None = None,
         overrides: Mapping[str, Any] | None = None,
         create: bool = True,
+        read_only: bool = False,
     ) -> None:
         self.path = Path(path)
         self.create = create
+        self.read_only = read_only
         self.settings = settings or load_settings(audit_dir=self.path, overrides=overrides)
         self.state = AuditState()
         self._store: Store | None = None
+        # The newest internal analysis, kept for the suggestions that follow it (the graph
+        # is built once); dropped once they have run.
+        self._internal: InternalResult | None = None
 
     def __repr__(self) -> str:
         return f"Audit({str(self.path)!r})"
@@ -87,8 +97,28 @@ class Audit:
     def store(self) -> Store:
         """The audit store, opened (and created) on first use."""
         if self._store is None:
-            self._store = handoff.open_store(self.db_path, create=self.create)
+            if self.read_only:
+                from linkflow.crawl.journal import journal_root
+
+                store = Store.open(self.db_path, read_only=True)
+                if journal_root(self.db_path).exists():
+                    # A killed crawl's journal: load it (a write) so the reader sees it all.
+                    store.close()
+                    store = self._open_writable(create=False)
+                self._store = store
+            else:
+                self._store = self._open_writable(create=self.create)
         return self._store
+
+    def _open_writable(self, *, create: bool) -> Store:
+        """Open the store writable and load the journal a killed crawl left beside it."""
+        store = Store.open(self.db_path, create=create)
+        try:
+            recover(store, self.settings.crawl.store_memory)
+        except BaseException:
+            store.close()
+            raise
+        return store
 
     def close(self) -> None:
         """Close the store; the audit can be reopened later."""
@@ -149,16 +179,33 @@ class Audit:
         self.state.crawls.append(summary)
         return self
 
-    def import_exports(self, paths: Iterable[Path | str], *, site: str = "self") -> Audit:
-        """Import backlink, traffic or authority exports (format detected from the bytes)."""
-        from linkflow.ingest import import_file
+    def import_exports(
+        self,
+        paths: Iterable[Path | str],
+        *,
+        site: str = "self",
+        site_origin: str | None = None,
+        progress: StageProgress | None = None,
+    ) -> Audit:
+        """Import backlink, traffic or authority exports (format detected from the bytes).
 
-        for path in paths:
-            result = import_file(
-                self.store, Path(path), settings=self.settings.ingest, site=site,
-                strip_params=self.settings.crawl.strip_params,
-            )  # fmt: skip
-            self.state.imports.append(result)
+        ``site_origin`` resolves exports of page paths (GA4); by default the newest crawl's
+        origin does. ``progress`` hears of each file's steps as the ``import`` stage.
+        """
+        from linkflow.ingest import import_file
+        from linkflow.progress import Stage
+
+        files = [Path(path) for path in paths]
+        if not files:
+            return self
+        with Stage("import", progress, total=3 * len(files)) as step:  # 3 steps a file
+            for path in files:
+                result = import_file(
+                    self.store, path, settings=self.settings.ingest, site=site,
+                    strip_params=self.settings.crawl.strip_params, site_origin=site_origin,
+                    step=step,
+                )  # fmt: skip
+                self.state.imports.append(result)
         return self
 
     def check_known_urls(self) -> Audit:
@@ -180,27 +227,104 @@ class Audit:
             check_urls(self.store, crawl_id, urls, self.settings.crawl, self.settings.extract)
         return self
 
-    def import_crawl(self, inlinks: Path | str, internal: Path | str | None = None) -> Audit:
-        """Import a Screaming Frog crawl (All Inlinks, optionally Internal:All)."""
+    def import_crawl(
+        self,
+        inlinks: Path | str,
+        internal: Path | str | None = None,
+        *,
+        progress: StageProgress | None = None,
+    ) -> Audit:
+        """Import a Screaming Frog crawl (All Inlinks, optionally Internal:All); ``progress``
+        hears of it as a one-step ``import`` stage."""
         from linkflow.ingest.screaming_frog import import_screaming_frog
+        from linkflow.progress import Stage
 
-        summary = import_screaming_frog(
-            self.store, Path(inlinks), Path(internal) if internal else None,
-            strip_params=self.settings.crawl.strip_params,
-        )  # fmt: skip
+        with Stage("import", progress, total=1) as step:
+            step(f"reading {Path(inlinks).name}")
+            summary = import_screaming_frog(
+                self.store, Path(inlinks), Path(internal) if internal else None,
+                strip_params=self.settings.crawl.strip_params,
+            )  # fmt: skip
         self.state.crawls.append(summary)
         return self
 
     # ------------------------------------------------------------------ analyses
-    def analyse(self) -> Audit:
-        """Run the internal analysis, then the backlink profile, on the newest crawl."""
+    def analyse(self, *, progress: StageProgress | None = None) -> Audit:
+        """Run the internal analysis, the backlink profile, then the authority flow and the
+        verdict, on the newest crawl; ``progress`` hears of each step as the ``analyse``
+        stage."""
         from linkflow.analyses.backlinks import analyse_backlinks
-        from linkflow.analyses.internal import analyse_internal
+        from linkflow.analyses.internal import run_internal
+        from linkflow.analyses.money import prepare_money
+        from linkflow.analyses.persist import persist_internal
+        from linkflow.analyses.verdict import analyse_flow
+        from linkflow.progress import Stage
 
         crawl_id = self.crawl_id()
-        self.state.analyses.append(analyse_internal(self.store, crawl_id, self.settings))
-        self.state.analyses.append(analyse_backlinks(self.store, crawl_id, self.settings))
+        settings = prepare_money(self.settings, self.path)  # money file and weights read once
+        with Stage("analyse", progress, total=4 + 3) as step:  # run_internal's 4, then 3 here
+            internal = run_internal(self.store, crawl_id, settings, step=step)
+            self._internal = internal
+            step("storing metrics and findings")
+            self.state.analyses.append(persist_internal(self.store, internal))
+            step("backlink profile")
+            self.state.analyses.append(analyse_backlinks(self.store, crawl_id, settings))
+            step("authority flow")
+            self.state.analyses.append(analyse_flow(self.store, internal, settings))
         return self
+
+    def suggest(
+        self,
+        *,
+        k: int | None = None,
+        max_per_source: int | None = None,
+        max_per_target: int | None = None,
+        progress: StageProgress | None = None,
+    ) -> Recommendations:
+        """Recommend the internal links that raise the money pages' flow most, and the fix
+        lists, for the newest crawl; store them (``suggestions``, ``fixes``) and return them.
+
+        ``k`` and the caps (new links per source page, per target page) default to the
+        ``recommend`` settings. Run :meth:`analyse` first; ``progress`` hears of each step
+        as the ``suggest`` stage.
+        """
+        from linkflow.analyses.money import prepare_money
+        from linkflow.progress import Stage
+        from linkflow.recommend.stage import suggest_links
+
+        settings = prepare_money(self.settings, self.path)
+        with Stage("suggest", progress, total=3) as step:
+            result = suggest_links(
+                self.store, self.crawl_id(), settings, internal=self._internal, k=k,
+                max_per_source=max_per_source, max_per_target=max_per_target, step=step,
+            )  # fmt: skip
+        self._internal = None
+        self.state.analyses.append(result)
+        return result
+
+    def recommendations(self) -> Recommendations | None:
+        """The recommendations :meth:`suggest` stored for the newest crawl, or None when
+        there are none or the crawl was analysed again since."""
+        from linkflow.recommend.persist import read_recommendations
+
+        return read_recommendations(self.store, self.crawl_id())
+
+    def what_if(self, plan: Path | str) -> WhatIf:
+        """The exact effect of a plan of link edits (CSV: ``source_url,target_url[,anchor]
+        [,action]``, action ``add`` or ``remove``) on the money pages and the pages that
+        lose, on the newest crawl. Stores nothing."""
+        from linkflow.analyses.money import prepare_money
+        from linkflow.recommend.stage import plan_effect
+
+        settings = prepare_money(self.settings, self.path)
+        return plan_effect(self.store, self.crawl_id(), settings, Path(plan),
+                           internal=self._internal)  # fmt: skip
+
+    def verdict(self) -> Verdict:
+        """The verdict of the newest crawl, as stored by :meth:`analyse`."""
+        from linkflow.analyses.verdict import read_verdict
+
+        return read_verdict(self.store, self.crawl_id())
 
     def check(self, fail_on: Sequence[str]) -> GateResult:
         """Evaluate the CI gate on the newest crawl (run :meth:`analyse` first)."""
@@ -209,12 +333,15 @@ class Audit:
         return gate(self.store, self.crawl_id(), fail_on)
 
     # ------------------------------------------------------------------ presentation
-    def report(self) -> Path:
-        """Write ``report/index.html`` and its CSV exports; return the report's path."""
+    def report(self, *, progress: StageProgress | None = None) -> Path:
+        """Write ``report/index.html`` and its CSV exports; return the report's path.
+        ``progress`` hears of each export and of the page as the ``report`` stage."""
         from linkflow.report import write_report
 
         crawl_id = self.crawl_id()
-        return write_report(self.store, crawl_id, self.report_dir, self.settings.report)
+        return write_report(
+            self.store, crawl_id, self.report_dir, self.settings.report, progress=progress
+        )
 
     def export(self, table: str, fmt: str, output: Path | str) -> int:
         """Write one table as csv, json or parquet; return the number of rows."""

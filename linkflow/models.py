@@ -13,6 +13,7 @@ __all__ = [
     "ANCHOR_CLASSES",
     "BLOCKED",
     "ERROR_PAGE_SQL",
+    "OUTSIDE",
     "POSITIONS",
     "SEVERITIES",
     "CrawlSummary",
@@ -31,20 +32,29 @@ SEVERITIES: Final = ("critical", "high", "medium", "low", "info")
 """Finding severities, most severe first."""
 
 ANCHOR_CLASSES: Final = (
-    "branded", "exact", "partial", "generic", "naked_url", "image", "empty", "other",
+    "branded", "exact", "partial", "generic", "naked_url", "image", "empty", "other", "unknown",
 )  # fmt: skip
-"""Anchor-text classes (research/algorithms.md §6)."""
+"""Anchor-text classes (research/algorithms.md §6); ``unknown``: a backlink whose provider
+gives no anchor text (``empty`` is a link that has none)."""
 
 BLOCKED: Final = "blocked by robots.txt"
 """The ``error`` of a page row the crawl did not fetch because robots.txt disallows it."""
 
+OUTSIDE: Final = ("outside the build folder", "outside the base URL")
+"""How the ``error`` of a page row begins when its URL is on the site's host but outside the
+copy audited (a build folder; the path a server stands in for with ``--base-url``), followed
+by ``; not checked`` (not fetched) or ``; checked over HTTP`` (its status came from the
+public site). See :mod:`linkflow.crawl.folder`."""
+
 ERROR_PAGE_SQL: Final = (
-    f"(coalesce(status, 0) >= 400 OR (error IS NOT NULL AND error <> '{BLOCKED}'))"
+    f"(coalesce(status, 0) >= 400 OR (error IS NOT NULL AND error <> '{BLOCKED}' "
+    f"AND split_part(error, ';', 1) NOT IN ('{OUTSIDE[0]}', '{OUTSIDE[1]}')))"
 )
 """What an error page is, as a condition on a ``pages`` row: it answered 4xx/5xx, or no
 response came (timeout, refused, reset ...). A page robots.txt kept the crawl from fetching
-is not an error: it was never asked for. Every count of "errors" (a crawl's, a Screaming Frog
-import's) uses this one rule."""
+is not an error: it was never asked for; nor is a URL outside the copy audited (``OUTSIDE``)
+unless the public site answered 4xx/5xx for it. Every count of "errors" (a crawl's, a
+Screaming Frog import's) uses this one rule."""
 
 
 @dataclass(slots=True)

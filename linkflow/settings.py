@@ -12,8 +12,10 @@ table is an error that names it.
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import textwrap
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,9 @@ __all__ = [
     "Setting",
     "Settings",
     "load_settings",
+    "select_settings",
+    "settings_toml",
+    "toml_value",
 ]
 
 DEFAULT_USER_AGENT = "linkflow/0.1 (+https://github.com/linkflow/linkflow)"
@@ -54,8 +59,16 @@ class CrawlSettings:
 
     max_pages: int = _opt(100_000, "Stop after this many pages have been fetched.")
     max_depth: int = _opt(50, "Do not follow links from pages deeper than this many clicks.")
-    concurrency: int = _opt(16, "Requests in flight at once, over all hosts.")
-    per_host_concurrency: int = _opt(8, "Requests in flight at once to one host.")
+    concurrency: int = _opt(
+        16,
+        "Requests in flight at once, over all hosts (a site's subdomains, external checks); "
+        "one host never gets more than per_host_concurrency of them.",
+    )
+    per_host_concurrency: int = _opt(
+        5,
+        "Requests in flight at once to one host. 5 is Screaming Frog's default: polite on a "
+        "site you do not run; raise it for your own servers.",
+    )
     rps: float = _opt(0.0, "Requests per second to one host; 0 means no limit.")
     user_agent: str = _opt(DEFAULT_USER_AGENT, "User-Agent header; also the robots.txt agent.")
     timeout: float = _opt(30.0, "Seconds a whole request may take, body included.")
@@ -86,6 +99,12 @@ class CrawlSettings:
         "Public origin of the site when crawling a copy (staging, localhost, a build folder).",
     )
     strip_params: tuple[str, ...] = _opt(TRACKING_PARAMS, "Query parameters removed from URLs.")
+    store_memory: str = _opt(
+        "64MB",
+        "DuckDB's memory cap while the crawl is stored (its journal loaded, templates found): "
+        "more is faster, less keeps the crawl's peak memory lower. Very long pages get what "
+        "they need above it.",
+    )
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -128,15 +147,37 @@ class GraphSettings:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class AnalyseSettings:
-    """Thresholds of the internal and external findings."""
+    """Thresholds of the internal and external findings, money pages and authority flow."""
 
-    money: tuple[str, ...] = _opt((), "URL patterns of the money pages (services, products...).")
+    money: tuple[str, ...] = _opt(
+        (),
+        "URL patterns of the money pages (services, products...), each optionally "
+        "'pattern = weight' (a revenue weight; 1 when absent).",
+    )
+    money_file: str = _opt(
+        "", "File of money page patterns, one a line ('pattern' or 'pattern = weight')."
+    )
+    money_weights: tuple[str, ...] = _opt(
+        (), "Revenue weights of money pages, each 'pattern = weight' (the largest one counts)."
+    )
     deep_threshold: int = _opt(3, "Pages deeper than this many clicks are reported as deep.")
     overlinking_threshold: int = _opt(250, "Pages with more internal links than this.")
     min_content_inlinks: int = _opt(3, "Important pages should have at least this many.")
     brand_terms: tuple[str, ...] = _opt((), "Brand words for anchor classification.")
     generic_anchors: tuple[str, ...] = _opt((), "Extra anchors to treat as generic.")
     backlink_beta: float = _opt(0.85, "Share of teleport mass seeded by backlink authority.")
+    low_value: tuple[str, ...] = _opt(
+        (),
+        "Extra low-value URL classes for the leak shares, each 'class = regex' on the path "
+        "and query (tried before the built-in tag, date, login, legal ... classes).",
+    )
+    flow_money_pages: int = _opt(
+        20, "Money pages (most flow first) whose top source pages are listed in flow_paths."
+    )
+    flow_sources: int = _opt(10, "Top source pages listed for each money page in flow_paths.")
+    trapped_pages: int = _opt(
+        5, "Trapping pages whose best link to a money page is computed (one solve each)."
+    )
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -150,10 +191,38 @@ class IngestSettings:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class RecommendSettings:
-    """How link suggestions are chosen."""
+    """How link suggestions and fix lists are chosen (docs/model.md, "Recommendations")."""
 
     max_suggestions: int = _opt(50, "How many internal links to recommend.")
     max_new_per_source: int = _opt(3, "New links suggested on one source page at most.")
+    max_new_per_target: int = _opt(10, "New links suggested to one target page at most.")
+    keywords: tuple[str, ...] = _opt(
+        (),
+        "Phrases a page should be linked with, each 'pattern = phrase, phrase' (a glob on "
+        "the path or URL, e.g. '/services/lawn-care = lawn care, lawn mowing').",
+    )
+    max_targets: int = _opt(
+        300, "Target pages considered: money pages first, then orphans and under-linked pages."
+    )
+    min_relevance: float = _opt(
+        0.03,
+        "Smallest relevance (0-1, BM25 of the target's phrases in the source's text, relative "
+        "to the target's own text) of a suggested link.",
+    )
+    min_sentence_words: int = _opt(6, "A sentence to hold a new link has at least this many words.")
+    max_sentence_words: int = _opt(40, "A sentence to hold a new link has at most this many words.")
+    exact_anchor_share: float = _opt(
+        0.3,
+        "When this share of a target's descriptive anchors already match one of its phrases "
+        "exactly, other phrases or partial matches are proposed as anchors.",
+    )
+    batch: int = _opt(
+        10, "Links accepted per round of the optimiser before the flow is solved again."
+    )
+    polish_seconds: float = _opt(
+        30.0, "Time the optimiser may spend swapping chosen links for better ones."
+    )
+    max_fixes: int = _opt(200, "Rows of each kind of fix list at most.")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -238,14 +307,22 @@ def _coerce(value: Any, default: Any, key: str, origin: str) -> Any:
     raise ConfigError(f"{origin}: setting {key} must be a {expected}, got {value!r}")
 
 
+def _unknown(name: str, known: Iterable[str], origin: str = "") -> ConfigError:
+    """The error for a setting ``name`` that does not exist, with the closest known name."""
+    where = f"{origin}: " if origin else ""
+    close = difflib.get_close_matches(name, list(known), n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return ConfigError(
+        f"{where}unknown setting {name!r}; {hint}`linkflow settings` lists the known ones"
+    )
+
+
 def _apply(base: Settings, flat: Mapping[str, Any], origin: str) -> Settings:
     known = {s.key: s for s in SETTINGS}
     changes: dict[str, dict[str, Any]] = {}
     for key, value in flat.items():
         if key not in known:
-            raise ConfigError(
-                f"{origin}: unknown setting {key!r}; `linkflow settings` lists the known ones"
-            )
+            raise _unknown(key, known, origin)
         setting = known[key]
         changes.setdefault(setting.section, {})[setting.name] = _coerce(
             value, setting.default, key, origin
@@ -266,6 +343,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for section, values in data.items():
         if not isinstance(values, dict):
+            owners = [s.section for s in SETTINGS if s.name == section]
+            if owners:  # a setting written above every [section] header
+                raise ConfigError(f"{path}: {section!r} must go under its section: [{owners[0]}]")
             raise ConfigError(f"{path}: {section!r} must be a [section] table, e.g. [crawl]")
         for name, value in values.items():
             flat[f"{section}.{name}"] = value
@@ -298,3 +378,58 @@ def load_settings(
         given = {k: v for k, v in overrides.items() if v is not None and v != ()}
         settings = _apply(settings, given, "command line")
     return settings
+
+
+# ---------------------------------------------------------------------- as TOML
+_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", **{chr(c): f"\\u{c:04X}" for c in [*range(32), 127]}}
+"""What a TOML basic string cannot hold as itself: quote, backslash, control characters."""
+
+
+def toml_value(value: Any) -> str:
+    """``value`` (a setting's type: bool, int, float, str or tuple of str) as TOML.
+
+    What this returns can be pasted into ``linkflow.toml`` and reads back as ``value``.
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)  # Python's repr of a float (1e-05, inf, nan) is valid TOML too
+    if isinstance(value, str):
+        return '"' + "".join(_TOML_ESCAPES.get(ch, ch) for ch in value) + '"'
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    raise TypeError(f"no TOML form for {value!r}")
+
+
+def _toml_line(name: str, value: Any, width: int = 88) -> str:
+    line = f"{name} = {toml_value(value)}"
+    if len(line) <= width or not isinstance(value, tuple) or not value:
+        return line
+    items = "".join(f"    {toml_value(v)},\n" for v in value)  # one per line, as people write
+    return f"{name} = [\n{items}]"
+
+
+def select_settings(names: Iterable[str] = ()) -> list[Setting]:
+    """The settings named ``section.name`` or ``section`` (all of them when none are named),
+    in the table's order. An unknown name is a :class:`ConfigError` naming the closest one."""
+    wanted = list(names)
+    sections = set(_SECTIONS)
+    keys = {s.key for s in SETTINGS}
+    for name in wanted:
+        if name not in keys and name not in sections:
+            raise _unknown(name, [*_SECTIONS, *sorted(keys)])
+    return [s for s in SETTINGS if not wanted or s.key in wanted or s.section in wanted]
+
+
+def settings_toml(settings: Iterable[Setting] = SETTINGS) -> str:
+    """``settings`` with their defaults as a ``linkflow.toml`` file, each with its help as
+    a comment: valid TOML, so any part of it can be pasted into a settings file."""
+    out: list[str] = []
+    section = ""
+    for s in settings:
+        if s.section != section:
+            section = s.section
+            out.extend(["", f"[{section}]"] if out else [f"[{section}]"])
+        out.extend(textwrap.wrap(s.help, 86, initial_indent="# ", subsequent_indent="# "))
+        out.append(_toml_line(s.name, s.default))
+    return "\n".join(out) + "\n"

@@ -3,11 +3,19 @@
 Every stage that meets a URL (crawler, extractor, importers) canonicalises it with
 :func:`normalize`, so a URL from a backlink export joins the page the crawler fetched.
 
-The canonical form: ``http``/``https`` only; scheme and host lower-cased; IDN hosts in
-punycode; default ports and user info removed; dot segments resolved; an empty path becomes
-``/``; percent-escapes upper-cased, unreserved characters decoded, other unsafe characters
-encoded as UTF-8; the fragment removed; tracking parameters removed; an empty ``?`` dropped.
-Query order and trailing slashes are kept: servers may treat them as different pages.
+Links are resolved as browsers resolve them: by the WHATWG URL Standard, with the
+``ada-url`` parser. So a backslash is a slash, ``%2e`` is a dot segment, ``///host`` and
+``https:host`` (on an http page) name a host, IPv4 shorthand is expanded, IDN hosts go
+through UTS #46 and a host with a forbidden code point (``http://a b/``) is no URL at all.
+On a page in a legacy encoding, non-ASCII query characters are written in that encoding.
+
+The canonical form, applied on top: ``http``/``https`` only; scheme and host lower-cased;
+IDN hosts in punycode, a trailing dot of the host removed; default ports and user info
+removed; dot segments resolved; an empty path becomes ``/``; percent-escapes upper-cased,
+unreserved characters decoded, other unsafe characters encoded as UTF-8; in the query,
+``'`` is kept as it is (browsers send ``'`` and ``%27`` alike); the fragment removed;
+tracking parameters removed; an empty ``?`` dropped. Query order and trailing slashes are
+kept: servers may treat them as different pages.
 """
 
 from __future__ import annotations
@@ -15,7 +23,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit
+
+import ada_url
+
+from linkflow.encodings import UTF8, encode_query, lookup, needs_query_encoding, output_encoding
 
 __all__ = [
     "Scope",
@@ -34,17 +46,25 @@ _PCT = re.compile(r"%([0-9A-Fa-f]{2})")
 _STRAY_PCT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _PATH_SAFE = "/:@!$&'()*+,;=%"
 _QUERY_SAFE = "/:@!$&'()*+,;=?%"
-_WS = re.compile(r"[\t\n\r]")
+# A path or query made only of these is already canonical: the common case, checked first.
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9\-._~/:@!$&'()*+,;=]*")
+_PLAIN_QUERY = re.compile(r"[A-Za-z0-9\-._~/:@!$&'()*+,;=?]*")
+# What the URL Standard trims from both ends of an input, and removes from anywhere in it.
+_C0_OR_SPACE = "".join(chr(c) for c in range(0x21))
+_TAB_OR_NEWLINE = str.maketrans("", "", "\t\n\r")
 
 
-def _pct_normalise(part: str, safe: str) -> str:
+def _pct_normalise(part: str, safe: str, decode: frozenset[str] = _UNRESERVED) -> str:
     part = _STRAY_PCT.sub("%25", part)
 
     def fix(m: re.Match[str]) -> str:
         char = chr(int(m.group(1), 16))
-        return char if char in _UNRESERVED else "%" + m.group(1).upper()
+        return char if char in decode else "%" + m.group(1).upper()
 
     return quote(_PCT.sub(fix, part), safe=safe)
+
+
+_QUERY_DECODED = _UNRESERVED | {"'"}
 
 
 def remove_dot_segments(path: str) -> str:
@@ -71,16 +91,6 @@ def remove_dot_segments(path: str) -> str:
     return result
 
 
-def _host(hostname: str) -> str:
-    host = hostname.strip().rstrip(".").lower()
-    if host.isascii():
-        return host
-    try:
-        return host.encode("idna").decode("ascii")
-    except UnicodeError:
-        return host
-
-
 def _strip_params(query: str, strip: frozenset[str]) -> str:
     if not query or not strip:
         return query
@@ -93,34 +103,83 @@ def _strip_set(params: tuple[str, ...]) -> frozenset[str]:
     return frozenset(p.lower() for p in params)
 
 
+def _encode_legacy_query(url: str, encoding: str) -> str:
+    """``url`` with its query written in ``encoding``, as the URL parser of such a page does.
+
+    The first ``?`` before any ``#`` starts the query of an http(s) URL, whatever precedes
+    it: no part before the query may hold a raw ``?``.
+    """
+    url = url.strip(_C0_OR_SPACE).translate(_TAB_OR_NEWLINE)
+    head, hash_, fragment = url.partition("#")
+    before, question, query = head.partition("?")
+    if not question or not needs_query_encoding(query, encoding):
+        return url
+    return before + "?" + encode_query(query, encoding) + hash_ + fragment
+
+
+def _parse(url: str, base: str | None) -> str | None:
+    """The WHATWG serialisation of ``url`` resolved against ``base``, or ``None``."""
+    try:
+        if base is None:
+            return str(ada_url.parse_url(url, attributes=("href",))["href"])
+        return str(ada_url.join_url(base, url))
+    except ValueError:
+        pass
+    # A base that is no URL at all still leaves an absolute url its meaning.
+    if base is not None and not ada_url.check_url(base):
+        return _parse(url, None)
+    return None
+
+
 def normalize(
-    url: str, base: str | None = None, *, strip_params: tuple[str, ...] = ()
+    url: str,
+    base: str | None = None,
+    *,
+    strip_params: tuple[str, ...] = (),
+    encoding: str = UTF8,
 ) -> str | None:
     """Return the canonical absolute form of ``url`` (resolved against ``base``).
 
-    Returns ``None`` for anything that is not an ``http(s)`` URL with a host (``mailto:``,
-    ``javascript:``, malformed input ...). Never raises.
+    ``encoding`` is the character encoding of the page the link is on (any WHATWG label):
+    browsers percent-encode non-ASCII query characters in it. Returns ``None`` for anything
+    that is not an ``http(s)`` URL with a host (``mailto:``, ``javascript:``, malformed
+    input ...). Never raises.
 
     >>> normalize("HTTP://Example.COM:80/a/./b/../c?utm_source=x#top", strip_params=("utm_source",))
     'http://example.com/a/c'
     """
-    try:
-        raw = _WS.sub("", url.strip())
-        if base is not None:
-            raw = urljoin(base, raw)
-        parts = urlsplit(raw)
-        scheme = parts.scheme.lower()
-        if scheme not in _DEFAULT_PORTS or not parts.hostname:
-            return None
-        host = _host(parts.hostname)
-        port = parts.port
-    except ValueError:
+    if encoding != UTF8:
+        page_encoding = output_encoding(lookup(encoding) or UTF8)
+        if page_encoding != UTF8:
+            url = _encode_legacy_query(url, page_encoding)
+    href = _parse(url, base)
+    if href is None:
         return None
-    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    path = _pct_normalise(remove_dot_segments(parts.path) or "/", _PATH_SAFE)
-    query = _strip_params(parts.query, _strip_set(strip_params))
-    query = _pct_normalise(query, _QUERY_SAFE) if query else ""
-    return urlunsplit((scheme, netloc, path, query, ""))
+    # A special URL serialises as scheme://[userinfo@]host[:port]/path[?query][#fragment],
+    # with "/", "?", "#" and "@" percent-encoded wherever they are not delimiters.
+    scheme, sep, rest = href.partition("://")
+    if scheme not in _DEFAULT_PORTS or not sep:
+        return None
+    rest = rest.partition("#")[0]
+    slash = rest.find("/")
+    authority, path_query = (rest, "/") if slash < 0 else (rest[:slash], rest[slash:])
+    host = authority.rpartition("@")[2]
+    if not host.endswith("]"):
+        name, colon, port = host.rpartition(":")
+        if colon:
+            host = name.rstrip(".") + ":" + port
+        else:
+            host = host.rstrip(".")
+    if not host or host.startswith(":"):
+        return None
+    path, question, query = path_query.partition("?")
+    if not _PLAIN_PATH.fullmatch(path):
+        path = _pct_normalise(path, _PATH_SAFE)
+    if question:
+        query = _strip_params(query, _strip_set(strip_params))
+        if query and not _PLAIN_QUERY.fullmatch(query):
+            query = _pct_normalise(query, _QUERY_SAFE, _QUERY_DECODED)
+    return f"{scheme}://{host}{path}?{query}" if query else f"{scheme}://{host}{path}"
 
 
 def split_fragment(url: str) -> tuple[str, str | None]:

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from linkflow.extract import parse_page
 from linkflow.urls import Scope, normalize, registrable_domain, remove_dot_segments, replace_origin
 
 
@@ -86,3 +87,63 @@ def test_replace_origin() -> None:
     assert replace_origin("http://127.0.0.1:80001/a", "http://127.0.0.1:8000", "https://x.com") == (
         "http://127.0.0.1:80001/a"
     )
+
+
+# Where linkflow used to disagree with browsers (WHATWG URL Standard). Each case is what
+# Chrome, Firefox and Safari resolve the href to.
+PAGE = "http://example.org/foo/bar"
+
+
+@pytest.mark.parametrize(
+    ("href", "base", "expected"),
+    [
+        ("\\x", PAGE, "http://example.org/x"),  # a backslash is a slash in http(s) URLs
+        ("\\\\x\\hello", PAGE, "http://x/hello"),
+        ("https:example.com/", PAGE, "https://example.com/"),  # another scheme: a host
+        ("http:example.com/", PAGE, "http://example.org/foo/example.com/"),  # same: a path
+        ("///test", PAGE, "http://test/"),
+        ("/\\evil.example/x", PAGE, "http://evil.example/x"),
+        ("http://[2001::1]/", None, "http://[2001::1]/"),
+        ("http://[2001:DB8:0::1]:8080/x", None, "http://[2001:db8::1]:8080/x"),
+        ("/foo/%2e", PAGE, "http://example.org/foo/"),
+        ("/foo/%2E%2e/bar", PAGE, "http://example.org/bar"),
+        ("http://faß.de/", None, "http://xn--fa-hia.de/"),  # UTS #46, not IDNA 2003 ("fass")
+        ("http://0x7f.1/", None, "http://127.0.0.1/"),
+    ],
+)
+def test_resolves_as_browsers_do(href: str, base: str | None, expected: str) -> None:
+    assert normalize(href, base) == expected
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://a b/", "http://a\x01b/", "http://a<b/", "http://[2001::1/", "http://ex%00ample/"],
+)
+def test_hosts_with_forbidden_code_points_are_no_urls(url: str) -> None:
+    assert normalize(url) is None
+
+
+def test_query_is_written_in_the_page_encoding() -> None:
+    base = "http://example.com/"
+    # Browsers encode the query (only) in the page's encoding; the path is always UTF-8.
+    assert normalize("/café?q=café", base, encoding="iso-8859-15") == (
+        "http://example.com/caf%C3%A9?q=caf%E9"
+    )
+    assert normalize("?q=€", base, encoding="windows-1252") == "http://example.com/?q=%80"
+    # A character the encoding lacks becomes a percent-encoded character reference.
+    assert normalize("?q=ж", base, encoding="iso-8859-15") == "http://example.com/?q=%26%231078%3B"
+    # UTF-16 pages write their URLs in UTF-8; unknown labels are UTF-8 too.
+    assert normalize("?q=é", base, encoding="utf-16le") == "http://example.com/?q=%C3%A9"
+    assert normalize("?q=é", base, encoding="no-such-label") == "http://example.com/?q=%C3%A9"
+
+
+def test_a_quote_in_the_query_is_one_url_with_or_without_escape() -> None:
+    # Browsers send "'" in an http(s) query as %27: both spellings are one request.
+    assert normalize("https://example.com/?q=%27a%27") == "https://example.com/?q='a'"
+    assert normalize("https://example.com/?q='a'") == "https://example.com/?q='a'"
+
+
+def test_parse_page_resolves_backslashes_as_browsers_do() -> None:
+    body = b"<a href='/\\other.example/x'>a</a><a href='\\y'>b</a>"
+    urls = [link.url for link in parse_page(body, "https://example.com/d/").links]
+    assert urls == ["https://other.example/x", "https://example.com/y"]

@@ -4,7 +4,9 @@
 (``referring_domains``, ``backlink_targets``, ``anchor_profile``, ``link_velocity``,
 ``backlink_spread``, ``spam_flags``, ``link_gap``), writes ``backlink-to-broken`` and
 ``backlink-to-redirect`` findings for the crawl, and fills the backlink and traffic columns
-of its ``page_metrics``. docs/formats.md describes the authority scale and the dedup rule.
+of its ``page_metrics``. Every figure counts the deduplicated links of the view
+``backlink_edges`` (one link seen by several providers is one backlink). docs/formats.md
+describes the authority scale and the dedup rule.
 """
 
 from __future__ import annotations
@@ -14,16 +16,17 @@ from typing import Any
 
 import pyarrow as pa
 
+from linkflow.analyses import backlinks_profile as sql
+from linkflow.analyses.anchors import generic_anchor_list
 from linkflow.analyses.backlinks_anchors import (
-    GENERIC_ANCHORS,
     brand_terms_for,
     classify_anchor,
     keywords_for,
 )
 from linkflow.analyses.backlinks_spam import POINTS_PER_FLAG, spam_flags
+from linkflow.analyses.findings_text import SEVERITY
 from linkflow.settings import Settings
 from linkflow.store import Store
-from linkflow.store import imports as sql
 
 __all__ = ["BROKEN_STATUSES", "BacklinkSummary", "analyse_backlinks", "label_anchors"]
 
@@ -50,16 +53,21 @@ class BacklinkSummary:
 def label_anchors(combos: pa.Table, settings: Settings) -> pa.Table:
     """``combos`` (distinct target_url, anchor, is_image, title, h1) with ``anchor_class``.
 
+    An anchor no provider gave (NULL: the export has no anchor column, as Search Console's)
+    is ``unknown``, unless the link is an image; ``""`` is a link without text, ``empty``.
     Classifying distinct combinations, not links, keeps this loop small: a million links
     typically share a few thousand (target, anchor) pairs.
     """
     rows = combos.to_pylist()
     brands = brand_terms_for({r["target_url"] for r in rows}, settings.analyse.brand_terms)
-    generic = GENERIC_ANCHORS | {a.casefold() for a in settings.analyse.generic_anchors}
+    generic = frozenset(generic_anchor_list(settings.analyse.generic_anchors))
     keywords: dict[str, list[str]] = {}
     labels: list[str] = []
     for r in rows:
         target = r["target_url"]
+        if r["anchor"] is None and not r["is_image"]:
+            labels.append("unknown")
+            continue
         if target not in keywords:
             keywords[target] = keywords_for(target, r["title"], r["h1"]) if target else []
         labels.append(
@@ -84,7 +92,8 @@ def _findings(targets: pa.Table, crawl_id: int) -> list[dict[str, Any]]:
         links = f"{t['backlinks']} backlinks from {t['referring_domains']} domains"
         if t["status"] in BROKEN_STATUSES:
             rows.append({
-                "crawl_id": crawl_id, "kind": "backlink-to-broken", "severity": "high",
+                "crawl_id": crawl_id, "kind": "backlink-to-broken",
+                "severity": SEVERITY["backlink-to-broken"],
                 "url_id": t["url_id"], "url": t["url"], "value": t["authority"],
                 "detail": f"{links} point at a page that answers {t['status']}",
                 "why": "their authority is lost; restore the page or 301-redirect it to its "
@@ -92,7 +101,8 @@ def _findings(targets: pa.Table, crawl_id: int) -> list[dict[str, Any]]:
             })  # fmt: skip
         elif t["redirect_url"]:
             rows.append({
-                "crawl_id": crawl_id, "kind": "backlink-to-redirect", "severity": "medium",
+                "crawl_id": crawl_id, "kind": "backlink-to-redirect",
+                "severity": SEVERITY["backlink-to-redirect"],
                 "url_id": t["url_id"], "url": t["url"], "value": t["authority"],
                 "detail": f"{links} point at a redirect to {t['redirect_url']}",
                 "why": "each redirect hop risks equity; ask the linking sites to link to "

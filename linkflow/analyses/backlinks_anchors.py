@@ -1,39 +1,27 @@
 """Anchor-text classes of backlinks (research/algorithms.md §6).
 
-The classifier is deterministic and ordered: empty, image, naked URL, generic, branded,
-exact, partial, else other (:data:`linkflow.models.ANCHOR_CLASSES`). Keywords of a target
-page come from its URL slug and, when crawled, its title and h1.
+The classifier is deterministic and ordered: image, empty, naked URL, generic (the rules
+every link shares, :func:`linkflow.analyses.anchors.anchor_class`), then branded, exact,
+partial, else other (:data:`linkflow.models.ANCHOR_CLASSES`). Keywords of a target page come
+from its URL slug and, when crawled, its title and h1.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
+from typing import Final
 from urllib.parse import unquote, urlsplit
 
+from linkflow.analyses.anchors import anchor_class, generic_anchor_list, normalise_anchor
 from linkflow.urls import host_of, registrable_domain
 
 __all__ = ["GENERIC_ANCHORS", "brand_terms_for", "classify_anchor", "keywords_for", "tokens"]
 
-GENERIC_ANCHORS = frozenset({
-    # Lighthouse link-text audit, English
-    "click here", "click this", "go", "here", "information", "learn more", "more",
-    "more info", "more information", "right here", "read more", "see more", "start", "this",
-    # German, Spanish, French, Portuguese, Swedish (Lighthouse lists and common forms)
-    "hier klicken", "hier", "mehr", "weiterlesen", "mehr erfahren", "haga clic aquí", "aquí",
-    "más", "leer más", "más información", "cliquez ici", "ici", "plus", "en savoir plus",
-    "lire la suite", "clique aqui", "aqui", "mais", "saiba mais", "leia mais", "klicka här",
-    "här", "mer", "läs mer",
-    # our additions
-    "this article", "this page", "website", "web site", "site", "link", "source", "download",
-    "continue reading", "visit", "visit website", "homepage", "home", "view", "details",
-})  # fmt: skip
-"""Anchors that say nothing about the target (lower-cased, normalised)."""
+GENERIC_ANCHORS: Final = frozenset(generic_anchor_list())
+"""Anchors that say nothing about the target, normalised (the one list of
+:mod:`linkflow.analyses.anchors`)."""
 
-_NAKED = re.compile(r"^(https?://)?(www\.)?[\w-]+(\.[\w-]+)+(/\S*)?$")
-_PUNCT = re.compile(r"[^\w\s]+")
-_WS = re.compile(r"\s+")
 _STOP = frozenset(
     [
         "a",
@@ -60,11 +48,6 @@ _STOP = frozenset(
 )
 
 
-def _normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return _WS.sub(" ", _PUNCT.sub(" ", text)).strip()
-
-
 def _stem(token: str) -> str:
     # Plural folding is the one stemming step that matters for anchors ("sheds" ~ "shed").
     return (
@@ -74,7 +57,7 @@ def _stem(token: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Normalised, stemmed tokens of ``text`` without stop words."""
-    return [_stem(t) for t in _normalise(text).split() if t not in _STOP]
+    return [_stem(t) for t in normalise_anchor(text).split() if t not in _STOP]
 
 
 def keywords_for(url: str, title: str | None = None, h1: str | None = None) -> list[str]:
@@ -83,7 +66,7 @@ def keywords_for(url: str, title: str | None = None, h1: str | None = None) -> l
     slug = path.rsplit("/", 1)[-1]
     slug = re.sub(r"\.\w{2,5}$", "", slug).replace("-", " ").replace("_", " ")
     phrases = [slug, *(t for t in (title, h1) if t)]
-    return [p for p in (_normalise(x) for x in phrases) if p]
+    return [p for p in (normalise_anchor(x) for x in phrases) if p]
 
 
 def brand_terms_for(site_urls: Iterable[str], configured: Sequence[str] = ()) -> list[str]:
@@ -92,7 +75,7 @@ def brand_terms_for(site_urls: Iterable[str], configured: Sequence[str] = ()) ->
     ``acme.co.uk`` gives ``acme`` (Public Suffix List), so "Acme Ltd" is branded.
     """
     if configured:
-        return [_normalise(t) for t in configured if _normalise(t)]
+        return [normalise_anchor(t) for t in configured if normalise_anchor(t)]
     labels = {registrable_domain(host_of(u)).split(".")[0] for u in site_urls if u}
     return sorted(label for label in labels if label)
 
@@ -121,18 +104,11 @@ def classify_anchor(
     >>> classify_anchor("Wooden sheds", keywords=["wooden sheds"])
     'exact'
     """
+    shared = anchor_class(anchor, is_image=is_image, generic=generic)
+    if shared is not None:
+        return shared
     text = (anchor or "").strip()
-    if is_image:
-        return "image"
-    if not text:
-        return "empty"
-    if _NAKED.match(text):
-        return "naked_url"
-    norm = _normalise(text)
-    if not norm:
-        return "empty"
-    if norm in generic:
-        return "generic"
+    norm = normalise_anchor(text)
     words = norm.split()
     if any(b and (b in words or (" " in b and b in norm)) for b in brand_terms):
         return "branded"

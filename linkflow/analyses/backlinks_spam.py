@@ -80,7 +80,8 @@ def spam_flags(
     keyword_share: Mapping[str, float],
     spam_tlds: Iterable[str] = (),
 ) -> list[SpamFlag]:
-    """Flags for every referring domain of ``signals`` (rows of ``store.imports.domain_signals``).
+    """Flags for every referring domain of ``signals`` (rows of
+    :func:`linkflow.analyses.backlinks_profile.domain_signals`).
 
     ``keyword_share`` maps a domain to the share of its links whose anchor is an exact or
     partial keyword match.

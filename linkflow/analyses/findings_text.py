@@ -1,23 +1,15 @@
-"""The vocabulary of internal findings: kinds, severities, why each matters, generic anchors.
+"""The vocabulary of findings: kinds, their severities, why each internal kind matters.
 
 Kind names are stable, kebab-case identifiers: reports, exports and ``linkflow check
---fail-on`` refer to them.
+--fail-on`` refer to them. :data:`SEVERITY` is the one source of a finding's severity:
+every analysis takes it from here, in Python or as a parameter of its SQL.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Iterable
 from typing import Final
 
-__all__ = [
-    "GENERIC_ANCHORS",
-    "INTERNAL_KINDS",
-    "SEVERITY",
-    "WHY",
-    "generic_anchor_list",
-    "normalise_anchor",
-]
+__all__ = ["BACKLINK_KINDS", "INTERNAL_KINDS", "SEVERITY", "WHY"]
 
 SEVERITY: Final[dict[str, str]] = {
     "broken-link": "high",
@@ -41,10 +33,16 @@ SEVERITY: Final[dict[str, str]] = {
     "overlinking": "low",
     "equity-sink": "low",
     "target-many-anchors": "info",
+    "unchecked-link": "info",
+    "backlink-to-broken": "high",
+    "backlink-to-redirect": "medium",
 }
-"""Severity of every internal finding kind."""
+"""Severity of every finding kind any analysis writes (``models.SEVERITIES`` names)."""
 
-INTERNAL_KINDS: Final = tuple(SEVERITY)
+BACKLINK_KINDS: Final = ("backlink-to-broken", "backlink-to-redirect")
+"""The kinds the backlink analysis writes (and replaces on each run)."""
+
+INTERNAL_KINDS: Final = tuple(k for k in SEVERITY if k not in BACKLINK_KINDS)
 """Every kind the internal analysis writes (and replaces on each run)."""
 
 WHY: Final[dict[str, str]] = {
@@ -87,54 +85,8 @@ WHY: Final[dict[str, str]] = {
     "equity on to pages that need it.",
     "target-many-anchors": "Many different anchor texts point at this page; check they "
     "all describe the same topic.",
+    "unchecked-link": "The crawl did not check this target (robots.txt blocks it, or it lies "
+    "outside the build folder or the base URL's path), so whether it works is unknown; "
+    "with --check-external a target outside them is checked on the public site.",
 }
-"""One sentence per kind on why it matters."""
-
-GENERIC_ANCHORS: Final[dict[str, tuple[str, ...]]] = {
-    # Lighthouse's link-text audit lists (core/audits/seo/link-text.js)
-    "en": ("click here", "click this", "go", "here", "information", "learn more", "more",
-           "more info", "more information", "right here", "read more", "see more", "start",
-           "this"),
-    "ja": ("ここをクリック", "こちらをクリック", "リンク", "続きを読む", "続く", "全文表示"),
-    "es": ("click aquí", "click aqui", "clicka aquí", "clicka aqui", "pincha aquí",
-           "pincha aqui", "aquí", "aqui", "más", "mas", "más información", "más informacion",
-           "mas información", "mas informacion", "este", "enlace", "este enlace", "empezar"),
-    "pt": ("clique aqui", "ir", "mais informação", "mais informações", "mais", "veja mais"),
-    "ko": ("여기", "여기를 클릭", "클릭", "링크", "자세히", "자세히 보기", "계속", "이동",
-           "전체 보기"),
-    "sv": ("här", "klicka här", "läs mer", "mer", "mer info", "mer information"),
-    "de": ("klicke hier", "hier klicken", "hier", "mehr", "siehe", "dies", "das",
-           "weiterlesen"),
-    "ta": ("அடுத்த பக்கம்", "மறுபக்கம்", "முந்தைய பக்கம்", "முன்பக்கம்", "மேலும் அறிக",
-           "மேலும் தகவலுக்கு", "மேலும் தரவுகளுக்கு", "தயவுசெய்து இங்கே அழுத்தவும்",
-           "இங்கே கிளிக் செய்யவும்"),
-    "fa": ("اطلاعات بیشتر", "اطلاعات", "این", "اینجا بزنید", "اینجا کلیک کنید", "اینجا",
-           "برو", "بیشتر بخوانید", "بیشتر بدانید", "بیشتر", "شروع"),
-    # ours (research/algorithms.md §6) and common French/Italian/Dutch equivalents
-    "extra": ("this article", "this page", "website", "link", "this link", "source",
-              "download", "continue reading", "continue", "details", "view more", "find out more",
-              "click", "cliquez ici", "ici", "en savoir plus", "lire la suite", "plus",
-              "clicca qui", "qui", "leggi di più", "scopri di più", "klik hier", "lees meer",
-              "meer"),
-}  # fmt: skip
-"""Generic anchors by language; every list is applied to every link, whatever its language."""
-
-
-def normalise_anchor(text: str) -> str:
-    """Lower case, every character but letters, digits, marks and spaces replaced by a space,
-    spaces collapsed: the same rule the store applies in SQL before comparing anchors."""
-    kept = (c if unicodedata.category(c)[0] in "LNM" or c.isspace() else " " for c in text.lower())
-    return " ".join("".join(kept).split())
-
-
-def generic_anchor_list(extra: Iterable[str] = ()) -> list[str]:
-    """Every generic anchor, normalised like stored anchors are compared (lower case,
-    punctuation removed, spaces collapsed), plus ``extra`` (settings.analyse.generic_anchors).
-    """
-    words: set[str] = set()
-    for group in (*GENERIC_ANCHORS.values(), tuple(extra)):
-        for text in group:
-            norm = normalise_anchor(text)
-            if norm:
-                words.add(norm)
-    return sorted(words)
+"""One sentence per internal kind on why it matters."""

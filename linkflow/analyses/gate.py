@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from linkflow.analyses.findings_text import INTERNAL_KINDS
+from linkflow.analyses.persist import read_findings
 from linkflow.errors import ConfigError
 from linkflow.store import Store
-from linkflow.store.results import read_findings
 
 __all__ = ["GATE_KINDS", "GateResult", "gate", "gate_kinds"]
 

@@ -1,69 +1,41 @@
 """The internal analysis: equity, click depth and every internal finding of one crawl.
 
-``analyse_internal`` builds the link graph, solves PageRank to the configured relative error
-bound, runs a breadth-first search from the home page, then writes ``page_metrics`` (one row
-per crawled internal URL), the internal ``findings`` of the crawl (replacing earlier ones) and
-an ``analysis_runs`` row with the iteration count and the error bound. docs/model.md explains
-every number.
+:func:`run_internal` builds the link graph, solves PageRank to the configured relative error
+bound, runs a breadth-first search from the home page and computes the internal findings,
+all in memory: it returns an :class:`InternalResult` and writes nothing.
+:func:`linkflow.analyses.persist.persist_internal` stores a result as ``page_metrics`` (one
+row per crawled internal URL), the internal ``findings`` of the crawl (replacing earlier
+ones) and an ``analysis_runs`` row; :func:`analyse_internal` does both. docs/model.md
+explains every number.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import time
-from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import numpy as np
 import pyarrow as pa
 
-from linkflow.analyses.findings_text import INTERNAL_KINDS, generic_anchor_list
-from linkflow.analyses.internal_findings import (
-    GraphFacts,
-    anchor_rows,
-    graph_rows,
-    orphan_rows,
-    target_rows,
+from linkflow.analyses.anchors import generic_anchor_list
+from linkflow.analyses.internal_anchors import anchor_rows
+from linkflow.analyses.internal_findings import GraphFacts, graph_rows, orphan_rows, target_rows
+from linkflow.analyses.internal_queries import (
+    money_url_ids,
+    previous_equity,
+    sitemap_url_ids,
+    url_ids_of,
 )
+from linkflow.analyses.internal_result import InternalResult, InternalSummary
+from linkflow.analyses.persist import conform_findings, persist_internal
 from linkflow.graph import LinkGraph, PageRankResult, build_graph, click_depth, equity_scores
 from linkflow.graph import pagerank as solve
+from linkflow.progress import Step, no_step
 from linkflow.settings import Settings
 from linkflow.store import Store
-from linkflow.store.graph import money_url_ids, previous_equity, url_ids_of
-from linkflow.store.results import (
-    finding_counts,
-    finish_run,
-    start_run,
-    write_findings,
-    write_page_metrics,
-)
 from linkflow.urls import normalize, origin_of
 
-__all__ = ["InternalSummary", "analyse_internal", "home_nodes"]
-
-
-@dataclass(frozen=True, slots=True)
-class InternalSummary:
-    """What the internal analysis found, for the CLI summary and the Python API.
-
-    ``deep_share`` is the share of graph pages reachable from the home page that are more
-    than 3 clicks deep; ``relative_bound`` is the guaranteed relative error of every equity.
-    """
-
-    crawl_id: int
-    run_id: int
-    pages: int
-    nodes: int
-    edges: int
-    iterations: int
-    l1_bound: float
-    relative_bound: float
-    converged: bool
-    home: list[str]
-    reachable: int
-    deep_share: float
-    max_depth: int
-    findings: dict[str, int] = field(default_factory=dict)
-    seconds: dict[str, float] = field(default_factory=dict)
+__all__ = ["InternalResult", "InternalSummary", "analyse_internal", "home_nodes", "run_internal"]
 
 
 def home_nodes(store: Store, crawl_id: int, graph: LinkGraph) -> np.ndarray:
@@ -143,10 +115,13 @@ def _node_html(graph: LinkGraph) -> np.ndarray:
 def _metrics(
     graph: LinkGraph,
     facts: GraphFacts,
-    internal_ids: np.ndarray,
+    pages: pa.Table,
     money: np.ndarray,
+    sitemap: pa.Array,
 ) -> pa.Table:
-    """One page_metrics row per crawled internal URL (graph columns NULL off the graph)."""
+    """One page_metrics row per crawled internal URL (``pages``: those rows of the crawl's
+    pages table; graph columns NULL off the graph)."""
+    internal_ids = pages["url_id"].to_numpy().astype(np.int64)
     node = graph.nodes_of(internal_ids)
     on = node >= 0
     at = np.where(on, node, 0)
@@ -162,6 +137,10 @@ def _metrics(
     return pa.table(
         {
             "url_id": pa.array(internal_ids, pa.int64()),
+            "url": pages["url"],
+            "status": pages["status"],
+            "indexable": pages["indexable"],
+            "in_sitemap": pa.array(np.isin(internal_ids, sitemap.to_numpy())),
             "in_graph": pa.array(on),
             "equity": pa.array(np.where(on, facts.equity[at] if graph.n else 0.0, 0.0)),
             "equity_score": pa.array(np.where(on, score[at] if graph.n else 0.0, 0.0)),
@@ -176,17 +155,31 @@ def _metrics(
     )
 
 
-def analyse_internal(store: Store, crawl_id: int, settings: Settings) -> InternalSummary:
-    """Score equity and depth of ``crawl_id`` and write its page metrics and findings.
+def _lap(seconds: dict[str, float], name: str, since: float) -> float:
+    now = time.perf_counter()
+    seconds[name] = round(now - since, 3)
+    return now
 
-    Raises :class:`linkflow.errors.ConfigError` for invalid graph settings and
+
+def run_internal(
+    store: Store, crawl_id: int, settings: Settings, *, step: Step = no_step
+) -> InternalResult:
+    """Score equity and depth of ``crawl_id`` and find its internal problems, in memory.
+
+    Reads the crawl (and an earlier result of it, as the solver's warm start); writes
+    nothing; ``step`` hears as each of its four steps starts. Raises
+    :class:`linkflow.errors.ConfigError` for invalid graph settings and
     :class:`linkflow.errors.StoreError` if the crawl does not exist.
     """
-    clock = {"start": time.perf_counter()}
+    started_at = datetime.now(UTC)
+    seconds: dict[str, float] = {}
     gs, an = settings.graph, settings.analyse
-    run_id = start_run(store, crawl_id, "internal", dataclasses.asdict(settings))
+    store.crawl_info(crawl_id)  # a missing crawl fails here, before any work
+    t = time.perf_counter()
+    step("building the link graph")
     graph = build_graph(store, crawl_id, gs)
-    clock["graph"] = time.perf_counter()
+    t = _lap(seconds, "graph", t)
+    step("solving PageRank")
     result = solve(
         graph,
         damping=gs.damping,
@@ -194,19 +187,21 @@ def analyse_internal(store: Store, crawl_id: int, settings: Settings) -> Interna
         x0=_warm_start(store, crawl_id, graph),
         max_iterations=gs.max_iterations,
     )
-    clock["pagerank"] = time.perf_counter()
-    pages = graph.pages
-    assert pages is not None
-    internal = pages["internal"].fill_null(False).to_numpy(zero_copy_only=False)
-    internal_ids = pages["url_id"].to_numpy().astype(np.int64)[internal]
+    t = _lap(seconds, "pagerank", t)
+    step("page metrics")
+    assert graph.pages is not None
+    internal = graph.pages["internal"].fill_null(False).to_numpy(zero_copy_only=False)
+    pages = graph.pages.filter(pa.array(internal))
+    internal_ids = pages["url_id"].to_numpy().astype(np.int64)
     money = _money(store, internal_ids, an.money)
     node_money = np.zeros(graph.n, bool)
     nodes = graph.nodes_of(internal_ids)
     node_money[nodes[nodes >= 0]] = money[nodes >= 0]
     roots = home_nodes(store, crawl_id, graph)
     facts = _facts(graph, result, roots, node_money)
-    write_page_metrics(store, crawl_id, _metrics(graph, facts, internal_ids, money))
-    clock["metrics"] = time.perf_counter()
+    metrics = _metrics(graph, facts, pages, money, sitemap_url_ids(store, crawl_id))
+    t = _lap(seconds, "metrics", t)
+    step("findings")
     parts = graph_rows(
         graph,
         facts,
@@ -216,50 +211,30 @@ def analyse_internal(store: Store, crawl_id: int, settings: Settings) -> Interna
         gs.damping,
     )
     parts.append(orphan_rows(store, crawl_id, graph, roots))
-    parts.extend(target_rows(store, crawl_id, graph, pages))
+    parts.extend(target_rows(store, crawl_id, graph, graph.pages))
     parts.extend(
         anchor_rows(store, crawl_id, graph, internal_ids, generic_anchor_list(an.generic_anchors))
     )
-    write_findings(store, crawl_id, parts, kinds=INTERNAL_KINDS)
-    clock["findings"] = time.perf_counter()
-    return _finish(store, crawl_id, run_id, graph, result, facts, int(internal.sum()), clock)
-
-
-def _url(graph: LinkGraph, node: int) -> str:
-    return "" if graph.url_array is None else str(graph.url_array[node].as_py())
-
-
-def _finish(
-    store: Store,
-    crawl_id: int,
-    run_id: int,
-    graph: LinkGraph,
-    result: PageRankResult,
-    facts: GraphFacts,
-    pages: int,
-    clock: dict[str, float],
-) -> InternalSummary:
-    reached = facts.depth[facts.depth >= 0]
-    marks = list(clock.items())
-    seconds = {name: round(t - marks[i][1], 3) for i, (name, t) in enumerate(marks[1:])}
-    summary = InternalSummary(
+    findings = conform_findings(parts)
+    _lap(seconds, "findings", t)
+    return InternalResult(
         crawl_id=crawl_id,
-        run_id=run_id,
-        pages=pages,
-        nodes=graph.n,
-        edges=int(graph.indices.size),
-        iterations=result.iterations,
-        l1_bound=result.l1_bound,
-        relative_bound=result.relative_bound,
-        converged=result.converged,
-        home=[_url(graph, int(i)) for i in facts.roots[:5]],
-        reachable=int(reached.size),
-        deep_share=float((reached > 3).mean()) if reached.size else 0.0,
-        max_depth=int(reached.max()) if reached.size else -1,
-        findings=finding_counts(store, crawl_id),
+        settings=settings,
+        started_at=started_at,
+        graph=graph,
+        solver=result,
+        facts=facts,
+        pages=metrics,
+        findings=findings,
         seconds=seconds,
     )
-    details = dataclasses.asdict(summary)
-    details.pop("findings")
-    finish_run(store, run_id, details)
-    return summary
+
+
+def analyse_internal(store: Store, crawl_id: int, settings: Settings) -> InternalSummary:
+    """Score equity and depth of ``crawl_id`` and write its page metrics and findings.
+
+    :func:`run_internal`, then :func:`~linkflow.analyses.persist.persist_internal`. Raises
+    :class:`linkflow.errors.ConfigError` for invalid graph settings and
+    :class:`linkflow.errors.StoreError` if the crawl does not exist.
+    """
+    return persist_internal(store, run_internal(store, crawl_id, settings))

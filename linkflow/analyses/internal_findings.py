@@ -1,12 +1,17 @@
-"""Internal findings computed from the link graph (numpy) or by the store (SQL).
+"""Internal findings computed from the link graph (numpy), orphan candidates and problem
+link targets (the anchor findings are in :mod:`linkflow.analyses.internal_anchors`).
 
-Every function returns Arrow tables in :data:`linkflow.store.results.FINDING_SCHEMA` form,
-built column-wise so that a million findings cost no per-row Python.
+A link is broken only when a fetch or a file lookup proved its target missing or failing:
+a target the crawl did not check (robots.txt blocked it; it lies outside the build folder
+or the base URL's path) gives an ``unchecked-link`` finding instead.
+
+Every function returns Arrow tables in :data:`linkflow.analyses.persist.FINDING_SCHEMA`
+form, built column-wise so that a million findings cost no per-row Python; severity and why
+always come from :mod:`linkflow.analyses.findings_text`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,24 +19,21 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from linkflow.analyses.findings_text import SEVERITY, WHY
-from linkflow.graph import LinkGraph, Targets
-from linkflow.store import Store
-from linkflow.store.graph import (
-    anchor_findings,
-    anchor_spread,
+from linkflow.analyses.internal_queries import (
     link_target_findings,
     orphan_candidates,
+    unchecked_pages,
 )
+from linkflow.graph import LinkGraph, Targets
+from linkflow.store import Store
 
 __all__ = [
-    "ANCHOR_MANY_TARGETS",
     "EQUITY_SINK_OUTLINKS",
-    "TARGET_MANY_ANCHORS",
     "TOP_EQUITY_SHARE",
     "GraphFacts",
-    "anchor_rows",
     "graph_rows",
     "orphan_rows",
+    "rows",
     "target_rows",
 ]
 
@@ -39,15 +41,18 @@ TOP_EQUITY_SHARE = 0.1
 """Share of graph pages, by equity, treated as the site's strongest pages."""
 EQUITY_SINK_OUTLINKS = 3
 """A strong page with fewer content links out than this is an equity sink."""
-ANCHOR_MANY_TARGETS = 2
-"""A descriptive anchor text pointing at this many different pages is reported."""
-TARGET_MANY_ANCHORS = 10
-"""A page reached by this many different descriptive anchors is reported."""
 
 
 @dataclass(frozen=True, slots=True)
 class GraphFacts:
-    """Per-node arrays the graph findings read (all of length graph.n)."""
+    """Per-node arrays (all of length graph.n, indexed by node id).
+
+    ``equity``: PageRank scores (sum to 1); ``depth``: clicks from the nearest root (-1:
+    unreachable); ``roots``: the node ids click depth starts from; ``content_inlinks`` /
+    ``content_outlinks``: edges in / out that include a link in the main content;
+    ``links_on_page``: every stored link of the page; ``is_money``: a money page;
+    ``html``: an HTML page (a PDF is no dead end).
+    """
 
     equity: np.ndarray
     depth: np.ndarray
@@ -198,7 +203,8 @@ def _important(graph: LinkGraph, facts: GraphFacts, min_in: int) -> list[pa.Tabl
 
 
 def orphan_rows(store: Store, crawl_id: int, graph: LinkGraph, roots: np.ndarray) -> pa.Table:
-    """Pages known from the sitemap, backlinks or traffic that no followed link reaches."""
+    """Pages known from the sitemap, backlinks, traffic or (folder crawls) as an HTML file of
+    the build folder that no followed link reaches."""
     assert graph.targets is not None
     cand = orphan_candidates(store, crawl_id)
     url_id = cand["url_id"].to_numpy().astype(np.int64)
@@ -219,6 +225,7 @@ def orphan_rows(store: Store, crawl_id: int, graph: LinkGraph, roots: np.ndarray
     backlinks = pc.cast(sub["backlinks"], pa.string())
     clicks = pc.cast(pc.round(pc.fill_null(sub["clicks"], 0.0), 0), pa.string())
     parts = [
+        pc.if_else(sub["file"], "file in the build folder; ", ""),
         pc.if_else(sub["sitemap"], "listed in the sitemap; ", ""),
         pc.if_else(
             pc.greater(sub["backlinks"], 0),
@@ -235,16 +242,46 @@ def orphan_rows(store: Store, crawl_id: int, graph: LinkGraph, roots: np.ndarray
     return rows("orphan-page", sub["url_id"].to_numpy(), detail)
 
 
+@dataclass(frozen=True, slots=True)
+class _Marks:
+    """Per pages row: ``outside`` the copy audited (never parsed), ``unchecked`` (no status
+    because the crawl did not fetch it), ``note`` (the row's error, for the finding)."""
+
+    outside: np.ndarray
+    unchecked: np.ndarray
+    note: pa.Array
+
+
+def _marks(store: Store, crawl_id: int, url_id: np.ndarray) -> _Marks:
+    """:func:`unchecked_pages` aligned with ``url_id`` (one pages row per URL)."""
+    table = unchecked_pages(store, crawl_id)
+    if table.num_rows == 0:
+        none = np.zeros(url_id.size, bool)
+        return _Marks(none, none, pa.nulls(url_id.size, pa.string()))
+    ids = table["url_id"].to_numpy().astype(np.int64)
+    row_of = np.full(int(max(url_id.max(initial=-1), ids.max())) + 1, -1, np.int64)
+    row_of[ids] = np.arange(ids.size)
+    row = row_of[url_id]
+    hit = row >= 0
+    at = np.where(hit, row, 0)
+    outside = table["outside"].to_numpy(zero_copy_only=False)
+    unchecked = table["unchecked"].to_numpy(zero_copy_only=False)
+    notes = pc.if_else(pa.array(hit), table["note"].take(pa.array(at)), None)
+    return _Marks(hit & outside[at], hit & unchecked[at], notes)
+
+
 def target_rows(store: Store, crawl_id: int, graph: LinkGraph, pages: pa.Table) -> list[pa.Table]:
-    """broken-link, link-to-redirect, link-to-canonicalised, link-to-noindex (per link pair),
-    redirect-chain and redirect-loop (per redirecting URL)."""
+    """broken-link, unchecked-link, link-to-redirect, link-to-canonicalised, link-to-noindex
+    (per link pair), redirect-chain and redirect-loop (per redirecting URL)."""
     t = graph.targets
     assert t is not None
     url_id = pages["url_id"].to_numpy().astype(np.int64)
     internal = pages["internal"].fill_null(False).to_numpy(zero_copy_only=False)
     redirect = internal & (pages["redirect_url_id"].fill_null(-1).to_numpy() >= 0)
     final, hops, loop = t.final[url_id], t.hops[url_id], t.loop[url_id]
-    out = [link_target_findings(store, crawl_id, _problem_targets(t, pages, internal, redirect))]
+    marks = _marks(store, crawl_id, url_id)
+    problems = _problem_targets(t, pages, internal, redirect, marks)
+    out = [link_target_findings(store, crawl_id, problems)]
     chain = np.flatnonzero(redirect & ~loop & (hops >= 2))
     detail = _text(_num(hops[chain]), " redirects before reaching {ref}")
     out.append(rows("redirect-chain", url_id[chain], detail, hops[chain] * 1.0, final[chain]))
@@ -254,28 +291,45 @@ def target_rows(store: Store, crawl_id: int, graph: LinkGraph, pages: pa.Table) 
 
 
 def _problem_targets(
-    t: Targets, pages: pa.Table, internal: np.ndarray, redirect: np.ndarray
+    t: Targets, pages: pa.Table, internal: np.ndarray, redirect: np.ndarray, marks: _Marks
 ) -> pa.Table:
-    """Internal URLs a link should not point at, with the kind and a note for each."""
+    """Internal URLs a link should not point at, with the kind and a note for each.
+
+    A target with no status is broken only if it was fetched (no answer came); one the crawl
+    did not check is ``unchecked-link`` (a redirect ending at one, ``link-to-redirect``). A
+    target outside the copy audited was never parsed: it is never noindex nor canonicalised.
+    """
     url_id = pages["url_id"].to_numpy().astype(np.int64)
     status = pages["status"].fill_null(0).to_numpy().astype(np.int64)
     status_of = np.full(t.final.size, -1, dtype=np.int64)
     status_of[url_id] = status
+    unchecked_of = np.zeros(t.final.size, bool)
+    unchecked_of[url_id] = marks.unchecked
     canonical = pages["canonical_url_id"].fill_null(-1).to_numpy().astype(np.int64)
-    noindex = ~pages["indexable"].fill_null(True).to_numpy(zero_copy_only=False)
+    # A PDF or a download is "not indexable" as stored (it is no HTML page), but a link to
+    # it is no mistake: only an HTML page can carry a noindex a link should avoid.
+    noindex = ~pages["indexable"].fill_null(True).to_numpy(zero_copy_only=False) & pages[
+        "html"
+    ].fill_null(True).to_numpy(zero_copy_only=False)
     final, hops, loop = t.final[url_id], t.hops[url_id], t.loop[url_id]
     final_status = np.where(final >= 0, status_of[np.maximum(final, 0)], -1)
-    failed = internal & ~redirect & ((status == 0) | (status >= 400))
-    redir_bad = redirect & (loop | (final_status == 0) | (final_status >= 400))
-    canon = internal & ~redirect & (status == 200) & (canonical >= 0) & (canonical != url_id)
+    final_unchecked = (final >= 0) & unchecked_of[np.maximum(final, 0)]
+    unchecked, parsed = internal & marks.unchecked, ~marks.outside
+    failed = internal & ~redirect & ~unchecked & ((status == 0) | (status >= 400))
+    ends_bad = ((final_status == 0) | (final_status >= 400)) & ~final_unchecked
+    redir_bad = redirect & (loop | ends_bad)
+    canon = (
+        internal & parsed & ~redirect & (status == 200) & (canonical >= 0) & (canonical != url_id)
+    )
     to_final = _text("redirects to {ref}, which answers ", _status_text(final_status))
     groups = [
         ("broken-link", failed, _text(_status_text(status)), None),
         ("broken-link", redir_bad, pc.if_else(pa.array(loop), "redirect loop", to_final), final),
+        ("unchecked-link", unchecked & ~redirect, marks.note, None),
         ("link-to-redirect", redirect & ~redir_bad,
          _text("redirects ", _num(hops), " time(s) to {ref}"), final),
         ("link-to-canonicalised", canon, "canonical is {ref}", canonical),
-        ("link-to-noindex", internal & ~redirect & ~canon & (status == 200) & noindex,
+        ("link-to-noindex", internal & parsed & ~redirect & ~canon & (status == 200) & noindex,
          "noindex", None),
     ]  # fmt: skip
     return pa.concat_tables(
@@ -305,64 +359,3 @@ def _target_table(
             else pa.nulls(n, pa.int64()),
         }
     )
-
-
-def anchor_rows(
-    store: Store, crawl_id: int, graph: LinkGraph, internal_ids: np.ndarray, generic: Sequence[str]
-) -> list[pa.Table]:
-    """generic-anchor, empty-anchor, naked-url-anchor, image-link-no-alt (per link pair),
-    anchor-many-targets (per anchor text) and target-many-anchors (per page)."""
-    t = graph.targets
-    assert t is not None
-    kinds = ("generic-anchor", "empty-anchor", "naked-url-anchor", "image-link-no-alt")
-    ids = pa.table({"url_id": pa.array(internal_ids, pa.int64())})
-    out = [anchor_findings(store, crawl_id, ids, generic, {k: WHY[k] for k in kinds})]
-    ok = np.flatnonzero(t.node >= 0)
-    resolved = pa.table(
-        {
-            "url_id": pa.array(ok, pa.int64()),
-            "final_id": pa.array(graph.node_url_ids[t.node[ok]], pa.int64()),
-        }
-    )
-    anchors, targets = anchor_spread(
-        store,
-        crawl_id,
-        resolved,
-        generic,
-        min_targets=ANCHOR_MANY_TARGETS,
-        min_anchors=TARGET_MANY_ANCHORS,
-    )
-    n = anchors.num_rows
-    detail = pc.binary_join_element_wise(
-        '"',
-        pc.utf8_slice_codeunits(anchors["anchor"], 0, 80),
-        '" links to ',
-        pc.cast(anchors["targets"], pa.string()),
-        " different pages: ",
-        anchors["sample"],
-        "",
-    )
-    out.append(
-        rows(
-            "anchor-many-targets",
-            np.full(n, -1),
-            detail,
-            anchors["targets"].to_numpy().astype(float),
-        )
-    )
-    out[-1] = out[-1].set_column(2, "url_id", pa.nulls(n, pa.int64()))
-    detail = pc.binary_join_element_wise(
-        pc.cast(targets["anchors"], pa.string()),
-        " different anchor texts, e.g. ",
-        targets["sample"],
-        "",
-    )
-    out.append(
-        rows(
-            "target-many-anchors",
-            targets["url_id"].to_numpy(),
-            detail,
-            targets["anchors"].to_numpy().astype(float),
-        )
-    )
-    return out

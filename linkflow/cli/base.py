@@ -12,7 +12,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 from rich.console import Console
@@ -25,13 +25,35 @@ from linkflow.errors import LinkflowError
 if TYPE_CHECKING:  # imported where used: `linkflow --help` loads none of the stages
     from linkflow.audit import Audit
     from linkflow.crawl.progress import CrawlProgress
+    from linkflow.progress import StageProgress
 
-__all__ = ["audit_option", "cli", "crawl_options", "fail", "main", "print_table"]
+__all__ = [
+    "RESUME",
+    "audit_option",
+    "cli",
+    "crawl_options",
+    "fail",
+    "interrupted",
+    "main",
+    "print_table",
+    "progress_options",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 err_console = Console(stderr=True, highlight=False)
 out_console = Console(highlight=False)
+
+RESUME = "what was stored is kept — run the same command again to resume"
+"""What to do after Ctrl-C: every stage commits as it goes, and a crawl resumes."""
+
+
+def interrupted(what: str = "interrupted", *, then: str = RESUME) -> NoReturn:
+    """Say ``what`` stopped and ``then`` what to do, and exit 130 (128 + SIGINT): the code a
+    shell or CI runner expects of a program stopped by Ctrl-C, so no script takes the run
+    for a success."""
+    err_console.print(f"{escape(what)}; {escape(then)}", soft_wrap=True)
+    raise click.exceptions.Exit(130)
 
 
 class _Group(click.Group):
@@ -46,8 +68,7 @@ class _Group(click.Group):
             err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            err_console.print("interrupted; what was stored is kept")
-            ctx.exit(130)
+            interrupted()
 
 
 def audit_option(func: F) -> F:
@@ -98,6 +119,11 @@ def crawl_options(func: F) -> F:
         func = click.option(flag, _dest(key), default=None, **kwargs)(func)
     for flag, key, value, help_text in reversed(_CRAWL_SWITCHES):
         func = click.option(flag, _dest(key), flag_value=value, default=None, help=help_text)(func)
+    return progress_options(func)
+
+
+def progress_options(func: F) -> F:
+    """``--quiet`` and ``--log-format``: how a command shows the progress of its stages."""
     func = click.option("--quiet", is_flag=True, help="No progress bar (for CI).")(func)
     return click.option(
         "--log-format",
@@ -118,6 +144,18 @@ def _overrides(kwargs: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _stages(quiet: bool, log_format: str) -> StageProgress | None:
+    """The progress of the stages after the crawl: JSON lines, or a live bar on a terminal
+    (off one, the bar would only leave blank lines in a log)."""
+    from linkflow.progress import JsonStages, RichStages
+
+    if log_format == "json":
+        return JsonStages()
+    if quiet or not err_console.is_terminal:
+        return None
+    return RichStages(console=err_console)
+
+
 def _progress(quiet: bool, log_format: str) -> CrawlProgress | None:
     from linkflow.crawl.progress import JsonProgress, RichProgress
 
@@ -129,11 +167,17 @@ def _progress(quiet: bool, log_format: str) -> CrawlProgress | None:
 
 
 def _audit(
-    audit_dir: Path, overrides: dict[str, Any] | None = None, *, create: bool = True
+    audit_dir: Path,
+    overrides: dict[str, Any] | None = None,
+    *,
+    create: bool = True,
+    read_only: bool = False,
 ) -> Audit:
+    """The audit in ``audit_dir``; ``read_only`` for commands that only read the store, so
+    they run beside each other (DuckDB lets many processes read a file, or one write it)."""
     from linkflow.audit import Audit
 
-    return Audit(audit_dir, overrides=overrides, create=create)
+    return Audit(audit_dir, overrides=overrides, create=create, read_only=read_only)
 
 
 # ---------------------------------------------------------------------- the group
@@ -152,10 +196,6 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point."""
-    if argv is None:  # a real command line, which a fresh process can run again
-        from linkflow.crawl import handoff
-
-        handoff.enable()
     cli.main(args=list(argv) if argv is not None else None, prog_name="linkflow")
 
 

@@ -3,7 +3,9 @@
 
 Both run the same engine (:mod:`linkflow.crawl.engine`) over a different fetcher, so a build
 folder gives the same rows a web server serving it would. A crawl is resumable: running the
-same call again continues the newest unfinished crawl of the same seeds.
+same call again continues the newest unfinished crawl of the same seeds. The crawl writes
+its rows to a journal (:mod:`linkflow.crawl.journal`) and loads it into the store when the
+fetching ends; :func:`recover` loads the journal a killed crawl left behind.
 """
 
 from __future__ import annotations
@@ -18,28 +20,34 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from linkflow.crawl import handoff
 from linkflow.crawl.fetch import Fetcher
-from linkflow.crawl.folder import FolderFetcher, folder_urls
+from linkflow.crawl.folder import (
+    FolderOrigins,
+    folder_fetcher,
+    folder_urls,
+    stand_in,
+    stand_in_origins,
+)
 from linkflow.crawl.hosts import OriginMap
+from linkflow.crawl.journal import Journal
+from linkflow.crawl.journal_load import load_journal, recover
+from linkflow.crawl.memory import capped, checkpoint, size_bytes
 from linkflow.crawl.plan import Plan
 from linkflow.crawl.progress import CrawlProgress, CrawlStats, JsonProgress, RichProgress
+from linkflow.crawl.state import crawl_totals, load_frontier
 from linkflow.crawl.template_pass import apply_template_pass
 from linkflow.errors import CrawlError
 from linkflow.models import CrawlSummary
 from linkflow.settings import CrawlSettings, ExtractSettings
 from linkflow.store import Store
-from linkflow.store.crawl import crawl_totals, load_frontier, resumable_crawl
-from linkflow.store.memcap import capped, checkpoint
-from linkflow.store.spool import CrawlSpool, load_spool, recover_spools
-from linkflow.urls import normalize, origin_of
+from linkflow.urls import normalize
 
 if TYPE_CHECKING:
     from linkflow.crawl.runner import RunState
 
 # The fetching itself (linkflow.crawl.runner: asyncio, the engine, the HTML and robots.txt
-# parsers) is imported by the runs that fetch: a process carrying on a handed-over crawl
-# (linkflow.crawl.handoff) only stores it, and starts about 17 MB lower without them.
+# parsers) is imported by the runs that fetch: a process that only opens an audit (and
+# stores the journal a killed crawl left) never loads them.
 
 __all__ = [
     "CrawlProgress",
@@ -49,6 +57,7 @@ __all__ = [
     "check_urls",
     "crawl_folder",
     "crawl_site",
+    "recover",
 ]
 
 
@@ -84,13 +93,15 @@ def crawl_site(
     origins = OriginMap()
     if settings.base_url:
         base = _base(settings.base_url)
-        origins = OriginMap(public=origin_of(base), fetch=origin_of(fetch_seeds[0]))
+        origins = stand_in_origins(base, fetch_seeds[0])
     plan = Plan(
         source="http",
         key=fetch_seeds,
         seeds=[origins.to_public(u) for u in fetch_seeds],
         origins=origins,
-        make_fetcher=lambda: _http_fetcher(settings),
+        make_fetcher=lambda: stand_in(
+            origins, _http_fetcher(settings), check=settings.check_external
+        ),
         check_external=settings.check_external,
     )
     return _run(store, plan, settings, extract, progress=progress, recrawl=recrawl)
@@ -120,8 +131,9 @@ def crawl_folder(
         source="folder",
         key=[str(root), base],
         seeds=[base],
-        origins=OriginMap(),
-        make_fetcher=lambda: FolderFetcher(root, base, max_bytes=settings.max_body_bytes),
+        origins=FolderOrigins(base),
+        make_fetcher=lambda: folder_fetcher(root, base, settings),
+        check_external=settings.check_external,
         orphans=lambda seen: [
             urls[0] for urls in folder_urls(root, base) if not any(u in seen for u in urls)
         ],
@@ -152,41 +164,44 @@ def check_urls(
             source="folder",
             key=key,
             seeds=[base],
-            origins=OriginMap(),
-            make_fetcher=lambda: FolderFetcher(root, base, max_bytes=settings.max_body_bytes),
+            origins=FolderOrigins(base),
+            make_fetcher=lambda: folder_fetcher(root, base, settings),
             preflight=False,
         )
     elif info["source"] == "http":
         public = info.get("base_url") or ""
-        origins = OriginMap(public=public, fetch=origin_of(key[0])) if public else OriginMap()
+        origins = stand_in_origins(public, key[0]) if public else OriginMap()
         plan = Plan(
             source="http",
             key=key,
             seeds=[origins.to_public(u) for u in key],
             origins=origins,
-            make_fetcher=lambda: _http_fetcher(settings),
+            make_fetcher=lambda: stand_in(
+                origins, _http_fetcher(settings), check=settings.check_external
+            ),
             preflight=False,
         )
     else:
         raise CrawlError(f"crawl {crawl_id} was imported ({info['source']}); it cannot fetch")
     wanted = [u for raw in urls if (u := normalize(raw, strip_params=settings.strip_params))]
-    recover_spools(store)
+    _check_settings(settings)
+    recover(store, settings.store_memory)
     before = crawl_totals(store, crawl_id)[0]
     seen = load_frontier(store, crawl_id).seen
-    spool = CrawlSpool(store, crawl_id)
+    journal = Journal(store, crawl_id)
     try:
         from linkflow.crawl.runner import fetch_urls
 
-        fetch_urls(spool, seen, plan, settings, extract, wanted)
+        fetch_urls(journal, seen, plan, settings, extract, wanted)
     finally:
-        spool.close()
-        load_spool(store, crawl_id)
+        journal.close()
+        load_journal(store, crawl_id, settings.store_memory)
     return crawl_totals(store, crawl_id)[0] - before
 
 
 def _http_fetcher(settings: CrawlSettings) -> Fetcher:
     # Imported here: aiohttp (about 25 MB) stays out of processes that never fetch over HTTP,
-    # such as a fresh process loading a finished crawl's journal.
+    # such as one that opens an audit to report on it.
     from linkflow.crawl.httpfetch import HttpFetcher
 
     return HttpFetcher(settings)
@@ -213,6 +228,12 @@ def _check_settings(settings: CrawlSettings) -> None:
         raise CrawlError("concurrency and per_host_concurrency must be at least 1")
     if settings.auth and ":" not in settings.auth:
         raise CrawlError("auth must be 'user:password'")
+    try:
+        size_bytes(settings.store_memory)
+    except ValueError:
+        raise CrawlError(
+            f"store_memory {settings.store_memory!r} is not a memory size; give e.g. '64MB'"
+        ) from None
 
 
 def _run(
@@ -225,13 +246,10 @@ def _run(
     recrawl: bool,
 ) -> CrawlSummary:
     started = time.monotonic()
-    handed = handoff.take(store.path)
-    if handed is not None and resumable_crawl(store, plan.source, plan.key) == handed.crawl_id:
-        return _carry_on(store, handed, plan, settings, extract, progress, started)
     from linkflow.crawl.runner import RunState, fetch_crawl
 
     state = RunState()
-    recover_spools(store)  # what a killed run left, before its frontier is read
+    recover(store, settings.store_memory)  # what a killed run left, before its frontier is read
     try:
         interrupted = fetch_crawl(store, plan, settings, extract, progress, recrawl, state)
     except KeyboardInterrupt:
@@ -239,83 +257,35 @@ def _run(
             raise
         interrupted = True
     except BaseException:
-        _store_journal(store, state, progress)
+        _store_journal(store, state, settings, progress)
         raise
     assert state.crawl_id is not None  # set before anything could be fetched
-    elapsed = None if interrupted else time.monotonic() - started
-    _store_journal(store, state, progress, elapsed=elapsed)
+    _store_journal(store, state, settings, progress)
     return _finish(
-        store, state.crawl_id, extract, progress, started,
+        store, state.crawl_id, settings, extract, progress, started,
         interrupted=interrupted, resumed=state.resumed,
     )  # fmt: skip
 
 
 def _store_journal(
-    store: Store,
-    state: RunState,
-    progress: CrawlProgress | None,
-    *,
-    elapsed: float | None = None,
+    store: Store, state: RunState, settings: CrawlSettings, progress: CrawlProgress | None
 ) -> None:
-    """Close the crawl's journal and load it into the store; with ``elapsed`` (the fetching
-    ended normally), a big journal is first offered to a fresh process (:mod:`.handoff`)."""
-    spool = state.spool
-    if spool is None:
+    """Close the crawl's journal and load it into the store, in this process."""
+    journal = state.journal
+    if journal is None:
         return
-    spool.close()
-    if elapsed is not None and state.engine is not None and handoff.wanted(spool.size()):
-        counters = state.engine.counters
-        ticket = handoff.Handoff(
-            store=str(store.path.resolve()),
-            crawl_id=spool.crawl_id,
-            resumed=state.resumed,
-            elapsed=elapsed,
-            pages=counters.pages,
-            links=counters.links,
-            errors=counters.errors,
-        )
-        if progress is not None:
-            progress.stage("handoff", "storing the crawl in a fresh process")
-        handoff.hand_over(store, ticket)  # returns only if the exec failed
-    _release_memory(store)  # only when this process loads: an exec gives everything back
+    journal.close()
+    state.engine = None  # the fetching's objects go before the load needs the memory
+    _release_memory(store)
     if progress is not None:
         progress.stage("store", "storing the crawl")
-    load_spool(store, spool.crawl_id)
-
-
-def _carry_on(
-    store: Store,
-    handed: handoff.Handoff,
-    plan: Plan,
-    settings: CrawlSettings,
-    extract: ExtractSettings,
-    progress: CrawlProgress | None,
-    started: float,
-) -> CrawlSummary:
-    """Store and finish the crawl a process handed over after its fetching (:mod:`.handoff`)."""
-    started -= handed.elapsed
-    if progress is not None:
-        progress.start(
-            crawl_id=handed.crawl_id, seeds=plan.seeds, resumed=True, store=str(store.path)
-        )
-        progress.update(
-            CrawlStats(
-                pages=handed.pages, queued=0, in_flight=0, errors=handed.errors,
-                links=handed.links, elapsed=handed.elapsed, max_pages=settings.max_pages,
-            )
-        )  # fmt: skip
-        progress.stage("store", "storing the crawl")
-    load_spool(store, handed.crawl_id)
-    recover_spools(store)  # any other crawl's journal, which opening the store left alone
-    return _finish(
-        store, handed.crawl_id, extract, progress, started,
-        interrupted=False, resumed=handed.resumed,
-    )  # fmt: skip
+    load_journal(store, journal.crawl_id, settings.store_memory)
 
 
 def _finish(
     store: Store,
     crawl_id: int,
+    settings: CrawlSettings,
     extract: ExtractSettings,
     progress: CrawlProgress | None,
     started: float,
@@ -328,8 +298,11 @@ def _finish(
     if not interrupted:
         if progress is not None:
             progress.stage("templates", "finding templates")
-        capped(store, lambda: apply_template_pass(store, crawl_id, extract))
-    checkpoint(store)
+        capped(
+            store, settings.store_memory, lambda: apply_template_pass(store, crawl_id, extract),
+            what="finding templates",
+        )  # fmt: skip
+    checkpoint(store, settings.store_memory)
     pages, links, errors, by_status = crawl_totals(store, crawl_id)
     summary = CrawlSummary(
         crawl_id=crawl_id,

@@ -12,9 +12,10 @@ import json
 import sys
 from pathlib import Path
 
-from linkflow.crawl import JsonProgress, crawl_folder, crawl_site, handoff
+from linkflow.crawl import JsonProgress, crawl_folder, crawl_site
 from linkflow.errors import LinkflowError
 from linkflow.settings import CrawlSettings, ExtractSettings
+from linkflow.store import Store
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,10 +33,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-robots", action="store_true")
     parser.add_argument("--no-text", action="store_true", help="do not store main text")
     parser.add_argument("--recrawl", action="store_true")
+    parser.add_argument(
+        "--store-memory", default=CrawlSettings().store_memory, help="DuckDB's cap while storing"
+    )
     parser.add_argument("--log-json", action="store_true", help="JSON progress on stderr")
     args = parser.parse_args(argv)
-    if argv is None:  # a real command line, which a fresh process can run again
-        handoff.enable()
     settings = CrawlSettings(
         max_pages=args.max_pages,
         max_depth=args.max_depth,
@@ -44,11 +46,12 @@ def main(argv: list[str] | None = None) -> int:
         rps=args.rps,
         base_url=args.base_url,
         obey_robots=not args.no_robots,
+        store_memory=args.store_memory,
     )
     extract = ExtractSettings(keep_main_text=not args.no_text)
     progress = JsonProgress() if args.log_json else None
     try:
-        with handoff.open_store(args.store) as store:
+        with Store.open(args.store) as store:
             if args.folder is not None:
                 summary = crawl_folder(
                     store, args.folder, args.seeds[0], settings, extract, progress=progress

@@ -9,10 +9,11 @@ Data flow, in order:
    redirects) and parses: :func:`linkflow.crawl.page.build_result`.
 3. The scheduler absorbs each result: page row and links into the open batch, new in-scope
    URLs into the frontier and the batch's ``queued`` list.
-4. A batch is committed to the crawl journal (:class:`linkflow.store.spool.CrawlSpool`) by
+4. A batch is committed to the crawl journal (:class:`linkflow.crawl.journal.Journal`) by
    a background thread, one batch at a time; the scheduler waits only when a second batch
    is full before the first is written, which bounds memory. The journal is loaded into
-   the store when the run ends (or, after a kill, when the store is next opened).
+   the store when the run ends (or, after a kill, when the crawl or the audit is next
+   started).
 
 URLs are kept in their stored (public) form everywhere; :class:`OriginMap` turns a stored URL
 into the URL to fetch when a staging copy or a local server stands in for the public site.
@@ -32,15 +33,14 @@ from typing import ClassVar
 
 from linkflow.crawl.fetch import Fetcher, Response
 from linkflow.crawl.hosts import OriginMap
+from linkflow.crawl.journal import CrawlBatch, Journal
 from linkflow.crawl.page import PageResult, build_result, wants_parse
 from linkflow.crawl.progress import CrawlProgress, CrawlStats
 from linkflow.crawl.robots import RobotsCache
 from linkflow.crawl.workers import ParsePool, WorkerLost
 from linkflow.extract.worker import parse_body
-from linkflow.models import Link, PageFacts
+from linkflow.models import BLOCKED, Link, PageFacts
 from linkflow.settings import CrawlSettings, ExtractSettings
-from linkflow.store.crawl import BLOCKED
-from linkflow.store.spool import CrawlBatch, CrawlSpool
 from linkflow.urls import Scope, host_of, normalize
 
 __all__ = ["Engine"]
@@ -51,10 +51,22 @@ until written (about 15 per link), and Python's allocator keeps a megabyte arena
 long as one object in it lives, so bigger batches left more memory stranded. Measured on
 20,000 pages: crawl process 126 MB at 200 pages a batch, 107 MB at 25, no slower."""
 BATCH_SECONDS = 1.0
+BATCH_BYTES = 8 * 2**20
+"""A batch also ends once its pages' bodies hold this many bytes: a batch is committed whole,
+and the journal's parts end only between batches, so big pages (whose text and anchors are
+loaded into the store a few at a time) are kept few to a batch."""
 EXTERNAL_CONCURRENCY = 4
 MAX_PARSE_PROCESSES = 4
 MAX_CRAWL_DELAY = 30.0
 """Longest robots.txt Crawl-delay honoured (seconds); a hostile value must not stall a crawl."""
+
+
+def _is_error(row: dict[str, object]) -> bool:
+    """Whether a page row is an error page, by the rule of :data:`linkflow.models.ERROR_PAGE_SQL`
+    (so the progress and the stored totals count the same pages)."""
+    status = row.get("status")
+    error = row.get("error")
+    return (isinstance(status, int) and status >= 400) or (error is not None and error != BLOCKED)
 
 
 class HostGate:
@@ -94,7 +106,7 @@ class Engine:
 
     def __init__(
         self,
-        spool: CrawlSpool,
+        journal: Journal,
         fetcher: Fetcher,
         *,
         settings: CrawlSettings,
@@ -105,7 +117,7 @@ class Engine:
         check_external: bool = False,
         robots: RobotsCache | None = None,
     ) -> None:
-        self.spool = spool
+        self.journal = journal
         self.fetcher = fetcher
         self.settings = settings
         self.extract = extract
@@ -129,6 +141,7 @@ class Engine:
         self._pool_tried = False
         self.counters = _Counters()
         self._batch = CrawlBatch()
+        self._batch_bytes = 0
         self._flushing: asyncio.Task[None] | None = None
         self._last_flush = time.monotonic()
         self._gates: dict[str, HostGate] = {}
@@ -140,7 +153,7 @@ class Engine:
     def restore(
         self, pending: Iterable[tuple[str, int, int]], seen: set[str], fetched: int
     ) -> None:
-        """Continue from a stored frontier (see :func:`linkflow.store.crawl.load_frontier`)."""
+        """Continue from a stored frontier (see :func:`linkflow.crawl.state.load_frontier`)."""
         self.seen = seen
         self.fetched = fetched
         for url, depth, hops in pending:
@@ -193,8 +206,9 @@ class Engine:
         except Exception as exc:  # a fetcher bug must cost one page, never the crawl
             resp = Response(url=fetch_url, error=f"internal error: {type(exc).__name__}: {exc}")
         parsed = await self._parse(resp, url) if wants_parse(resp, internal) else None
+        size = len(resp.body)
         resp.body = b""  # bodies never outlive their page
-        return build_result(
+        result = build_result(
             resp,
             url,
             depth,
@@ -204,6 +218,8 @@ class Engine:
             internal=internal,
             parsed=parsed,
         )
+        result.body_bytes = size
+        return result
 
     async def _parse(self, resp: Response, url: str) -> PageFacts | str:
         args = (resp.body, url, resp.content_type, self.extract, self.settings.strip_params)
@@ -261,8 +277,9 @@ class Engine:
         batch = self._batch
         batch.pages.append(result.row)
         batch.done.append(result.url)
+        self._batch_bytes += result.body_bytes
         self.counters.pages += 1
-        if result.row.get("error") is not None:
+        if _is_error(result.row):
             self.counters.errors += 1
         if not result.row["internal"]:
             self._ext_in_flight -= 1
@@ -323,17 +340,19 @@ class Engine:
             await self._flushing
             self._flushing = None
         batch, self._batch = self._batch, CrawlBatch()
+        self._batch_bytes = 0
         self._last_flush = time.monotonic()
         if not batch.is_empty():
-            self._flushing = asyncio.create_task(asyncio.to_thread(self.spool.write, batch))
+            self._flushing = asyncio.create_task(asyncio.to_thread(self.journal.write, batch))
             if wait:
                 await self._flushing
                 self._flushing = None
 
     def _batch_due(self) -> bool:
-        return len(self._batch) >= BATCH_PAGES or (
-            time.monotonic() - self._last_flush >= BATCH_SECONDS
-            and (self._flushing is None or self._flushing.done())
+        if len(self._batch) >= BATCH_PAGES or self._batch_bytes >= BATCH_BYTES:
+            return True
+        return time.monotonic() - self._last_flush >= BATCH_SECONDS and (
+            self._flushing is None or self._flushing.done()
         )
 
     # ------------------------------------------------------------------ main loop

@@ -1,11 +1,20 @@
-"""A static build folder (Hugo, Jekyll, MkDocs, Sphinx ...) served as if by a web server.
+"""A copy of a site standing in for the public one: a static build folder (Hugo, Jekyll,
+MkDocs, Sphinx ...) served as if by a web server, or a server given ``--base-url``.
 
-:class:`FolderFetcher` answers URLs under the site's public origin from files, the way
+:class:`FolderFetcher` answers URLs under the site's public base URL from files, the way
 common static hosts do: ``dir/`` → ``dir/index.html``; ``dir`` → 301 to ``dir/`` when the
 folder has an index; ``page`` → ``page.html`` (clean URLs); a missing file → 404. Redirect
 rules in a ``_redirects`` file at the folder's root (Netlify and Cloudflare Pages style:
 ``/from /to [status]``, exact paths; splats and placeholders are not supported) answer with
-their 3xx status. Nothing outside the folder is ever read, and no network is used.
+their 3xx status. Nothing outside the folder is ever read, and no network is used unless
+``check_external`` asks for it. :class:`FolderOrigins` stores ``dir/index.html`` as ``dir/``:
+one file is one page, whichever of its two URLs a link names.
+
+A URL on the public host but outside the copy (``/3/license.html`` linked from a build of
+``/3.11/``) is stored with no status and the error ``"outside the build folder; not checked"``
+(``"outside the base URL; ..."`` for a server, :class:`StandIn`): nothing is known of it, so
+it is not a broken link's target. With ``check_external`` its status is asked of the public
+site instead (HEAD, no body, never parsed) and stored with ``"...; checked over HTTP"``.
 """
 
 from __future__ import annotations
@@ -13,13 +22,39 @@ from __future__ import annotations
 import mimetypes
 import time
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin, urlsplit
 
-from linkflow.crawl.fetch import Response
+from linkflow.crawl.fetch import Fetcher, Response
+from linkflow.crawl.hosts import OriginMap
+from linkflow.models import OUTSIDE
 
-__all__ = ["FolderFetcher", "folder_urls", "parse_redirects"]
+if TYPE_CHECKING:
+    from linkflow.settings import CrawlSettings
+
+__all__ = [
+    "CHECKED",
+    "NOT_CHECKED",
+    "FolderFetcher",
+    "FolderOrigins",
+    "PrefixMap",
+    "StandIn",
+    "check_over_http",
+    "directory_url",
+    "folder_fetcher",
+    "folder_urls",
+    "parse_redirects",
+    "stand_in",
+    "stand_in_origins",
+]
 
 _HTML_SUFFIXES = (".html", ".htm")
+_INDEX = "index.html"
+OUTSIDE_FOLDER, OUTSIDE_BASE = OUTSIDE
+NOT_CHECKED = "; not checked"
+"""Ends the error of a URL outside the copy that was not fetched."""
+CHECKED = "; checked over HTTP"
+"""Ends the error of a URL outside the copy whose status the public site gave."""
 
 
 def parse_redirects(text: str) -> dict[str, tuple[str, int]]:
@@ -44,9 +79,131 @@ def parse_redirects(text: str) -> dict[str, tuple[str, int]]:
 def _url_path(rel: PurePosixPath) -> str:
     """The URL path of a file relative to the site root (``a/index.html`` → ``a/``)."""
     text = rel.as_posix()
-    if rel.name in ("index.html", "index.htm"):
-        return text[: -len(rel.name)]
-    return text
+    return text[: -len(_INDEX)] if rel.name == _INDEX else text
+
+
+def directory_url(url: str) -> str:
+    """``url`` with a final ``index.html`` path segment removed (the query is kept):
+    the URL a static host serves a folder's index file under.
+
+    >>> directory_url("https://example.com/docs/index.html?v=2")
+    'https://example.com/docs/?v=2'
+    """
+    path, question, query = url.partition("?")
+    if path.endswith("/" + _INDEX) and path.count("/") > 2:
+        return path[: -len(_INDEX)] + question + query
+    return url
+
+
+class FolderOrigins(OriginMap):
+    """The stored URLs of a build folder served at ``public`` (its base URL): a folder's
+    ``index.html`` is stored as the folder (``docs/index.html`` → ``docs/``), so a site
+    linking both forms has one page for it, with every inlink. Other sites' URLs are left
+    as they are. Fetching needs no mapping: the folder serves ``docs/`` from the file.
+    """
+
+    __slots__ = ()
+
+    def to_fetch(self, url: str) -> str:
+        return url
+
+    def to_public(self, url: str) -> str:
+        return directory_url(url) if url.startswith(self.public) else url
+
+
+class PrefixMap(OriginMap):
+    """A server holding the site at its root while the public site has it under a path:
+    ``public`` and ``fetch`` are URL prefixes ending in ``/`` (``https://docs.python.org/3.11/``
+    ↔ ``http://127.0.0.1:8000/``). A public URL outside the prefix has no fetch URL: it is
+    returned as it is, and :class:`StandIn` answers it without asking the server."""
+
+    __slots__ = ()
+
+    def to_fetch(self, url: str) -> str:
+        if url.startswith(self.public):
+            return self.fetch + url[len(self.public) :]
+        return url
+
+    def to_public(self, url: str) -> str:
+        if url.startswith(self.fetch):
+            return self.public + url[len(self.fetch) :]
+        return url
+
+    def outside(self, url: str) -> bool:
+        """True for a URL on the public origin but outside the public prefix."""
+        return url.startswith(_origin(self.public) + "/") and not url.startswith(self.public)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def stand_in_origins(base: str, seed: str) -> OriginMap:
+    """How a crawl of ``seed`` maps to the public ``base`` URL (``--base-url``).
+
+    A base with no path, or one the seed's path starts with (the copy serves the public
+    paths: ``http://staging/docs/`` for ``https://example.com/docs/``), maps the origins and
+    keeps every path. Otherwise the copy holds the site at its root: the seed's origin
+    stands for the base URL, path included (``http://127.0.0.1:8000/library/os.html`` is
+    ``https://docs.python.org/3.11/library/os.html``). Both normalised URLs.
+    """
+    base_path = urlsplit(base).path or "/"
+    if (
+        base_path == "/"
+        or urlsplit(seed).path.startswith(base_path)
+        or _origin(base) == _origin(seed)
+    ):
+        return OriginMap(public=_origin(base), fetch=_origin(seed))
+    return PrefixMap(public=base if base.endswith("/") else base + "/", fetch=_origin(seed) + "/")
+
+
+async def check_over_http(fetcher: Fetcher, url: str, where: str) -> Response:
+    """The status of ``url`` (outside the copy: ``where`` says how) from the public site.
+
+    A HEAD request (GET when the server answers 405 or 501); the body is dropped and the
+    answer carries ``where + CHECKED`` as its error, so it is stored, never parsed. No
+    answer at all leaves the URL not checked, with the reason.
+    """
+    resp = await fetcher.fetch(url, method="HEAD")
+    if resp.status in (405, 501):
+        resp = await fetcher.fetch(url)
+    if resp.status is None:
+        reason = f" ({resp.error})" if resp.error else ""
+        return Response(url=url, error=where + NOT_CHECKED + reason, elapsed_ms=resp.elapsed_ms)
+    resp.body = b""
+    resp.error = where + CHECKED
+    return resp
+
+
+class StandIn:
+    """The fetcher of a crawl whose server stands in for the public site under a path
+    (:class:`PrefixMap`): a public URL outside that path is answered ``"outside the base URL;
+    not checked"`` (its robots.txt: 404, nothing to obey) instead of being fetched from the
+    public site, unless ``check`` asks for its status (:func:`check_over_http`)."""
+
+    def __init__(self, inner: Fetcher, origins: PrefixMap, *, check: bool) -> None:
+        self.inner = inner
+        self.origins = origins
+        self.check = check
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+    async def fetch(self, url: str, *, method: str = "GET") -> Response:
+        if not self.origins.outside(url):
+            return await self.inner.fetch(url, method=method)
+        if urlsplit(url).path == "/robots.txt":
+            return await self.inner.fetch(url) if self.check else Response(url=url, status=404)
+        if self.check:
+            return await check_over_http(self.inner, url, OUTSIDE_BASE)
+        return Response(url=url, error=OUTSIDE_BASE + NOT_CHECKED)
+
+
+def stand_in(origins: OriginMap, fetcher: Fetcher, *, check: bool) -> Fetcher:
+    """``fetcher`` for a crawl mapped by ``origins``: wrapped in :class:`StandIn` when a
+    server stands in for a public path (:class:`PrefixMap`), else as it is."""
+    return StandIn(fetcher, origins, check=check) if isinstance(origins, PrefixMap) else fetcher
 
 
 def folder_urls(root: Path, base: str) -> list[tuple[str, ...]]:
@@ -63,14 +220,33 @@ def folder_urls(root: Path, base: str) -> list[tuple[str, ...]]:
     return found
 
 
-class FolderFetcher:
-    """Serves files of ``root`` for URLs under ``base`` (an absolute URL ending in ``/``)."""
+def folder_fetcher(root: Path, base: str, settings: CrawlSettings) -> FolderFetcher:
+    """A :class:`FolderFetcher` for a crawl with ``settings``: with ``check_external``, URLs
+    outside the folder are checked over HTTP (aiohttp is imported only then)."""
+    outside: Fetcher | None = None
+    if settings.check_external:
+        from linkflow.crawl.httpfetch import HttpFetcher
 
-    def __init__(self, root: Path, base: str, *, max_bytes: int) -> None:
+        outside = HttpFetcher(settings)
+    return FolderFetcher(root, base, max_bytes=settings.max_body_bytes, outside=outside)
+
+
+class FolderFetcher:
+    """Serves files of ``root`` for URLs under ``base`` (an absolute URL ending in ``/``).
+
+    ``outside``, if given, answers what the folder cannot: URLs of other hosts as asked (the
+    crawl checks external links with HEAD), and URLs of the base's host outside the folder
+    (another path, or another scheme or port) through :func:`check_over_http`.
+    """
+
+    def __init__(
+        self, root: Path, base: str, *, max_bytes: int, outside: Fetcher | None = None
+    ) -> None:
         self.root = root.resolve()
         self.base = base if base.endswith("/") else base + "/"
         self._prefix = urlsplit(self.base).path
         self.max_bytes = max_bytes
+        self.outside = outside
         rules = self.root / "_redirects"
         try:
             text = rules.read_text("utf-8") if rules.is_file() else ""
@@ -83,9 +259,14 @@ class FolderFetcher:
         }
 
     async def close(self) -> None:
-        return None
+        if self.outside is not None:
+            await self.outside.close()
 
     async def fetch(self, url: str, *, method: str = "GET") -> Response:
+        if self.outside is not None and self._is_outside(url):
+            if urlsplit(url).hostname != urlsplit(self.base).hostname:
+                return await self.outside.fetch(url, method=method)  # an external link
+            return await check_over_http(self.outside, url, OUTSIDE_FOLDER)
         start = time.perf_counter()
         resp = self._answer(url)
         if method == "HEAD":
@@ -100,20 +281,30 @@ class FolderFetcher:
             return None
         return path if path.is_relative_to(self.root) else None
 
+    def _is_outside(self, url: str) -> bool:
+        """True for a URL the folder does not hold: another origin's (``http://`` for an
+        ``https://`` base too), or outside the base path. The host's robots.txt is the
+        folder's own, whatever the scheme (see :meth:`_answer`)."""
+        parts = urlsplit(url)
+        if parts.hostname != urlsplit(self.base).hostname:
+            return True
+        if parts.path == "/robots.txt":
+            return False
+        return _origin(url) != _origin(self.base) or not parts.path.startswith(self._prefix)
+
     def _answer(self, url: str) -> Response:
         parts = urlsplit(url)
-        base = urlsplit(self.base)
-        if (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
-            return Response(url=url, error="outside the folder's site; not fetched")
-        if parts.path == "/robots.txt" and self._prefix != "/":
+        if self._is_outside(url):
+            return Response(url=url, error=OUTSIDE_FOLDER + NOT_CHECKED)
+        if parts.path == "/robots.txt":
             # A site built for a sub-path ships its robots.txt at the folder's root.
             robots = self.root / "robots.txt"
             return self._file(url, robots) if robots.is_file() else Response(url=url, status=404)
-        if not parts.path.startswith(self._prefix):
-            return Response(url=url, error="outside the build folder; not checked")
         path = parts.path
         alternative = path[:-1] if path.endswith("/") else path + "/"  # hosts match both
         rule = self.redirects.get(path) or self.redirects.get(alternative)
+        if rule is None and path.endswith("/"):  # a rule for dir/index.html: FolderOrigins
+            rule = self.redirects.get(path + _INDEX)  # stores that URL as dir/
         if rule is not None:
             location = rule[0] if "://" in rule[0] else urljoin(self.base, rule[0])
             return Response(url=url, status=rule[1], headers={"location": location})
@@ -123,10 +314,10 @@ class FolderFetcher:
             return Response(url=url, status=404)
         if target.is_dir():
             if not rel.endswith("/") and rel:
-                if (target / "index.html").is_file():
+                if (target / _INDEX).is_file():
                     return _redirect(url, parts.path + "/")
                 return Response(url=url, status=404)
-            target = target / "index.html"
+            target = target / _INDEX
         elif not target.exists() and not PurePosixPath(rel).suffix:
             target = target.with_name(target.name + ".html")
         if not target.is_file():

@@ -40,6 +40,8 @@ class PageResult:
     redirect: str | None = None
     follow: bool = True
     hreflang: list[tuple[str, str]] = field(default_factory=list)
+    body_bytes: int = 0
+    """Bytes of the (decoded) body the page was parsed from."""
 
 
 def is_html(content_type: str | None, body: bytes) -> bool:

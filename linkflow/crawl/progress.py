@@ -47,9 +47,7 @@ class CrawlProgress(Protocol):
 
     def stage(self, name: str, detail: str) -> None:
         """The fetching is over and the run is now at ``name``, ``detail`` saying what for
-        people: ``"handoff"``, this process is about to be replaced by a fresh one that
-        stores the crawl (:mod:`linkflow.crawl.handoff`; release the terminal), which calls
-        ``start`` again; ``"store"``, the journal loads into the store; ``"templates"``, the
+        people: ``"store"``, the journal loads into the store; ``"templates"``, the
         template pass."""
 
     def finish(self, summary: CrawlSummary) -> None: ...
@@ -109,13 +107,6 @@ class RichProgress:
     def stage(self, name: str, detail: str) -> None:
         if self._task is None:
             return
-        if name == "handoff":
-            # The process is replaced next: leave the terminal clean, with a line saying why.
-            self._progress.stop()
-            self.console.print(f"{detail} …")
-            return
-        if not self._progress.live.is_started:  # the hand-over failed: this process goes on
-            self._progress.start()
         self._progress.update(self._task, description=detail)
 
     def finish(self, summary: CrawlSummary) -> None:

@@ -1,4 +1,4 @@
-"""robots.txt rules per origin, parsed by protego (Google-compatible wildcards and precedence).
+"""robots.txt rules per origin, read as RFC 9309 and Google's parser read them.
 
 What an answer means follows Google's documented behaviour: a 4xx (or an empty file) allows
 everything; a 5xx, a timeout or no answer at all disallows everything, because the site
@@ -11,21 +11,20 @@ import asyncio
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-from protego import Protego
-
 from linkflow.crawl.fetch import Fetcher
+from linkflow.robotstxt import RobotsTxt
 from linkflow.urls import origin_of
 
 __all__ = ["RobotsCache", "RobotsRules"]
 
-_MAX_ROBOTS_BYTES = 500_000  # Google reads the first 500 KiB
+_MAX_ROBOTS_BYTES = 500 * 1024  # Google reads the first 500 KiB (RFC 9309 asks for at least that)
 
 
 @dataclass(slots=True)
 class RobotsRules:
-    """The rules of one origin: ``allow_all``/``deny_all`` short-cut protego."""
+    """The rules of one origin: no ``parser`` allows everything, ``deny_all`` nothing."""
 
-    parser: Protego | None = None
+    parser: RobotsTxt | None = None
     deny_all: bool = False
     crawl_delay: float | None = None
     sitemaps: list[str] = field(default_factory=list)
@@ -38,20 +37,14 @@ class RobotsRules:
             return False
         if self.parser is None:
             return True
-        return bool(self.parser.can_fetch(url, agent))
+        return self.parser.allowed(url, agent)
 
 
-def parse_robots(text: str, agent: str) -> RobotsRules:
-    """Rules from the text of a robots.txt file."""
-    try:
-        parser = Protego.parse(text)
-    except Exception:  # protego is lenient; this guards against a future strictness
-        return RobotsRules(note="robots.txt could not be parsed; everything allowed")
-    delay = parser.crawl_delay(agent)
+def parse_robots(body: str | bytes, agent: str) -> RobotsRules:
+    """Rules from the body of a robots.txt file (bytes as served, or text)."""
+    parser = RobotsTxt.parse(body)
     return RobotsRules(
-        parser=parser,
-        crawl_delay=float(delay) if delay is not None else None,
-        sitemaps=[s for s in parser.sitemaps if isinstance(s, str)],
+        parser=parser, crawl_delay=parser.crawl_delay(agent), sitemaps=list(parser.sitemaps)
     )
 
 
@@ -108,5 +101,4 @@ class RobotsCache:
             )
         if status >= 300:
             return RobotsRules(note=f"robots.txt answered {status}; everything allowed")
-        text = resp.body[:_MAX_ROBOTS_BYTES].decode("utf-8", errors="replace")
-        return parse_robots(text, self._agent)
+        return parse_robots(resp.body[:_MAX_ROBOTS_BYTES], self._agent)

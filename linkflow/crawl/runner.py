@@ -16,15 +16,20 @@ import threading
 from typing import Any
 
 from linkflow.crawl.engine import Engine
+from linkflow.crawl.journal import CrawlBatch, Journal
 from linkflow.crawl.plan import Plan
 from linkflow.crawl.progress import CrawlProgress
 from linkflow.crawl.robots import RobotsCache
 from linkflow.crawl.sitemaps import collect_sitemaps
+from linkflow.crawl.state import (
+    has_sitemap_rows,
+    load_frontier,
+    resumable_crawl,
+    sitemap_url_list,
+)
 from linkflow.errors import CrawlError
 from linkflow.settings import CrawlSettings, ExtractSettings
 from linkflow.store import Store
-from linkflow.store.crawl import has_sitemap_rows, load_frontier, resumable_crawl, sitemap_url_list
-from linkflow.store.spool import CrawlBatch, CrawlSpool
 from linkflow.urls import Scope, normalize, origin_of
 
 __all__ = ["RunState", "fetch_crawl", "fetch_urls"]
@@ -37,7 +42,7 @@ class RunState:
 
     crawl_id: int | None = None
     resumed: bool = False
-    spool: CrawlSpool | None = None
+    journal: Journal | None = None
     engine: Engine | None = None
 
 
@@ -55,7 +60,7 @@ def fetch_crawl(
 
 
 def fetch_urls(
-    spool: CrawlSpool,
+    journal: Journal,
     seen: set[str],
     plan: Plan,
     settings: CrawlSettings,
@@ -63,11 +68,11 @@ def fetch_urls(
     urls: list[str],
 ) -> None:
     """Fetch ``urls`` into a finished crawl's journal without following their links."""
-    asyncio.run(_fetch_urls(spool, seen, plan, settings, extract, urls))
+    asyncio.run(_fetch_urls(journal, seen, plan, settings, extract, urls))
 
 
 async def _fetch_urls(
-    spool: CrawlSpool,
+    journal: Journal,
     seen: set[str],
     plan: Plan,
     settings: CrawlSettings,
@@ -77,7 +82,7 @@ async def _fetch_urls(
     fetcher = plan.make_fetcher()
     try:
         engine = Engine(
-            spool,
+            journal,
             fetcher,
             settings=dataclasses.replace(settings, max_pages=2**62),
             extract=extract,
@@ -127,10 +132,10 @@ async def _fetch_crawl(
                 base_url=plan.origins.public or (plan.seeds[0] if plan.source == "folder" else ""),
             )
         state.crawl_id = crawl_id
-        spool = state.spool = CrawlSpool(store, crawl_id)
+        journal = state.journal = Journal(store, crawl_id)
         scope = Scope(plan.seeds, subdomains=settings.subdomains, prefixes=settings.scope)
         engine = Engine(
-            spool,
+            journal,
             fetcher,
             settings=settings,
             extract=extract,
@@ -148,7 +153,7 @@ async def _fetch_crawl(
         if state.resumed:
             frontier = load_frontier(store, crawl_id)
             engine.restore(frontier.pending, frontier.seen, frontier.fetched)
-        else:
+        if not engine.seen:  # a new crawl, or one stopped before its first batch was written
             for seed in plan.seeds:
                 engine.add(seed, 0, force=True)
         sitemap_urls = await _sitemap_urls(store, crawl_id, engine, plan, settings)
@@ -189,7 +194,7 @@ async def _sitemap_urls(
 
         entries, _problems = await collect_sitemaps(engine.fetcher, starts, stored, locate=locate)
         rows = [(e.url, e.sitemap, e.lastmod) for e in entries]
-        await asyncio.to_thread(engine.spool.write, CrawlBatch(sitemaps=rows))
+        await asyncio.to_thread(engine.journal.write, CrawlBatch(sitemaps=rows))
         urls = list(dict.fromkeys(e.url for e in entries))
     else:
         urls = sitemap_url_list(store, crawl_id)

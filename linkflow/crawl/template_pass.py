@@ -2,26 +2,195 @@
 
 A link that the page classifier could not place (``content``/``other``) but that sits at
 the same DOM path with the same anchor and target on most pages of a template is part of
-the template, not of any page's content; a link on nearly every page is sitewide. The
-pass is set-based SQL in :mod:`linkflow.store.positions`.
+the template, not of any page's content; a link on nearly every page is sitewide.
+
+A link's signature is (target, anchor text, DOM path). Pages are clustered into templates
+by the shape of their URL path: the first path segment with digits folded (``/2024/`` and
+``/2023/`` are one cluster) and the number of segments. For every link this computes
+
+- ``template_share``: the share of its cluster's pages that carry its signature;
+- ``sitewide``: whether the share of all the site's pages carrying it is at least
+  ``sitewide_share``;
+
+and a link the page classifier called ``content`` or ``other`` whose signature is on at
+least ``template_share`` of its cluster's pages becomes boilerplate: ``nav`` when it comes
+before the page's remaining content links, ``footer`` after them, ``other`` between them.
+Clusters (and sites) smaller than ``min_pages`` pages are too small to tell a template from
+a coincidence, so they change no position and mark nothing sitewide.
+
+Everything runs as set operations in DuckDB, so the cost grows with the number of links,
+not with a Python loop over them. Memory stays within a small DuckDB ``memory_limit``
+(32 MB holds a crawl of 3 million links): the counting works on a narrow projection of the
+links (row id, page, target, ordinal, position and a 128-bit digest of anchor and DOM path),
+only signatures carried by two or more pages are kept as a table (any other signature is on
+exactly one page), every big intermediate is a DuckDB table that can spill to disk, and the
+result is written back with ``UPDATE`` in slices of row ids, each joined against a slice of
+the narrow result small enough to stay in memory. Only rows whose values change are written.
 """
 
 from __future__ import annotations
 
 from linkflow.settings import ExtractSettings
-from linkflow.store.db import Store
-from linkflow.store.positions import apply_template_positions
+from linkflow.store import Store
 
-__all__ = ["apply_template_pass"]
+__all__ = ["apply_template_pass", "apply_template_positions"]
+
+# Row ids per UPDATE: its slice of the result (about 30 bytes a row) stays in memory.
+_SLICE = 1 << 18
+
+# $1 crawl id. The site's pages (fetched HTML pages and every page that has links), each
+# with its cluster and the cluster's size.
+_PAGES_SQL = """
+CREATE OR REPLACE TEMP TABLE _lf_tp_pages AS
+WITH site AS (
+    SELECT url_id AS src_id FROM pages
+    WHERE crawl_id = $1 AND internal AND status BETWEEN 200 AND 299
+      AND redirect_url_id IS NULL
+      AND (content_type IS NULL OR lower(content_type) LIKE '%html%')
+    UNION
+    SELECT src_id FROM links WHERE crawl_id = $1
+),
+clustered AS (
+    SELECT s.src_id,
+           regexp_replace(split_part(u.path, '/', 2), '[0-9]+', 'N', 'g') || '/' ||
+           CAST(CASE WHEN trim(u.path, '/') = '' THEN 0
+                     ELSE len(string_split(trim(u.path, '/'), '/')) END AS VARCHAR) AS cluster
+    FROM site s JOIN urls u ON u.id = s.src_id
+)
+SELECT src_id, dense_rank() OVER (ORDER BY cluster) AS cluster_no,
+       count(*) OVER (PARTITION BY cluster) AS cluster_pages
+FROM clustered
+"""
+
+# $1 crawl id. The narrow projection: one row per link, no text but a digest of the
+# signature's text. NULL and '' are one anchor (and one DOM path); the length prefix keeps
+# ('ab', 'c') and ('a', 'bc') apart.
+_KEYS_SQL = """
+CREATE OR REPLACE TEMP TABLE _lf_tp_keys AS
+SELECT l.rowid AS rid, l.src_id, l.ordinal, l.dst_id,
+       md5_number(CAST(len(coalesce(l.anchor, '')) AS VARCHAR) || ':' ||
+                  coalesce(l.anchor, '') || coalesce(l.dom_path, '')) AS sig,
+       p.cluster_no, p.cluster_pages, l.position,
+       l.template_share AS old_share, l.sitewide AS old_sitewide
+FROM links l JOIN _lf_tp_pages p USING (src_id)
+WHERE l.crawl_id = $1
+"""
+
+# Signatures on two or more pages of the site, with their page count per cluster. Plain
+# GROUP BYs (not count(DISTINCT ...)), which DuckDB can spill to disk.
+_REPEATED_SQL = (
+    """
+CREATE OR REPLACE TEMP TABLE _lf_tp_carriers AS
+SELECT dst_id, sig, cluster_no, src_id FROM _lf_tp_keys GROUP BY ALL
+""",
+    """
+CREATE OR REPLACE TEMP TABLE _lf_tp_site AS
+SELECT dst_id, sig, count(*) AS site_sig_pages FROM _lf_tp_carriers
+GROUP BY ALL HAVING count(*) > 1
+""",
+    """
+CREATE OR REPLACE TEMP TABLE _lf_tp_repeated AS
+SELECT dst_id, sig, cluster_no, count(*) AS sig_pages,
+       any_value(site_sig_pages) AS site_sig_pages
+FROM _lf_tp_carriers JOIN _lf_tp_site USING (dst_id, sig)
+GROUP BY ALL
+""",
+)
+
+# $1 template share, $2 sitewide share, $3 minimum pages. A signature missing from the
+# repeated ones is on exactly one page.
+_MARK_SQL = """
+CREATE OR REPLACE TEMP TABLE _lf_tp_marked AS
+WITH total AS (SELECT count(*) AS site_pages FROM _lf_tp_pages)
+SELECT k.rid, k.src_id, k.ordinal, k.position, k.old_share, k.old_sitewide,
+       coalesce(r.sig_pages, 1) / k.cluster_pages AS share,
+       t.site_pages >= $3 AND coalesce(r.site_sig_pages, 1) / t.site_pages >= $2 AS sitewide,
+       k.cluster_pages >= $3 AND coalesce(r.sig_pages, 1) / k.cluster_pages >= $1
+           AND k.position IN ('content', 'other') AS demote
+FROM _lf_tp_keys k
+LEFT JOIN _lf_tp_repeated r USING (dst_id, sig, cluster_no)
+CROSS JOIN total t
+"""
+
+# The rows to write: new position, share and flag where any of them differs.
+_RESULT_SQL = """
+CREATE OR REPLACE TEMP TABLE _lf_tp_result AS
+WITH span AS (
+    SELECT src_id, count(*) AS page_links,
+           min(ordinal) FILTER (WHERE position = 'content' AND NOT demote) AS content_first,
+           max(ordinal) FILTER (WHERE position = 'content' AND NOT demote) AS content_last
+    FROM _lf_tp_marked GROUP BY src_id
+),
+decided AS (
+    SELECT m.rid, m.position AS old_position, m.old_share, m.old_sitewide,
+           CASE WHEN NOT demote THEN position
+                WHEN content_first IS NULL THEN
+                    CASE WHEN 2 * ordinal < page_links THEN 'nav' ELSE 'footer' END
+                WHEN ordinal < content_first THEN 'nav'
+                WHEN ordinal > content_last THEN 'footer'
+                ELSE 'other' END AS position,
+           CAST(share AS REAL) AS template_share, sitewide
+    FROM _lf_tp_marked m JOIN span USING (src_id)
+)
+SELECT rid, position, template_share, sitewide,
+       position IS DISTINCT FROM old_position AS moved
+FROM decided
+WHERE position IS DISTINCT FROM old_position
+   OR template_share IS DISTINCT FROM old_share
+   OR sitewide IS DISTINCT FROM old_sitewide
+"""
+
+# $1, $2: the slice's first and last row id.
+_WRITE_SQL = """
+UPDATE links SET position = r.position, template_share = r.template_share,
+                 sitewide = r.sitewide
+FROM (SELECT * FROM _lf_tp_result WHERE rid BETWEEN $1 AND $2) r
+WHERE links.rowid = r.rid AND links.rowid BETWEEN $1 AND $2
+"""
+
+_SCRATCH = ("pages", "keys", "carriers", "site", "repeated", "marked", "result")
 
 
-def apply_template_pass(store: Store, crawl_id: int, settings: ExtractSettings) -> None:
+def apply_template_positions(
+    store: Store,
+    crawl_id: int,
+    *,
+    template_share: float,
+    sitewide_share: float,
+    min_pages: int,
+) -> int:
+    """Set ``template_share``, ``sitewide`` and template positions of a crawl's links.
+
+    Updates the crawl's rows of ``links`` in one transaction (the same rows, three columns
+    recomputed, every other column untouched); running it twice gives the same result and
+    the second run writes nothing. Returns how many links changed position.
+    """
+    with store.transaction():  # on failure the rollback also drops the scratch tables
+        store.execute(_PAGES_SQL, [crawl_id])
+        store.execute(_KEYS_SQL, [crawl_id])
+        for sql in _REPEATED_SQL:
+            store.execute(sql)
+        store.execute(_MARK_SQL, [template_share, sitewide_share, min_pages])
+        store.execute(_RESULT_SQL)
+        changed = int(store.scalar("SELECT count(*) FILTER (WHERE moved) FROM _lf_tp_result"))
+        slices = store.rows(
+            f"SELECT DISTINCT rid // {_SLICE} AS slice FROM _lf_tp_result ORDER BY slice"
+        )
+        for (first,) in slices:
+            store.execute(_WRITE_SQL, [first * _SLICE, (first + 1) * _SLICE - 1])
+        for name in _SCRATCH:
+            store.execute(f"DROP TABLE _lf_tp_{name}")
+    return changed
+
+
+def apply_template_pass(store: Store, crawl_id: int, settings: ExtractSettings) -> int:
     """Fill ``links.template_share`` and ``links.sitewide`` and reposition template links.
 
     Uses ``settings.template_share``, ``settings.sitewide_share`` and
-    ``settings.template_min_pages``; idempotent, one transaction.
+    ``settings.template_min_pages``; idempotent, one transaction. Returns how many links
+    changed position.
     """
-    apply_template_positions(
+    return apply_template_positions(
         store,
         crawl_id,
         template_share=settings.template_share,

@@ -1,76 +1,78 @@
 """Decode an HTML body to text, choosing its character encoding the way browsers do.
 
-Order (HTML standard "determining the character encoding", simplified): a byte-order mark,
-then the ``charset`` of the HTTP ``Content-Type`` header, then ``<meta charset>`` or
-``<meta http-equiv=content-type>`` in the first bytes, then strict UTF-8, then
-charset-normalizer's guess, then UTF-8 with replacement characters. A BOM comes first
-because it is certain, and the standard lets it override the header.
+Order (HTML Standard, "determining the character encoding"): a byte-order mark; the
+``charset`` of the HTTP ``Content-Type`` header (:mod:`linkflow.extract.mimetype`); the
+prescan of the first 1024 bytes for ``<meta charset>`` or ``<meta http-equiv=content-type
+content=...>`` (:mod:`linkflow.extract.prescan`); a ``<meta>`` declaration further on, which
+makes browsers reload the page in its encoding; then strict UTF-8; then charset-normalizer's
+guess; then UTF-8. A BOM comes first because it is certain, and the standard lets it
+override the header.
+
+Labels are read with the WHATWG label table and bytes decoded with the WHATWG decoders'
+behaviour (:mod:`linkflow.encodings`): ``latin1`` is windows-1252, ``gb2312`` is decoded as
+gb18030, an unknown label (``utf-7``, ``hex``) names nothing.
 """
 
 from __future__ import annotations
 
-import codecs
-import re
-
 from charset_normalizer import from_bytes
 
-__all__ = ["decode_html", "detect_encoding"]
+from linkflow.encodings import UTF8, decode, lookup
+from linkflow.extract.mimetype import charset_of
+from linkflow.extract.prescan import PRESCAN_BYTES, late_declaration, prescan
 
-_PRESCAN_BYTES = 4096
+__all__ = ["declared_encoding", "decode_document", "decode_html", "detect_encoding"]
+
 _DETECT_BYTES = 65_536
 _BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xfe\xff", "utf-16be"),
+    (b"\xff\xfe", "utf-16le"),
 )
-_HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([^\s"';,]+)""", re.IGNORECASE)
-_META = re.compile(rb"<meta\b[^>]*>", re.IGNORECASE)
-_META_CHARSET = re.compile(rb"""charset\s*=\s*["']?\s*([^\s"';,/>]+)""", re.IGNORECASE)
-# Labels browsers map to another codec (WHATWG Encoding Standard): ISO-8859-1 and ASCII
-# are decoded as windows-1252, which fills the C1 range with printable characters.
-_ALIASES = {"latin1": "cp1252", "iso8859-1": "cp1252", "ascii": "cp1252"}
+# charset-normalizer names Python codecs; these are not WHATWG labels under any spelling.
+_GUESSES = {
+    "mac_roman": "macintosh",
+    "mac_cyrillic": "x-mac-cyrillic",
+    "cp932": "shift_jis",
+    "cp949": "euc-kr",
+    "big5hkscs": "big5",
+    "tis_620": "windows-874",
+    "iso8859_11": "windows-874",
+    "utf_16": "utf-16le",
+}
 
 
-def _codec(label: str | bytes) -> str | None:
-    """The Python codec name for an encoding label, or ``None`` if unknown."""
-    if isinstance(label, bytes):
-        label = label.decode("ascii", "replace")
-    try:
-        info = codecs.lookup(label.strip().strip("\"'"))
-    except (LookupError, ValueError):
-        return None
-    # Skip bytes-to-bytes codecs such as "hex" or "base64": a page cannot name them.
-    if not getattr(info, "_is_text_encoding", True):
-        return None
-    return _ALIASES.get(info.name, info.name)
-
-
-def _from_header(content_type: str | None) -> str | None:
-    if not content_type:
-        return None
-    match = _HEADER_CHARSET.search(content_type)
-    return _codec(match.group(1)) if match else None
-
-
-def _from_meta(head: bytes) -> str | None:
-    for tag in _META.finditer(head):
-        match = _META_CHARSET.search(tag.group(0))
-        if match:
-            name = _codec(match.group(1))
-            # A document that names UTF-16 in its own ASCII bytes cannot be UTF-16 (standard).
-            if name is not None and name.startswith("utf-16"):
-                return "utf-8"
-            if name is not None:
-                return name
+def _bom(body: bytes) -> tuple[str, int] | None:
+    for bom, name in _BOMS:
+        if body.startswith(bom):
+            return name, len(bom)
     return None
 
 
+def _from_guess(name: str) -> str:
+    """The WHATWG encoding for charset-normalizer's guess; windows-1252 if browsers know none."""
+    found = lookup(name) or lookup(name.replace("_", "-")) or _GUESSES.get(name)
+    return found or "windows-1252"
+
+
+def declared_encoding(body: bytes, content_type: str | None = None) -> str | None:
+    """The encoding ``body`` is certain or declared to be in, or ``None`` if it says nothing.
+
+    A byte-order mark, else the ``Content-Type`` header's charset, else a ``<meta>`` (the
+    prescan of the first 1024 bytes, then a later declaration). Never raises.
+    """
+    found = _bom(body)
+    if found is not None:
+        return found[0]
+    return charset_of(content_type) or prescan(body[:PRESCAN_BYTES]) or late_declaration(body)
+
+
 def detect_encoding(body: bytes, content_type: str | None = None) -> str:
-    """The Python codec name :func:`decode_html` would use for ``body``. Never raises."""
-    for bom, name in _BOMS:
-        if body.startswith(bom):
-            return name
-    declared = _from_header(content_type) or _from_meta(body[:_PRESCAN_BYTES])
+    """The WHATWG name of the encoding :func:`decode_html` uses for ``body``. Never raises.
+
+    ``content_type`` is the HTTP ``Content-Type`` header value, if any.
+    """
+    declared = declared_encoding(body, content_type)
     if declared is not None:
         return declared
     try:
@@ -78,11 +80,24 @@ def detect_encoding(body: bytes, content_type: str | None = None) -> str:
     except UnicodeDecodeError:
         pass
     else:
-        return "utf-8"
+        return UTF8
     best = from_bytes(body[:_DETECT_BYTES]).best()
     if best is not None and best.encoding:
-        return _codec(best.encoding) or "utf-8"
-    return "utf-8"
+        return _from_guess(best.encoding)
+    return UTF8
+
+
+def decode_document(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """``(text, encoding)`` of an HTML body; undecodable bytes become U+FFFD. Never raises.
+
+    ``encoding`` is the WHATWG name of the encoding used: browsers also write the query
+    of the page's links in it (:func:`linkflow.urls.normalize`).
+    """
+    encoding = detect_encoding(body, content_type)
+    found = _bom(body)
+    if found is not None and found[0] == encoding:
+        body = body[found[1] :]
+    return decode(body, encoding), encoding
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> str:
@@ -90,12 +105,4 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
 
     ``content_type`` is the HTTP ``Content-Type`` header value, if any.
     """
-    name = detect_encoding(body, content_type)
-    for bom, bom_name in _BOMS:
-        if name == bom_name and body.startswith(bom):
-            body = body[len(bom) :]
-            break
-    try:
-        return body.decode(name, errors="replace")
-    except (LookupError, TypeError, ValueError):  # a codec that cannot decode bytes at all
-        return body.decode("utf-8", errors="replace")
+    return decode_document(body, content_type)[0]

@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from selectolax.lexbor import LexborHTMLParser
 
-from linkflow.extract.charset import decode_html
+from linkflow.extract.charset import decode_document
 from linkflow.extract.content import Block, MainContent, find_main
 from linkflow.extract.regions import BLOCK_TAGS, NodeInfo, RegionIndex
 from linkflow.extract.text import collapse, content_hash, sentence_around, sentence_ends
@@ -51,6 +51,7 @@ class _Context:
     origin: str
     strip: tuple[str, ...]
     images: dict[int, Any]
+    encoding: str = "utf-8"  # of the page: browsers write the query of its links in it
 
 
 @dataclass(slots=True)
@@ -73,7 +74,7 @@ def _text(node: Any) -> str:
 
 
 def _head_facts(
-    tree: LexborHTMLParser, facts: PageFacts, base: str, strip: tuple[str, ...]
+    tree: LexborHTMLParser, facts: PageFacts, base: str, strip: tuple[str, ...], encoding: str
 ) -> None:
     """Fill title, description, robots, canonical, hreflang, lang and h1 of ``facts``."""
     title = tree.css_first("title")
@@ -91,10 +92,10 @@ def _head_facts(
         rels = (_attr(link, "rel") or "").lower().split()
         href = _attr(link, "href") or ""
         if "canonical" in rels and facts.canonical is None:
-            facts.canonical = normalize(href, base, strip_params=strip)
+            facts.canonical = normalize(href, base, strip_params=strip, encoding=encoding)
         elif "alternate" in rels:
             lang = collapse(_attr(link, "hreflang") or "")
-            target = normalize(href, base, strip_params=strip) if lang else None
+            target = normalize(href, base, strip_params=strip, encoding=encoding) if lang else None
             if target is not None:
                 facts.hreflang.append((lang.lower(), target))
     html = tree.css_first("html")
@@ -114,6 +115,10 @@ def _base_url(tree: LexborHTMLParser, url: str) -> str:
 
 
 _CONTROL: Final = str.maketrans("", "", "\t\n\r")
+"""The URL parser removes every ASCII tab and newline from a URL (WHATWG URL Standard)."""
+_C0_OR_SPACE: Final = "".join(map(chr, range(0x21)))
+"""...and the C0 controls and spaces around it, not other white space (a no-break space
+around an href is part of the URL, as browsers read it)."""
 _PLAIN_PATH: Final = re.compile(r"[A-Za-z0-9\-._~/]+")  # unreserved characters and "/"
 _DOT_SEGMENT: Final = re.compile(r"/\.\.?(?:/|$)")
 
@@ -128,21 +133,25 @@ def _join_cached(href: str, base: str, strip: tuple[str, ...]) -> str | None:
     return normalize(href, base, strip_params=strip)
 
 
-def _resolve(href: str, base: str, origin: str, strip: tuple[str, ...]) -> str | None:
+def _resolve(
+    href: str, base: str, origin: str, strip: tuple[str, ...], encoding: str = "utf-8"
+) -> str | None:
     """``normalize(href, base)``, faster: the same result for every ``href``.
 
-    Absolute and root-relative hrefs (most links) skip ``urljoin`` and are memoised by the
+    Absolute and root-relative hrefs (most links) skip the base and are memoised by the
     absolute URL, so a menu link is normalised once per site, not once per page. ``origin``
     is ``scheme://host`` of ``base`` (empty if ``base`` is not an http(s) URL).
     """
-    # urljoin treats dot segments and ";" params its own way: leave those hrefs to it.
+    if encoding != "utf-8" and not href.isascii():  # its query depends on the page encoding
+        return normalize(href, base, strip_params=strip, encoding=encoding)
+    # Dot segments and ";" params are resolved against the base: leave those hrefs to it.
     if ";" in href or _DOT_SEGMENT.search(href):
         return _join_cached(href, base, strip)
     if href[:8].lower().startswith(("http://", "https://")):
         resolved = _normalize_cached(href, strip)
-        # Odd cases ("https://" alone resolves to the base in urljoin) take the slow path.
+        # Odd cases (an "https://" with no host) take the slow path.
         return resolved if resolved is not None else _join_cached(href, base, strip)
-    if origin and href.startswith("/") and not href.startswith("//"):
+    if origin and href.startswith("/") and not href.startswith(("//", "/\\")):  # "/\\" is "//"
         if _PLAIN_PATH.fullmatch(href):
             return origin + href  # a path of plain characters is already canonical
         return _normalize_cached(origin + href, strip)
@@ -173,7 +182,7 @@ def _make_link(
     raw, fragment = split_fragment(href)
     if not raw and fragment is not None:
         return None  # "#part": a jump inside this same page
-    target = _resolve(raw, ctx.base, ctx.origin, ctx.strip)
+    target = _resolve(raw, ctx.base, ctx.origin, ctx.strip, ctx.encoding)
     if target is None or (fragment is not None and target == ctx.url):
         return None  # not an http(s) URL, or a jump inside this same page
     rel = frozenset((_str(attrs, "rel") or "").lower().split())
@@ -211,7 +220,7 @@ def _collect(tree: LexborHTMLParser, ctx: _Context) -> _Page:
             href = _str(attrs, "href")
             if href is None:
                 continue
-            href = href.translate(_CONTROL).strip()  # browsers drop tabs and newlines too
+            href = href.translate(_CONTROL).strip(_C0_OR_SPACE)
             scheme = _SCHEME.match(href)
             if scheme is not None and scheme.group(1).lower() not in _HTTP:
                 page.other_schemes += 1
@@ -280,7 +289,7 @@ def parse_page(
     """
     facts = PageFacts()
     url = normalize(url, strip_params=strip_params) or url
-    text = decode_html(body, content_type)
+    text, encoding = decode_document(body, content_type)
     if not text.strip() or "\x00" in text[:1024]:
         return facts  # empty, or binary data served as HTML (NUL is never in text)
     tree = LexborHTMLParser(text)
@@ -288,10 +297,10 @@ def parse_page(
     for line_break in tree.css("br"):  # "one<br>two" is two words, not "onetwo"
         line_break.replace_with(" ")
     base = _base_url(tree, url)
-    _head_facts(tree, facts, base, strip_params)
+    _head_facts(tree, facts, base, strip_params, encoding)
     canonical_base = normalize(base)  # None for a junk page URL: then no fast path
     origin = origin_of(canonical_base) if canonical_base is not None else ""
-    ctx = _Context(url, base, origin, strip_params, _images(tree))
+    ctx = _Context(url, base, origin, strip_params, _images(tree), encoding)
     page = _collect(tree, ctx)
     facts.other_scheme_links = page.other_schemes
     blocks = _leaf_blocks(page)

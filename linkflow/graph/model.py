@@ -23,12 +23,13 @@ from functools import cached_property
 import numpy as np
 import pyarrow as pa
 import scipy.sparse as sp
+from numpy.typing import ArrayLike
 
 from linkflow.errors import ConfigError
+from linkflow.graph.load import crawl_links, crawl_pages
 from linkflow.models import POSITIONS
 from linkflow.settings import GraphSettings
 from linkflow.store import Store
-from linkflow.store.graph import crawl_links, crawl_pages
 
 __all__ = ["LinkGraph", "Targets", "build_graph", "from_edges", "position_weights"]
 
@@ -228,13 +229,13 @@ def _dedupe(
 
 def from_edges(
     n: int,
-    src: np.ndarray,
-    dst: np.ndarray,
-    weight: np.ndarray | None = None,
+    src: ArrayLike,
+    dst: ArrayLike,
+    weight: ArrayLike | None = None,
     *,
-    nofollow: np.ndarray | None = None,
-    content: np.ndarray | None = None,
-    ordinal: np.ndarray | None = None,
+    nofollow: ArrayLike | None = None,
+    content: ArrayLike | None = None,
+    ordinal: ArrayLike | None = None,
     duplicates: str = "max",
     evaporate: bool = False,
 ) -> LinkGraph:

@@ -21,11 +21,17 @@ import math
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["RANK_SIZES", "SCALES", "scale_authority", "scale_authority_py"]
+__all__ = ["RANK_SIZES", "SCALES", "SCALE_RANGES", "scale_authority", "scale_authority_py"]
 
 RANK_SIZES = {"cc_rank": 1e8, "million_rank": 1e6}
 """List size N of each rank scale: rank N (or worse) scores 0."""
 SCALES = ("direct", "opr", *RANK_SIZES)
+
+SCALE_RANGES: dict[str, tuple[float | None, float | None]] = {
+    "direct": (0.0, 100.0), "opr": (0.0, 10.0), "cc_rank": (1.0, None), "million_rank": (1.0, None),
+}  # fmt: skip
+"""The values a provider metric of each scale can take (``None``: unbounded); an import
+rejects a row whose metric is outside, instead of clipping it into 0–100."""
 
 
 def scale_authority(values: pa.Array | pa.ChunkedArray, scale: str) -> pa.Array | pa.ChunkedArray:
@@ -41,7 +47,9 @@ def scale_authority(values: pa.Array | pa.ChunkedArray, scale: str) -> pa.Array 
         )
     else:
         raise ValueError(f"unknown authority scale {scale!r}; one of {SCALES}")
-    return pc.min_element_wise(pc.max_element_wise(scaled, 0.0), 100.0)
+    clipped = pc.min_element_wise(pc.max_element_wise(scaled, 0.0), 100.0)
+    # The element-wise min/max skip nulls: without this a missing metric would read as 0.
+    return pc.if_else(pc.is_null(values), pa.scalar(None, pa.float64()), clipped)
 
 
 def scale_authority_py(value: float, scale: str) -> float:

@@ -42,6 +42,7 @@ PARSE: dict[str, Callable[[Array], Array]] = {
     "url": parse_text,  # canonicalised later by normalize_urls, which needs the site origin
     "bool": parse_bools,
     "number": parse_numbers,
+    "count": parse_numbers,  # read strictly (whole, 0 or more) by linkflow.ingest.checks
     "ratio": parse_ratios,
     "percent": parse_percents,
     "date": parse_dates,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from linkflow.errors import ConfigError
 
-__all__ = ["FORMATS", "PARSERS", "FormatSpec", "column_map_spec", "match_header"]
+__all__ = ["FORMATS", "PARSERS", "RANGES", "FormatSpec", "column_map_spec", "match_header"]
 
 PARSERS: Mapping[str, str] = {
     # backlinks
@@ -26,19 +26,26 @@ PARSERS: Mapping[str, str] = {
     "follow": "bool", "sponsored": "bool", "ugc": "bool", "is_content": "bool",
     "is_image": "bool", "link_type": "text", "first_seen": "date", "last_seen": "date",
     "lost": "bool", "lost_at": "date", "lost_status": "text", "source_authority": "number",
-    "domain_authority": "number", "source_outlinks": "number", "links_in_group": "number",
+    "domain_authority": "number", "source_outlinks": "count", "links_in_group": "count",
     "lang": "text", "is_spam": "bool", "spam_score": "percent", "sitewide": "bool",
     # targets / domains
-    "url": "url", "links": "number", "domains": "number", "dofollow": "number",
-    "nofollow_links": "number", "top_authority": "number", "domain": "text",
-    "pages": "number", "targets": "number",
+    "url": "url", "links": "count", "domains": "count", "dofollow": "count",
+    "nofollow_links": "count", "top_authority": "number", "domain": "text",
+    "pages": "count", "targets": "count",
     # traffic / queries
-    "clicks": "number", "impressions": "number", "ctr": "ratio", "position": "number",
-    "sessions": "number", "views": "number", "query": "text",
+    "clicks": "count", "impressions": "count", "ctr": "ratio", "position": "number",
+    "sessions": "count", "views": "count", "query": "text",
     # authority
     "score": "number", "rank": "number",
 }  # fmt: skip
-"""Canonical column → value parser (url, text, bool, number, percent, ratio, date)."""
+"""Canonical column → value kind (:data:`linkflow.ingest.checks.KINDS`: url, text, bool,
+number, count, percent, ratio, date)."""
+
+RANGES: Mapping[str, tuple[float | None, float | None]] = {
+    "position": (1.0, None),  # an average search position: 1 is the top result
+}
+"""Allowed values of number columns whose range is not their kind's nor their authority
+scale's (:data:`linkflow.ingest.authority.SCALE_RANGES`); ``None``: unbounded."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,30 +4,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from linkflow.errors import ImportFormatError
+from linkflow.errors import ConfigError, ImportFormatError
 from linkflow.ingest.build import BUILDERS, BuildContext, Built
 from linkflow.ingest.detect import DetectedFormat, detect
 from linkflow.ingest.reader import RawTable, file_sha256, read_export
-from linkflow.settings import IngestSettings
-from linkflow.store import Store
-from linkflow.store.imports import (
+from linkflow.ingest.records import (
+    MAX_REJECTS,
     crawl_origin,
     delete_import,
     find_import,
     next_import_id,
     record_import,
 )
-from linkflow.urls import origin_of
+from linkflow.progress import Step, no_step
+from linkflow.settings import IngestSettings
+from linkflow.store import Store
+from linkflow.urls import normalize, origin_of
 
-__all__ = ["MAX_REJECTS", "ImportResult", "import_file"]
+__all__ = ["MAX_REJECTED_SHARE", "MAX_REJECTS", "ImportResult", "import_file"]
 
-MAX_REJECTS = 20
-"""Rejected lines kept (with reasons) in ``imports.rejects``."""
+MAX_REJECTED_SHARE: Final = 0.1
+"""A file more than this share of whose rows are rejected (and more than one row) fails
+whole: so many unreadable values mean a damaged file or a misread layout, and importing the
+rest would give numbers nobody can trust (docs/formats.md)."""
 
 _STORE_TABLE = {
     "backlinks": "backlinks", "targets": "backlink_counts", "domains": "domain_counts",
@@ -56,7 +60,16 @@ class ImportResult:
 
 
 def _origin(store: Store, site_origin: str | None) -> str | None:
-    origin = site_origin or crawl_origin(store)
+    """The origin paths are resolved against: ``site_origin``, else the newest crawl's."""
+    if site_origin:
+        url = normalize(site_origin.strip())
+        if url is None:
+            raise ConfigError(
+                f"{site_origin!r} is not a site origin; give its scheme and host, "
+                "e.g. https://www.example.com"
+            )
+        return origin_of(url) + "/"
+    origin = crawl_origin(store)
     return origin_of(origin) + "/" if origin else None
 
 
@@ -76,14 +89,34 @@ def _line(raw: RawTable, index: int) -> int:
     return line
 
 
-def _rejects(raw: RawTable, built: Built, positions: pa.Array, key: str) -> list[dict[str, Any]]:
+def _rejects(raw: RawTable, built: Built, positions: pa.Array) -> list[dict[str, Any]]:
     bad = pc.indices_nonzero(built.rejected)[:MAX_REJECTS]
     where = pc.take(positions, bad).to_pylist()
-    values = raw.table.column(key).take(where).to_pylist() if where else []
+    reasons = pc.take(built.reasons, bad).to_pylist()
+    values = pc.take(built.values, bad).to_pylist()
     return [
-        {"line": _line(raw, i), "reason": built.reason, "value": (v or "")[:200]}
-        for i, v in zip(where, values, strict=True)
+        {"line": _line(raw, i), "reason": r, "value": (v or "")[:200]}
+        for i, r, v in zip(where, reasons, values, strict=True)
     ]
+
+
+def _check_share(
+    path: Path, fmt: DetectedFormat, rows: int, rejected: int, rejects: list[dict[str, Any]]
+) -> None:
+    """Refuse a file whose rejects are all its rows, or more than :data:`MAX_REJECTED_SHARE`
+    of them (and more than one)."""
+    if not rejected:
+        return
+    first = rejects[0]
+    where = f"line {first['line']}: {first['reason']} ({first['value'][:80]!r})"
+    if rejected == rows:
+        raise ImportFormatError(f"{path}: {where}; no row of this {fmt.spec.name} export is usable")
+    if rejected > 1 and rejected > MAX_REJECTED_SHARE * rows:
+        raise ImportFormatError(
+            f"{path}: {rejected:,} of {rows:,} rows rejected, more than "
+            f"{MAX_REJECTED_SHARE:.0%}; the first: {where}; nothing was imported: fix or "
+            "remove those rows, or export the file again"
+        )
 
 
 def _aggregate_traffic(table: pa.Table, key: str) -> pa.Table:
@@ -167,10 +200,11 @@ def _build(
     paths = pc.starts_with(pc.fill_null(body.column(key), ""), "/")
     if kind == "traffic" and origin is None and pc.any(paths).as_py():
         raise ImportFormatError(
-            f"{path}: holds page paths, not URLs; crawl the site first or pass the "
-            "site origin (e.g. https://www.example.com)"
+            f"{path}: holds page paths, not URLs; crawl the site first, or pass its origin "
+            "(linkflow import --base-url https://www.example.com; site_origin= in Python)"
         )
-    built = BUILDERS[kind](body, BuildContext(fmt.spec, strip_params, origin))
+    context = BuildContext(fmt.spec, strip_params, origin, raw.headers)
+    built = BUILDERS[kind](body, context)
     return body, keep, built
 
 
@@ -182,32 +216,37 @@ def import_file(
     site: str = "self",
     strip_params: tuple[str, ...] = (),
     site_origin: str | None = None,
+    step: Step = no_step,
 ) -> ImportResult:
     """Import the export at ``path`` (format auto-detected) in one transaction.
+
+    ``step`` hears as each of its three steps starts (reading, checking, storing).
 
     ``site`` labels a competitor's export (``'self'`` is the audited site); ``strip_params``
     are query parameters removed from every URL; ``site_origin`` resolves path-only exports
     (GA4) and defaults to the origin of the newest crawl. Importing the same bytes again for
     the same site replaces the earlier import instead of adding its rows twice.
 
+    A row is rejected (not stored; counted, and the first :data:`MAX_REJECTS` kept with line
+    and reason) when its key is unusable or any of its values cannot be read or is out of
+    range (:mod:`linkflow.ingest.checks`).
+
     Raises :class:`ImportFormatError` for an unknown format, a malformed file, a path-only
-    export without an origin, or a file without one usable row; nothing is stored then.
+    export without an origin, a file without one usable row, or one with more rejected rows
+    than :data:`MAX_REJECTED_SHARE` allows; nothing is stored then.
     """
     path = Path(path)
+    step(f"reading {path.name}")
     fmt = detect(path, column_map=settings.column_map)
     raw = read_export(path, fmt)
+    step(f"checking {path.name}")
     body, positions, built = _build(store, path, fmt, raw, strip_params, site_origin)
-    key = _KEY[fmt.spec.table]
     rejected = int(pc.sum(built.rejected).as_py() or 0)
-    rejects = _rejects(raw, built, positions, key)
-    if body.num_rows and rejected == body.num_rows:
-        first = rejects[0]
-        raise ImportFormatError(
-            f"{path}: line {first['line']}: {built.reason} ({first['value'][:80]!r}); "
-            f"no row of this {fmt.spec.name} export is usable"
-        )
+    rejects = _rejects(raw, built, positions)
+    _check_share(path, fmt, body.num_rows, rejected, rejects)
     good = built.table.filter(pc.invert(built.rejected))
     sha = file_sha256(path)
+    step(f"storing {path.name}")
     with store.transaction():
         old = find_import(store, sha, site)
         if old is not None:

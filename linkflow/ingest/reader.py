@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +30,13 @@ _TOTAL_MARKERS = ("grand total", "total")
 
 @dataclass(slots=True)
 class RawTable:
-    """Canonical columns (all strings) of the data rows, and where the data starts."""
+    """Canonical columns (all strings) of the data rows, where the data starts, and the
+    file's own header name of each canonical column (reasons of rejects name it)."""
 
     table: pa.Table
     first_line: int  # 1-based line number of the first data row
     skipped_lines: tuple[int, ...]  # summary rows the parser dropped (GA4 "Grand total")
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def file_sha256(path: Path) -> str:
@@ -163,4 +165,9 @@ def read_export(path: Path, fmt: DetectedFormat) -> RawTable:
         raise ImportFormatError(_problem(path, fmt, bad, first_line))
     skipped = sorted(_locate(path, fmt, row.text) or first_line for row in invalid)
     columns = {canonical: table.column(f"c{i}") for canonical, i in indices.items()}
-    return RawTable(pa.table(columns), first_line, tuple(skipped))
+    headers = {
+        canonical: (fmt.columns[i].strip().lstrip("\ufeff").strip() or canonical)
+        if i < len(fmt.columns) else canonical
+        for canonical, i in indices.items()
+    }  # fmt: skip
+    return RawTable(pa.table(columns), first_line, tuple(skipped), headers)

@@ -9,9 +9,10 @@ UTF-16). Columns are found by their normalised name (NFKC, stripped, inner space
 case-folded), never by position.
 
 Each file is sniffed and checked (:mod:`linkflow.ingest.screaming_frog_files`: encoding,
-preamble, delimiter, header); DuckDB's CSV reader then loads it (:mod:`linkflow.store.sfimport`),
-so a 5-million-row export never passes through a Python loop; only the distinct URLs do, for
-:func:`linkflow.urls.normalize`.
+preamble, delimiter, header); DuckDB's CSV reader then stages it in temporary tables
+(:mod:`linkflow.ingest.screaming_frog_stage`), and set-based SQL writes the crawl from them
+(:mod:`linkflow.ingest.screaming_frog_write`), so a 5-million-row export never passes through
+a Python loop; only the distinct URLs do, for :func:`linkflow.urls.normalize`.
 """
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ from __future__ import annotations
 import time
 from collections import Counter
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from linkflow.errors import ImportFormatError
+from linkflow.ingest import screaming_frog_stage as stage
+from linkflow.ingest import screaming_frog_write as write
+from linkflow.ingest.records import MAX_REJECTS, next_import_id, record_import
 from linkflow.ingest.screaming_frog_files import Layout, csv_source, sniff, verify
 from linkflow.models import CrawlSummary
-from linkflow.store import Store, sfimport
+from linkflow.store import Store
 from linkflow.urls import normalize, origin_of, split_fragment
 
 __all__ = ["detect_screaming_frog", "import_screaming_frog"]
@@ -37,6 +41,7 @@ class _File(NamedTuple):
     sha256: str
     report: str  # all-inlinks | internal-all
     rows: int
+    header_line: int  # 1-based line of the header: data row n is on line header_line + n
 
 
 def detect_screaming_frog(path: Path) -> str | None:
@@ -51,14 +56,14 @@ def detect_screaming_frog(path: Path) -> str | None:
 def _stage_urls(store: Store, strip_params: tuple[str, ...]) -> list[str]:
     """Normalise every distinct raw URL once (the only per-URL Python loop), stage the
     raw → number map, and return the distinct normalised URLs in number order."""
-    raw = sfimport.raw_urls(store)
+    raw = stage.raw_urls(store)
     numbers: dict[str, int] = {}
     keys: list[int | None] = []
     for u in raw:
         n = normalize(u, strip_params=strip_params)
         keys.append(None if n is None else numbers.setdefault(n, len(numbers)))
     fragments = [split_fragment(u)[1] or None for u in raw]
-    sfimport.save_url_map(store, raw, keys, fragments)
+    stage.save_url_map(store, raw, keys, fragments)
     return list(numbers)
 
 
@@ -108,14 +113,18 @@ def import_screaming_frog(
     JavaScript, iframe, hreflang and sitemap rows are not links; self-links are kept and the
     graph stage drops them), ``pages.redirect_url_id`` from ``HTTP Redirect`` rows,
     ``pages.canonical_url_id`` from ``HTML Canonical`` rows, ``sitemap_urls`` from
-    ``XML Sitemap`` rows, and one ``imports`` row per file (kind ``crawl``, reports
-    ``all-inlinks`` and ``internal-all``; rows whose Source or Destination is not an http(s)
-    URL are counted there as rejected). The crawl's seeds are the file paths and its
+    ``XML Sitemap`` rows, and one ``imports`` row per file (kind ``crawl``, provider
+    ``screaming-frog``, site ``self``, reports ``all-inlinks`` and ``internal-all``; rows
+    whose Source or Destination is not an http(s) URL are counted there as rejected, the
+    first ones kept in ``rejects`` like every import's, see :mod:`linkflow.ingest.records`).
+    A URL robots.txt kept Screaming Frog from fetching gets the error
+    :data:`linkflow.models.BLOCKED`. The crawl's seeds are the file paths and its
     ``base_url`` the origin most parsed pages are on. The files are staged in temporary
     tables first; every write happens in one transaction: on any error nothing is written.
 
     Returns:
-        The crawl's summary (pages, links, pages in error, pages by status, seconds).
+        The crawl's summary (pages, links, error pages as :data:`linkflow.models.ERROR_PAGE_SQL`
+        counts them, pages by status, seconds).
 
     Raises:
         ImportFormatError: a file is not a Screaming Frog export (the message says what was
@@ -125,16 +134,16 @@ def import_screaming_frog(
     internal = Path(internal) if internal is not None else None
     inlinks, links_layout, internal, node_layout = _order(Path(inlinks), internal)
     seeds = [str(inlinks)] + ([str(internal)] if internal is not None else [])
-    with sfimport.no_progress_bar(store):
+    with stage.no_progress_bar(store):
         try:
             files = [_stage(store, inlinks, links_layout, "all-inlinks")]
             if internal is not None and node_layout is not None:
                 files.append(_stage(store, internal, node_layout, "internal-all"))
             else:
-                sfimport.load_internal(store, None)
+                stage.load_internal(store, None)
             urls = _stage_urls(store, strip_params)
-            sfimport.build_edges(store)
-            origin = _site_origin(urls, sfimport.source_keys(store))
+            stage.build_edges(store)
+            origin = _site_origin(urls, stage.source_keys(store))
             with store.transaction():
                 crawl_id = store.new_crawl(
                     source="screaming-frog",
@@ -142,12 +151,12 @@ def import_screaming_frog(
                     settings={"strip_params": list(strip_params)},
                     base_url=origin,
                 )
-                sfimport.save_url_ids(store, store.url_ids(urls))
+                write.save_url_ids(store, store.url_ids(urls))
                 links, pages = _write(store, crawl_id, files)
-                by_status, errors = sfimport.page_counts(store, crawl_id)
+                by_status, errors = write.page_counts(store, crawl_id)
                 store.finish_crawl(crawl_id)
         finally:
-            sfimport.drop_temp_tables(store)
+            stage.drop_temp_tables(store)
     return CrawlSummary(
         crawl_id=crawl_id,
         pages=pages,
@@ -163,22 +172,26 @@ def _stage(store: Store, path: Path, layout: Layout, report: str) -> _File:
     layout, sha256 = verify(path, layout)
     with csv_source(path, layout) as src:
         if report == "all-inlinks":
-            rows = sfimport.load_inlinks(store, src)
+            rows = stage.load_inlinks(store, src)
         else:
-            rows = sfimport.load_internal(store, src)
-    return _File(path, sha256, report, rows)
+            rows = stage.load_internal(store, src)
+    return _File(path, sha256, report, rows, layout.header_line)
 
 
 def _write(store: Store, crawl_id: int, files: list[_File]) -> tuple[int, int]:
     """The writes of one import (inside its transaction); returns (links, pages) written."""
-    links = sfimport.write_links(store, crawl_id)
-    sfimport.write_sitemap_urls(store, crawl_id)
-    pages = sfimport.write_pages(store, crawl_id)
-    rejected, rejects = sfimport.rejected_rows(store)
+    links = write.write_links(store, crawl_id)
+    write.write_sitemap_urls(store, crawl_id)
+    pages = write.write_pages(store, crawl_id)
     for f in files:
-        inlinks = f.report == "all-inlinks"  # rejected rows are rows of the links file
-        sfimport.record_import(
-            store, path=f.path, sha256=f.sha256, report=f.report, rows=f.rows,
-            rejected=rejected if inlinks else 0, rejects=rejects if inlinks else (),
+        rejected, rejects = 0, list[dict[str, Any]]()
+        if f.report == "all-inlinks":  # rejected rows are rows of the links file
+            rejected, rejects = stage.rejected_rows(
+                store, header_line=f.header_line, limit=MAX_REJECTS
+            )
+        record_import(
+            store, import_id=next_import_id(store), path=str(f.path), sha256=f.sha256,
+            kind="crawl", provider="screaming-frog", report=f.report, site="self",
+            rows=f.rows, rejected=rejected, rejects=rejects,
         )  # fmt: skip
     return links, pages

@@ -1,5 +1,6 @@
 """Reading Screaming Frog export files: encoding, preamble, delimiter and header sniffing,
-a full UTF-8 check, and the :class:`~linkflow.store.sfimport.CsvSource` DuckDB reads.
+a full UTF-8 check, and the :class:`~linkflow.ingest.screaming_frog_stage.CsvSource` DuckDB
+reads.
 
 Sniffing follows the data-formats research loader recipe (§0): the byte-order mark decides
 the encoding, else strict UTF-8, else cp1252 (Excel re-saves); the header is the first of
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Final
 
 from linkflow.errors import ImportFormatError
-from linkflow.store import sfimport
+from linkflow.ingest.screaming_frog_stage import CsvSource
 
 __all__ = ["Layout", "csv_source", "sniff", "verify"]
 
@@ -34,7 +35,7 @@ _DELIMITERS = (",", ";", "\t")
 _NEWLINE = re.compile(r"\r\n|\n|\r")
 _GLOB = re.compile(r"[*?\[\]{}]")
 
-# Normalised header name -> canonical field of linkflow.store.sfimport.
+# Normalised header name -> canonical field of linkflow.ingest.screaming_frog_stage.
 _INLINK_NAMES: Final = {
     "type": "type", "source": "source", "destination": "destination", "anchor": "anchor",
     "alt text": "alt", "status code": "status_code", "status": "status", "follow": "follow",
@@ -163,7 +164,7 @@ def sniff(path: Path) -> Layout:
 
 
 @contextmanager
-def csv_source(path: Path, layout: Layout) -> Iterator[sfimport.CsvSource]:
+def csv_source(path: Path, layout: Layout) -> Iterator[CsvSource]:
     """How DuckDB reads ``path``: in place if it is UTF-8, else a temporary UTF-8 copy (line
     breaks kept, so line numbers in errors stay right).
 
@@ -197,8 +198,8 @@ def _transcode(path: Path, copy: Path, encoding: str) -> None:
         ) from exc
 
 
-def _source(shown: Path, readable: Path, layout: Layout) -> sfimport.CsvSource:
-    return sfimport.CsvSource(
+def _source(shown: Path, readable: Path, layout: Layout) -> CsvSource:
+    return CsvSource(
         path=readable,
         shown_path=shown,
         skip=layout.header_line,

@@ -2,8 +2,9 @@
 
 Exports write numbers, booleans, rates and dates in many ways (research/data-formats.md §0.6,
 §13). Each parser takes an Arrow string array and returns a typed array; a value it cannot
-read becomes null, never an exception. The ``*_py`` functions are the plain-Python
-references the property tests compare the fast versions against.
+read becomes null, never an exception (:mod:`linkflow.ingest.checks` turns those into
+rejected rows). The ``*_py`` functions are the plain-Python references the property tests
+compare the fast versions against.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ _FALSE = ("false", "0", "no", "n", "f")
 DATE_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%SZ",
+    "%Y-%m-%d %H:%M",
     "%Y-%m-%d",
     "%Y%m%d",
     "%d/%m/%Y",
@@ -46,6 +49,14 @@ DATE_FORMATS = (
     "%d %b %Y",
 )
 """Date layouts seen in exports, tried in this order (``Sep 15, 2026`` is GSC's)."""
+
+# The day of the month as written, in every layout of DATE_FORMATS: Arrow's strptime rolls an
+# impossible date over (2026-02-30 becomes 2026-03-02), so the parsed day must equal it.
+_DAY = (
+    r"^(?:\d{4}-\d{1,2}-(?P<iso>\d{1,2})|\d{6}(?P<compact>\d{2})$|(?P<dmy>\d{1,2})/\d{1,2}/\d{4}"
+    r"|[A-Za-z]{3} (?P<mdy>\d{1,2}),|(?P<dmony>\d{1,2}) [A-Za-z]{3} )"
+)
+_SECOND_60 = r"\d:\d{1,2}:60Z?$"  # second 60 rolls over to the next minute likewise
 
 
 def _strings(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
@@ -110,7 +121,8 @@ def parse_bools(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArra
 
 
 def parse_dates(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    """Timestamps (seconds) from any layout of :data:`DATE_FORMATS`; others are null."""
+    """Timestamps (seconds) from any layout of :data:`DATE_FORMATS`; others are null, and so
+    are impossible dates (``2026-02-30``, second 60) that a lenient parser would roll over."""
     s = _strings(values)
     s = pc.if_else(pc.equal(s, ""), pa.scalar(None, pa.string()), s)
     result = pc.strptime(s, format=DATE_FORMATS[0], unit="s", error_is_null=True)
@@ -120,7 +132,27 @@ def parse_dates(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArra
             break  # every value parsed: skip the other layouts (most files use one)
         retry = pc.if_else(missing, s, pa.scalar(None, pa.string()))
         result = pc.coalesce(result, pc.strptime(retry, format=fmt, unit="s", error_is_null=True))
-    return result
+    return pc.if_else(_as_written(s, result), result, pa.scalar(None, pa.timestamp("s")))
+
+
+def _as_written(text: pa.Array | pa.ChunkedArray, parsed: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """True where ``parsed`` is the date written in ``text``, not a rolled-over one.
+
+    A day past the month's end lands on day 1-3 of the next month, so only those rows are
+    compared with the day as written (a regex is slow; most rows skip it). Second 60 rolls
+    to the next minute: a time ending in ``:60`` is never valid.
+    """
+    early = pc.fill_null(pc.less_equal(pc.day(parsed), 3), False)
+    same_day = pc.invert(early)
+    if pc.any(early).as_py():
+        groups = pc.extract_regex(pc.if_else(early, text, pa.scalar(None, pa.string())), _DAY)
+        day = pc.binary_join_element_wise(
+            *(pc.struct_field(groups, g) for g in ("iso", "compact", "dmy", "mdy", "dmony")), ""
+        )
+        written = pc.equal(pc.cast(pc.if_else(early, day, None), pa.int64()), pc.day(parsed))
+        same_day = pc.or_(same_day, pc.fill_null(written, False))
+    leap = pc.fill_null(pc.match_substring_regex(text, _SECOND_60), False)
+    return pc.and_(same_day, pc.invert(leap))
 
 
 # ---------------------------------------------------------------- slow references

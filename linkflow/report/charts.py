@@ -56,6 +56,7 @@ class ColumnChart:
     height: float
     axis: float
     column_width: float
+    top: float = 0.0  # the value a full half-height column stands for (the axis' end)
 
 
 def bar_chart(
@@ -118,4 +119,4 @@ def column_chart(
         )
         for i, (label, up, down) in enumerate(items)
     )
-    return ColumnChart(columns, width, height, half, round(slot * 0.7, 2))
+    return ColumnChart(columns, width, height, half, round(slot * 0.7, 2), top)

@@ -24,8 +24,11 @@ from markupsafe import Markup
 
 from linkflow import __version__
 from linkflow.errors import ReportError
-from linkflow.report import sections
-from linkflow.report.exports import export_table
+from linkflow.progress import Stage, StageProgress
+from linkflow.report import answer, sections
+from linkflow.report.explorer import embed_json, explorer_data
+from linkflow.report.exports import download_tables, export_table, make_folder
+from linkflow.report.graph_view import site_graph
 from linkflow.settings import ReportSettings
 from linkflow.store import Store
 
@@ -35,24 +38,41 @@ FINDING_EXAMPLES = 50
 """Affected URLs listed under each finding kind (the CSV export has all of them)."""
 
 
-def write_report(store: Store, crawl_id: int, out_dir: Path, settings: ReportSettings) -> Path:
+def write_report(
+    store: Store,
+    crawl_id: int,
+    out_dir: Path,
+    settings: ReportSettings,
+    *,
+    progress: StageProgress | None = None,
+) -> Path:
     """Write ``out_dir/index.html`` for ``crawl_id`` and return its path.
 
-    With ``settings.exports`` the folder also gets ``exports/<table>.csv`` for every table,
+    With ``settings.exports`` the folder also gets ``exports/<table>.csv`` for every table
+    with rows but the store's bookkeeping (:func:`~linkflow.report.exports.download_tables`),
     linked from the report's Downloads section. The page is written under a temporary name
-    and renamed, so an existing report is replaced only by a complete one.
+    and renamed, so an existing report is replaced only by a complete one. ``progress``
+    hears of each export and of the page as the ``report`` stage.
 
     Raises :class:`ReportError` when the folder cannot be written, and
     :class:`~linkflow.errors.StoreError` when ``crawl_id`` is not in the store.
     """
     out_dir = Path(out_dir)
     downloads: list[dict[str, Any]] = []
-    if settings.exports:
-        for table in store.tables():
+    tables = download_tables(store) if settings.exports else []
+    with Stage("report", progress, total=len(tables) + 1) as step:
+        if tables:
+            make_folder(out_dir / "exports")
+        for table in tables:
             name = f"{table}.csv"
+            step(f"exporting {name}")
             rows = export_table(store, table, "csv", out_dir / "exports" / name)
             downloads.append({"table": table, "href": f"exports/{name}", "rows": rows})
-    html = render_report(store, crawl_id, settings, downloads=downloads)
+        step("writing the page")
+        return _write_page(out_dir, render_report(store, crawl_id, settings, downloads=downloads))
+
+
+def _write_page(out_dir: Path, html: str) -> Path:
     path = out_dir / "index.html"
     partial = out_dir / ".index.html.partial"
     try:
@@ -82,7 +102,14 @@ def render_report(
     top_n = max(1, settings.top_n)
     css = _static("report.css")
     js = _static("report.js")
+    backlinks = sections.backlinks_section(store, top_n)
+    domains = int(backlinks["overview"]["referring_domains"]) if backlinks else None
+    explorer = explorer_data(store, crawl_id)
     context = {
+        "explorer_json": Markup(embed_json(explorer)),  # JSON with <, >, & escaped
+        "explorer_total": len(explorer["pages"]["url"]),
+        "graph": site_graph(store, crawl_id),
+        "backlinks": backlinks,
         "title": settings.title or urlsplit(site).netloc or site or "linkflow audit",
         "site": site,
         "crawl": info,
@@ -94,9 +121,10 @@ def render_report(
         "findings": sections.findings_section(store, crawl_id, FINDING_EXAMPLES),
         "finding_limit": FINDING_EXAMPLES,
         "charts": sections.charts_section(store, crawl_id),
-        "backlinks": sections.backlinks_section(store, top_n),
         "traffic": sections.traffic_section(store, crawl_id, top_n),
-        "suggestions": sections.suggestions_section(store, crawl_id, top_n),
+        "answer": answer.answer_section(store, crawl_id),
+        "flow": answer.flow_section(store, crawl_id, domains),
+        "recommendations": answer.recommendations_section(store, crawl_id, top_n),
         "downloads": downloads or [],
         "css": Markup(css),  # our own package file, not user data
         "js": Markup(js),
@@ -129,7 +157,9 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(num=_num, pct=_pct, equity=_equity, cell=_cell, href=_href, sortkey=_sortkey)
+    env.filters.update(
+        num=_num, pct=_pct, equity=_equity, cell=_cell, href=_href, sortkey=_sortkey, path=_path
+    )
     return env
 
 
@@ -180,6 +210,14 @@ def _href(url: Any) -> str:
     if isinstance(url, str) and urlsplit(url).scheme.lower() in ("http", "https"):
         return url
     return ""
+
+
+def _path(url: Any) -> str:
+    """The path and query of a URL, to show where the host is the audited site's."""
+    if not isinstance(url, str):
+        return _MISSING
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
 def _sortkey(value: Any) -> str:

@@ -11,9 +11,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from linkflow.models import SEVERITIES
+from linkflow.report import queries as q
 from linkflow.report.charts import BarChart, ColumnChart, bar_chart, column_chart
 from linkflow.store import Store
-from linkflow.store import export as q
+from linkflow.store.export import has_rows, table_preview
 
 __all__ = [
     "PROFILE_TABLES",
@@ -22,7 +23,6 @@ __all__ = [
     "findings_section",
     "overview_section",
     "pages_section",
-    "suggestions_section",
     "traffic_section",
 ]
 
@@ -103,7 +103,7 @@ def overview_section(store: Store, crawl_id: int) -> dict[str, Any]:
 
 
 def _severity(rank: int) -> str:
-    return SEVERITIES[rank - 1] if 1 <= rank <= len(SEVERITIES) else "info"
+    return SEVERITIES[rank - 1] if 1 <= rank <= len(SEVERITIES) else SEVERITIES[-1]
 
 
 def pages_section(store: Store, crawl_id: int, top_n: int) -> dict[str, Any]:
@@ -127,6 +127,7 @@ def findings_section(store: Store, crawl_id: int, per_kind: int) -> list[dict[st
             "count": k["count"],
             "why": k["why"],
             "examples": examples.get(k["kind"], []),
+            "has_target": any(e["target_url"] for e in examples.get(k["kind"], [])),
         }
         for k in q.finding_kinds(store, crawl_id)
     ]
@@ -166,7 +167,7 @@ def _pct(value: float) -> str:
 
 def backlinks_section(store: Store, top_n: int) -> dict[str, Any] | None:
     """The audited site's backlink profile, or ``None`` when no backlinks were imported."""
-    if not q.has_rows(store, "backlinks"):
+    if not has_rows(store, "backlinks"):
         return None
     overview = q.backlink_overview(store)
     if not overview["backlinks"]:
@@ -177,8 +178,8 @@ def backlinks_section(store: Store, top_n: int) -> dict[str, Any] | None:
         chart = column_chart(velocity)
     profile = {}
     for table, (title, wanted, order) in PROFILE_TABLES.items():
-        if q.has_rows(store, table):
-            columns, rows = q.table_preview(store, table, top_n, columns=wanted, order_by=order)
+        if has_rows(store, table):
+            columns, rows = table_preview(store, table, top_n, columns=wanted, order_by=order)
             profile[table] = {"title": title, "columns": _typed(columns, rows), "rows": rows}
     classes = q.anchor_class_totals(store)
     total = sum(c["backlinks"] for c in classes) or 1
@@ -229,15 +230,9 @@ def _last_months(rows: list[dict[str, Any]], months: int) -> list[tuple[str, flo
 
 def traffic_section(store: Store, crawl_id: int, top_n: int) -> dict[str, Any] | None:
     """Traffic totals and the top pages by clicks, or ``None`` when no traffic was imported."""
-    if not q.has_rows(store, "traffic"):
+    if not has_rows(store, "traffic"):
         return None
     return {
         "overview": q.traffic_overview(store),
         "pages": q.traffic_top_pages(store, crawl_id, top_n),
     }
-
-
-def suggestions_section(store: Store, crawl_id: int, top_n: int) -> list[dict[str, Any]] | None:
-    """The best ``top_n`` link suggestions, or ``None`` when there are none."""
-    rows = q.suggestion_rows(store, crawl_id, top_n)
-    return rows or None

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import duckdb
 
-from linkflow.errors import SchemaVersionError, StoreError
+from linkflow.errors import AuditInUseError, SchemaVersionError, StoreError
 from linkflow.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -84,25 +84,30 @@ a quarter of the default cut the peak of loading a crawl by about 40 MB (0.7M li
 file about 2 % larger."""
 
 
-def _connect(path: Path, *, read_only: bool, memory_limit: str = "") -> duckdb.DuckDBPyConnection:
+class _NeedsUpgrade(Exception):
+    """A file opened read-only has an older schema (handled inside :meth:`Store.open`)."""
+
+
+def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     """A connection whose default database is the file at ``path``.
 
     The file is attached (not opened by ``connect``) because only ``ATTACH`` takes a row
-    group size; the temporary directory is then set to where ``connect`` would put it.
-    ``memory_limit`` caps DuckDB while it attaches the file (and replays its log). Raises
-    :class:`StoreError` if the file cannot be opened.
+    group size; the temporary directory is then set to where ``connect`` would put it. Raises
+    :class:`AuditInUseError` if another process holds the file, :class:`StoreError` if it
+    cannot be opened for another reason.
     """
     con = duckdb.connect()
     try:
         literal = str(path).replace("'", "''")
         con.execute(f"SET temp_directory = '{literal}.tmp'")
-        if memory_limit:
-            con.execute(f"SET memory_limit = '{memory_limit}'")
         mode = ", READ_ONLY" if read_only else ""
         con.execute(f"ATTACH '{literal}' AS audit (ROW_GROUP_SIZE {ROW_GROUP_SIZE}{mode})")
         con.execute("USE audit")
     except duckdb.Error as exc:
         con.close()
+        if isinstance(exc, duckdb.IOException) and "Could not set lock" in str(exc):
+            # DuckDB's own message names a lock and a PID; users need who holds it and what to do.
+            raise AuditInUseError.from_lock(path, str(exc), read_only=read_only) from exc
         raise StoreError(f"{path}: cannot open the audit store ({exc})") from exc
     except BaseException:
         con.close()
@@ -113,8 +118,10 @@ def _connect(path: Path, *, read_only: bool, memory_limit: str = "") -> duckdb.D
 class Store:
     """An open audit file. Use :meth:`open`; close it (or use ``with``) when done.
 
-    Only the ``linkflow.store`` package runs SQL; other stages call its methods and
-    functions, and receive Arrow tables or plain Python values.
+    Stages run their own SQL through :meth:`query`, :meth:`rows`, :meth:`scalar` and
+    :meth:`execute` (errors become :class:`StoreError`), write Arrow with :meth:`append` and
+    :meth:`replace`, and show Arrow tables to SQL with :meth:`registered`. The connection
+    itself stays private to this package.
     """
 
     def __init__(self, path: Path, con: duckdb.DuckDBPyConnection, *, read_only: bool) -> None:
@@ -123,19 +130,17 @@ class Store:
         self.read_only = read_only
         self._url_cache: dict[str, int] | None = None
         self.memory_limit = ""
-        """DuckDB's memory limit as linkflow last set it (see ``memcap.memory_cap``)."""
+        """DuckDB's memory limit as linkflow last set it (see ``linkflow.crawl.memory``)."""
         self._lock = threading.RLock()
         self._depth = 0
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
-    def open(
-        cls, path: Path | str, *, create: bool = True, read_only: bool = False, recover: bool = True
-    ) -> Store:
+    def open(cls, path: Path | str, *, create: bool = True, read_only: bool = False) -> Store:
         """Open (or create) the audit file at ``path`` and bring its schema up to date.
 
-        Opened writable, it loads the journals a stopped crawl left behind, unless
-        ``recover`` is False (the crawl that carries on loads its own, with progress).
+        It does not load the journal a killed crawl left beside the file: the crawl stage
+        does (``linkflow.crawl.recover``), when a crawl starts and when an audit is opened.
 
         Raises :class:`StoreError` if the file cannot be opened, and
         :class:`SchemaVersionError` if a newer linkflow wrote it.
@@ -152,48 +157,25 @@ class Store:
         try:
             store._configure()
             store._migrate()
-            if recover and not read_only:
-                # A crawl killed mid-way left committed batches in its journal: load them now,
-                # so every reader sees them. (Imported here: the journal builds on Store.)
-                from linkflow.store.spool import recover_spools
-
-                recover_spools(store)
+        except _NeedsUpgrade:
+            # A reader of a file an older linkflow wrote: upgrade it once (a short write,
+            # which fails with AuditInUseError if a writer holds it), then read as asked.
+            con.close()
+            cls.open(path, create=False).close()
+            return cls.open(path, read_only=True)
         except BaseException:
             con.close()
             raise
         return store
 
-    def _configure(self, memory_limit: str = "") -> None:
+    def _configure(self) -> None:
         # linkflow draws its own progress; DuckDB's bar would interleave with it on stdout.
         self.con.execute("SET enable_progress_bar = false")
         # DuckDB shows its limit rounded ("18.8 GiB"); setting it once in whole megabytes
         # gives a value that can be restored exactly after a temporary cap.
-        self.memory_limit = memory_limit or _megabytes(
-            str(self.scalar("SELECT current_setting('memory_limit')"))
-        )
+        self.memory_limit = _megabytes(str(self.scalar("SELECT current_setting('memory_limit')")))
         if self.memory_limit:
             self.con.execute(f"SET memory_limit = '{self.memory_limit}'")
-
-    def reopen(self, memory_limit: str = "") -> None:
-        """Close the connection and open the file again, e.g. after a failed checkpoint.
-
-        A checkpoint that fails (out of memory) leaves DuckDB's database unusable in this
-        process, but nothing committed is lost: it is in the write-ahead log, which opening
-        the file replays, under ``memory_limit`` if given (without it if that fails).
-        Raises :class:`StoreError` if the file cannot be opened.
-        """
-        with self._lock:
-            own = self.memory_limit  # the store's limit, not the replay cap
-            with suppress(duckdb.Error):
-                self.con.close()
-            try:
-                self.con = _connect(self.path, read_only=self.read_only, memory_limit=memory_limit)
-            except StoreError:
-                if not memory_limit:
-                    raise
-                # The log did not replay under the cap: replay it without one.
-                self.con = _connect(self.path, read_only=self.read_only)
-            self._configure(own)
 
     def close(self) -> None:
         """Close the file; later calls fail."""
@@ -229,7 +211,7 @@ class Store:
         if version == SCHEMA_VERSION:
             return
         if self.read_only:
-            raise StoreError(f"{self.path}: schema {version} needs an upgrade; open it writable")
+            raise _NeedsUpgrade
         with self.transaction():
             if version == 0:
                 schema = resources.files("linkflow.store").joinpath("schema.sql").read_text()
@@ -431,7 +413,10 @@ class Store:
     def scalar(self, sql: str, params: _Params = None) -> Any:
         """Run one SQL statement and return the first column of its first row (or None)."""
         with self._lock:
-            row = self.con.execute(sql, params or []).fetchone()
+            try:
+                row = self.con.execute(sql, params or []).fetchone()
+            except duckdb.Error as exc:
+                raise StoreError(f"{self.path}: query failed ({exc})") from exc
         return None if row is None else row[0]
 
     def count(self, table: str, **where: Any) -> int:

@@ -1,11 +1,10 @@
-"""SQL of the exports and of the HTML report's sections.
+"""Generic access to any table of the audit file: its columns, whether it has rows, a
+bounded preview, and a full export.
 
 Exports stream through DuckDB ``COPY ... TO`` so a table of any size is written without
-passing through Python. Report readers return plain lists of dicts and are always bounded:
-aggregates, or at most ``limit`` rows, so a 1M-page audit renders as fast as a 20-page one.
-
-Table and column names are never taken from users here without being checked against the
-file's own catalogue (:func:`table_columns`), and every value travels as a bound parameter.
+passing through Python. Table and column names are never used here without being checked
+against the file's own catalogue (:func:`table_columns`), and every value travels as a
+bound parameter.
 """
 
 from __future__ import annotations
@@ -13,53 +12,24 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from linkflow.models import SEVERITIES
 from linkflow.store.db import Store
 
 __all__ = [
     "EXPORT_FORMATS",
-    "anchor_class_totals",
-    "backlink_overview",
+    "copy_query",
     "copy_table",
-    "depth_distribution",
-    "equity_concentration",
-    "finding_examples",
-    "finding_kinds",
     "has_rows",
-    "headline",
-    "link_velocity",
-    "lost_backlinks",
-    "suggestion_rows",
     "table_columns",
     "table_preview",
-    "top_anchors",
-    "top_linked_pages",
-    "top_pages",
-    "top_referring_domains",
-    "traffic_overview",
-    "traffic_top_pages",
 ]
 
 EXPORT_FORMATS = ("csv", "json", "jsonl", "parquet")
-"""Formats :func:`copy_table` writes (``jsonl`` is one JSON object per line)."""
+"""Formats :func:`copy_query` writes (``jsonl`` is one JSON object per line)."""
 
 _TEXT_TYPES = ("VARCHAR", "JSON")
 _FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL")
 # OWASP CSV injection rule: a cell starting with one of these is read as a formula.
 _FORMULA_START = "^[=+\\-@\\t\\r]"
-
-# Backlinks of the audited site (imports of competitors carry another ``site`` label), one
-# row per (source, target) link however many providers' exports listed it.
-_OWN_BACKLINKS = (
-    "(SELECT b.source_url, b.target_url, any_value(b.source_domain) AS source_domain, "
-    "any_value(b.anchor) AS anchor, bool_and(b.nofollow) AS nofollow, "
-    "bool_and(b.sponsored) AS sponsored, bool_and(b.ugc) AS ugc, bool_and(b.lost) AS lost, "
-    "max(b.source_authority) AS source_authority, max(b.domain_authority) AS domain_authority, "
-    "min(b.first_seen) AS first_seen, max(b.last_seen) AS last_seen "
-    "FROM backlinks b LEFT JOIN imports i ON i.id = b.import_id "
-    "WHERE coalesce(i.site, 'self') = 'self' GROUP BY b.source_url, b.target_url)"
-)
-_FOLLOWED = "NOT (coalesce(nofollow, FALSE) OR coalesce(sponsored, FALSE) OR coalesce(ugc, FALSE))"
 
 
 def _quote_ident(name: str) -> str:
@@ -94,27 +64,44 @@ def has_rows(store: Store, table: str) -> bool:
 
 
 # ---------------------------------------------------------------------- exports
-def copy_table(store: Store, table: str, fmt: str, output: Path, *, neutralise: bool) -> int:
-    """Write every row of ``table`` to ``output`` with ``COPY ... TO``; return the row count.
+def copy_table(
+    store: Store, table: str, fmt: str, output: Path, *, neutralise: bool, bom: bool = False
+) -> int:
+    """Write every row of ``table`` (a table of the file: check it with
+    :func:`table_columns` first) to ``output``, as :func:`copy_query` does."""
+    select = f"SELECT * FROM {_quote_ident(table)}"
+    return copy_query(store, select, fmt, output, neutralise=neutralise, bom=bom)
 
-    ``table`` must be a table of the file (check it with :func:`table_columns` first).
+
+def copy_query(
+    store: Store, select: str, fmt: str, output: Path, *, neutralise: bool, bom: bool = False
+) -> int:
+    """Write the rows of the query ``select`` (the caller's own SQL, never user text) to
+    ``output`` with ``COPY ... TO``; return the row count.
+
     ``neutralise`` prefixes an apostrophe to text cells that a spreadsheet would run as a
-    formula (OWASP: a leading ``= + - @``, TAB or CR). JSON has no NaN or infinity, so
-    those become ``null`` in ``json``/``jsonl`` (as JavaScript's ``JSON.stringify`` does).
+    formula (OWASP: a leading ``= + - @``, TAB or CR). ``bom`` starts a ``csv`` file with the
+    UTF-8 byte-order mark that spreadsheets need to read it as UTF-8. JSON has no NaN or
+    infinity, so those become ``null`` in ``json``/``jsonl`` (as ``JSON.stringify`` does).
     Raises :class:`StoreError` when DuckDB cannot write the file.
     """
-    select = []
-    for name, dtype in table_columns(store, table):
-        col = _quote_ident(name)
+    select_list = []
+    for i, row in enumerate(store.query(f"DESCRIBE {select}").to_pylist()):
+        col, dtype = _quote_ident(row["column_name"]), row["column_type"]
+        # DuckDB cannot write a byte-order mark, but the header row starts the file: the mark
+        # goes in front of the first column's name (a plain word, so never quoted).
+        alias = (
+            _quote_ident("\ufeff" + row["column_name"]) if bom and fmt == "csv" and not i else col
+        )
         if neutralise and dtype in _TEXT_TYPES:
-            select.append(
+            select_list.append(
                 f"CASE WHEN regexp_matches({col}, '{_FORMULA_START}') "
-                f"THEN '''' || {col} ELSE {col} END AS {col}"
+                f"THEN '''' || {col} ELSE {col} END AS {alias}"
             )
         elif fmt in ("json", "jsonl") and dtype in _FLOAT_TYPES:
-            select.append(f"CASE WHEN isfinite({col}) THEN {col} END AS {col}")
+            select_list.append(f"CASE WHEN isfinite({col}) THEN {col} END AS {alias}")
         else:
-            select.append(col)
+            select_list.append(f"{col} AS {alias}")
     options = {
         "csv": "FORMAT csv, HEADER true",
         "json": "FORMAT json, ARRAY true",
@@ -122,195 +109,14 @@ def copy_table(store: Store, table: str, fmt: str, output: Path, *, neutralise: 
         "parquet": "FORMAT parquet",
     }[fmt]
     sql = (
-        f"COPY (SELECT {', '.join(select)} FROM {_quote_ident(table)}) "
+        f"COPY (SELECT {', '.join(select_list)} FROM ({select}) AS _lf_rows) "
         f"TO {_quote_literal(str(output))} ({options})"
     )
     result = store.query(sql)
     return int(result.column(0)[0].as_py()) if result.num_rows else 0
 
 
-# ---------------------------------------------------------------------- headline
-_HEADLINE_SQL = (
-    "SELECT "
-    "(SELECT count(*) FROM pages WHERE crawl_id = $1 AND internal) AS pages, "
-    "(SELECT count(*) FROM links WHERE crawl_id = $1) AS links, "
-    "(SELECT count(*) FROM links l JOIN pages p ON p.crawl_id = l.crawl_id AND p.url_id = l.dst_id"
-    " WHERE l.crawl_id = $1 AND (p.status >= 400 OR (p.status IS NULL AND p.error IS NOT NULL))"
-    ") AS broken_links, "
-    "(SELECT count(*) FROM findings WHERE crawl_id = $1 AND kind = 'orphan-page') AS orphans, "
-    "(SELECT count(*) FROM page_metrics WHERE crawl_id = $1 AND is_money) AS money_pages, "
-    "(SELECT count(*) FROM findings WHERE crawl_id = $1) AS findings, "
-    f"(SELECT count(*) FROM {_OWN_BACKLINKS}) AS backlinks, "
-    f"(SELECT count(DISTINCT source_domain) FROM {_OWN_BACKLINKS}) AS referring_domains"
-)
-
-
-def headline(store: Store, crawl_id: int) -> dict[str, Any]:
-    """Headline numbers of ``crawl_id``.
-
-    Keys: pages (internal pages crawled), links, broken_links (links whose target answered
-    4xx/5xx or not at all), orphans (``orphan-page`` findings), money_pages, backlinks and
-    referring_domains (of the audited site), findings.
-    """
-    return _rows(store, _HEADLINE_SQL, [crawl_id])[0]
-
-
-def equity_concentration(store: Store, crawl_id: int, share: float = 0.1) -> float | None:
-    """Share of internal equity held by the top ``share`` of graph pages (0-1), or None.
-
-    1.0 would mean the top tenth holds everything; a flat site sits near ``share`` itself.
-    """
-    value = store.scalar(
-        "SELECT sum(equity) FILTER (WHERE rn <= greatest(1, ceil(n * $2))) / sum(equity) "
-        "FROM (SELECT equity, row_number() OVER (ORDER BY equity DESC) AS rn, "
-        "count(*) OVER () AS n FROM page_metrics "
-        "WHERE crawl_id = $1 AND equity IS NOT NULL AND equity > 0)",
-        [crawl_id, share],
-    )
-    return None if value is None else float(value)
-
-
-# ---------------------------------------------------------------------- pages
-_PAGE_COLUMNS = (
-    "pm.url, pm.url_id, p.title, pm.equity_score, pm.equity, pm.depth, pm.inlinks, "
-    "pm.content_inlinks, pm.outlinks, pm.status, coalesce(pm.is_money, FALSE) AS is_money, "
-    "pm.backlinks, pm.referring_domains, pm.external_authority, pm.clicks"
-)
-
-
-def top_pages(store: Store, crawl_id: int, limit: int) -> list[dict[str, Any]]:
-    """The ``limit`` page_metrics rows with the most equity, with the page title."""
-    return _rows(
-        store,
-        f"SELECT {_PAGE_COLUMNS} FROM page_metrics pm "
-        "LEFT JOIN pages p ON p.crawl_id = pm.crawl_id AND p.url_id = pm.url_id "
-        "WHERE pm.crawl_id = ? ORDER BY pm.equity DESC NULLS LAST, pm.url LIMIT ?",
-        [crawl_id, limit],
-    )
-
-
-def depth_distribution(store: Store, crawl_id: int) -> list[dict[str, Any]]:
-    """Pages per click depth (``depth`` None = unreachable from the home page), shallow first."""
-    return _rows(
-        store,
-        "SELECT depth, count(*) AS pages FROM page_metrics WHERE crawl_id = ? "
-        "GROUP BY depth ORDER BY depth NULLS LAST",
-        [crawl_id],
-    )
-
-
-# ---------------------------------------------------------------------- findings
-_SEVERITY_RANK = "coalesce(list_position($2, severity), 99)"
-
-
-def finding_kinds(store: Store, crawl_id: int) -> list[dict[str, Any]]:
-    """One row per finding kind: kind, severity (the most severe seen), count, why.
-
-    Most severe first, then most frequent.
-    """
-    return _rows(
-        store,
-        f"SELECT kind, min({_SEVERITY_RANK}) AS rank, count(*) AS count, "
-        "min(why) AS why FROM findings WHERE crawl_id = $1 "
-        "GROUP BY kind ORDER BY rank, count DESC, kind",
-        [crawl_id, list(SEVERITIES)],
-    )
-
-
-def finding_examples(store: Store, crawl_id: int, per_kind: int) -> list[dict[str, Any]]:
-    """Up to ``per_kind`` findings of each kind (kind, severity, url, detail, value)."""
-    return _rows(
-        store,
-        "SELECT kind, severity, url, detail, value FROM ("
-        f"  SELECT *, row_number() OVER (PARTITION BY kind ORDER BY {_SEVERITY_RANK}, "
-        "  value DESC NULLS LAST, url NULLS LAST, detail) AS rn "
-        "  FROM findings WHERE crawl_id = $1) "
-        "WHERE rn <= $3 ORDER BY kind, rn",
-        [crawl_id, list(SEVERITIES), per_kind],
-    )
-
-
-# ---------------------------------------------------------------------- backlinks
-def backlink_overview(store: Store) -> dict[str, Any]:
-    """Counts over the audited site's backlinks: backlinks, referring_domains, followed,
-    nofollow, sponsored, ugc, lost, target_pages."""
-    return _rows(
-        store,
-        "SELECT count(*) AS backlinks, count(DISTINCT source_domain) AS referring_domains, "
-        f"count(*) FILTER (WHERE {_FOLLOWED}) AS followed, "
-        "count(*) FILTER (WHERE nofollow) AS nofollow, "
-        "count(*) FILTER (WHERE sponsored) AS sponsored, count(*) FILTER (WHERE ugc) AS ugc, "
-        "count(*) FILTER (WHERE lost) AS lost, count(DISTINCT target_url) AS target_pages "
-        f"FROM {_OWN_BACKLINKS}",
-    )[0]
-
-
-def top_referring_domains(store: Store, limit: int) -> list[dict[str, Any]]:
-    """Referring domains by authority: domain, backlinks, followed, authority."""
-    return _rows(
-        store,
-        "SELECT source_domain AS domain, count(*) AS backlinks, "
-        f"count(*) FILTER (WHERE {_FOLLOWED}) AS followed, "
-        "max(domain_authority) AS authority "
-        f"FROM {_OWN_BACKLINKS} GROUP BY source_domain "
-        "ORDER BY authority DESC NULLS LAST, backlinks DESC, domain LIMIT ?",
-        [limit],
-    )
-
-
-def top_linked_pages(store: Store, limit: int) -> list[dict[str, Any]]:
-    """Pages with the most referring domains: url, backlinks, referring_domains, lost."""
-    return _rows(
-        store,
-        "SELECT target_url AS url, count(*) AS backlinks, "
-        "count(DISTINCT source_domain) AS referring_domains, "
-        "count(*) FILTER (WHERE lost) AS lost "
-        f"FROM {_OWN_BACKLINKS} GROUP BY target_url "
-        "ORDER BY referring_domains DESC, backlinks DESC, url LIMIT ?",
-        [limit],
-    )
-
-
-def top_anchors(store: Store, limit: int) -> list[dict[str, Any]]:
-    """Most used backlink anchors (``anchor`` None = empty): anchor, backlinks, share."""
-    return _rows(
-        store,
-        "SELECT nullif(trim(anchor), '') AS anchor, count(*) AS backlinks, "
-        "count(*) / sum(count(*)) OVER () AS share "
-        f"FROM {_OWN_BACKLINKS} GROUP BY 1 ORDER BY backlinks DESC, anchor NULLS FIRST LIMIT ?",
-        [limit],
-    )
-
-
-def lost_backlinks(store: Store, limit: int) -> list[dict[str, Any]]:
-    """Lost backlinks, strongest source first: source_url, target_url, anchor, authority."""
-    return _rows(
-        store,
-        "SELECT source_url, target_url, anchor, source_authority AS authority, last_seen "
-        f"FROM {_OWN_BACKLINKS} WHERE lost "
-        "ORDER BY source_authority DESC NULLS LAST, source_url LIMIT ?",
-        [limit],
-    )
-
-
-def link_velocity(store: Store) -> list[dict[str, Any]]:
-    """New and lost backlinks per month (``YYYY-MM``) that has any, oldest first.
-
-    A link is new in the month of ``first_seen``, lost in the month of ``last_seen`` when
-    flagged lost. One row per month with data, so the result stays small.
-    """
-    return _rows(
-        store,
-        "WITH b AS " + _OWN_BACKLINKS + ", "
-        "n AS (SELECT strftime(first_seen, '%Y-%m') AS month, count(*) AS new FROM b "
-        "      WHERE first_seen IS NOT NULL GROUP BY 1), "
-        "l AS (SELECT strftime(last_seen, '%Y-%m') AS month, count(*) AS lost FROM b "
-        "      WHERE lost AND last_seen IS NOT NULL GROUP BY 1) "
-        "SELECT coalesce(n.month, l.month) AS month, coalesce(new, 0) AS new, "
-        "coalesce(lost, 0) AS lost FROM n FULL OUTER JOIN l ON n.month = l.month ORDER BY month",
-    )
-
-
+# ---------------------------------------------------------------------- preview
 def table_preview(
     store: Store,
     table: str,
@@ -337,52 +143,3 @@ def table_preview(
     select = ", ".join(_quote_ident(c) for c in shown)
     rows = _rows(store, f"SELECT {select} FROM {_quote_ident(table)}{clause} LIMIT ?", [limit])
     return shown, rows
-
-
-# ---------------------------------------------------------------------- traffic, suggestions
-def traffic_overview(store: Store) -> dict[str, Any]:
-    """Totals of the traffic table: rows, urls, clicks, impressions, sessions."""
-    return _rows(
-        store,
-        "SELECT count(*) AS rows, count(DISTINCT url) AS urls, sum(clicks) AS clicks, "
-        "sum(impressions) AS impressions, sum(sessions) AS sessions FROM traffic",
-    )[0]
-
-
-def traffic_top_pages(store: Store, crawl_id: int, limit: int) -> list[dict[str, Any]]:
-    """Pages by clicks (then sessions) with their equity score and inlinks in ``crawl_id``."""
-    return _rows(
-        store,
-        "SELECT t.url, sum(t.clicks) AS clicks, sum(t.impressions) AS impressions, "
-        "sum(t.sessions) AS sessions, any_value(pm.equity_score) AS equity_score, "
-        "any_value(pm.inlinks) AS inlinks FROM traffic t "
-        "LEFT JOIN page_metrics pm ON pm.url_id = t.url_id AND pm.crawl_id = ? "
-        "GROUP BY t.url ORDER BY clicks DESC NULLS LAST, sessions DESC NULLS LAST, t.url "
-        "LIMIT ?",
-        [crawl_id, limit],
-    )
-
-
-def suggestion_rows(store: Store, crawl_id: int, limit: int) -> list[dict[str, Any]]:
-    """The best ``limit`` link suggestions of ``crawl_id``, by rank."""
-    return _rows(
-        store,
-        "SELECT rank, source_url, target_url, anchor, sentence, gain, relevance, reason "
-        "FROM suggestions WHERE crawl_id = ? ORDER BY rank LIMIT ?",
-        [crawl_id, limit],
-    )
-
-
-def anchor_class_totals(store: Store) -> list[dict[str, Any]]:
-    """Backlinks per anchor class over the whole site, from the ``anchor_profile`` table.
-
-    ``[]`` when that table is absent or lacks ``anchor_class``/``backlinks`` columns.
-    """
-    present = {name for name, _ in table_columns(store, "anchor_profile")}
-    if not {"anchor_class", "backlinks"} <= present:
-        return []
-    return _rows(
-        store,
-        "SELECT anchor_class, sum(backlinks) AS backlinks FROM anchor_profile "
-        "GROUP BY anchor_class ORDER BY backlinks DESC, anchor_class",
-    )

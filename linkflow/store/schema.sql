@@ -1,4 +1,4 @@
--- linkflow audit store, schema version 1.
+-- linkflow audit store, schema version 5 (linkflow/store/migrations.py upgrades older files).
 -- One DuckDB file per audit. Tables users query keep their names across versions:
 -- pages, links, page_metrics, findings, backlinks, imports, suggestions.
 -- Uniqueness of urls.url and urls.id is kept by linkflow.store.Store, not by indexes:
@@ -121,15 +121,17 @@ CREATE TABLE IF NOT EXISTS imports (
     imported_at TIMESTAMP NOT NULL
 );
 
+-- One row per link per provider export, as the provider reported it; backlink_edges merges
+-- them. A flag is NULL when the provider does not report it.
 CREATE TABLE IF NOT EXISTS backlinks (
     import_id        INTEGER NOT NULL,
     provider         VARCHAR NOT NULL,
     source_url       VARCHAR NOT NULL,
     source_host      VARCHAR,
     source_domain    VARCHAR,
-    target_url       VARCHAR NOT NULL,
+    target_url       VARCHAR NOT NULL,         -- '' when the export names no target (GSC)
     target_url_id    INTEGER,
-    anchor           VARCHAR,
+    anchor           VARCHAR,                  -- '' no text; NULL the export has no anchors
     nofollow         BOOLEAN DEFAULT FALSE,
     sponsored        BOOLEAN DEFAULT FALSE,
     ugc              BOOLEAN DEFAULT FALSE,
@@ -140,8 +142,8 @@ CREATE TABLE IF NOT EXISTS backlinks (
     lost             BOOLEAN DEFAULT FALSE,
     source_authority DOUBLE,                   -- page metric on linkflow's 0-100 scale
     domain_authority DOUBLE,                   -- domain metric on linkflow's 0-100 scale
-    source_outlinks  INTEGER,
-    links_in_group   INTEGER DEFAULT 1,
+    source_outlinks  BIGINT,
+    links_in_group   BIGINT DEFAULT 1,
     lost_at          TIMESTAMP,                -- when the provider saw the link go
     lang             VARCHAR,                  -- language of the source page
     is_spam          BOOLEAN,                  -- the provider's own spam flag
@@ -201,11 +203,13 @@ CREATE TABLE IF NOT EXISTS page_metrics (
     backlinks         INTEGER,
     referring_domains INTEGER,
     external_authority DOUBLE,                 -- quality-weighted backlink authority in
-    authority         DOUBLE,                  -- backlink-seeded equity (sums to 1)
-    authority_score   DOUBLE,
     clicks            DOUBLE,
     impressions       DOUBLE,
-    sessions          DOUBLE
+    sessions          DOUBLE,
+    flow              DOUBLE,                  -- backlink-seeded equity, sums to 1 over the graph
+    flow_score        DOUBLE,                  -- 0-100 log scale, as equity_score
+    flow_in           DOUBLE,                  -- authority received from outside, (1-a)*v
+    trapped           DOUBLE                   -- of flow_in, what never reaches a money page
 );
 
 CREATE TABLE IF NOT EXISTS findings (
@@ -216,9 +220,46 @@ CREATE TABLE IF NOT EXISTS findings (
     url      VARCHAR,
     detail   VARCHAR NOT NULL,
     why      VARCHAR NOT NULL,
-    value    DOUBLE
+    value    DOUBLE,
+    target_url VARCHAR                         -- a link finding: where the link points
 );
 
+-- Authority flow (docs/model.md, "Flow"): per money page, the pages its flow entered at.
+CREATE TABLE IF NOT EXISTS flow_paths (
+    crawl_id   INTEGER NOT NULL,
+    money_url  VARCHAR NOT NULL,
+    source_url VARCHAR NOT NULL,
+    rank       INTEGER NOT NULL,               -- 1 = largest contributor
+    share      DOUBLE NOT NULL,                -- of money_url's flow, entered at source_url
+    flow       DOUBLE NOT NULL                 -- that part of the flow (share x flow of money_url)
+);
+
+-- The verdict: one row per side (internal | external) and the actions that move it most.
+CREATE TABLE IF NOT EXISTS verdict (
+    crawl_id    INTEGER NOT NULL,
+    side        VARCHAR NOT NULL,              -- internal | external
+    score       DOUBLE,                        -- 0-100; NULL when the data is insufficient
+    weaker      BOOLEAN NOT NULL,
+    explanation VARCHAR NOT NULL,
+    components  VARCHAR NOT NULL,              -- JSON list: name, value, score, weight, text
+    notes       VARCHAR NOT NULL               -- JSON list of what the data lacks
+);
+
+CREATE TABLE IF NOT EXISTS actions (
+    crawl_id   INTEGER NOT NULL,
+    rank       INTEGER NOT NULL,
+    side       VARCHAR NOT NULL,               -- the side of the verdict it moves
+    action     VARCHAR NOT NULL,
+    url        VARCHAR,                        -- where the change is made
+    target_url VARCHAR,
+    effect     VARCHAR NOT NULL,               -- the expected effect, in words
+    gain       DOUBLE,                         -- the same as a number (see docs/model.md)
+    why        VARCHAR NOT NULL
+);
+
+-- Internal links to add, best first (docs/model.md "Recommendations"). gain: exact increase
+-- of the money pages' total flow given the rows ranked before; target_gain: the same for
+-- the target page's own flow.
 CREATE TABLE IF NOT EXISTS suggestions (
     crawl_id   INTEGER NOT NULL,
     rank       INTEGER NOT NULL,
@@ -228,7 +269,22 @@ CREATE TABLE IF NOT EXISTS suggestions (
     sentence   VARCHAR,
     gain       DOUBLE,
     relevance  DOUBLE,
-    reason     VARCHAR
+    reason     VARCHAR,
+    target_gain DOUBLE
+);
+
+-- Fix lists: what to do (kind, proposal), where (url: the page to edit or the URL to
+-- redirect; target_url: where it should point), why, and the expected effect (gain: change
+-- of the money pages' flow when the fix changes the flow).
+CREATE TABLE IF NOT EXISTS fixes (
+    crawl_id   INTEGER NOT NULL,
+    kind       VARCHAR NOT NULL,
+    url        VARCHAR NOT NULL,
+    target_url VARCHAR,
+    proposal   VARCHAR NOT NULL,
+    why        VARCHAR NOT NULL,
+    effect     VARCHAR NOT NULL,
+    gain       DOUBLE
 );
 
 -- ---------------------------------------------------------------- ingest: counts and profile
@@ -337,20 +393,29 @@ CREATE TABLE IF NOT EXISTS link_gap (
     rank        INTEGER NOT NULL
 );
 
--- One row per (source, target) link of the audited site over every provider's export.
+-- The audited site's backlinks, deduplicated: one row per link however many providers' exports
+-- list it. A link is its (source_url, target_url); a provider row without a target (Search
+-- Console names only the linking page) is the same link as every row of its source page that
+-- has one, and stands alone (target '') only when no provider gives that page's target. Flags
+-- hold only if every provider that reports them says so (NULL: the provider does not say);
+-- anchor NULL means no provider gave one (unknown), '' a link without text.
 CREATE VIEW IF NOT EXISTS backlink_edges AS
-SELECT b.source_url, b.target_url,
-       any_value(b.target_url_id) AS target_url_id,
-       any_value(b.source_domain) AS source_domain,
-       string_agg(DISTINCT b.provider, ',' ORDER BY b.provider) AS providers,
-       count(*) AS rows,
-       max(b.anchor) AS anchor, bool_or(b.is_image) AS is_image,
-       bool_and(b.nofollow) AS nofollow, bool_and(b.sponsored) AS sponsored,
-       bool_and(b.ugc) AS ugc, bool_and(b.lost) AS lost, max(b.lost_at) AS lost_at,
-       max(b.source_authority) AS source_authority, max(b.domain_authority) AS domain_authority,
-       min(b.first_seen) AS first_seen, max(b.last_seen) AS last_seen,
-       max(b.lang) AS lang, bool_or(b.is_spam) AS is_spam, max(b.spam_score) AS spam_score,
-       max(b.source_outlinks) AS source_outlinks, bool_or(b.sitewide) AS sitewide
-FROM backlinks b JOIN imports i ON i.id = b.import_id
-WHERE i.site = 'self'
-GROUP BY b.source_url, b.target_url;
+WITH own AS (
+    SELECT b.* FROM backlinks b JOIN imports i ON i.id = b.import_id WHERE i.site = 'self'),
+targeted AS (SELECT DISTINCT source_url, target_url, target_url_id FROM own WHERE target_url <> ''),
+matched AS (
+    SELECT o.* REPLACE (coalesce(t.target_url, o.target_url) AS target_url,
+                        coalesce(t.target_url_id, o.target_url_id) AS target_url_id)
+    FROM own o LEFT JOIN targeted t ON o.target_url = '' AND t.source_url = o.source_url)
+SELECT source_url, target_url,
+       any_value(target_url_id) AS target_url_id, any_value(source_domain) AS source_domain,
+       string_agg(DISTINCT provider, ',' ORDER BY provider) AS providers, count(*) AS rows,
+       max(anchor) AS anchor, coalesce(bool_or(is_image), FALSE) AS is_image,
+       coalesce(bool_and(nofollow), FALSE) AS nofollow,
+       coalesce(bool_and(sponsored), FALSE) AS sponsored, coalesce(bool_and(ugc), FALSE) AS ugc,
+       coalesce(bool_and(lost), FALSE) AS lost, max(lost_at) AS lost_at,
+       max(source_authority) AS source_authority, max(domain_authority) AS domain_authority,
+       min(first_seen) AS first_seen, max(last_seen) AS last_seen,
+       max(lang) AS lang, bool_or(is_spam) AS is_spam, max(spam_score) AS spam_score,
+       max(source_outlinks) AS source_outlinks, bool_or(sitewide) AS sitewide
+FROM matched GROUP BY source_url, target_url;

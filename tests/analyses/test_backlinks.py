@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from linkflow.analyses.backlinks import analyse_backlinks
+from linkflow.analyses.findings_text import SEVERITY
 from linkflow.ingest import import_file
 from linkflow.models import ANCHOR_CLASSES
 from linkflow.settings import IngestSettings, Settings
@@ -123,6 +124,7 @@ def test_findings_and_page_metrics_for_a_crawl(store: Store, tmp_path: Path) -> 
     assert found["backlink-to-broken"]["value"] == 60.0
     assert SITE + "/new" in found["backlink-to-redirect"]["detail"]
     assert found["backlink-to-redirect"]["url_id"] == old
+    assert {k: f["severity"] for k, f in found.items()} == {k: SEVERITY[k] for k in found}
     metrics = {r["url"]: r for r in store.read("page_metrics", crawl_id=crawl).to_pylist()}
     assert (metrics[SITE + "/gone"]["backlinks"], metrics[SITE + "/gone"]["referring_domains"]) == (
         2,
@@ -216,3 +218,93 @@ def test_anchor_profile_per_target(store: Store, tmp_path: Path) -> None:
 def test_empty_store_gives_an_empty_profile(store: Store) -> None:
     summary = analyse_backlinks(store, None, Settings())
     assert (summary.backlinks, summary.referring_domains, summary.anchors) == (0, 0, {})
+
+
+def test_backlink_findings_take_their_severity_from_the_one_table(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crawl = store.new_crawl(source="http", seeds=[SITE + "/"], settings={})
+    gone, old, new = store.url_ids([SITE + p for p in ("/gone", "/old", "/new")])
+    store.append("pages", {
+        "crawl_id": [crawl] * 3, "url_id": [gone, old, new], "status": [404, 301, 200],
+        "redirect_url_id": [None, new, None],
+    })  # fmt: skip
+    rows = [link("https://a.example.org/1", "/gone"), link("https://a.example.org/2", "/old")]
+    import_generic(store, write_links(tmp_path, "l.csv", rows))
+    monkeypatch.setitem(SEVERITY, "backlink-to-broken", "critical")
+    monkeypatch.setitem(SEVERITY, "backlink-to-redirect", "info")
+    analyse_backlinks(store, crawl, Settings())
+    found = {r["kind"]: r["severity"] for r in store.read("findings", crawl_id=crawl).to_pylist()}
+    assert found == {"backlink-to-broken": "critical", "backlink-to-redirect": "info"}
+
+
+def _headline_counts(store: Store) -> dict[str, object]:
+    """The backlink count as every consumer shows it: the analysis summary, its anchor
+    classes, the report's overview, anchor table and velocity chart, the CLI summary."""
+    from linkflow.report import queries
+    from linkflow.report.summary import audit_summary
+
+    summary = analyse_backlinks(store, None, Settings())
+    crawl = store.new_crawl(source="http", seeds=[SITE + "/"], settings={})
+    return {
+        "summary": summary.backlinks,
+        "anchor classes": sum(summary.anchors.values()),
+        "report": queries.backlink_overview(store)["backlinks"],
+        "velocity": sum(m["new"] for m in queries.link_velocity(store)),
+        "cli": audit_summary(store, crawl)["backlinks"],
+        "anchors": queries.top_anchors(store, 100),
+        "classes": summary.anchors,
+        "providers": summary.providers,
+    }
+
+
+def test_demo_backlinks_seen_by_ahrefs_and_search_console_count_once(store: Store) -> None:
+    # The demo's 67 Search Console "Latest links" rows are linking pages Ahrefs lists too:
+    # 75 backlinks, not 142, and no "(empty)" anchor made of Search Console's missing ones.
+    from linkflow.demo import demo_exports
+
+    exports = demo_exports()
+    for path in exports.values():
+        import_file(store, path, site_origin="https://www.greenleaf-landscaping.com")
+    assert store.count("backlinks") == 75 + 67  # the providers' rows stay as they were
+    got = _headline_counts(store)
+    for figure in ("summary", "anchor classes", "report", "velocity", "cli"):
+        assert got[figure] == 75, figure
+    assert all(a["anchor"] is not None for a in got["anchors"])  # type: ignore[attr-defined]
+    assert not {"empty", "unknown"} & set(got["classes"])  # type: ignore[arg-type]
+    assert got["providers"] == ["ahrefs", "gsc"]
+
+
+def test_a_link_without_target_matches_the_links_of_its_page(store: Store, tmp_path: Path) -> None:
+    rows = [
+        link("https://a.example.org/post", "/sheds/", anchor="sheds", nf="true"),
+        link("https://a.example.org/post", "/y", anchor=""),  # a link without text
+        link("https://b.example.org/", "/z", anchor="garden"),
+    ]
+    import_generic(store, write_links(tmp_path, "links.csv", rows))
+    gsc = tmp_path / "Latest links.csv"
+    gsc.write_text(
+        "Linking page,Last crawled\n"
+        "https://a.example.org/post,2026-01-02\n"  # both of Ahrefs' links from that page
+        "https://c.example.org/only-google,2026-01-03\n"  # a link only Google knows
+    )
+    import_file(store, gsc)
+    got = _headline_counts(store)
+    for figure in ("summary", "anchor classes", "report", "cli"):
+        assert got[figure] == 4, figure
+    assert got["classes"] == {"exact": 1, "empty": 1, "other": 1, "unknown": 1}
+    # The unknown anchor is left out of the anchor table; the empty one is there.
+    anchors = {a["anchor"]: a["backlinks"] for a in got["anchors"]}  # type: ignore[attr-defined]
+    assert anchors == {"sheds": 1, None: 1, "garden": 1}
+    edges = {
+        (r["source_url"], r["target_url"]): r
+        for r in store.query("SELECT * FROM backlink_edges").to_pylist()
+    }
+    sheds = edges[("https://a.example.org/post", SITE + "/sheds/")]
+    assert (sheds["providers"], sheds["nofollow"], str(sheds["last_seen"])) == (
+        "generic,gsc",
+        True,
+        "2026-01-02 00:00:00",
+    )  # fmt: skip  Search Console does not say nofollow: it does not outvote the export
+    assert edges[("https://c.example.org/only-google", "")]["anchor"] is None
+    assert store.count("backlinks") == 5

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from linkflow.analyses.findings_text import INTERNAL_KINDS, SEVERITY, WHY, normalise_anchor
+from linkflow.analyses.anchors import normalise_anchor
+from linkflow.analyses.findings_text import INTERNAL_KINDS, SEVERITY, WHY
 from linkflow.analyses.gate import GATE_KINDS, gate
 from linkflow.analyses.internal import analyse_internal
 from linkflow.errors import ConfigError
@@ -182,6 +183,10 @@ def test_orphans_from_backlinks_and_traffic(store: Store) -> None:
     ids = store.url_ids(
         [u("/a"), u("/never-crawled"), u("/linked"), "https://other.org/x", u("/a/"), u("/gone")]
     )
+    store.execute(  # backlinks count when their import is of the audited site (not a competitor's)
+        "INSERT INTO imports (id, path, kind, provider, report, site, rows, imported_at) "
+        "VALUES (1, 'ahrefs.csv', 'backlinks', 'ahrefs', 'backlinks', 'self', 3, now())"
+    )
     store.append(
         "backlinks",
         [
@@ -341,3 +346,23 @@ def test_rerun_keeps_backlink_columns(store: Store) -> None:
     analyse_internal(store, crawl, Settings())
     row = store.read("page_metrics", ["backlinks", "clicks", "in_graph"], url=u("/a")).to_pylist()
     assert row == [{"backlinks": 7, "clicks": 3.5, "in_graph": True}]
+
+
+def test_a_link_to_a_download_is_not_a_link_to_a_noindex_page(store: Store) -> None:
+    site = (
+        Site()
+        .page("/", 200)
+        .page("/guide.pdf", 200, content_type="application/pdf", indexable=False)
+        .page("/hidden", 200, content_type="text/html", indexable=False)
+        .link("/", "/guide.pdf", anchor="The guide (PDF)")
+        .link("/", "/hidden", anchor="Hidden page")
+    )
+    crawl = site.write(store)
+    analyse_internal(store, crawl, Settings())
+    assert found(store, crawl, "link-to-noindex") == {"/"}
+    targets = {
+        r[0] for r in store.rows("SELECT detail FROM findings WHERE kind = 'link-to-noindex'")
+    }
+    assert len(targets) == 1
+    assert "hidden" in next(iter(targets))
+    assert "guide.pdf" not in next(iter(targets))

@@ -13,9 +13,9 @@ from aiohttp import web
 
 from linkflow.crawl import check_urls, crawl_site
 from linkflow.crawl.engine import Engine
+from linkflow.crawl.memory import memory_cap
 from linkflow.errors import CrawlError, StoreError
 from linkflow.store import Store
-from linkflow.store.memcap import memory_cap
 from tests.crawl.conftest import EXTRACT, Server, html, page, settings
 
 Serve = Callable[[web.Application], Server]

@@ -17,13 +17,13 @@ def _loaded(code: str, modules: list[str]) -> list[str]:
 
 
 def test_the_crawl_stage_does_not_import_arrow() -> None:
-    code = "import linkflow.crawl, linkflow.crawl.__main__, linkflow.store.spool"
+    code = "import linkflow.crawl, linkflow.crawl.__main__, linkflow.crawl.journal_load"
     assert _loaded(code, ["pyarrow", "numpy", "scipy"]) == []
 
 
-def test_a_process_storing_a_handed_over_crawl_loads_no_fetching_code() -> None:
-    # What the fresh process of linkflow.crawl.handoff imports before it loads the journal:
-    # the fetching (aiohttp, asyncio, the parsers) and the later stages are left out.
+def test_opening_an_audit_loads_no_fetching_code() -> None:
+    # What opening an audit imports, storing a killed crawl's journal on the way: the
+    # fetching (aiohttp, asyncio, the parsers) and the later stages are left out.
     code = "import linkflow.audit, linkflow.crawl.__main__"
     heavy = ["aiohttp", "asyncio", "selectolax", "protego", "rich", "pyarrow", "numpy", "scipy"]
     assert _loaded(code, heavy) == []

@@ -51,6 +51,58 @@ def test_specific_agent_group_wins() -> None:
     assert not rules.allowed("https://x.com/no", AGENT)
 
 
+# Where linkflow used to read robots.txt otherwise than Google's parser (RFC 9309).
+FULL_AGENT = "linkflow/0.1 (+https://github.com/linkflow/linkflow)"
+
+
+def test_other_lines_do_not_split_a_group_of_user_agents() -> None:
+    # Consecutive user-agent lines are one group; only allow/disallow lines end the list.
+    for between in ("Invalid-Unknown-Line: x", "Crawl-delay: 1", "Sitemap: https://x.com/s.xml"):
+        rules = parse_robots(
+            f"User-agent: linkflow\n{between}\nUser-agent: *\nDisallow: /\n", AGENT
+        )
+        assert not rules.allowed("https://x.com/", AGENT), between
+
+
+def test_user_agent_values_are_cut_to_their_product_token() -> None:
+    robots = (
+        "User-agent: *\nDisallow: /\nUser-agent: LinkFlow crawler\nAllow: /open/\nDisallow: /\n"
+    )
+    rules = parse_robots(robots, FULL_AGENT)
+    assert rules.allowed("https://x.com/open/a", FULL_AGENT)
+    assert not rules.allowed("https://x.com/closed", FULL_AGENT)
+
+
+def test_a_group_applies_when_its_token_starts_a_word_of_the_user_agent() -> None:
+    # linkflow's rule for which group is its own: unchanged from before.
+    robots = "User-agent: *\nDisallow: /\n\nUser-agent: linkflow\nDisallow: /no\n"
+    assert parse_robots(robots, FULL_AGENT).allowed("https://x.com/yes", FULL_AGENT)
+    other = "Mozilla/5.0 (compatible; notlinkflow/1.0)"
+    assert not parse_robots(robots, other).allowed("https://x.com/yes", other)
+
+
+def test_patterns_are_compared_as_written_not_decoded() -> None:
+    # Google escapes a pattern's non-ASCII bytes and upper-cases escapes, nothing more.
+    robots = "User-agent: *\nDisallow: /\nAllow: /foo/%62%61%7A\nAllow: /caf\u00e9\n"
+    rules = parse_robots(robots, AGENT)
+    assert not rules.allowed("https://x.com/foo/baz", AGENT)
+    assert rules.allowed("https://x.com/foo/%62%61%7A", AGENT)
+    assert rules.allowed("https://x.com/caf%C3%A9", AGENT)
+
+
+def test_robots_bytes_are_matched_as_bytes() -> None:
+    # A Latin-1 file: the byte 0xE9 is the pattern's %E9, as in Google's parser.
+    rules = parse_robots(b"User-agent: *\nDisallow: /caf\xe9\n", AGENT)
+    assert not rules.allowed("https://x.com/caf%E9", AGENT)
+    assert rules.allowed("https://x.com/cafe", AGENT)
+
+
+def test_an_allowed_index_page_allows_its_directory() -> None:
+    rules = parse_robots("User-agent: *\nAllow: /docs/index.htm\nDisallow: /\n", AGENT)
+    assert rules.allowed("https://x.com/docs/", AGENT)
+    assert not rules.allowed("https://x.com/docs/other", AGENT)
+
+
 def _robots_site(robots: object, extra: dict[str, object] | None = None) -> web.Application:
     return site(
         {

@@ -7,7 +7,7 @@ per configuration (peak RSS cannot be reset inside a process):
 
 - ``old``: the reference SQL the pass used to run (one wide scratch table of every link),
   kept in :mod:`tests.extract.test_template_pass`;
-- ``new``: :func:`linkflow.store.positions.apply_template_positions`;
+- ``new``: :func:`linkflow.crawl.template_pass.apply_template_positions`;
 
 each under a DuckDB ``memory_limit`` and thread count. A run that fails (DuckDB out of
 memory) is reported as such. ``python -m tests.extract.measure_template_pass run FILE IMPL
@@ -34,8 +34,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from linkflow.crawl.template_pass import apply_template_positions
 from linkflow.store import Store
-from linkflow.store.positions import apply_template_positions
 
 SITE = "https://s.example"
 TEMPLATES = ("blog/2024", "blog/2023", "product", "category", "docs/guide", "t5", "t6", "")

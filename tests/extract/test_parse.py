@@ -319,3 +319,10 @@ def test_div_soup_main_content_is_guessed() -> None:
     assert facts.main_text.startswith("A long paragraph")
     assert "Menu" not in facts.main_text
     assert "Privacy" not in facts.main_text
+
+
+def test_hrefs_are_trimmed_as_browsers_trim_them() -> None:
+    # C0 controls and spaces around an href go; a no-break space is part of the URL.
+    html = '<a href="\x01 /x \x1f">a</a><a href="\u00a0y">b</a>'
+    facts = parse_page(html.encode(), "https://e.com/a/")
+    assert [link.url for link in facts.links] == ["https://e.com/x", "https://e.com/a/%C2%A0y"]

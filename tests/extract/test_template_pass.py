@@ -15,11 +15,10 @@ from typing import Any
 
 import pytest
 
-from linkflow.crawl.template_pass import apply_template_pass
+from linkflow.crawl.template_pass import apply_template_pass, apply_template_positions
 from linkflow.extract import parse_page
 from linkflow.settings import ExtractSettings
 from linkflow.store import Store
-from linkflow.store.positions import apply_template_positions
 from tests.extract.measure_template_pass import SHARES, build
 
 SITE = "https://site.example"

@@ -24,7 +24,7 @@ class Site:
     links: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     sitemap: list[str] = field(default_factory=list)
 
-    def page(self, path: str, status: int = 200, **cols: Any) -> Site:
+    def page(self, path: str, status: int | None = 200, **cols: Any) -> Site:
         self.pages[path] = {"status": status, **cols}
         return self
 

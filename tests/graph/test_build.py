@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -18,7 +20,7 @@ from tests.graph.sitebuilder import Site, u
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def store(tmp_path: Path) -> Iterator[Store]:
     s = Store.open(tmp_path / "audit.duckdb")
     yield s
     s.close()
@@ -141,7 +143,7 @@ def test_collapsing_a_redirect_preserves_mass(
 @pytest.mark.parametrize(
     "kwargs", [{"weights": "fancy"}, {"nofollow": "keep"}, {"duplicates": "min"}]
 )
-def test_bad_graph_settings_raise_config_error(store: Store, kwargs: dict[str, str]) -> None:
+def test_bad_graph_settings_raise_config_error(store: Store, kwargs: dict[str, Any]) -> None:
     crawl = Site().page("/").write(store)
     with pytest.raises(ConfigError, match="graph\\."):
         build_graph(store, crawl, GraphSettings(**kwargs))

@@ -4,6 +4,7 @@ and garbage that must only ever raise ImportFormatError."""
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -14,8 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from linkflow.errors import ImportFormatError
+from linkflow.graph.model import build_graph
+from linkflow.ingest import screaming_frog_write
 from linkflow.ingest.screaming_frog import detect_screaming_frog, import_screaming_frog
-from linkflow.store import TABLES, Store, sfimport
+from linkflow.models import BLOCKED
+from linkflow.settings import GraphSettings
+from linkflow.store import TABLES, Store
 
 DATA = Path(__file__).parent.parent / "data" / "screaming_frog"
 B = "https://www.example.com"
@@ -171,12 +176,14 @@ def test_pages_from_inlinks_alone(store: Store) -> None:
     expected = {
         "/", "/about/", "/blog/", "/blog/post-1", "/old-page", "/missing", "/blog/?page=1",
         "/blog/?utm_source=about", "/private/", "https://external.org/ref", "/orphan",
+        "/img/logo.png", "/style.css", "/app.js",  # embedded resources are recorded too
     }  # fmt: skip
     assert set(pages) == {url(p) for p in expected}
     assert pages[url("/")]["status"] == 200  # never a destination: inferred from its links
     assert pages[url("/missing")]["status"] == 404
     private = pages[url("/private/")]
-    assert (private["status"], private["error"]) == (None, "Blocked by Robots.txt")
+    # Screaming Frog's "Blocked by Robots.txt" is stored as the marker every stage knows.
+    assert (private["status"], private["error"]) == (None, BLOCKED)
     assert pages["https://external.org/ref"]["internal"] is False
     assert all(p["internal"] for u, p in pages.items() if u.startswith(B))
     assert pages[url("/about/")]["indexable"] is True
@@ -185,7 +192,7 @@ def test_pages_from_inlinks_alone(store: Store) -> None:
     assert pages[url("/missing")]["indexable"] is False
     assert summary.pages == len(pages)
     assert summary.by_status == dict(Counter(p["status"] for p in pages.values() if p["status"]))
-    assert summary.errors == 2  # the 404 and the page blocked by robots.txt
+    assert summary.errors == 1  # the 404; a page blocked by robots.txt is not an error
 
 
 def test_internal_all_gives_page_facts(store: Store) -> None:
@@ -206,7 +213,7 @@ def test_internal_all_gives_page_facts(store: Store) -> None:
     assert pages[url("/old-page")]["redirect"] == url("/about/")
     assert pages[url("/blog/?page=1")]["canonical"] == url("/blog/")
     assert pages[url("/")]["depth"] == 0
-    assert pages[url("/private/")]["error"] == "Blocked by Robots.txt"
+    assert pages[url("/private/")]["error"] == BLOCKED
     assert pages[url("/orphan")]["depth"] is None
     imports = store.query("SELECT * FROM imports ORDER BY id").to_pylist()
     assert [(i["kind"], i["provider"], i["report"], i["rows"]) for i in imports] == [
@@ -214,8 +221,53 @@ def test_internal_all_gives_page_facts(store: Store) -> None:
         ("crawl", "screaming-frog", "internal-all", 9),
     ]
     assert imports[0]["rejected"] == 1  # the mailto: link
-    assert '"row": 24' in imports[0]["rejects"]
+    assert json.loads(imports[0]["rejects"]) == [  # line 25: the header, then 24 data rows
+        {"line": 25, "reason": "not an http(s) URL", "value": "mailto:hello@example.com"}
+    ]
+    assert json.loads(imports[1]["rejects"]) == []
     assert len(imports[0]["sha256"]) == 64
+
+
+def _graph_urls(store: Store, crawl_id: int) -> set[str]:
+    graph = build_graph(store, crawl_id, GraphSettings())
+    return set(store.urls_by_id([int(i) for i in graph.node_url_ids]))
+
+
+RESOURCES = {
+    "/img/logo.png": "image/png", "/style.css": "text/css",
+    "/app.js": "application/javascript", "/files/guide.pdf": "application/pdf",
+}  # fmt: skip
+
+
+def test_resources_of_internal_all_are_recorded_but_not_ranked(store: Store) -> None:
+    # A real Internal: All export lists images, CSS, scripts and PDFs beside the pages, all
+    # "Indexable" 200s: they are pages of the crawl, never nodes of the equity graph.
+    summary = import_screaming_frog(store, CURRENT, DATA / "current_internal_all_resources.csv")
+    pages = pages_of(store, summary.crawl_id)
+    for path, content_type in RESOURCES.items():
+        page = pages[url(path)]
+        assert (page["content_type"], page["status"], page["indexable"]) == (
+            content_type, 200, False,
+        )  # fmt: skip
+    nodes = _graph_urls(store, summary.crawl_id)
+    assert not nodes & {url(p) for p in RESOURCES}
+    assert {url(p) for p in ("/", "/about/", "/blog/", "/orphan")} <= nodes
+    assert pages[url("/about/")]["indexable"] is True  # HTML pages keep the export's word
+
+
+@pytest.mark.parametrize("name", INLINK_FILES)
+def test_embedded_resources_of_inlinks_are_pages_of_their_type(store: Store, name: str) -> None:
+    # Without Internal: All, the Type of the row that embeds a URL says what it is.
+    crawl_id = import_screaming_frog(store, DATA / name).crawl_id
+    pages = pages_of(store, crawl_id)
+    inferred = {"/img/logo.png": "image/*", "/style.css": "text/css", "/app.js": "text/javascript"}
+    for path, content_type in inferred.items():
+        page = pages[url(path)]
+        assert (page["content_type"], page["status"], page["indexable"]) == (
+            content_type, 200, False,
+        )  # fmt: skip
+    assert not _graph_urls(store, crawl_id) & {url(p) for p in inferred}
+    assert pages[url("/about/")]["content_type"] is None  # a page: nothing says otherwise
 
 
 def test_internal_all_resaved_by_excel(store: Store, tmp_path: Path) -> None:
@@ -359,7 +411,7 @@ def test_a_failure_while_writing_rolls_everything_back(
         raise ImportFormatError("boom")
 
     # Links, crawl and URLs are written by then; the pages write fails.
-    monkeypatch.setattr(sfimport, "write_pages", fail)
+    monkeypatch.setattr(screaming_frog_write, "write_pages", fail)
     with pytest.raises(ImportFormatError, match="boom"):
         import_screaming_frog(store, CURRENT, INTERNAL)
     assert row_counts(store) == before

@@ -54,7 +54,8 @@ def build_audit(path: Path, n_pages: int = 20, *, extras: bool = True) -> Audit:
         store.finish_crawl(crawl_id)
     counts: dict[str, int] = {}
     for f in findings:
-        counts[f["kind"]] = counts.get(f["kind"], 0) + 1
+        kind = str(f["kind"])
+        counts[kind] = counts.get(kind, 0) + 1
     return Audit(path, crawl_id, urls, equity, money, broken_links=2, findings=counts)
 
 
@@ -136,6 +137,10 @@ def _metrics(
             "backlinks": 3 if i == 0 else 0,
             "referring_domains": 2 if i == 0 else 0,
             "clicks": float(100 - i),
+            # flow: half of what enters the site is trapped on page 1 (docs/model.md §7)
+            "flow": equity[u],
+            "flow_in": 0.15 / len(urls),
+            "trapped": 0.15 / len(urls) * (0.5 if i == 1 else 0.0),
         }
         for i, u in enumerate(urls)
     ]
@@ -154,6 +159,7 @@ def _findings(crawl_id: int, urls: list[str], ids: list[int]) -> list[dict[str, 
                 "detail": f"links to {SITE}/gone (404) with anchor {SCRIPT}",
                 "why": "Broken links waste equity and frustrate visitors.",
                 "value": None,
+                "target_url": f"{SITE}/gone",
             }
         )
     for i in range(5, len(urls)):
@@ -282,9 +288,44 @@ def _add_extras(store: Store, crawl_id: int, urls: list[str], ids: list[int]) ->
                 "gain": 0.0123,
                 "relevance": 0.8,
                 "reason": "money page with few inlinks",
+                "target_gain": 0.01,
             },
         ],
     )
+    _add_verdict(store, crawl_id, urls)
+
+
+def _add_verdict(store: Store, crawl_id: int, urls: list[str]) -> None:
+    components = (
+        '[{"name": "reach", "value": 0.6, "score": 70.0, "weight": 2.0, '
+        '"text": "outside authority that reaches a money page: 60%"}]'
+    )
+    store.append(
+        "verdict",
+        [
+            {"crawl_id": crawl_id, "side": "internal", "score": 41.0, "weaker": True,
+             "explanation": "Internal structure scores 41.", "components": components,
+             "notes": '["money pages guessed"]'},
+            {"crawl_id": crawl_id, "side": "external", "score": 77.0, "weaker": False,
+             "explanation": "External authority scores 77.", "components": "[]", "notes": "[]"},
+        ],
+    )  # fmt: skip
+    store.append(
+        "actions",
+        [
+            {"crawl_id": crawl_id, "rank": 1, "side": "internal", "action": "add a content link",
+             "url": urls[1], "target_url": urls[3], "effect": f"share 10% → 12% {SCRIPT}",
+             "gain": 0.02, "why": "it traps authority"},
+        ],
+    )  # fmt: skip
+    store.append(
+        "fixes",
+        [
+            {"crawl_id": crawl_id, "kind": "orphan-page", "url": urls[-1], "target_url": None,
+             "proposal": f"link it {SCRIPT}", "why": "no inlink", "effect": "receives flow",
+             "gain": None},
+        ],
+    )  # fmt: skip
 
 
 @pytest.fixture

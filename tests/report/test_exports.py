@@ -24,25 +24,25 @@ def owasp(cell: str) -> str:
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
+    """Rows of a CSV as a spreadsheet reads it: UTF-8 after the byte-order mark."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
 
 
 def test_csv_round_trip_neutralises_formulas(audit: Audit, tmp_path: Path) -> None:
-    out = tmp_path / "out" / "links.csv"
+    out = tmp_path / "links.csv"
     with Store.open(audit.path) as store:
         rows = export_table(store, "links", "csv", out)
         stored = store.read("links").to_pylist()
-        columns = store.read("links").column_names
+        url_of = dict(store.rows("SELECT id, url FROM urls"))
     assert rows == len(stored) > 0
     got = read_csv(out)
-    assert list(got[0].keys()) == columns
-    assert [r["anchor"] for r in got] == [owasp(s["anchor"]) for s in stored]
-    assert [int(r["dst_id"]) for r in got] == [s["dst_id"] for s in stored]
-    hostile = [r["anchor"] for r in got if "HYPERLINK" in r["anchor"]]
+    assert [r["Anchor"] for r in got] == [owasp(s["anchor"]) for s in stored]
+    assert [r["Destination"] for r in got] == [url_of[s["dst_id"]] for s in stored]
+    hostile = [r["Anchor"] for r in got if "HYPERLINK" in r["Anchor"]]
     assert hostile
     assert all(a == "'" + FORMULA for a in hostile)
-    assert SCRIPT in {r["anchor"] for r in got}  # not a formula: kept as is
+    assert SCRIPT in {r["Anchor"] for r in got}  # not a formula: kept as is
 
 
 def test_json_and_parquet_keep_raw_values(audit: Audit, tmp_path: Path) -> None:
@@ -65,7 +65,7 @@ def test_pages_title_is_neutralised_in_csv_only(audit: Audit, tmp_path: Path) ->
         export_table(store, "pages", "csv", tmp_path / "pages.csv")
         export_table(store, "pages", "parquet", tmp_path / "pages.parquet")
         titles = store.read("pages", ["title"]).column(0).to_pylist()
-    assert [r["title"] for r in read_csv(tmp_path / "pages.csv")] == [
+    assert [r["Title 1"] for r in read_csv(tmp_path / "pages.csv")] == [
         owasp(t) if t else "" for t in titles
     ]
     assert pq.read_table(tmp_path / "pages.parquet").column("title").to_pylist() == titles
@@ -130,7 +130,7 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, P
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"))))
+@given(st.lists(st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"))))
 def test_any_text_survives_csv_and_json(scratch: tuple[Store, Path], details: list[str]) -> None:
     store, root = scratch
     n = len(details)
@@ -142,7 +142,7 @@ def test_any_text_survives_csv_and_json(scratch: tuple[Store, Path], details: li
     )  # fmt: skip
     export_table(store, "findings", "csv", root / "f.csv")
     export_table(store, "findings", "json", root / "f.json")
-    assert [r["detail"] for r in read_csv(root / "f.csv")] == [owasp(d) for d in details]
+    assert [r["Detail"] for r in read_csv(root / "f.csv")] == [owasp(d) for d in details]
     raw = json.loads((root / "f.json").read_text("utf-8"))
     assert [r["detail"] for r in raw] == details
 

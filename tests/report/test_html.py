@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 import time
 from html.parser import HTMLParser
@@ -32,7 +33,8 @@ class Elements(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag, dict(attrs)))
-        self._in = tag if tag in self.raw else None
+        data = tag == "script" and dict(attrs).get("type") == "application/json"
+        self._in = tag if tag in self.raw and not data else None
 
     def handle_endtag(self, tag: str) -> None:
         self._in = None
@@ -63,7 +65,9 @@ def pages_rows(html: str) -> list[str]:
 
 def test_untrusted_strings_are_text_never_markup(audit: Audit, tmp_path: Path) -> None:
     html, parsed = render(audit, tmp_path / "r")
-    assert len(parsed.all("script")) == 1  # ours only
+    scripts = parsed.all("script")
+    assert [s for s in scripts if s.get("type") != "application/json"] == [{}]  # ours only
+    assert [s.get("id") for s in scripts if s.get("type")] == ["explorer-data"]
     assert SCRIPT not in html
     escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
     # page title, broken-link finding detail, backlink anchor, suggestion sentence
@@ -177,7 +181,10 @@ def test_large_audit_renders_bounded(tmp_path: Path) -> None:
         elapsed = time.perf_counter() - start
     html = path.read_text("utf-8")
     assert len(pages_rows(html)) == 50
-    assert len(html) < 300_000
+    # The pages explorer embeds every page, compactly: at most 120 bytes a page here.
+    data = html.split('id="explorer-data">', 1)[1].split("</script>", 1)[0]
+    assert len(json.loads(data)["pages"]["url"]) == n
+    assert len(html) < 300_000 + 120 * n
     assert elapsed < 10
 
 

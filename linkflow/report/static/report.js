@@ -73,3 +73,214 @@
     document.querySelectorAll("details").forEach(function (d) { d.open = true; });
   });
 })();
+
+// The pages explorer: every page from the embedded columnar JSON, one screen of rows at a
+// time. Strings from crawled pages only ever reach the page as textContent, and only
+// http(s) URLs become links.
+(function () {
+  "use strict";
+  var holder = document.getElementById("explorer-data");
+  var body = document.getElementById("ex-body");
+  if (!holder || !body) return;
+  var data = JSON.parse(holder.textContent);
+  var P = data.pages, n = P.url.length, PAGE = 50;
+  var keys = ["url", "status", "depth", "score", "flow", "inlinks", "outlinks", "backlinks", "findings"];
+  var state = { order: null, key: "score", asc: false, page: 0, rows: [] };
+  var $ = function (id) { return document.getElementById(id); };
+
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  }
+  function safeLink(url, text) {
+    if (/^https?:\/\//i.test(url)) {
+      var a = el("a", text === undefined ? url : text);
+      a.href = url; a.rel = "noopener noreferrer nofollow";
+      return a;
+    }
+    return el("span", text === undefined ? url : text);
+  }
+  function path(url) {
+    var m = /^https?:\/\/[^\/?#]*(.*)$/i.exec(url);
+    return m ? (m[1] || "/") : url;
+  }
+  function fmt(v, digits) {
+    if (v === null || v === undefined) return "—";
+    if (typeof v === "boolean") return v ? "yes" : "no";
+    if (typeof v === "number") return v.toLocaleString("en-US", { maximumFractionDigits: digits === undefined ? 1 : digits });
+    return String(v);
+  }
+  function pct(v) { return v === null || v === undefined ? "—" : (v * 100).toPrecision(3) + "%"; }
+
+  // Lower-cased search text, built once.
+  var haystack = new Array(n);
+  for (var i = 0; i < n; i++) haystack[i] = (P.url[i] + " " + (P.title[i] || "")).toLowerCase();
+
+  function filter() {
+    var words = $("ex-search").value.toLowerCase().split(/\s+/).filter(Boolean);
+    var status = $("ex-status").value, depth = $("ex-depth").value;
+    var maxDepth = depth === "" ? null : +depth;
+    var money = $("ex-money").checked, withFindings = $("ex-findings").checked;
+    var out = [];
+    for (var i = 0; i < n; i++) {
+      if (money && !P.money[i]) continue;
+      if (withFindings && !P.findings[i]) continue;
+      if (status && String(P.status[i] || "").charAt(0) !== status) continue;
+      if (maxDepth !== null && (P.depth[i] === null || P.depth[i] > maxDepth)) continue;
+      var ok = true;
+      for (var w = 0; w < words.length && ok; w++) ok = haystack[i].indexOf(words[w]) !== -1;
+      if (ok) out.push(i);
+    }
+    var col = P[state.key], asc = state.asc;
+    out.sort(function (a, b) {
+      var x = col[a], y = col[b];
+      if (x === y) return a - b;
+      if (x === null || x === undefined) return 1; // unknown values last
+      if (y === null || y === undefined) return -1;
+      var c = x < y ? -1 : 1;
+      return asc ? c : -c;
+    });
+    state.rows = out;
+    state.page = 0;
+    draw();
+  }
+
+  function draw() {
+    var rows = state.rows, pages = Math.max(1, Math.ceil(rows.length / PAGE));
+    if (state.page >= pages) state.page = pages - 1;
+    var start = state.page * PAGE, frag = document.createDocumentFragment();
+    for (var r = start; r < Math.min(rows.length, start + PAGE); r++) {
+      var i = rows[r], tr = el("tr");
+      tr.tabIndex = 0;
+      tr.setAttribute("data-i", i);
+      if (P.money[i]) tr.className = "money";
+      var td = el("td", null, "url");
+      var open = el("button", path(P.url[i]), "linklike");
+      open.type = "button";
+      open.setAttribute("data-i", i);
+      open.title = P.url[i];
+      td.appendChild(open);
+      if (P.money[i]) td.appendChild(el("span", "money", "badge money"));
+      if (P.title[i]) td.appendChild(el("span", P.title[i], "title"));
+      tr.appendChild(td);
+      for (var k = 1; k < keys.length; k++) tr.appendChild(el("td", fmt(P[keys[k]][i]), "n"));
+      frag.appendChild(tr);
+    }
+    body.textContent = "";
+    if (!rows.length) {
+      var none = el("td", "No page matches.", "empty");
+      none.colSpan = keys.length;
+      var tr0 = el("tr"); tr0.appendChild(none); frag.appendChild(tr0);
+    }
+    body.appendChild(frag);
+    $("ex-count").textContent = rows.length.toLocaleString("en-US") + " of " + n.toLocaleString("en-US") + " pages";
+    $("ex-page").textContent = "page " + (state.page + 1) + " of " + pages;
+    $("ex-prev").disabled = state.page === 0;
+    $("ex-next").disabled = state.page >= pages - 1;
+  }
+
+  function linkTable(title, rows, pageKey) {
+    var box = el("div");
+    box.appendChild(el("h4", title));
+    if (!rows.length) { box.appendChild(el("p", "None embedded.", "empty")); return box; }
+    var wrap = el("div", null, "table-wrap"), t = el("table"), head = el("tr");
+    ["Page", "Anchor", "Position", "Follow"].forEach(function (h) { var th = el("th", h); th.scope = "col"; head.appendChild(th); });
+    var thead = el("thead"); thead.appendChild(head); t.appendChild(thead);
+    var tb = el("tbody");
+    rows.forEach(function (j) {
+      var L = data.links, other = L[pageKey][j], tr = el("tr"), td = el("td", null, "url");
+      if (other >= 0) {
+        var b = el("button", path(P.url[other]), "linklike");
+        b.type = "button"; b.setAttribute("data-i", other); b.title = P.url[other];
+        td.appendChild(b);
+      } else {
+        td.appendChild(safeLink(data.targets[-1 - other]));
+      }
+      tr.appendChild(td);
+      tr.appendChild(el("td", data.anchors[L.anchor[j]] || "(no text)"));
+      tr.appendChild(el("td", data.positions[L.position[j]]));
+      tr.appendChild(el("td", L.follow[j] ? "follow" : "nofollow"));
+      tb.appendChild(tr);
+    });
+    t.appendChild(tb); wrap.appendChild(t); box.appendChild(wrap);
+    return box;
+  }
+
+  function show(i) {
+    var view = $("ex-view");
+    view.textContent = "";
+    var head = el("div", null, "pv-head");
+    head.appendChild(el("h3", P.title[i] || path(P.url[i])));
+    var close = el("button", "Close", "pv-close"); close.type = "button";
+    close.addEventListener("click", function () { view.hidden = true; });
+    head.appendChild(close);
+    view.appendChild(head);
+    view.appendChild(safeLink(P.url[i]));
+    var facts = el("dl", null, "facts");
+    [["Status", fmt(P.status[i])], ["Depth", P.depth[i] === null ? "unreachable" : fmt(P.depth[i])],
+     ["Equity score", fmt(P.score[i])], ["Flow (share of the site's)", pct(P.flow_share[i])],
+     ["Authority entering here", pct(P.flow_in[i])], ["Of it trapped", P.flow_in[i] ? pct(P.trapped[i] / P.flow_in[i]) : "—"],
+     ["Inlinks", fmt(P.inlinks[i])], ["Content inlinks", fmt(P.content_in[i])], ["Outlinks", fmt(P.outlinks[i])],
+     ["Backlinks", fmt(P.backlinks[i])], ["Money page", P.money[i] ? "yes" : "no"]].forEach(function (f) {
+      var d = el("div"); d.appendChild(el("dt", f[0])); d.appendChild(el("dd", f[1])); facts.appendChild(d);
+    });
+    view.appendChild(facts);
+    var kinds = data.page_kinds[i];
+    view.appendChild(el("h4", "Findings"));
+    if (kinds.length) {
+      var ul = el("ul", null, "kinds");
+      kinds.forEach(function (k) { ul.appendChild(el("li", data.kinds[k].replace(/-/g, " "))); });
+      view.appendChild(ul);
+    } else view.appendChild(el("p", "None.", "empty"));
+    if (i < data.link_pages) {
+      var L = data.links, ins = [], outs = [];
+      for (var j = 0; j < L.src.length; j++) {
+        if (L.dst[j] === i) ins.push(j);
+        if (L.src[j] === i) outs.push(j);
+      }
+      var grid = el("div", null, "grid2");
+      grid.appendChild(linkTable("Inlinks: " + ins.length + " shown of " + fmt(P.inlinks[i]) + " linking pages", ins, "src"));
+      grid.appendChild(linkTable("Outlinks: " + outs.length + " shown (the first " + data.links_per_page + " on the page)", outs, "dst"));
+      view.appendChild(grid);
+    } else {
+      view.appendChild(el("p", "Links are embedded for the " + data.link_pages.toLocaleString("en-US") + " strongest pages; the links export has this page's.", "more"));
+    }
+    view.hidden = false;
+    view.focus();
+    view.scrollIntoView({ block: "nearest" });
+  }
+
+  function openFrom(target) {
+    var at = target.closest ? target.closest("[data-i]") : null;
+    if (at) show(+at.getAttribute("data-i"));
+  }
+  body.addEventListener("click", function (e) { openFrom(e.target); });
+  body.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && e.target.tagName === "TR") openFrom(e.target);
+  });
+  var graph = $("site-graph");
+  if (graph) {
+    graph.addEventListener("click", function (e) { openFrom(e.target); });
+    graph.addEventListener("keydown", function (e) { if (e.key === "Enter") openFrom(e.target); });
+  }
+  $("ex-view").addEventListener("click", function (e) {
+    if (e.target.classList && e.target.classList.contains("linklike")) openFrom(e.target);
+  });
+  document.querySelectorAll("#ex-table th[data-key] button").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var th = b.parentNode, key = th.getAttribute("data-key");
+      state.asc = state.key === key ? !state.asc : key === "url" || key === "depth";
+      state.key = key;
+      document.querySelectorAll("#ex-table th").forEach(function (h) { h.removeAttribute("aria-sort"); });
+      th.setAttribute("aria-sort", state.asc ? "ascending" : "descending");
+      filter();
+    });
+  });
+  ["ex-search", "ex-depth"].forEach(function (id) { $(id).addEventListener("input", filter); });
+  ["ex-status", "ex-money", "ex-findings"].forEach(function (id) { $(id).addEventListener("change", filter); });
+  $("ex-prev").addEventListener("click", function () { state.page--; draw(); });
+  $("ex-next").addEventListener("click", function () { state.page++; draw(); });
+  filter();
+})();

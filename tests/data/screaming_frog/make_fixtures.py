@@ -10,6 +10,9 @@ One small site, exported in every layout era (data-formats research §8):
   quoting, LF.
 - ``excel_all_inlinks.csv``: re-saved by Excel in a comma-decimal locale: cp1252, ``;``, CRLF.
 - ``current_internal_all.csv``: ``Internal: All``, UTF-8 BOM, every field quoted.
+- ``current_internal_all_resources.csv``: the same with the rows a real ``Internal: All`` has
+  for what pages embed or link to besides HTML: an image, a stylesheet, a script, a PDF
+  (Screaming Frog calls them all ``Indexable``).
 
 Run ``python tests/data/screaming_frog/make_fixtures.py`` after changing the site below.
 """
@@ -126,6 +129,18 @@ INTERNAL_ROWS = [
      f"{B}/orphan", "4000", "300", "", "1", "", "0", "0", "0.050", "", "",
      "2024-05-01 10:20:37", "1a1b"),
 ]  # fmt: skip
+RESOURCE_ROWS = [
+    (f"{B}/img/logo.png", "image/png", "200", "OK", "Indexable", "", "", "0", "", "", "", "", "",
+     "5120", "0", "1", "2", "", "1", "1", "0.020", "", "", "2024-05-01 10:20:38", "2a2b"),
+    (f"{B}/style.css", "text/css", "200", "OK", "Indexable", "", "", "0", "", "", "", "", "",
+     "2048", "0", "1", "1", "", "1", "1", "0.015", "", "", "2024-05-01 10:20:39", "3a3b"),
+    (f"{B}/app.js", "application/javascript", "200", "OK", "Indexable", "", "", "0", "", "",
+     "", "", "", "4096", "0", "1", "1", "", "1", "1", "0.015", "", "", "2024-05-01 10:20:40",
+     "4a4b"),
+    (f"{B}/files/guide.pdf", "application/pdf", "200", "OK", "Indexable", "", "", "0", "", "",
+     "", "", "", "204800", "0", "2", "2", "", "0", "0", "0.300", "", "",
+     "2024-05-01 10:20:41", "5a5b"),
+]  # fmt: skip
 
 
 def _csv(rows: list[tuple[str, ...]], *, quoting: int, delimiter: str = ",", eol: str) -> str:
@@ -186,6 +201,10 @@ def main() -> None:
     )
     (HERE / "current_internal_all.csv").write_bytes(
         bom + _csv([INTERNAL, *INTERNAL_ROWS], quoting=csv.QUOTE_ALL, eol="\n").encode()
+    )
+    (HERE / "current_internal_all_resources.csv").write_bytes(
+        bom
+        + _csv([INTERNAL, *INTERNAL_ROWS, *RESOURCE_ROWS], quoting=csv.QUOTE_ALL, eol="\n").encode()
     )
 
 

@@ -1,0 +1,146 @@
+"""DuckDB under one memory cap while a crawl is stored: bulk work spills to disk instead of
+growing with the site.
+
+:func:`memory_cap` is the cap itself, with the settings that keep DuckDB lean under it;
+:func:`capped` runs a step under it and turns DuckDB running out of memory (told by the
+exception's type) into a :class:`StoreError` that says which setting to raise;
+:func:`checkpoint` folds the write-ahead log into the file under the cap.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from typing import TypeVar
+
+import duckdb
+
+from linkflow.errors import StoreError
+from linkflow.store import Store
+
+__all__ = ["capped", "checkpoint", "memory_cap", "out_of_memory", "size_bytes"]
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B)\s*$", re.IGNORECASE)
+_UNITS = {"k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}
+
+_LEAN = {
+    # Keep a bulk insert's rows in buffer-managed (spillable) memory until commit instead
+    # of flushing row groups "optimistically", whose write buffers sit outside the cap:
+    # measured on 3.4M links at a 32 MB cap, +47 MB against +76 MB, and faster.
+    "enable_optimistic_write": "false",
+    # Give freed memory back to the system soon, so the resident size falls after a step.
+    "allocator_flush_threshold": "8MB",
+    # Each thread holds its own buffers outside the cap; at 20,000 pages the bulk insert
+    # ran out of memory with two threads and fitted with one (reading CSV is serial anyway).
+    "threads": "1",
+    # No automatic checkpoint at a commit: :func:`checkpoint` runs it under the cap.
+    "checkpoint_threshold": "1TB",
+}
+
+_T = TypeVar("_T")
+
+
+def size_bytes(text: str) -> int:
+    """Bytes of a memory size such as ``"64MB"``, ``"1.5GB"`` or ``"512MiB"`` (DuckDB's
+    units: MB is 10^6 bytes, MiB 2^20). Raises :class:`ValueError` for anything else."""
+    match = _SIZE.match(text)
+    if match is None:
+        raise ValueError(f"not a memory size: {text!r}")
+    number, unit = float(match.group(1)), match.group(2).lower()
+    base = 1024 ** ("kmgt".index(unit[0]) + 1) if "i" in unit else _UNITS[unit[0]]
+    return int(number * base)
+
+
+def out_of_memory(exc: BaseException) -> bool:
+    """Whether ``exc`` is DuckDB running out of memory, raised as such or as the cause of a
+    :class:`StoreError` (the store wraps DuckDB's errors)."""
+    return isinstance(exc, duckdb.OutOfMemoryException) or isinstance(
+        exc.__cause__, duckdb.OutOfMemoryException
+    )
+
+
+def _setting(limit: str | int) -> str:
+    if isinstance(limit, int):
+        return f"{max(1, math.ceil(limit / 10**6))}MB"
+    size_bytes(limit)  # only a size reaches the SQL text
+    return limit.strip()
+
+
+@contextmanager
+def memory_cap(store: Store, limit: str | int) -> Iterator[None]:
+    """Cap DuckDB's memory (``"32MB"``, or bytes) while the block runs, then restore it.
+
+    Without a cap DuckDB keeps what it reads and writes cached (up to 80 % of RAM), so a
+    crawl's memory would grow with the site. Inside the block bulk inserts spill to disk
+    and freed memory is returned promptly (``_LEAN``); nested blocks restore the outer cap.
+    Raises :class:`ValueError` for a ``limit`` that is not a size.
+    """
+    setting = _setting(limit)
+    old_limit = store.memory_limit
+    old = {name: str(store.scalar(f"SELECT current_setting('{name}')")) for name in _LEAN}
+    store.execute(f"SET memory_limit = '{setting}'")
+    store.memory_limit = setting
+    for name, value in _LEAN.items():
+        store.execute(f"SET {name} = '{value}'")
+
+    def restore() -> None:
+        # Set back explicitly: DuckDB 1.5's RESET shows the default again but leaves the
+        # cap in force.
+        store.memory_limit = old_limit
+        store.execute(f"SET memory_limit = '{old_limit}'" if old_limit else "RESET memory_limit")
+        for name, value in old.items():
+            store.execute(f"SET {name} = '{value}'")
+
+    try:
+        yield
+    except BaseException:
+        with suppress(StoreError):  # a database DuckDB invalidated takes no more statements
+            restore()
+        raise
+    restore()
+
+
+def capped(store: Store, limit: str | int, work: Callable[[], _T], *, what: str) -> _T:
+    """Run ``work`` under :func:`memory_cap` ``limit``; ``what`` names it for the user.
+
+    Raises :class:`StoreError` saying to raise ``crawl.store_memory`` if DuckDB runs out of
+    memory (``work`` must leave nothing half done then: one transaction, or idempotent).
+    """
+    with memory_cap(store, limit):
+        try:
+            return work()
+        except StoreError as exc:
+            if not out_of_memory(exc):
+                raise
+            raise StoreError(
+                f"{store.path}: {what} needs more memory than DuckDB's cap of "
+                f"{_setting(limit)}; raise the crawl.store_memory setting (e.g. "
+                'store_memory = "256MB" under [crawl] in linkflow.toml) and run the same '
+                "command again: what was fetched is kept"
+            ) from exc
+
+
+def checkpoint(store: Store, limit: str | int) -> None:
+    """Fold the write-ahead log into the file under :func:`memory_cap` ``limit``.
+
+    Done right after each load: left to a later commit, the checkpoint would run uncapped
+    (measured: 370 MB at 20,000 pages). DuckDB invalidates a database whose checkpoint
+    fails; what was committed is in the log, which opening the file again replays, so the
+    :class:`StoreError` raised then says to run the same command again.
+    """
+
+    def fold() -> None:
+        try:
+            store.execute("CHECKPOINT")
+        except StoreError as exc:
+            if out_of_memory(exc):
+                raise
+            raise StoreError(
+                f"{store.path}: could not write the stored crawl into the file "
+                f"({type(exc.__cause__).__name__}); nothing committed is lost: run the same "
+                "command again, with a larger crawl.store_memory setting if this repeats"
+            ) from exc
+
+    capped(store, limit, fold, what="writing the stored crawl into the file")

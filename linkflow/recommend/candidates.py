@@ -1,0 +1,299 @@
+"""Candidate links: where a source page's own text already names a target page.
+
+One Aho–Corasick automaton (pyahocorasick) holds every phrase of every target; one pass over
+each source page's folded main text finds every mention, as whole words. Main text is the
+page's main content only (no navigation, footer or sidebar). A pair is dropped when the
+source already links the target (anywhere on the page, followed or not), is the target, or
+is written in another language.
+
+For each remaining pair the link goes in the page's *earliest fitting sentence*: a sentence
+of the main text that mentions the target, has no link yet (no stored link context lies in
+it), reads as prose (it ends with a sentence mark, or is long) and has between
+``min_words`` and ``max_words`` words. The anchor is the longest phrase of the target
+matched in that sentence (a phrase that names the target, such as its H1, before a keyphrase
+of its text), never the whole sentence and never a generic anchor. When the
+target already has many exact-match anchors (``exact_share`` of its descriptive anchors
+equal one of its phrases), a phrase that is not one of those anchors is preferred, and
+failing that the match is widened by a neighbouring word into a partial match.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from linkflow.analyses.anchors import normalise_anchor
+from linkflow.recommend.phrases import Phrase
+from linkflow.recommend.text import fold, is_boundary, phrase_key, sentence_spans, words
+
+__all__ = ["Candidates", "Option", "Pairs", "SourceText", "find_pairs"]
+
+_OPTIONS = 3  # fitting sentences kept per pair, for when two links would share one
+_END_MARKS = ".!?…:;"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceText:
+    """A source page: node, main text, language, and the contexts of its content links."""
+
+    node: int
+    text: str
+    lang: str
+    contexts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A place for the link: the sentence and the anchor (as on the page) and the phrase."""
+
+    sentence: str
+    anchor: str
+    phrase: Phrase
+    start: int  # offset of the sentence in the main text
+
+
+@dataclass(slots=True)
+class Pairs:
+    """Candidate pairs (source and target nodes) with their placement options, best first,
+    and ``mentions``: how often the source's text names the target."""
+
+    src: list[int] = field(default_factory=list)
+    dst: list[int] = field(default_factory=list)
+    options: list[list[Option]] = field(default_factory=list)
+    mentions: list[int] = field(default_factory=list)
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.asarray(self.src, dtype=np.int64), np.asarray(self.dst, dtype=np.int64)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """Candidate links after the relevance floor: pairs, relevance, placement options."""
+
+    src: np.ndarray
+    dst: np.ndarray
+    relevance: np.ndarray
+    options: list[list[Option]]
+    mentions: list[int]
+    considered: int
+
+
+def _automaton(phrases: Mapping[int, list[Phrase]]) -> object:
+    import ahocorasick  # imported here: only this stage needs it
+
+    table: dict[str, list[tuple[int, Phrase]]] = {}
+    for node, items in phrases.items():
+        for phrase in items:
+            table.setdefault(phrase.key, []).append((node, phrase))
+    auto = ahocorasick.Automaton()
+    for key, owners in table.items():  # a key is one entry, with every target it names
+        auto.add_word(key, (len(key), key, owners))
+    auto.make_automaton()
+    return auto
+
+
+def _primary(lang: str) -> str:
+    return lang.split("-")[0].split("_")[0].strip().lower()
+
+
+def _prose(sentence: str, min_words: int, max_words: int) -> bool:
+    n = words(sentence)
+    if not min_words <= n <= max_words:
+        return False
+    return sentence.rstrip()[-1:] in _END_MARKS or n >= 2 * min_words
+
+
+def _widen(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
+    """``text[start:end]`` widened by the next word within ``[lo, hi)`` (right first)."""
+    folded = fold(text[lo:hi])
+    rel_s, rel_e = start - lo, end - lo
+    right = folded[rel_e:]
+    stripped = right.lstrip()
+    if right[:1] == " " and stripped and len(right) - len(stripped) == 1:
+        word = stripped.split(" ")[0]
+        return start, end + 1 + len(word)
+    left = folded[:rel_s]
+    if left.endswith(" ") and left.rstrip() and len(left) - len(left.rstrip()) == 1:
+        word = left.rstrip().split(" ")[-1]
+        return start - 1 - len(word), end
+    return start, end
+
+
+@dataclass(slots=True)
+class _Scan:
+    """One source page being scanned: its text, sentences and already linked sentences."""
+
+    source: SourceText
+    min_words: int
+    max_words: int
+    _spans: list[tuple[int, int]] | None = None
+    _starts: list[int] | None = None
+    _ok: dict[int, bool] = field(default_factory=dict)
+
+    def sentence_of(self, start: int, end: int) -> int:
+        """Index of the sentence holding text[start:end], or -1 if none holds it whole."""
+        if self._spans is None:
+            self._spans = sentence_spans(self.source.text)
+            self._starts = [s for s, _ in self._spans]
+        assert self._starts is not None
+        i = bisect.bisect_right(self._starts, start) - 1
+        if i < 0 or self._spans[i][1] < end:
+            return -1
+        return i
+
+    def fits(self, i: int) -> bool:
+        if i not in self._ok:
+            assert self._spans is not None
+            lo, hi = self._spans[i]
+            sentence = self.source.text[lo:hi]
+            linked = any(c in sentence or sentence in c for c in self.source.contexts)
+            self._ok[i] = not linked and _prose(sentence, self.min_words, self.max_words)
+        return self._ok[i]
+
+    def option(
+        self,
+        i: int,
+        hits: list[tuple[int, int, Phrase]],
+        avoid: Collection[str],
+        generic: Collection[str],
+    ) -> Option | None:
+        """The anchor for sentence i from the target's ``hits`` in it (see module doc)."""
+        assert self._spans is not None
+        lo, hi = self._spans[i]
+        text = self.source.text
+        ranked = sorted(hits, key=lambda h: (h[2].names, h[1] - h[0], -h[2].rank), reverse=True)
+        fresh = [h for h in ranked if h[2].key not in avoid]
+        start, end, phrase = (fresh or ranked)[0]
+        widened = bool(avoid) and not fresh
+        if widened:
+            start, end = _widen(text, start, end, lo, hi)
+        anchor = text[start:end].strip()
+        sentence = text[lo:hi]
+        # phrases are never generic, only a widened match may be; nor is a short one the
+        # whole sentence
+        whole = 2 * len(anchor) > len(sentence) and phrase_key(anchor) == phrase_key(sentence)
+        if whole or (widened and normalise_anchor(anchor) in generic):
+            return None
+        return Option(sentence, anchor, phrase, lo)
+
+
+def _mentions(auto: object, text: str) -> Iterator[tuple[int, int, str, list[tuple[int, Phrase]]]]:
+    """(start, end, key, owners) of every whole-word phrase match in ``text`` (folded)."""
+    folded = fold(text)
+    for last, (size, key, owners) in auto.iter(folded):  # type: ignore[attr-defined]
+        start, end = last - size + 1, last + 1
+        if is_boundary(folded, start, end):
+            yield start, end, key, owners
+
+
+def common_phrases(
+    sources: Sequence[SourceText], phrases: Mapping[int, list[Phrase]], sample: int = 2000
+) -> set[str]:
+    """Phrase keys found on too many pages to say which page they name, estimated on an
+    even sample of ``sample`` sources: a keyphrase on more than max(50, 2 %) of the pages,
+    a title or H1 on more than max(50, 10 %). The user's keywords and queries always stay."""
+    step = max(1, len(sources) // sample)
+    picked = sources[::step]
+    auto = _automaton(phrases)
+    seen: Counter[str] = Counter()
+    for source in picked:
+        seen.update({key for _, _, key, _ in _mentions(auto, source.text)})
+    kinds = {p.key: p.kind for items in phrases.values() for p in items}
+    scale = len(sources) / max(1, len(picked))
+    out = set()
+    for key, count in seen.items():
+        share = _COMMON_SHARE.get(kinds[key])
+        if share is not None and count * scale > max(_COMMON_FLOOR, share * len(sources)):
+            out.add(key)
+    return out
+
+
+_COMMON_SHARE = {"keyphrase": 0.02, "h1": 0.1, "title": 0.1}
+_COMMON_FLOOR = 50
+
+
+def find_pairs(
+    sources: Sequence[SourceText],
+    phrases: Mapping[int, list[Phrase]],
+    *,
+    linked: np.ndarray,
+    n: int,
+    target_lang: Mapping[int, str],
+    exact_anchors: Mapping[int, Collection[str]],
+    generic: Collection[str],
+    min_words: int = 6,
+    max_words: int = 40,
+) -> Pairs:
+    """Every candidate pair with a fitting sentence (see the module docstring).
+
+    ``linked``: sorted ``s·n + t`` keys of pairs the source already links; ``exact_anchors``
+    per target the phrase keys already used as anchors often enough to prefer others.
+    Phrases too common to name one page (:func:`common_phrases`) are left out.
+    """
+    out = Pairs()
+    if not any(phrases.values()):
+        return out
+    common = common_phrases(sources, phrases)
+    kept = {t: [p for p in ps if p.key not in common] for t, ps in phrases.items()}
+    if not any(kept.values()):
+        return out
+    auto = _automaton(kept)
+    for source in sources:
+        if not source.text:
+            continue
+        by_target: dict[int, list[tuple[int, int, Phrase]]] = {}
+        for start, end, _, owners in _mentions(auto, source.text):
+            for node, phrase in owners:
+                by_target.setdefault(node, []).append((start, end, phrase))
+        by_target.pop(source.node, None)
+        if by_target:
+            scan = _Scan(source, min_words, max_words)
+            _add_pairs(out, scan, by_target, linked, n, target_lang, exact_anchors, generic)
+    return out
+
+
+def _add_pairs(
+    out: Pairs,
+    scan: _Scan,
+    by_target: dict[int, list[tuple[int, int, Phrase]]],
+    linked: np.ndarray,
+    n: int,
+    target_lang: Mapping[int, str],
+    exact_anchors: Mapping[int, Collection[str]],
+    generic: Collection[str],
+) -> None:
+    """Record the pairs of one source page that pass the filters, with their options."""
+    s = scan.source.node
+    targets = np.fromiter(by_target, dtype=np.int64, count=len(by_target))
+    keys = s * n + targets
+    already = np.zeros(keys.size, bool)
+    if linked.size:
+        pos = np.minimum(np.searchsorted(linked, keys), linked.size - 1)
+        already = linked[pos] == keys
+    lang = _primary(scan.source.lang)
+    for t, done in zip(targets.tolist(), already.tolist(), strict=True):
+        other = _primary(target_lang.get(t, ""))
+        if done or (lang and other and lang != other):
+            continue
+        hits = by_target[t]
+        by_sentence: dict[int, list[tuple[int, int, Phrase]]] = {}
+        for hit in hits:
+            i = scan.sentence_of(hit[0], hit[1])
+            if i >= 0 and scan.fits(i):
+                by_sentence.setdefault(i, []).append(hit)
+        options = []
+        for i in sorted(by_sentence):
+            option = scan.option(i, by_sentence[i], exact_anchors.get(t, ()), generic)
+            if option is not None:
+                options.append(option)
+            if len(options) == _OPTIONS:
+                break
+        if options:
+            out.src.append(s)
+            out.dst.append(t)
+            out.options.append(options)
+            out.mentions.append(len(hits))

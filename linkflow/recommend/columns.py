@@ -1,0 +1,144 @@
+"""Columns of ``M̃ = (I − αP̃)⁻¹``: how much each page's value depends on one source page.
+
+``M̃·e_s`` (entry i: discounted visits to s of a surfer starting at i who follows links only)
+is what the exact gain of a new link from s needs (research/algorithms.md §2.3). It is local:
+only pages with a path of links to s have non-zero entries, so it is computed by reverse
+push (Andersen et al., "Local computation of PageRank contributions", 2008) on the sparse
+in-links of the pages holding residual mass, for many sources at once as one sparse matrix.
+
+Invariant of the push: ``M̃·e_s = p + M̃·q`` with estimate p and residual q ≥ 0. Pushing the
+entries of q above ε moves them into p and spreads ``α·P̃_ji·q_i`` to every in-neighbour j
+of i; when no entry of q exceeds ε, every entry of the estimate is within ``ε/(1−α)`` of
+the truth (rows of M̃ sum to at most 1/(1−α)). A column that spreads over a large part of
+the site (a page every template links to) is finished by a linear solve instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from linkflow.recommend.chain import Chain, State
+from linkflow.recommend.solve import solve_linear
+
+__all__ = ["ColumnCache", "own_columns"]
+
+DENSE_SHARE = 0.05
+"""A column with residual on more than this share of the pages is finished by a solve."""
+_DENSE_FLOOR = 2000  # ... and on more than this many: small graphs are pushed all the way
+
+
+def _edit_matrix(chain: Chain) -> sp.csr_matrix | None:
+    """``Eᵀ`` where ``P̃' = diag(scale)·P̃ + E`` (E: the entries the edits add); None
+    without edits."""
+    lay = chain.overlay
+    if not lay.srcs.size:
+        return None
+    return sp.csr_matrix((lay.coef, (lay.et, lay.es)), shape=(chain.n, chain.n))
+
+
+def _spread(chain: Chain, q: sp.csr_matrix, extra: sp.csr_matrix | None) -> sp.csr_matrix:
+    """``α·(P̃'·q_b)`` for each row b of q, as rows: ``α·q·P̃'ᵀ``."""
+    out = q @ chain.bwd
+    lay = chain.overlay
+    if lay.srcs.size:
+        scale = np.ones(chain.n)
+        scale[lay.srcs] = lay.scale
+        out = out @ sp.diags(scale)
+        if extra is not None:
+            out = out + q @ extra
+    result: sp.csr_matrix = (chain.damping * out).tocsr()
+    return result
+
+
+def _push(
+    chain: Chain, sources: np.ndarray, eps: float, max_steps: int
+) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray]:
+    """Estimate and residual rows after pushing every residual entry above ``eps``, and
+    which rows stopped early because their residual spread over too many pages."""
+    n, m = chain.n, sources.size
+    q = sp.csr_matrix((np.ones(m), (np.arange(m), sources)), shape=(m, n))
+    p = sp.csr_matrix((m, n))
+    extra = _edit_matrix(chain)
+    dense = np.zeros(m, bool)
+    for _ in range(max_steps):
+        dense |= np.diff(q.indptr) > max(DENSE_SHARE * n, _DENSE_FLOOR)
+        coo = q.tocoo()
+        big = (coo.data > eps) & ~dense[coo.row]
+        if not big.any():
+            break
+        pushed = sp.csr_matrix((coo.data[big], (coo.row[big], coo.col[big])), shape=(m, n))
+        kept = sp.csr_matrix((coo.data[~big], (coo.row[~big], coo.col[~big])), shape=(m, n))
+        p = p + pushed
+        q = (kept + _spread(chain, pushed, extra)).tocsr()
+        q.eliminate_zeros()
+    return p.tocsr(), q.tocsr(), dense
+
+
+def own_columns(
+    chain: Chain, sources: Sequence[int] | np.ndarray, *, eps: float = 1e-10
+) -> tuple[sp.csr_matrix, float]:
+    """Rows ``M̃·e_s`` of ``chain`` for each of ``sources`` (CSR, one row per source) and
+    the absolute error bound of every entry (``eps``, or a solve's bound where one ran)."""
+    src = np.asarray(sources, dtype=np.int64)
+    alpha = chain.damping
+    if src.size == 0:
+        return sp.csr_matrix((0, chain.n)), 0.0
+    p, q, dense = _push(chain, src, eps * (1.0 - alpha), max_steps=10_000)
+    residual_max = np.zeros(src.size)
+    if q.nnz:
+        coo = q.tocoo()
+        np.maximum.at(residual_max, coo.row, coo.data)
+    rows = []
+    bound = eps
+    for b in range(src.size):
+        if not dense[b] and residual_max[b] <= eps * (1.0 - alpha):
+            rows.append(p.getrow(b))
+            continue
+        # Spread too far for a local push: solve u = e_s + αP̃u from the estimate so far.
+        e = np.zeros(chain.n)
+        e[src[b]] = 1.0
+        start = np.asarray(p.getrow(b).todense()).reshape(-1)
+        u, err, _ = solve_linear(chain.forward, e, alpha, "max", eps, x0=start)
+        bound = max(bound, err)
+        rows.append(sp.csr_matrix(u))
+    return sp.vstack(rows).tocsr(), bound
+
+
+class ColumnCache:
+    """Columns of one solved chain, computed once per source and kept.
+
+    :meth:`local` gathers what exact gains need (:class:`linkflow.recommend.gain.Local`)
+    for any set of sources and nodes; columns not yet known are computed then, several
+    sources in one push.
+    """
+
+    def __init__(self, chain: Chain, state: State, *, eps: float = 1e-10) -> None:
+        self.chain = chain
+        self.state = state
+        self.eps = eps
+        self.rows: dict[int, sp.csr_matrix] = {}
+        self.bound = 0.0
+
+    def ensure(self, sources: Sequence[int] | np.ndarray) -> None:
+        """Compute the columns of ``sources`` not known yet."""
+        missing = sorted({int(s) for s in np.asarray(sources).tolist()} - self.rows.keys())
+        if not missing:
+            return
+        own, bound = own_columns(self.chain, missing, eps=self.eps)
+        self.bound = max(self.bound, bound)
+        for i, s in enumerate(missing):
+            self.rows[s] = own.getrow(i)
+
+    def matrix(self, sources: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+        """``(M·e_s)[nodes]`` for each of ``sources`` (computed if needed), dense."""
+        self.ensure(sources)
+        alpha, st = self.chain.damping, self.state
+        if sources.size == 0:
+            return np.zeros((0, nodes.size))
+        own = sp.vstack([self.rows[int(s)] for s in sources.tolist()]).tocsr()
+        dense = own[:, nodes].toarray()
+        out: np.ndarray = dense + np.outer(st.pi[sources], st.g[nodes]) * alpha / (1 - alpha)
+        return out

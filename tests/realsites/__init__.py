@@ -1,0 +1,1 @@
+"""Audits of real sites nobody here wrote, checked against their files."""
