@@ -34,11 +34,12 @@ __all__ = ["RESULT_TABLES", "TABLES", "Store"]
 TABLES = (
     "urls", "crawls", "pages", "links", "hreflang", "sitemap_urls", "page_text", "frontier",
     "imports", "backlinks", "traffic", "domain_authority",
-    "analysis_runs", "page_metrics", "findings", "suggestions",
+    "analysis_runs", "page_metrics", "findings", "flow_paths", "verdict", "actions",
+    "suggestions", "fixes",
     "backlink_counts", "domain_counts", "queries", "referring_domains", "backlink_targets",
     "anchor_profile", "link_velocity", "backlink_spread", "spam_flags", "link_gap",
 )  # fmt: skip
-"""Every table of schema version 1, in the order of ``schema.sql``."""
+"""Every table of the current schema, in the order of ``schema.sql`` (``meta`` aside)."""
 
 RESULT_TABLES = ("page_metrics", "findings", "suggestions")
 

@@ -169,3 +169,14 @@ def test_append_keeps_keys_that_only_later_rows_have(store: Store) -> None:
     store.append("findings", [base, {**base, "url": "https://x.example/", "value": 2.5}])
     rows = store.read("findings", ["url", "value"]).to_pylist()
     assert {"url": "https://x.example/", "value": 2.5} in rows
+
+
+def test_tables_lists_every_table_of_the_schema_in_its_order(tmp_path: Path) -> None:
+    import re
+    from importlib import resources
+
+    schema = resources.files("linkflow.store").joinpath("schema.sql").read_text()
+    declared = re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", schema)
+    assert [t for t in declared if t != "meta"] == list(TABLES)
+    with Store.open(tmp_path / "audit.duckdb") as store:
+        assert store.tables() == [*TABLES, "backlink_edges"]  # the view comes last
