@@ -1,7 +1,9 @@
 """Geometry of the report's small SVG charts, computed server-side.
 
 The template draws the shapes; this module only places them, so charts need no JavaScript
-and no library, print well, and every label goes through the template's autoescaping.
+and no library, print well, and every label goes through the template's autoescaping. The
+SVG is the print and no-JavaScript fallback: on screen the report draws the same numbers
+(``value``, ``up_value``, ``down_value``) with ECharts, for axes, tooltips and legends.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class Bar:
     y: float
     width: float
     highlight: bool
+    value: float = 0.0  # the number drawn (NaN and negatives as 0), for the interactive chart
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,8 @@ class Column:
     down: float
     up_text: str
     down_text: str
+    up_value: float = 0.0
+    down_value: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +79,8 @@ def bar_chart(
     ``titles`` (hover text, e.g. a full URL) default to the labels. Negative and NaN values
     draw as empty bars; a chart of zeros has empty bars rather than dividing by zero.
     """
-    values = [v if v == v and v > 0 else 0.0 for _, v, _ in items]  # v == v drops NaN
+    # float(): SQL sums may be Decimals; v == v drops NaN
+    values = [float(v) if v == v and v > 0 else 0.0 for _, v, _ in items]
     top = max(values, default=0.0) or 1.0
     room = width - label_width - 64  # leaves space for the value text right of the bar
     bars = tuple(
@@ -85,6 +91,7 @@ def bar_chart(
             y=i * (bar_height + gap),
             width=round(room * values[i] / top, 2),
             highlight=bool(highlight[i]) if highlight else False,
+            value=values[i],
         )
         for i, (label, _, text) in enumerate(items)
     )
@@ -116,6 +123,8 @@ def column_chart(
             down=round(half * max(down, 0.0) / top, 2),
             up_text=f"{up:,.0f}",
             down_text=f"{down:,.0f}",
+            up_value=max(float(up), 0.0),
+            down_value=max(float(down), 0.0),
         )
         for i, (label, up, down) in enumerate(items)
     )

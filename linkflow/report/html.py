@@ -2,8 +2,9 @@
 
 Rendered with jinja2 with autoescaping on: every string from a crawled page or an imported
 file is untrusted and reaches the page only as escaped text. The CSS and JavaScript are the
-package's own files, inlined; a Content-Security-Policy pins them by hash, so the page can
-load nothing from the network and no injected script could run even if escaping failed.
+package's own files (and the vendored ECharts, ``static/vendor/``, see scripts/vendor-js.sh),
+inlined; a Content-Security-Policy pins them by hash, so the page can load nothing from the
+network and no injected script could run even if escaping failed.
 """
 
 from __future__ import annotations
@@ -101,7 +102,8 @@ def render_report(
     site = info.get("base_url") or (info["seeds"][0] if info["seeds"] else "")
     top_n = max(1, settings.top_n)
     css = _static("report.css")
-    js = _static("report.js")
+    # One inline script, so the policy pins one hash: the vendored chart library, then ours.
+    js = _static("vendor/echarts.min.js") + "\n;\n" + _static("report.js")
     backlinks = sections.backlinks_section(store, top_n)
     domains = int(backlinks["overview"]["referring_domains"]) if backlinks else None
     explorer = explorer_data(store, crawl_id)
@@ -134,7 +136,9 @@ def render_report(
 
 
 def _static(name: str) -> str:
-    return resources.files("linkflow.report").joinpath("static", name).read_text("utf-8")
+    return (
+        resources.files("linkflow.report").joinpath("static", *name.split("/")).read_text("utf-8")
+    )
 
 
 def _csp(css: str, js: str) -> str:

@@ -17,6 +17,7 @@ from linkflow.store.export import table_columns
 __all__ = [
     "anchor_class_totals",
     "backlink_overview",
+    "backlinked_404s",
     "depth_distribution",
     "equity_concentration",
     "finding_examples",
@@ -198,6 +199,21 @@ def top_anchors(store: Store, limit: int) -> list[dict[str, Any]]:
         "count(*) / sum(count(*)) OVER () AS share "
         f"FROM {_OWN_BACKLINKS} WHERE anchor IS NOT NULL "
         "GROUP BY 1 ORDER BY backlinks DESC, anchor NULLS FIRST LIMIT ?",
+        [limit],
+    )
+
+
+def backlinked_404s(store: Store, limit: int) -> list[dict[str, Any]]:
+    """Pages that answer 404 yet have backlinks (``backlink_targets``, strongest first):
+    url, backlinks, referring_domains, followed_domains, authority. Empty when the backlink
+    analysis has not run. Their authority is lost until each is redirected or restored."""
+    if not table_columns(store, "backlink_targets"):
+        return []
+    return _rows(
+        store,
+        "SELECT url, backlinks, referring_domains, followed_domains, authority "
+        "FROM backlink_targets WHERE status = 404 "
+        "ORDER BY authority DESC NULLS LAST, referring_domains DESC, url LIMIT ?",
         [limit],
     )
 

@@ -181,6 +181,8 @@ def backlinks_section(store: Store, top_n: int) -> dict[str, Any] | None:
         if has_rows(store, table):
             columns, rows = table_preview(store, table, top_n, columns=wanted, order_by=order)
             profile[table] = {"title": title, "columns": _typed(columns, rows), "rows": rows}
+    rels = [(rel, int(overview[rel])) for rel in ("followed", "nofollow", "sponsored", "ugc")]
+    all_links = int(overview["backlinks"]) or 1
     classes = q.anchor_class_totals(store)
     total = sum(c["backlinks"] for c in classes) or 1
     return {
@@ -189,10 +191,16 @@ def backlinks_section(store: Store, top_n: int) -> dict[str, Any] | None:
             [(c["anchor_class"], c["backlinks"], _pct(c["backlinks"] / total)) for c in classes],
             label_width=110,
         ),
+        # a link may be both nofollow and sponsored: the shares need not add up to 100 %
+        "follow": bar_chart(
+            [(rel, n, f"{n:,} ({n / all_links * 100:.1f}%)") for rel, n in rels],
+            label_width=110,
+        ),
         "domains": q.top_referring_domains(store, top_n),
         "pages": q.top_linked_pages(store, top_n),
         "anchors": q.top_anchors(store, min(top_n, 25)),
         "lost": q.lost_backlinks(store, top_n),
+        "missing": q.backlinked_404s(store, top_n),
         "velocity": chart,
         "profile": profile,
     }

@@ -255,3 +255,40 @@ def test_crawled_injections_show_as_text_and_never_run(browser: Any, tmp_path: P
     assert not [h for h in hrefs if h.lower().lstrip().startswith("javascript")]
     page.close()
     assert problems == []
+
+
+def test_charts_drawn_with_echarts_and_svg_kept_for_print_and_no_js(
+    browser: Any, audit: Audit, tmp_path: Path
+) -> None:
+    with Store.open(audit.path) as store:
+        index = write_report(store, audit.crawl_id, tmp_path / "r", ReportSettings())
+    problems: list[str] = []
+    page = open_page(browser, index, 390, problems)
+    figures = page.locator("figure.chart-box")
+    assert figures.count() >= 3  # click depth, equity, anchor classes or velocity
+    drawn = page.eval_on_selector_all(
+        "figure.chart-box",
+        """figs => figs.map(f => [f.classList.contains('js-chart'),
+            !!f.querySelector('.echart canvas'),
+            getComputedStyle(f.querySelector('svg.chart')).display])""",
+    )
+    assert all(row == [True, True, "none"] for row in drawn), drawn
+    depth = page.locator('figure.chart-box .echart[aria-label="Pages per click depth"]')
+    assert depth.count() == 1
+    assert page.evaluate(OVERFLOW_JS) == []
+    page.emulate_media(media="print")  # printing shows the SVG, not the canvas
+    shown = page.eval_on_selector_all(
+        "figure.chart-box",
+        """figs => figs.map(f => [getComputedStyle(f.querySelector('svg.chart')).display,
+            getComputedStyle(f.querySelector('.echart')).display])""",
+    )
+    assert all(row == ["block", "none"] for row in shown), shown
+    page.close()
+    assert problems == []
+
+    context = browser.new_context(java_script_enabled=False)
+    plain = context.new_page()
+    plain.goto(index.as_uri())
+    assert plain.locator(".echart").count() == 0
+    assert plain.locator("figure.chart-box svg.chart").first.is_visible()
+    context.close()

@@ -259,3 +259,34 @@ def test_velocity_months_are_contiguous() -> None:
     ]
     assert _last_months(rows, 2) == [("2026-01", 0.0, 0.0), ("2026-02", 1.0, 2.0)]
     assert _last_months([], 24) == []
+
+
+def test_backlinked_404s_listed_strongest_first(audit: Audit, tmp_path: Path) -> None:
+    html, _ = render(audit, tmp_path / "before")
+    assert 'id="backlinked-404s"' not in html  # no 404 target: no table
+    row = {"backlinks": 1, "referring_domains": 1, "followed_domains": 1, "lost": False}
+    site = "https://shop.example"
+    with Store.open(audit.path) as store:
+        store.append(
+            "backlink_targets",
+            [
+                {**row, "url": f"{site}/gone-weak", "authority": 5.0, "status": 404},
+                {**row, "url": f"{site}/gone-strong", "authority": 40.0, "status": 404},
+                {**row, "url": f"{site}/live", "authority": 90.0, "status": 200},
+            ],
+        )
+    html, _ = render(audit, tmp_path / "after")
+    table = html.split('id="backlinked-404s"', 1)[1].split("</table>", 1)[0]
+    urls = re.findall(r'href="(https://shop\.example/[^"]*)"', table)
+    assert urls == ["https://shop.example/gone-strong", "https://shop.example/gone-weak"]
+
+
+def test_follow_share_chart(audit: Audit, tmp_path: Path) -> None:
+    html, _ = render(audit, tmp_path / "r")
+    chart = html.split('aria-label="Backlinks by follow attribute"', 1)[1].split("</svg>", 1)[0]
+    assert re.findall(r"<title>([^<]*)</title>", chart) == [
+        "followed: 3 (75.0%)",
+        "nofollow: 1 (25.0%)",
+        "sponsored: 0 (0.0%)",
+        "ugc: 0 (0.0%)",
+    ]

@@ -1,5 +1,6 @@
 // linkflow report: sortable tables, the page search box and print support.
-// Plain DOM code, no library and no network; cells carry their sort key in data-v.
+// Plain DOM code and no network (the charts use the inlined ECharts, when present);
+// cells carry their sort key in data-v.
 (function () {
   "use strict";
 
@@ -283,4 +284,110 @@
   $("ex-prev").addEventListener("click", function () { state.page--; draw(); });
   $("ex-next").addEventListener("click", function () { state.page++; draw(); });
   filter();
+})();
+
+// Charts: each figure.chart-box carries its numbers as JSON in data-echart; where ECharts
+// loaded, it draws them with axes, units, legend and tooltips, and the SVG (kept for print
+// and for a browser without JavaScript) is hidden. Tooltips are drawn on the canvas
+// (renderMode "richText"), so no page text ever reaches innerHTML.
+(function () {
+  "use strict";
+  if (typeof echarts === "undefined") return;
+  var css = getComputedStyle(document.documentElement);
+  function v(name, fallback) { return (css.getPropertyValue(name) || "").trim() || fallback; }
+  var ink = v("--ink", "#1d2126"), muted = v("--muted", "#5f6b76"), line = v("--line", "#e3e5e8");
+  var bar = v("--bar", "#6b8fe8"), hi = v("--bar-hi", "#e08a2c"), bad = v("--bad", "#b42318");
+  var axis = {
+    axisLine: { lineStyle: { color: line } }, splitLine: { lineStyle: { color: line } },
+    axisLabel: { color: muted }, nameTextStyle: { color: muted }
+  };
+  function merge(a, b) { var o = {}, k; for (k in a) o[k] = a[k]; for (k in b) o[k] = b[k]; return o; }
+  function fmt(n) { return n.toLocaleString("en-US", { maximumFractionDigits: 2 }); }
+  var base = {
+    animation: false, textStyle: { color: ink },
+    title: { textStyle: { color: ink, fontSize: 13, fontWeight: 600 }, left: 0, top: 0 },
+    legend: { top: 22, left: 0, textStyle: { color: muted } },
+    tooltip: { renderMode: "richText", confine: true }
+  };
+
+  function barOption(s) {
+    var scale = s.scale || 1;
+    var plain = [], marked = [];
+    s.values.forEach(function (x, i) {
+      plain.push(s.hi[i] ? "-" : x * scale);
+      marked.push(s.hi[i] ? x * scale : "-");
+    });
+    var series = [{ name: s.series, type: "bar", stack: "v", data: plain, itemStyle: { color: bar }, barMaxWidth: 18 }];
+    var names = [s.series];
+    if (s.marked && s.hi.some(Boolean)) {
+      series.push({ name: s.marked, type: "bar", stack: "v", data: marked, itemStyle: { color: hi }, barMaxWidth: 18 });
+      names.push(s.marked);
+    }
+    return {
+      height: Math.max(s.labels.length * 26, 60) + 100,
+      option: merge(base, {
+        title: merge(base.title, { text: s.title }),
+        legend: merge(base.legend, { data: names }),
+        tooltip: merge(base.tooltip, {
+          trigger: "axis", axisPointer: { type: "shadow" },
+          formatter: function (p) { var i = p[0].dataIndex; return s.titles[i] + "\n" + s.texts[i]; }
+        }),
+        grid: { left: 4, right: 24, top: 52, bottom: 40, containLabel: true },
+        xAxis: merge(axis, { type: "value", name: s.unit, nameLocation: "middle", nameGap: 26 }),
+        yAxis: merge(axis, {
+          type: "category", data: s.labels, inverse: true,
+          axisLabel: { color: muted, width: 150, overflow: "truncate" }
+        }),
+        series: series
+      })
+    };
+  }
+
+  function columnOption(s) {
+    return {
+      height: 320,
+      option: merge(base, {
+        title: merge(base.title, { text: s.title }),
+        legend: merge(base.legend, { data: ["new", "lost"] }),
+        tooltip: merge(base.tooltip, {
+          trigger: "axis", axisPointer: { type: "shadow" },
+          formatter: function (p) {
+            var i = p[0].dataIndex;
+            return s.labels[i] + "\n" + fmt(s.up[i]) + " new, " + fmt(s.down[i]) + " lost (" + s.unit + ")";
+          }
+        }),
+        grid: { left: 28, right: 12, top: 56, bottom: 8, containLabel: true },
+        xAxis: merge(axis, { type: "category", data: s.labels }),
+        yAxis: merge(axis, {
+          type: "value", name: s.unit, nameLocation: "middle", nameGap: 40,
+          axisLabel: { color: muted, formatter: function (x) { return fmt(Math.abs(x)); } }
+        }),
+        series: [
+          { name: "new", type: "bar", stack: "v", data: s.up, itemStyle: { color: bar },
+            label: { show: true, position: "top", color: muted, fontSize: 10,
+                     formatter: function (p) { return p.value ? fmt(p.value) : ""; } } },
+          { name: "lost", type: "bar", stack: "v", itemStyle: { color: bad },
+            data: s.down.map(function (x) { return -x; }) }
+        ]
+      })
+    };
+  }
+
+  var charts = [];
+  document.querySelectorAll("figure.chart-box[data-echart]").forEach(function (fig) {
+    var spec;
+    try { spec = JSON.parse(fig.getAttribute("data-echart")); } catch (e) { return; }
+    var made = spec.kind === "columns" ? columnOption(spec) : barOption(spec);
+    var box = document.createElement("div");
+    box.className = "echart";
+    box.style.height = made.height + "px";
+    box.setAttribute("role", "img");
+    box.setAttribute("aria-label", spec.title);
+    fig.appendChild(box);
+    var chart = echarts.init(box, null, { renderer: "canvas" });
+    chart.setOption(made.option);
+    fig.classList.add("js-chart");
+    charts.push(chart);
+  });
+  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
 })();
