@@ -273,6 +273,8 @@ class Phase:
     """MB, the main process's RSS at that peak."""
     others: int = 0
     """Other processes (parse workers) alive at that peak."""
+    seconds: float = 0.0
+    """How long the phase took."""
 
 
 @dataclasses.dataclass
@@ -312,11 +314,17 @@ def run_measured(cmd: list[str], *, stderr: bool = False, events: bool = False) 
     phases: dict[str, Phase] = {}
     seen: list[str] = []
 
+    began = [time.perf_counter()]
+
     def follow(stream: IO[bytes]) -> None:
         for raw in stream:
             line = raw.decode(errors="replace")
             seen.append(line)
-            phase[0] = _phase_of(line) or phase[0]
+            now = _phase_of(line)
+            if now is not None:
+                ended = phases.setdefault(phase[0], Phase())
+                ended.seconds += time.perf_counter() - began[0]
+                began[0], phase[0] = time.perf_counter(), now
 
     with tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(
@@ -368,7 +376,7 @@ def _phases(m: Measured) -> str:
     names = {"fetching": "fetching", "store": "storing", "templates": "templates"}
     parts = [
         f"{label} {p.tree_rss:,.0f} MB (crawler {p.main_rss:,.0f} MB + {p.others} workers "
-        f"{p.tree_rss - p.main_rss:,.0f} MB)"
+        f"{p.tree_rss - p.main_rss:,.0f} MB; {p.seconds:,.0f} s)"
         for name, label in names.items()
         if (p := m.phases.get(name)) is not None
     ]

@@ -31,7 +31,7 @@ from linkflow.crawl.folder import (
 from linkflow.crawl.hosts import OriginMap
 from linkflow.crawl.journal import Journal
 from linkflow.crawl.journal_load import load_journal, recover
-from linkflow.crawl.memory import capped, checkpoint, size_bytes
+from linkflow.crawl.memory import cap_bytes, capped, checkpoint
 from linkflow.crawl.plan import Plan
 from linkflow.crawl.progress import CrawlProgress, CrawlStats, JsonProgress, RichProgress
 from linkflow.crawl.state import crawl_totals, load_frontier
@@ -228,12 +228,7 @@ def _check_settings(settings: CrawlSettings) -> None:
         raise CrawlError("concurrency and per_host_concurrency must be at least 1")
     if settings.auth and ":" not in settings.auth:
         raise CrawlError("auth must be 'user:password'")
-    try:
-        size_bytes(settings.store_memory)
-    except ValueError:
-        raise CrawlError(
-            f"store_memory {settings.store_memory!r} is not a memory size; give e.g. '64MB'"
-        ) from None
+    cap_bytes(settings.store_memory)  # a ConfigError before anything is fetched
 
 
 def _run(

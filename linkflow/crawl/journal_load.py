@@ -23,15 +23,14 @@ from pathlib import Path
 from linkflow.crawl.journal import (
     COMMITS,
     CRAWL_DIR,
-    FILES,
     LOADED,
-    PLAIN_LINE,
     journal_dir,
     journal_root,
     loaded_seq,
     part_file,
 )
-from linkflow.crawl.memory import capped, checkpoint, size_bytes
+from linkflow.crawl.journal_rows import FILES, PLAIN_LINE
+from linkflow.crawl.memory import cap_bytes, capped, checkpoint
 from linkflow.errors import StoreError
 from linkflow.settings import CrawlSettings
 from linkflow.store import Store
@@ -164,12 +163,13 @@ def load_journal(store: Store, crawl_id: int, memory: str = DEFAULT_MEMORY) -> b
     stopped between parts goes on with the next part. Returns True if rows were loaded.
     Safe to call at any time and any number of times. Raises :class:`StoreError` if the
     journal does not follow the store, or DuckDB runs out of memory (the journal then stays,
-    and a run with a larger ``crawl.store_memory`` loads it).
+    and a run with a larger ``crawl.store_memory`` loads it), and :class:`ConfigError` if
+    ``memory`` is not a size.
     """
+    limit = cap_bytes(memory)
     folder = journal_dir(store.path, crawl_id)
     if not folder.exists():
         return False
-    limit = size_bytes(memory)
     loaded = False
     done = loaded_seq(store, crawl_id)
     for part in _committed(folder):

@@ -17,10 +17,10 @@ from typing import TypeVar
 
 import duckdb
 
-from linkflow.errors import StoreError
+from linkflow.errors import ConfigError, StoreError
 from linkflow.store import Store
 
-__all__ = ["capped", "checkpoint", "memory_cap", "out_of_memory", "size_bytes"]
+__all__ = ["cap_bytes", "capped", "checkpoint", "memory_cap", "out_of_memory", "size_bytes"]
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B)\s*$", re.IGNORECASE)
 _UNITS = {"k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}
@@ -51,6 +51,16 @@ def size_bytes(text: str) -> int:
     number, unit = float(match.group(1)), match.group(2).lower()
     base = 1024 ** ("kmgt".index(unit[0]) + 1) if "i" in unit else _UNITS[unit[0]]
     return int(number * base)
+
+
+def cap_bytes(setting: str) -> int:
+    """Bytes of the ``crawl.store_memory`` setting; :class:`ConfigError` if it is no size."""
+    try:
+        return size_bytes(setting)
+    except ValueError:
+        raise ConfigError(
+            f'setting crawl.store_memory must be a memory size like "64MB", got {setting!r}'
+        ) from None
 
 
 def out_of_memory(exc: BaseException) -> bool:

@@ -30,7 +30,7 @@ from linkflow.analyses.anchors import normalise_anchor
 from linkflow.recommend.phrases import Phrase
 from linkflow.recommend.text import fold, is_boundary, phrase_key, sentence_spans, words
 
-__all__ = ["Candidates", "Option", "Pairs", "SourceText", "find_pairs"]
+__all__ = ["Candidates", "Option", "Pairs", "SourceText", "common_phrases", "find_pairs"]
 
 _OPTIONS = 3  # fitting sentences kept per pair, for when two links would share one
 _END_MARKS = ".!?…:;"
@@ -192,28 +192,29 @@ def _mentions(auto: object, text: str) -> Iterator[tuple[int, int, str, list[tup
 
 def common_phrases(
     sources: Sequence[SourceText], phrases: Mapping[int, list[Phrase]], sample: int = 2000
-) -> set[str]:
-    """Phrase keys found on too many pages to say which page they name, estimated on an
-    even sample of ``sample`` sources: a keyphrase on more than max(50, 2 %) of the pages,
-    a title or H1 on more than max(50, 10 %). The user's keywords and queries always stay."""
+) -> set[tuple[str, str]]:
+    """(key, kind) of the phrases found on too many pages to say which page they name,
+    estimated on an even sample of ``sample`` sources: a keyphrase on more than max(3, 2 %)
+    of the pages, a title or H1 on more than max(50, 10 %). The user's keywords and queries
+    always stay; so does a phrase that is a commoner kind's key elsewhere ("lawn care" as
+    the lawn care page's H1 stays, as a keyphrase of the home page it goes)."""
     step = max(1, len(sources) // sample)
     picked = sources[::step]
     auto = _automaton(phrases)
     seen: Counter[str] = Counter()
     for source in picked:
         seen.update({key for _, _, key, _ in _mentions(auto, source.text)})
-    kinds = {p.key: p.kind for items in phrases.values() for p in items}
     scale = len(sources) / max(1, len(picked))
     out = set()
-    for key, count in seen.items():
-        share = _COMMON_SHARE.get(kinds[key])
-        if share is not None and count * scale > max(_COMMON_FLOOR, share * len(sources)):
-            out.add(key)
+    for key, kind in {(p.key, p.kind) for items in phrases.values() for p in items}:
+        rule = _COMMON.get(kind)
+        if rule is not None and seen[key] * scale > max(rule[1], rule[0] * len(sources)):
+            out.add((key, kind))
     return out
 
 
-_COMMON_SHARE = {"keyphrase": 0.02, "h1": 0.1, "title": 0.1}
-_COMMON_FLOOR = 50
+_COMMON = {"keyphrase": (0.02, 3), "h1": (0.1, 50), "title": (0.1, 50)}
+"""Per phrase kind: (share of pages, and number of pages) above which it names no page."""
 
 
 def find_pairs(
@@ -238,7 +239,7 @@ def find_pairs(
     if not any(phrases.values()):
         return out
     common = common_phrases(sources, phrases)
-    kept = {t: [p for p in ps if p.key not in common] for t, ps in phrases.items()}
+    kept = {t: [p for p in ps if (p.key, p.kind) not in common] for t, ps in phrases.items()}
     if not any(kept.values()):
         return out
     auto = _automaton(kept)

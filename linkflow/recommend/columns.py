@@ -81,7 +81,8 @@ def own_columns(
     chain: Chain, sources: Sequence[int] | np.ndarray, *, eps: float = 1e-10
 ) -> tuple[sp.csr_matrix, float]:
     """Rows ``M̃·e_s`` of ``chain`` for each of ``sources`` (CSR, one row per source) and
-    the absolute error bound of every entry (``eps``, or a solve's bound where one ran)."""
+    the absolute error bound of every entry (``eps``; where a solve ran, its bound plus
+    ``eps``: entries below ``eps`` are not kept, so a dense column costs little memory)."""
     src = np.asarray(sources, dtype=np.int64)
     alpha = chain.damping
     if src.size == 0:
@@ -102,8 +103,8 @@ def own_columns(
         e[src[b]] = 1.0
         start = np.asarray(p.getrow(b).todense()).reshape(-1)
         u, err, _ = solve_linear(chain.forward, e, alpha, "max", eps, x0=start)
-        bound = max(bound, err)
-        rows.append(sp.csr_matrix(u))
+        bound = max(bound, err + eps)
+        rows.append(sp.csr_matrix(np.where(u > eps, u, 0.0)))  # entries ≤ eps: dropped
     return sp.vstack(rows).tocsr(), bound
 
 
@@ -120,21 +121,28 @@ class ColumnCache:
         self.state = state
         self.eps = eps
         self.rows: dict[int, sp.csr_matrix] = {}
+        self._eps: dict[int, float] = {}
         self.bound = 0.0
 
-    def ensure(self, sources: Sequence[int] | np.ndarray) -> None:
-        """Compute the columns of ``sources`` not known yet."""
-        missing = sorted({int(s) for s in np.asarray(sources).tolist()} - self.rows.keys())
+    def ensure(self, sources: Sequence[int] | np.ndarray, eps: float | None = None) -> None:
+        """Compute the columns of ``sources`` not known yet to ``eps`` (the cache's own by
+        default; a looser one for columns that only describe, such as a target's own gain)."""
+        eps = self.eps if eps is None else eps
+        wanted = {int(s) for s in np.asarray(sources).tolist()}
+        missing = sorted(s for s in wanted if self._eps.get(s, np.inf) > eps)
         if not missing:
             return
-        own, bound = own_columns(self.chain, missing, eps=self.eps)
-        self.bound = max(self.bound, bound)
+        own, bound = own_columns(self.chain, missing, eps=eps)
+        if eps <= self.eps:
+            self.bound = max(self.bound, bound)
         for i, s in enumerate(missing):
             self.rows[s] = own.getrow(i)
+            self._eps[s] = eps
 
     def matrix(self, sources: np.ndarray, nodes: np.ndarray) -> np.ndarray:
-        """``(M·e_s)[nodes]`` for each of ``sources`` (computed if needed), dense."""
-        self.ensure(sources)
+        """``(M·e_s)[nodes]`` for each of ``sources`` (columns computed if not known yet),
+        dense."""
+        self.ensure([s for s in sources.tolist() if s not in self.rows])
         alpha, st = self.chain.damping, self.state
         if sources.size == 0:
             return np.zeros((0, nodes.size))

@@ -14,6 +14,8 @@ Effects on the flow are exact (closed form, :mod:`linkflow.recommend.gain`).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from linkflow.analyses.anchors import classify_anchors
@@ -28,6 +30,7 @@ from linkflow.recommend.fixes_links import (
 )
 from linkflow.recommend.gain import local
 from linkflow.recommend.inputs import Site
+from linkflow.recommend.optimise import PROBE_LOOSENESS
 from linkflow.recommend.phrases import Phrase, title_parts
 from linkflow.recommend.records import Fix, share
 from linkflow.settings import Settings
@@ -38,6 +41,10 @@ __all__ = ["build_fixes"]
 _DROP_PER_PAGE = 10
 _ORPHAN_SOURCES = 5  # most relevant sources whose link to an orphan is evaluated exactly
 _OVERLINKED_PAGES = 50
+
+
+_ERROR_PAGE = re.compile(r"(^|/)(4\d\d|5\d\d|error|not-found)(\.html?)?/?$", re.IGNORECASE)
+"""A site's own error page (404.html ...): an orphan on purpose, never worth a link."""
 
 
 def _finding_nodes(store: Store, site: Site, kind: str, limit: int) -> list[int]:
@@ -84,12 +91,14 @@ def orphan_fixes(
     st = cache.state
     out = []
     for o in orphans:
+        if _ERROR_PAGE.search(site.path[o]):
+            continue
         rows = np.flatnonzero(cands.dst == o)
         rows = rows[np.argsort(-cands.relevance[rows], kind="stable")][:_ORPHAN_SOURCES]
         srcs = cands.src[rows].tolist() if rows.size else [_parent(site, o)]
         if srcs[0] < 0:
             continue
-        loc = local(cache, [*srcs, o], [o])
+        loc = local(cache, srcs, [o], [o], PROBE_LOOSENESS * cache.eps)
         gains = loc.singles(np.asarray(srcs), np.full(len(srcs), o), np.full(len(srcs), weight))
         best = int(np.argmax(gains))
         s = srcs[best]

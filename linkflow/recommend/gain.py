@@ -200,11 +200,22 @@ class Local:
         return out
 
 
-def local(cache: ColumnCache, sources: Iterable[int], extra_nodes: Iterable[int] = ()) -> Local:
-    """Gather :class:`Local` for ``sources`` and ``extra_nodes`` (targets, probes) from the
-    columns of ``cache`` (computed there if needed)."""
+def local(
+    cache: ColumnCache,
+    sources: Iterable[int],
+    extra_nodes: Iterable[int] = (),
+    probes: Iterable[int] = (),
+    probe_eps: float | None = None,
+) -> Local:
+    """Gather :class:`Local` for the edited ``sources``, ``extra_nodes`` (targets) and
+    ``probes`` (pages whose flow change is wanted) from the columns of ``cache``, computed
+    there if needed: the sources' to the cache's own error, the probes' to ``probe_eps``."""
     chain, state = cache.chain, cache.state
-    src = np.unique(np.fromiter(sources, dtype=np.int64))
+    edited = np.unique(np.fromiter(sources, dtype=np.int64))
+    cache.ensure(edited)
+    looked = np.unique(np.fromiter(probes, dtype=np.int64))
+    cache.ensure(looked, eps=probe_eps)
+    src = np.union1d(edited, looked)
     nodes = np.unique(np.concatenate([src, np.fromiter(extra_nodes, dtype=np.int64)]))
     return Local(
         damping=chain.damping,

@@ -5,7 +5,8 @@ In order of trust (research/algorithms.md §4): the user's keywords for the page
 without the brand and separators, and YAKE keyphrases of its main content. Phrases are
 compared folded (:func:`linkflow.recommend.text.phrase_key`); generic anchors ("read more")
 are never phrases, and apart from the user's keywords and queries a phrase has 2 to 8 words
-(one word matches far too much text to say what a page is about).
+(one word matches far too much text to say what a page is about). A keyphrase is kept only
+when it shares a word with the page's names (the phrases above and the words of its path).
 """
 
 from __future__ import annotations
@@ -163,6 +164,11 @@ def keyphrases(text: str, lang: str) -> list[str]:
     return out[:_KEYPHRASES]
 
 
+def _words(text: str) -> set[str]:
+    """The words of ``text`` (folded) of three letters or more."""
+    return {w for w in phrase_key(text).split() if len(w) >= 3}
+
+
 def _accept(kind: str, key: str, generic: Collection[str]) -> bool:
     n = len(key.split())
     if not key or key in generic or n > _MAX_WORDS:
@@ -189,7 +195,10 @@ def build_phrases(
         found += [("query", q) for q in queries.get(t.node, [])]
         found += [("h1", t.h1)] if t.h1 else []
         found += [("title", p) for p in title_parts(t.title, brands, sitewide)]
-        found += [("keyphrase", k) for k in keyphrases(t.text, t.lang)]
+        # a keyphrase must share a word with the page's names: "maintenance plans" in a snow
+        # removal page's text says nothing that names the page
+        named = _words(" ".join(text for _, text in found) + " " + re.sub(r"[-_/.]+", " ", t.path))
+        found += [("keyphrase", k) for k in keyphrases(t.text, t.lang) if _words(k) & named]
         seen: set[str] = set()
         phrases = []
         for kind, text in found:

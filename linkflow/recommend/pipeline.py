@@ -15,6 +15,7 @@ import time
 import numpy as np
 
 from linkflow.analyses.backlinks_anchors import brand_terms_for
+from linkflow.analyses.flow_leaks import classify_urls
 from linkflow.analyses.internal_result import InternalResult
 from linkflow.recommend.candidates import Candidates, Option, Pairs, SourceText, find_pairs
 from linkflow.recommend.chain import Chain, solve_state
@@ -60,10 +61,18 @@ _LABEL = {
 }
 
 
+def _low_value(site: Site, settings: Settings) -> np.ndarray:
+    """Which nodes are low-value URLs (tag, category, date and paginated archives, search,
+    login, legal pages ...: :mod:`linkflow.analyses.flow_leaks`): never a place for a new
+    link (an archive repeats its posts' sentences) nor a page to link to, unless a money page."""
+    codes = classify_urls(site.graph.url_array, settings.analyse.low_value).codes
+    return np.asarray(codes >= 0) if codes.size else np.zeros(site.graph.n, bool)
+
+
 def choose_targets(site: Site, pi: np.ndarray, settings: Settings) -> np.ndarray:
     """Money pages (heaviest, then strongest first), then orphans (no link in, not the home
-    page), then strong pages (top 10 % by flow) with few content links in; at most
-    ``recommend.max_targets``."""
+    page), then strong pages (top 10 % by flow) with few content links in, neither of them
+    low-value URLs; at most ``recommend.max_targets``."""
     graph, facts = site.graph, site.internal.facts
     money = np.flatnonzero(site.money.mask)
     money = money[np.lexsort((-pi[money], -site.reward[money]))]
@@ -74,6 +83,8 @@ def choose_targets(site: Site, pi: np.ndarray, settings: Settings) -> np.ndarray
     few = facts.content_inlinks < settings.analyse.min_content_inlinks
     under = np.flatnonzero(strong & few & ~site.money.mask)
     under = under[np.argsort(-pi[under], kind="stable")]
+    low = _low_value(site, settings)
+    orphans, under = orphans[~low[orphans]], under[~low[under]]
     order = np.concatenate([money, orphans, under]).astype(np.int64)
     _, first = np.unique(order, return_index=True)
     return order[np.sort(first)][: settings.recommend.max_targets]
@@ -115,7 +126,12 @@ def find_candidates(
         for t, ps in phrases.items()
     }
     contexts = link_contexts(store, site)
-    sources = [SourceText(n, text, site.lang[n], contexts.get(n, ())) for n, text in texts.items()]
+    low = _low_value(site, settings)
+    sources = [
+        SourceText(n, text, site.lang[n], contexts.get(n, ()))
+        for n, text in texts.items()
+        if not low[n]
+    ]
     pairs: Pairs = find_pairs(
         sources,
         phrases,

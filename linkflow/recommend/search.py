@@ -24,7 +24,12 @@ class Caps:
 
 
 class Search:
-    """The candidate arrays, the caps and the chosen set while the search runs."""
+    """The candidate arrays (candidate e is the link ``src[e] → dst[e]`` of weight
+    ``weight[e]``), the caps and the chosen set (candidate indices) while the search runs.
+
+    ``min_gain`` is the smallest gain taken for a gain (1e-12 of F: below, rounding); the
+    re-solves of each round run to ``tolerance``.
+    """
 
     def __init__(
         self, cache: ColumnCache, src: np.ndarray, dst: np.ndarray, weight: np.ndarray, caps: Caps
@@ -37,9 +42,11 @@ class Search:
         self.min_gain = 1e-12 * max(cache.state.objective, 1e-300)
 
     def edit(self, e: int) -> Edit:
+        """Candidate ``e`` as an edit (source, target, added weight)."""
         return int(self.src[e]), int(self.dst[e]), float(self.weight[e])
 
     def edits(self, chosen: list[int]) -> list[Edit]:
+        """The candidates ``chosen`` as edits."""
         return [self.edit(e) for e in chosen]
 
     def fits(self, e: int, chosen: list[int]) -> bool:
@@ -52,6 +59,7 @@ class Search:
         return by_src < self.caps.per_source and by_dst < self.caps.per_target
 
     def local(self, chosen: list[int], others: list[int] | np.ndarray) -> Local:
+        """What exact gains of ``chosen`` and ``others`` together need (their columns)."""
         ids = [*chosen, *np.asarray(others, dtype=np.int64).tolist()]
         return local(self.cache, self.src[ids], self.dst[ids])
 
@@ -78,6 +86,7 @@ class Search:
 
 
 def as_edits(edits: list[Edit]) -> dict[int, dict[int, float]]:
+    """``edits`` as a chain's edit overlay ``{source: {target: Δw}}``."""
     out: dict[int, dict[int, float]] = {}
     for s, t, w in edits:
         row = out.setdefault(s, {})

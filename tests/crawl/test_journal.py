@@ -19,16 +19,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from linkflow.crawl import journal as journal_module
-from linkflow.crawl import journal_load
+from linkflow.crawl import journal_load, journal_rows
 from linkflow.crawl.journal import (
     LINK_COLUMNS,
-    PLAIN_LINE,
     CrawlBatch,
     Journal,
     journal_dir,
     journal_root,
 )
 from linkflow.crawl.journal_load import load_journal, recover
+from linkflow.crawl.journal_rows import PLAIN_LINE
 from linkflow.errors import StoreError
 from linkflow.store import Store
 
@@ -206,17 +206,17 @@ def test_the_widest_row_is_bounded_from_above(values: list[tuple[str, str | None
     columns: list[Sequence[Any]] = [
         list(range(len(values))),
         [a for a, _ in values],
-        journal_module._nulls(b for _, b in values),
+        journal_rows._nulls(b for _, b in values),
     ]
     lines = []
     for row in zip(*columns, strict=True):
         out = io.BytesIO()
-        journal_module._write_csv(out, [[v] for v in row])
+        journal_rows.write_csv(out, [[v] for v in row])
         lines.append(len(out.getvalue()))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(journal_module, "PLAIN_LINE", 100)  # measure rows one by one
-        patch.setattr(journal_module, "_EXACT", 1000)  # and the long strings exactly
-        widest, wide = journal_module._widths("hreflang", columns)
+        patch.setattr(journal_rows, "PLAIN_LINE", 100)  # measure rows one by one
+        patch.setattr(journal_rows, "_EXACT", 1000)  # and the long strings exactly
+        widest, wide = journal_rows.widths("hreflang", columns)
     assert widest >= max(lines)
     assert wide >= sum(n for n in lines if n > 100)
 

@@ -19,7 +19,9 @@ from aiohttp import web
 from linkflow import Audit
 from linkflow.crawl import crawl_site
 from linkflow.crawl.journal import CrawlBatch, Journal, journal_root
+from linkflow.crawl.journal_load import load_journal
 from linkflow.crawl.progress import CrawlStats
+from linkflow.errors import ConfigError
 from linkflow.models import CrawlSummary
 from linkflow.store import Store
 from tests.crawl.conftest import EXTRACT, Server, numbered_site, page, settings
@@ -184,3 +186,10 @@ def test_errors_are_error_pages_not_pages_robots_txt_kept_out(serve: Serve, stor
     assert summary.errors == 3
     assert progress.stats is not None
     assert progress.stats.errors == summary.errors  # the bar counts what the summary does
+
+
+def test_a_store_memory_that_is_no_size_is_a_settings_error(store: Store) -> None:
+    with pytest.raises(ConfigError, match=r"crawl\.store_memory must be a memory size"):
+        crawl_site(store, ["https://example.com/"], settings(store_memory="lots"), EXTRACT)
+    with pytest.raises(ConfigError, match=r"crawl\.store_memory must be a memory size"):
+        load_journal(store, 1, "64 megs")

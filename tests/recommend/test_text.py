@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from linkflow.errors import ConfigError
-from linkflow.recommend.candidates import SourceText, find_pairs
+from linkflow.recommend.candidates import SourceText, common_phrases, find_pairs
 from linkflow.recommend.inputs import exact_anchor_keys
 from linkflow.recommend.phrases import (
     Phrase,
@@ -183,3 +183,32 @@ def test_relevance_is_relative_to_the_target_itself() -> None:
     )
     assert 1 >= rel[0] > rel[1] > 0
     assert rel[2] == 0
+
+
+def test_keyphrases_must_share_a_word_with_the_page_names() -> None:
+    text = (
+        "Snow Removal\nMaintenance plans are billed monthly and renew every winter season. "
+        "Our snow removal crews start at dawn and clear every driveway before work. "
+        "Maintenance plans include salt, shovels and snow removal crews on call."
+    )
+    target = TargetText(
+        1,
+        "https://a.test/services/snow-removal",
+        "/services/snow-removal",
+        "Snow Removal | Acme",
+        "Snow Removal",
+        "en",
+        text,
+    )
+    phrases = build_phrases(
+        [target], keywords=[], queries={}, brands=["acme"], sitewide=set(), generic=[]
+    )[1]
+    keyphrases = [p.key for p in phrases if p.kind == "keyphrase"]
+    assert "maintenance plans" not in keyphrases
+    assert all({"snow", "removal", "services"} & set(k.split()) for k in keyphrases)
+
+
+def test_a_phrase_common_on_the_site_is_dropped_only_where_it_is_a_keyphrase() -> None:
+    phrases = {1: [H1], 2: [Phrase("lawn care", "lawn care", "keyphrase")]}
+    sources = [SourceText(i, f"Page {i} talks about lawn care in town.", "en") for i in range(10)]
+    assert common_phrases(sources, phrases) == {("lawn care", "keyphrase")}
