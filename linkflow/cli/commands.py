@@ -447,6 +447,7 @@ def demo(audit_dir: Path, quiet: bool) -> None:
             a.import_exports(demo_exports().values(), progress=stages)
             a.check_known_urls()
         a.analyse(progress=stages)
+        a.suggest(progress=stages)
         path = a.report(progress=stages)
         _summarise(a, path)
 
