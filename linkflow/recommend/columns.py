@@ -28,6 +28,9 @@ __all__ = ["ColumnCache", "own_columns"]
 DENSE_SHARE = 0.05
 """A column with residual on more than this share of the pages is finished by a solve."""
 _DENSE_FLOOR = 2000  # ... and on more than this many: small graphs are pushed all the way
+PUSH_BATCH = 8
+"""Sources pushed together (one sparse matrix): more share the scipy overhead, fewer keep
+the push's intermediate products small on a large graph."""
 
 
 def _edit_matrix(chain: Chain) -> sp.csr_matrix | None:
@@ -82,17 +85,26 @@ def own_columns(
 ) -> tuple[sp.csr_matrix, float]:
     """Rows ``M̃·e_s`` of ``chain`` for each of ``sources`` (CSR, one row per source) and
     the absolute error bound of every entry (``eps``; where a solve ran, its bound plus
-    ``eps``: entries below ``eps`` are not kept, so a dense column costs little memory)."""
+    ``eps``: entries below ``eps`` are not kept, so a dense column costs little memory).
+    Sources are pushed :data:`PUSH_BATCH` at a time, which bounds the push's memory."""
     src = np.asarray(sources, dtype=np.int64)
-    alpha = chain.damping
     if src.size == 0:
         return sp.csr_matrix((0, chain.n)), 0.0
+    rows: list[sp.csr_matrix] = []
+    bound = eps
+    for lo in range(0, src.size, PUSH_BATCH):
+        bound = max(bound, _columns(chain, src[lo : lo + PUSH_BATCH], eps, rows))
+    return sp.vstack(rows).tocsr(), bound
+
+
+def _columns(chain: Chain, src: np.ndarray, eps: float, rows: list[sp.csr_matrix]) -> float:
+    """Append the rows of ``src`` to ``rows``; return their error bound."""
+    alpha = chain.damping
     p, q, dense = _push(chain, src, eps * (1.0 - alpha), max_steps=10_000)
     residual_max = np.zeros(src.size)
     if q.nnz:
         coo = q.tocoo()
         np.maximum.at(residual_max, coo.row, coo.data)
-    rows = []
     bound = eps
     for b in range(src.size):
         if not dense[b] and residual_max[b] <= eps * (1.0 - alpha):
@@ -101,11 +113,11 @@ def own_columns(
         # Spread too far for a local push: solve u = e_s + αP̃u from the estimate so far.
         e = np.zeros(chain.n)
         e[src[b]] = 1.0
-        start = np.asarray(p.getrow(b).todense()).reshape(-1)
-        u, err, _ = solve_linear(chain.forward, e, alpha, "max", eps, x0=start)
+        u, err, _ = solve_linear(chain.forward, e, alpha, "max", eps, x0=p[b].toarray().ravel())
         bound = max(bound, err + eps)
-        rows.append(sp.csr_matrix(np.where(u > eps, u, 0.0)))  # entries ≤ eps: dropped
-    return sp.vstack(rows).tocsr(), bound
+        u[u <= eps] = 0.0  # entries ≤ eps are not kept: a dense column costs little memory
+        rows.append(sp.csr_matrix(u))
+    return bound
 
 
 class ColumnCache:
@@ -136,7 +148,9 @@ class ColumnCache:
         if eps <= self.eps:
             self.bound = max(self.bound, bound)
         for i, s in enumerate(missing):
-            self.rows[s] = own.getrow(i)
+            row = own.getrow(i)
+            row.sort_indices()
+            self.rows[s] = row
             self._eps[s] = eps
 
     def matrix(self, sources: np.ndarray, nodes: np.ndarray) -> np.ndarray:
@@ -146,7 +160,12 @@ class ColumnCache:
         alpha, st = self.chain.damping, self.state
         if sources.size == 0:
             return np.zeros((0, nodes.size))
-        own = sp.vstack([self.rows[int(s)] for s in sources.tolist()]).tocsr()
-        dense = own[:, nodes].toarray()
+        dense = np.zeros((sources.size, nodes.size))
+        for b, s in enumerate(sources.tolist()):  # a few entries of each column, no copy
+            row = self.rows[int(s)]
+            if row.nnz:
+                cols, vals = row.indices, row.data  # sorted: built by scipy from rows
+                pos = np.minimum(np.searchsorted(cols, nodes), cols.size - 1)
+                dense[b] = np.where(cols[pos] == nodes, vals[pos], 0.0)
         out: np.ndarray = dense + np.outer(st.pi[sources], st.g[nodes]) * alpha / (1 - alpha)
         return out

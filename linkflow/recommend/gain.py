@@ -117,6 +117,15 @@ class Local:
         weights = self.damping * np.linalg.solve((np.eye(m) - self.damping * rows[:, :m]).T, pi)
         return float(weights @ h), weights @ rows[:, m:]
 
+    def value_change(self, edits: Sequence[Edit]) -> tuple[list[int], np.ndarray]:
+        """Edited sources s_a and β with ``x' − x = Σ_a β_a·M·e_{s_a}`` once ``edits`` are
+        applied (Woodbury: ``β = α·(I − αK)⁻¹·h``)."""
+        if not edits:
+            return [], np.zeros(0)
+        uniq, _, h, rows = self._system(edits, [])
+        m = len(uniq)
+        return uniq, self.damping * np.linalg.solve(np.eye(m) - self.damping * rows[:, :m], h)
+
     def _system(
         self, edits: Sequence[Edit], more: list[int]
     ) -> tuple[list[int], dict[int, int], np.ndarray, np.ndarray]:

@@ -4,8 +4,10 @@ LF-Greedy (research/algorithms.md §2.5). Every gain here is exact: the effect o
 new links is evaluated in closed form against the crawled graph (Woodbury,
 :meth:`linkflow.recommend.gain.Local.effect`) from columns of M computed once per page.
 
-Each round re-solves the chain with the links chosen so far (warm start), which gives every
-candidate an upper bound on its gain (:func:`linkflow.recommend.gain.bounds`). Candidates
+Each round solves the flow of the chain with the links chosen so far again (warm start) and
+updates the values x from their columns (:meth:`linkflow.recommend.search.Search.now`),
+which gives every candidate an upper bound on its gain
+(:func:`linkflow.recommend.gain.bounds`). Candidates
 are evaluated exactly in decreasing bound until the ``2·batch`` best exact gains all beat
 the next bound (lazy evaluation); then up to ``batch`` links are accepted greedily, each the
 best exact marginal gain given everything accepted before it. A link is accepted only with
@@ -134,15 +136,15 @@ def _rank(search: Search, target_gains: bool) -> tuple[list[int], list[float], l
     return order, gains, tgains
 
 
-def _greedy(search: Search, batch: int, tolerance: float) -> int:
+def _greedy(search: Search, batch: int) -> int:
     """Greedy rounds from the chosen set until the caps are reached or nothing helps;
     returns the number of rounds."""
-    base_chain, base = search.cache.chain, search.cache.state
-    rounds, state, chain = 0, base, base_chain
+    base_chain = search.cache.chain
+    rounds, state, chain = 0, search.cache.state, base_chain
     while len(search.chosen) < search.caps.total:
         if search.chosen:
             chain = base_chain.with_edits(as_edits(search.edits(search.chosen)))
-            state = solve_state(chain, base.reward, tolerance=tolerance, warm=state)
+            state = search.now(chain, state)
         rounds += 1
         order, upper = search.eligible(chain, state)
         if order.size == 0:
@@ -179,7 +181,7 @@ def optimise(
     search = Search(cache, src, dst, weight, caps)
     num0, _, _ = bounds(base_chain, base, src, dst, weight)
     search.tolerance = tolerance
-    rounds = _greedy(search, batch, tolerance)
+    rounds = _greedy(search, batch)
     t1 = time.perf_counter()
     swaps = 0
     while True:
@@ -187,7 +189,7 @@ def optimise(
         swaps += moved
         if not moved or len(search.chosen) >= caps.total:
             break
-        rounds += _greedy(search, batch, tolerance)  # a dropped link leaves room again
+        rounds += _greedy(search, batch)  # a dropped link leaves room again
     t2 = time.perf_counter()
     order_, gains, tgains = _rank(search, target_gains)
     final_chain = base_chain.with_edits(as_edits(search.edits(order_)))

@@ -7,7 +7,6 @@ import math
 import time
 from collections.abc import Iterator
 
-from linkflow.recommend.chain import solve_state
 from linkflow.recommend.search import Search, as_edits
 
 __all__ = ["polish"]
@@ -39,9 +38,7 @@ def polish(search: Search, deadline: float, batch: int) -> int:
     if not search.chosen or time.perf_counter() >= deadline:
         return 0
     chain = search.cache.chain.with_edits(as_edits(search.edits(search.chosen)))
-    state = solve_state(
-        chain, search.cache.state.reward, tolerance=search.tolerance, warm=search.cache.state
-    )
+    state = search.now(chain, search.cache.state)
     order, _ = search.eligible(chain, state, strict=False)  # a swap may free a cap
     extra = order[: max(3 * batch, _POLISH_POOL)].tolist()
     loc = search.local(search.chosen, extra)

@@ -6,10 +6,12 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from linkflow.recommend.chain import Chain, State
 from linkflow.recommend.columns import ColumnCache
 from linkflow.recommend.gain import Edit, Local, bounds, local
+from linkflow.recommend.solve import solve_linear
 
 __all__ = ["Caps", "Search", "as_edits"]
 
@@ -28,7 +30,7 @@ class Search:
     ``weight[e]``), the caps and the chosen set (candidate indices) while the search runs.
 
     ``min_gain`` is the smallest gain taken for a gain (1e-12 of F: below, rounding); the
-    re-solves of each round run to ``tolerance``.
+    flow is solved again each round (:meth:`now`) to ``tolerance``.
     """
 
     def __init__(
@@ -62,6 +64,34 @@ class Search:
         """What exact gains of ``chosen`` and ``others`` together need (their columns)."""
         ids = [*chosen, *np.asarray(others, dtype=np.int64).tolist()]
         return local(self.cache, self.src[ids], self.dst[ids])
+
+    def now(self, chain: Chain, warm: State) -> State:
+        """The chain with the chosen links, solved enough for the candidates' bounds: π by
+        one solve from ``warm``; x exactly from the crawled graph's x and the chosen links'
+        columns (Woodbury, no solve). ``g`` and ``y`` stay the crawled graph's."""
+        base = self.cache.state
+        if not self.chosen:
+            return base
+        alpha = chain.damping
+        sources, beta = self.local(self.chosen, []).value_change(self.edits(self.chosen))
+        own = sp.vstack([self.cache.rows[s] for s in sources]).tocsr()
+        x = base.x + own.T @ beta
+        x += alpha / (1.0 - alpha) * base.g * float(base.pi[sources] @ beta)
+        z, err, used = solve_linear(
+            chain.backward, chain.teleport, alpha, "l1", self.tolerance, x0=warm.z
+        )
+        pi = z / z.sum()
+        return State(
+            pi,
+            x,
+            base.g,
+            base.reward,
+            float(pi @ base.reward),
+            max(err / z.sum(), self.cache.bound),
+            used,
+            z,
+            base.y,
+        )
 
     def eligible(
         self, chain: Chain, state: State, *, strict: bool = True
