@@ -37,6 +37,7 @@ from linkflow.crawl.journal import CrawlBatch, Journal
 from linkflow.crawl.page import PageResult, build_result, wants_parse
 from linkflow.crawl.progress import CrawlProgress, CrawlStats
 from linkflow.crawl.robots import RobotsCache
+from linkflow.crawl.rows import PageRow
 from linkflow.crawl.workers import ParsePool, WorkerLost
 from linkflow.extract.worker import parse_body
 from linkflow.models import BLOCKED, Link, PageFacts
@@ -61,12 +62,11 @@ MAX_CRAWL_DELAY = 30.0
 """Longest robots.txt Crawl-delay honoured (seconds); a hostile value must not stall a crawl."""
 
 
-def _is_error(row: dict[str, object]) -> bool:
+def _is_error(row: PageRow) -> bool:
     """Whether a page row is an error page, by the rule of :data:`linkflow.models.ERROR_PAGE_SQL`
     (so the progress and the stored totals count the same pages)."""
-    status = row.get("status")
-    error = row.get("error")
-    return (isinstance(status, int) and status >= 400) or (error is not None and error != BLOCKED)
+    status, error = row["status"], row["error"]
+    return (status is not None and status >= 400) or (error is not None and error != BLOCKED)
 
 
 class HostGate:
@@ -283,7 +283,7 @@ class Engine:
             self.counters.errors += 1
         if not result.row["internal"]:
             self._ext_in_flight -= 1
-        elif result.row.get("error") != BLOCKED:
+        elif result.row["error"] != BLOCKED:
             self.fetched += 1
         if result.redirect is not None:
             self.add(result.redirect, result.depth, result.hops + 1)

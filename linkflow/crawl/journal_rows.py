@@ -14,9 +14,12 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
+from datetime import datetime
+from operator import length_hint
+from typing import IO
 from urllib.parse import urlsplit
 
+from linkflow.crawl.rows import LINK_COLUMNS, PAGE_COLUMNS, LinkColumns, PageRow, new_link_columns
 from linkflow.store import Store
 
 __all__ = [
@@ -24,6 +27,7 @@ __all__ = [
     "LINK_COLUMNS",
     "PAGE_COLUMNS",
     "PLAIN_LINE",
+    "Cell",
     "Columns",
     "CrawlBatch",
     "Ids",
@@ -31,19 +35,6 @@ __all__ = [
     "widths",
     "write_csv",
 ]
-
-PAGE_COLUMNS = (
-    "internal", "depth", "status", "content_type", "fetched_at", "response_ms", "bytes",
-    "meta_robots", "x_robots_tag", "indexable", "title", "meta_description", "h1", "lang",
-    "word_count", "content_hash", "other_scheme_links", "error",
-)  # fmt: skip
-"""Columns of a page row besides its URLs (``url``, ``redirect_url``, ``canonical_url``)."""
-
-LINK_COLUMNS = (
-    "ordinal", "anchor", "alt", "is_image", "rel", "rel_nofollow", "rel_sponsored", "rel_ugc",
-    "target", "fragment", "position", "dom_path", "context",
-)  # fmt: skip
-"""Columns of a link row besides ``src``/``dst`` (URL strings)."""
 
 _V, _I, _B, _N = "VARCHAR", "INTEGER", "BOOLEAN", "BIGINT"
 FILES: dict[str, dict[str, str]] = {
@@ -91,16 +82,12 @@ class _Null(int):
 _NULL = _Null()
 
 
-def _link_columns() -> dict[str, list[Any]]:
-    return {name: [] for name in ("src", "dst", *LINK_COLUMNS)}
-
-
 @dataclass(slots=True)
 class CrawlBatch:
     """Rows to commit together. URLs are normalised strings; ids are assigned on write."""
 
-    pages: list[dict[str, Any]] = field(default_factory=list)
-    links: dict[str, list[Any]] = field(default_factory=_link_columns)
+    pages: list[PageRow] = field(default_factory=list)
+    links: LinkColumns = field(default_factory=new_link_columns)
     texts: list[tuple[str, str]] = field(default_factory=list)
     hreflang: list[tuple[str, str, str]] = field(default_factory=list)
     queued: list[tuple[str, int, int]] = field(default_factory=list)
@@ -120,11 +107,15 @@ class CrawlBatch:
         return not (self.pages or self.queued or self.sitemaps)
 
 
-def _nulls(values: Iterable[Any]) -> list[Any]:
+Cell = str | int | float | datetime
+"""A value as the CSV writer gets it (``bool`` is an ``int``); ``None`` is ``_NULL`` by then."""
+
+Columns = list[Sequence[Cell]]
+"""One journal file's rows, a sequence a column, in the file's column order."""
+
+
+def _nulls(values: Iterable[Cell | None]) -> list[Cell]:
     return [_NULL if v is None else v for v in values]
-
-
-Columns = list[Sequence[Any]]
 
 
 def write_csv(f: IO[bytes], columns: Columns) -> None:
@@ -145,7 +136,7 @@ _EXACT = 16_384
 """Strings from this many characters on are measured exactly (encoded), shorter ones bounded."""
 
 
-def _text_bytes(value: Any) -> int:
+def _text_bytes(value: Cell) -> int:
     """Bytes of ``value`` in the CSV (a bound for short strings, exact for long ones)."""
     if not isinstance(value, str):
         return 0
@@ -163,7 +154,8 @@ def widths(name: str, columns: Columns) -> tuple[int, int]:
     """
     fixed = _FIELD * len(columns)
     texts = [c for c, kind in zip(columns, FILES[name].values(), strict=True) if kind == _V]
-    longest = sum(max(map(len, filter(None, c)), default=0) for c in texts)
+    # length_hint is len for a string and 0 for what has no length, at the speed of len.
+    longest = sum(max(map(length_hint, filter(None, c)), default=0) for c in texts)
     if fixed + 4 * longest <= PLAIN_LINE:
         return fixed + 4 * longest, 0
     rows = [fixed + sum(map(_text_bytes, row)) for row in zip(*texts, strict=True)]
@@ -177,7 +169,7 @@ class Ids:
         self.store = store
         self.new: dict[str, int] = {}
 
-    def __call__(self, urls: Sequence[str | None]) -> list[Any]:
+    def __call__(self, urls: Sequence[str | None]) -> list[int]:
         present = [u for u in urls if u is not None]
         ids, new = self.store.assign_url_ids(present)
         self.new.update(new)
@@ -213,13 +205,14 @@ def batch_files(batch: CrawlBatch, ids: Ids, n: int) -> dict[str, Columns]:
             ids([h[1] for h in batch.hreflang]),
             [h[2] for h in batch.hreflang],
         ]
-    frontier = [(u, d, h, "queued") for u, d, h in batch.queued]
-    frontier += [(u, 0, 0, "done") for u in batch.done]
-    if frontier:
+    queued, done = batch.queued, batch.done
+    if queued or done:  # the queued rows, then the done ones (depth and hops 0)
         out["frontier"] = [
-            range(n, n + len(frontier)),
-            ids([f[0] for f in frontier]),
-            *(list(c) for c in zip(*(f[1:] for f in frontier), strict=True)),
+            range(n, n + len(queued) + len(done)),
+            ids([u for u, _, _ in queued] + done),
+            [d for _, d, _ in queued] + [0] * len(done),
+            [h for _, _, h in queued] + [0] * len(done),
+            ["queued"] * len(queued) + ["done"] * len(done),
         ]
     if batch.sitemaps:
         maps = batch.sitemaps

@@ -10,9 +10,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from linkflow.crawl.fetch import Response
+from linkflow.crawl.rows import PageRow
 from linkflow.models import PageFacts
 from linkflow.settings import CrawlSettings
 
@@ -35,7 +35,7 @@ class PageResult:
     url: str
     depth: int
     hops: int
-    row: dict[str, Any]
+    row: PageRow
     facts: PageFacts | None = None
     redirect: str | None = None
     follow: bool = True
@@ -94,7 +94,7 @@ def build_result(
     http(s) URL).
     """
     ctype = resp.content_type
-    row: dict[str, Any] = {
+    row: PageRow = {
         "url": url,
         "internal": internal,
         "depth": depth if depth >= 0 else None,
@@ -134,8 +134,12 @@ def _apply_facts(
 ) -> None:
     row = result.row
     result.facts = facts
-    for name in ("title", "meta_description", "h1", "lang", "word_count", "content_hash"):
-        row[name] = getattr(facts, name)
+    row["title"] = facts.title
+    row["meta_description"] = facts.meta_description
+    row["h1"] = facts.h1
+    row["lang"] = facts.lang
+    row["word_count"] = facts.word_count
+    row["content_hash"] = facts.content_hash
     row["meta_robots"] = facts.meta_robots
     row["other_scheme_links"] = facts.other_scheme_links
     canonical = facts.canonical or link_header_canonical(resp.headers.get("link"))
