@@ -13,7 +13,6 @@ import dataclasses
 import signal
 import sys
 import threading
-from typing import Any
 
 from linkflow.crawl.engine import Engine
 from linkflow.crawl.journal import CrawlBatch, Journal
@@ -99,11 +98,12 @@ async def _fetch_urls(
         await fetcher.close()
 
 
-def _settings_json(settings: CrawlSettings) -> dict[str, Any]:
-    data = dataclasses.asdict(settings)
+def _settings_json(settings: CrawlSettings) -> dict[str, object]:
+    """``settings`` as the crawl records them (JSON values), secrets masked."""
+    data: dict[str, object] = dataclasses.asdict(settings)
     # Secrets stay out of the store: it is shared, exported and attached to bug reports.
-    if data["auth"]:
-        data["auth"] = data["auth"].split(":", 1)[0] + ":***"
+    if settings.auth:
+        data["auth"] = settings.auth.split(":", 1)[0] + ":***"
     data["headers"] = [h.split(":", 1)[0] + ": ***" for h in settings.headers]
     return data
 

@@ -17,7 +17,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from linkflow.extract.charset import decode_document
 from linkflow.extract.content import Block, MainContent, find_main
-from linkflow.extract.regions import BLOCK_TAGS, NodeInfo, RegionIndex
+from linkflow.extract.regions import BLOCK_TAGS, Attributes, NodeInfo, RegionIndex
 from linkflow.extract.text import collapse, content_hash, sentence_around, sentence_ends
 from linkflow.models import Link, PageFacts
 from linkflow.settings import ExtractSettings
@@ -170,14 +170,12 @@ def _images(tree: LexborHTMLParser) -> dict[int, Any]:
     return found
 
 
-def _str(attrs: dict[str, Any], name: str) -> str | None:
+def _str(attrs: Attributes, name: str) -> str | None:
     value = attrs.get(name)
     return value if isinstance(value, str) else None
 
 
-def _make_link(
-    node: Any, attrs: dict[str, Any], href: str, ctx: _Context, ordinal: int
-) -> Link | None:
+def _make_link(node: Any, attrs: Attributes, href: str, ctx: _Context, ordinal: int) -> Link | None:
     """The :class:`Link` of one ``a``/``area`` element, or ``None`` if it is not a page link."""
     raw, fragment = split_fragment(href)
     if not raw and fragment is not None:

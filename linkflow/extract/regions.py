@@ -22,10 +22,14 @@ cost per page is one pass over the ancestors of links and text blocks, not over 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-__all__ = ["BLOCK_TAGS", "NodeInfo", "RegionIndex"]
+__all__ = ["BLOCK_TAGS", "Attributes", "NodeInfo", "RegionIndex"]
+
+Attributes = Mapping[str, str | None]
+"""An element's attributes as the parser gives them; an attribute without a value is ``None``."""
 
 BLOCK_TAGS: Final = frozenset({
     "body", "div", "p", "li", "td", "th", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -174,7 +178,7 @@ def _search(words: str, vocab: tuple[tuple[str, re.Pattern[str]], ...]) -> tuple
     return "", ""
 
 
-def _signal(tag: str, attrs: dict[str, Any]) -> tuple[str | None, str, bool]:
+def _signal(tag: str, attrs: Attributes) -> tuple[str | None, str, bool]:
     """(region signal, class token that gave it, whether it came from an ARIA role).
 
     Order: ``aria-label``, metadata and specific class words, ``role``, tag, ``itemprop``,
@@ -211,7 +215,7 @@ def _signal(tag: str, attrs: dict[str, Any]) -> tuple[str | None, str, bool]:
     return None, "", False
 
 
-def _is_main(tag: str, attrs: dict[str, Any]) -> bool:
+def _is_main(tag: str, attrs: Attributes) -> bool:
     """Whether an element declares itself the page's main content (not just an article)."""
     role = attrs.get("role")
     return (

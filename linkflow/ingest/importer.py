@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -15,6 +15,7 @@ from linkflow.ingest.detect import DetectedFormat, detect
 from linkflow.ingest.reader import RawTable, file_sha256, read_export
 from linkflow.ingest.records import (
     MAX_REJECTS,
+    Reject,
     crawl_origin,
     delete_import,
     find_import,
@@ -56,7 +57,7 @@ class ImportResult:
     format: DetectedFormat
     rows: int
     rejected: int
-    rejects: list[dict[str, Any]] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
 
 
 def _origin(store: Store, site_origin: str | None) -> str | None:
@@ -89,7 +90,7 @@ def _line(raw: RawTable, index: int) -> int:
     return line
 
 
-def _rejects(raw: RawTable, built: Built, positions: pa.Array) -> list[dict[str, Any]]:
+def _rejects(raw: RawTable, built: Built, positions: pa.Array) -> list[Reject]:
     bad = pc.indices_nonzero(built.rejected)[:MAX_REJECTS]
     where = pc.take(positions, bad).to_pylist()
     reasons = pc.take(built.reasons, bad).to_pylist()
@@ -101,7 +102,7 @@ def _rejects(raw: RawTable, built: Built, positions: pa.Array) -> list[dict[str,
 
 
 def _check_share(
-    path: Path, fmt: DetectedFormat, rows: int, rejected: int, rejects: list[dict[str, Any]]
+    path: Path, fmt: DetectedFormat, rows: int, rejected: int, rejects: list[Reject]
 ) -> None:
     """Refuse a file whose rejects are all its rows, or more than :data:`MAX_REJECTED_SHARE`
     of them (and more than one)."""

@@ -12,9 +12,9 @@ the file, ``value`` the offending text cut to 200 characters), as docs/formats.m
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final, TypedDict
 
 from linkflow.store import Store
 
@@ -25,6 +25,7 @@ __all__ = [
     "IMPORT_TABLES",
     "MAX_REJECTS",
     "REJECT_KEYS",
+    "Reject",
     "crawl_origin",
     "delete_import",
     "encode_rejects",
@@ -44,6 +45,16 @@ MAX_REJECTS: Final = 20
 
 REJECT_KEYS: Final = ("line", "reason", "value")
 """The keys of one entry of ``imports.rejects``, in order."""
+
+
+class Reject(TypedDict):
+    """One entry of ``imports.rejects``: a rejected line of an imported file."""
+
+    line: int
+    """The 1-based line of the file."""
+    reason: str
+    value: str
+    """The offending text (cut to 200 characters when stored)."""
 
 
 def find_import(store: Store, sha256: str, site: str) -> int | None:
@@ -67,14 +78,14 @@ def delete_import(store: Store, import_id: int) -> None:
         store.delete("imports", id=import_id)
 
 
-def encode_rejects(rejects: Sequence[Mapping[str, Any]]) -> str:
+def encode_rejects(rejects: Sequence[Reject]) -> str:
     """``imports.rejects`` of ``rejects``: a JSON list (``[]`` when empty) of the first
     :data:`MAX_REJECTS` entries, each ``{"line", "reason", "value"}`` (value cut to 200
     characters), non-ASCII kept as is.
 
     Raises ``ValueError`` for an entry without those keys: a reader relies on them.
     """
-    out: list[dict[str, Any]] = []
+    out: list[Reject] = []
     for entry in list(rejects)[:MAX_REJECTS]:
         missing = [k for k in REJECT_KEYS if k not in entry]
         if missing:
@@ -96,7 +107,7 @@ def record_import(
     site: str,
     rows: int,
     rejected: int = 0,
-    rejects: Sequence[Mapping[str, Any]] = (),
+    rejects: Sequence[Reject] = (),
 ) -> None:
     """Write the ``imports`` row of one file (see the module docstring for its shape).
 

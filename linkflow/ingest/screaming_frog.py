@@ -20,12 +20,12 @@ from __future__ import annotations
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from linkflow.errors import ImportFormatError
 from linkflow.ingest import screaming_frog_stage as stage
 from linkflow.ingest import screaming_frog_write as write
-from linkflow.ingest.records import MAX_REJECTS, next_import_id, record_import
+from linkflow.ingest.records import MAX_REJECTS, Reject, next_import_id, record_import
 from linkflow.ingest.screaming_frog_files import Layout, csv_source, sniff, verify
 from linkflow.models import CrawlSummary
 from linkflow.store import Store
@@ -184,7 +184,7 @@ def _write(store: Store, crawl_id: int, files: list[_File]) -> tuple[int, int]:
     write.write_sitemap_urls(store, crawl_id)
     pages = write.write_pages(store, crawl_id)
     for f in files:
-        rejected, rejects = 0, list[dict[str, Any]]()
+        rejected, rejects = 0, list[Reject]()
         if f.report == "all-inlinks":  # rejected rows are rows of the links file
             rejected, rejects = stage.rejected_rows(
                 store, header_line=f.header_line, limit=MAX_REJECTS

@@ -23,11 +23,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import pyarrow as pa
 
 from linkflow.errors import ImportFormatError, StoreError
+from linkflow.ingest.records import Reject
 from linkflow.store import Store
 
 __all__ = [
@@ -248,9 +249,7 @@ def source_keys(store: Store) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
-def rejected_rows(
-    store: Store, *, header_line: int, limit: int
-) -> tuple[int, list[dict[str, Any]]]:
+def rejected_rows(store: Store, *, header_line: int, limit: int) -> tuple[int, list[Reject]]:
     """Used rows whose Source or Destination is not an http(s) URL: count and first ``limit``.
 
     Each sample is ``{"line", "reason", "value"}``, the shape of ``imports.rejects``:

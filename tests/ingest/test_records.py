@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from linkflow.ingest import import_file
-from linkflow.ingest.records import MAX_REJECTS, encode_rejects
+from linkflow.ingest.records import MAX_REJECTS, REJECT_KEYS, Reject, encode_rejects
 from linkflow.ingest.screaming_frog import import_screaming_frog
 from linkflow.store import Store
 from tests.ingest.conftest import export
@@ -85,3 +85,12 @@ def test_screaming_frog_keeps_as_many_rejects_as_every_import(store: Store, tmp_
     assert row["rejected"] == len(bad)
     assert len(entries) == MAX_REJECTS
     assert [e["value"] for e in entries] == bad[:MAX_REJECTS]
+
+
+def test_the_reject_type_has_the_keys_of_a_stored_reject() -> None:
+    assert tuple(Reject.__annotations__) == REJECT_KEYS
+    assert Reject.__required_keys__ == set(REJECT_KEYS)
+    entry = Reject(line=3, reason="not a number", value="x" * 300)
+    assert json.loads(encode_rejects([entry])) == [
+        {"line": 3, "reason": "not a number", "value": "x" * 200}
+    ]
