@@ -35,7 +35,7 @@ __all__ = [
 PAGE_COLUMNS = (
     "internal", "depth", "status", "content_type", "fetched_at", "response_ms", "bytes",
     "meta_robots", "x_robots_tag", "indexable", "title", "meta_description", "h1", "lang",
-    "word_count", "content_hash", "other_scheme_links", "error",
+    "word_count", "content_hash", "other_scheme_links", "error", "schema_types",
 )  # fmt: skip
 """Columns of a page row besides its URLs (``url``, ``redirect_url``, ``canonical_url``)."""
 
@@ -54,6 +54,7 @@ FILES: dict[str, dict[str, str]] = {
         "response_ms": "DOUBLE", "bytes": _N, "meta_robots": _V, "x_robots_tag": _V,
         "indexable": _B, "title": _V, "meta_description": _V, "h1": _V, "lang": _V,
         "word_count": _I, "content_hash": _V, "other_scheme_links": _I, "error": _V,
+        "schema_types": _V,
     },
     "links": {
         "src_id": _I, "dst_id": _I, "ordinal": _I, "anchor": _V, "alt": _V, "is_image": _B,
