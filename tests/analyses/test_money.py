@@ -139,6 +139,18 @@ def test_guesses_on_the_demo_are_its_service_pages(tmp_path: Path) -> None:
     assert guessed - money <= {"/services/", "/contact/"}  # the hub and the contact page
 
 
+def test_the_demo_service_pages_are_guessed_by_their_structured_data_too(tmp_path: Path) -> None:
+    planted = json.loads(DEMO_PLANTED.read_text(encoding="utf-8"))
+    with Store.open(tmp_path / "audit.duckdb") as store:
+        crawl = crawl_folder(store, DEMO_SITE, DEMO_ORIGIN, CrawlSettings(), ExtractSettings())
+        graph = build_graph(store, crawl.crawl_id, GraphSettings())
+        said = {graph.urls[g.node]: g.reasons for g in score_money(store, crawl.crawl_id, graph)}
+    for url in planted["money_pages"]:
+        assert "structured data: Service" in said[url], url
+    assert not [u for u, r in said.items() if u not in planted["money_pages"] and any(
+        "structured data" in x for x in r)]  # fmt: skip
+
+
 def test_suggested_patterns_cover_sections() -> None:
     paths = ["/services/", "/services/a/", "/services/b/", "/contact/"]
     assert suggest_patterns(paths) == ["/services/*", "/contact/"]
