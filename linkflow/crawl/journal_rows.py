@@ -20,10 +20,12 @@ from urllib.parse import urlsplit
 from linkflow.store import Store
 
 __all__ = [
+    "COLUMN_COUNTS",
     "FILES",
     "LINK_COLUMNS",
     "PAGE_COLUMNS",
     "PLAIN_LINE",
+    "UNRECORDED_COUNTS",
     "Columns",
     "CrawlBatch",
     "Ids",
@@ -69,6 +71,14 @@ FILES: dict[str, dict[str, str]] = {
 """Each journal file (named after its table) and its columns with their DuckDB types, in
 file order; ``urls`` is loaded first. ``n`` numbers the rows whose order matters
 (breadth-first order of the frontier, sitemap order), and the load sorts by it."""
+
+COLUMN_COUNTS: dict[str, int] = {name: len(columns) for name, columns in FILES.items()}
+"""Columns of each file, recorded in every commit line: a journal left by an older version
+(a killed crawl) is read with the columns it was written with."""
+
+UNRECORDED_COUNTS: dict[str, int] = {"pages": list(FILES["pages"]).index("schema_types")}
+"""Columns of the files of a journal whose commit lines record none: the files written before
+``pages.schema_types`` was added at the end (the others had all their columns)."""
 
 PLAIN_LINE = 2_000_000
 """DuckDB's default longest CSV line. A row longer than this is *wide*: the load reads its
