@@ -107,6 +107,8 @@ class PageFacts:
     links: list[Link] = field(default_factory=list)
     hreflang: list[tuple[str, str]] = field(default_factory=list)
     other_scheme_links: int = 0
+    schema_types: list[str] = field(default_factory=list)
+    """Distinct schema.org types the page declares (JSON-LD, microdata), sorted."""
 
 
 @dataclass(slots=True)

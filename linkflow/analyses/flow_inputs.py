@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 
 from linkflow.analyses.internal_result import InternalResult
-from linkflow.analyses.money import MoneyPages, guess_money, match_weights
+from linkflow.analyses.money import MoneyPages, match_weights, score_money
 from linkflow.graph import LinkGraph
 from linkflow.settings import Settings
 from linkflow.store import Store
@@ -56,12 +56,13 @@ def money_pages(store: Store, internal: InternalResult, settings: Settings) -> M
     weights = match_weights(store, graph.node_url_ids, an.money, an.money_weights)
     if weights.any():
         return MoneyPages(weights, "declared")
-    guessed = guess_money(store, internal.crawl_id, graph, an.low_value)
+    guessed = score_money(store, internal.crawl_id, graph, an.low_value)
     note = "analyse.money matches no page of the crawl; " if an.money else ""
-    if guessed.size:
+    if guessed:
         weights = np.zeros(graph.n)
-        weights[guessed] = 1.0
-        return MoneyPages(weights, "guessed", note + "money pages guessed")
+        weights[[g.node for g in guessed]] = 1.0
+        reasons = {g.node: g.reasons for g in guessed}
+        return MoneyPages(weights, "guessed", note + "money pages guessed", reasons)
     return MoneyPages(np.zeros(graph.n), "none", note + "no money pages known")
 
 

@@ -8,8 +8,9 @@ largest weight; a pattern without one weighs 1.
 
 Without any pattern (or when none matches a page of the graph), :func:`guess_money`
 proposes candidates from the URL, the title and H1, and the main navigation
-(:data:`SECTION_WORDS`, :data:`TOKEN_WORDS`, :data:`TITLE_WORDS`); the verdict says so and
-shows how to set them. The crawl stores no structured data, so that signal is not used.
+(:data:`SECTION_WORDS`, :data:`TOKEN_WORDS`, :data:`TITLE_WORDS`) and the schema.org types
+the page declares (:mod:`linkflow.analyses.money_types`); the verdict says so and shows how
+to set them.
 """
 
 from __future__ import annotations
@@ -26,21 +27,26 @@ import numpy as np
 import pyarrow as pa
 
 from linkflow.analyses.flow_leaks import classify_paths
+from linkflow.analyses.money_types import is_editorial_type, is_money_type
 from linkflow.errors import ConfigError
 from linkflow.graph import LinkGraph
 from linkflow.settings import Settings
 from linkflow.store import Store
 
 __all__ = [
+    "GUESS_THRESHOLD",
     "SECTION_WORDS",
+    "STRUCTURED_POINTS",
     "TITLE_WORDS",
     "TOKEN_WORDS",
+    "MoneyGuess",
     "MoneyPages",
     "guess_money",
     "match_weights",
     "parse_entry",
     "prepare_money",
     "read_money_file",
+    "score_money",
     "suggest_patterns",
 ]
 
@@ -72,8 +78,15 @@ EDITORIAL: Final = frozenset({
 """Sections that hold content, not money pages, whatever their words say."""
 GUESS_THRESHOLD: Final = 3
 """Points a page needs to be guessed: section word 2, below that section 1, title 1,
-linked from the navigation of at least half the pages 1."""
+linked from the navigation of at least half the pages 1, a money type in its structured
+data :data:`STRUCTURED_POINTS`, an article type minus as many."""
 NAV_SHARE: Final = 0.5
+STRUCTURED_POINTS: Final = 3
+"""A product, offer, service, business, contact or booking type is enough on its own; an
+article or post type takes as much away (a post titled "Our services" stays a post)."""
+SITEWIDE_SHARE: Final = 0.8
+"""A type declared on this share of the pages (and on more than two) describes the site,
+not the page (a theme's ``LocalBusiness`` or ``Article`` on every page): it is not a signal."""
 
 _WEIGHT = re.compile(
     r"^(?P<pattern>.*?)(?P<space>\s*)=\s*(?P<weight>[-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*$"
@@ -180,11 +193,13 @@ def match_weights(
 @dataclass(frozen=True, slots=True)
 class MoneyPages:
     """The money pages of the graph: ``weights`` per node (0: not a money page), where
-    they come from (``declared``, ``guessed`` or ``none``) and a note for the verdict."""
+    they come from (``declared``, ``guessed`` or ``none``), a note for the verdict and, for
+    guessed ones, why each was guessed (by node)."""
 
     weights: np.ndarray
     source: str
     note: str = ""
+    reasons: dict[int, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
     @property
     def mask(self) -> np.ndarray:
@@ -197,38 +212,70 @@ class MoneyPages:
         return int(self.mask.sum())
 
 
-def _path_points(path: str) -> int:
+def _editorial(path: str) -> bool:
+    return any(s in EDITORIAL for s in path.lower().split("?")[0].split("/"))
+
+
+def _path_points(path: str) -> tuple[int, str]:
+    """Points of the first money segment of ``path`` and that segment ("" for none)."""
     segments = [s for s in path.lower().split("?")[0].split("/") if s]
-    if any(s in EDITORIAL for s in segments):
-        return 0
     for i, seg in enumerate(segments):
         stem = seg.rsplit(".", 1)[0]
         tokens = set(re.split(r"[-_.]", stem))
         if stem in SECTION_WORDS or tokens & TOKEN_WORDS:
-            return 2 + (1 if i < len(segments) - 1 else 0)
-    return 0
+            return 2 + (1 if i < len(segments) - 1 else 0), seg
+    return 0, ""
 
 
-def _title_points(*texts: str | None) -> int:
+def _title_words(*texts: str | None) -> list[str]:
     words = {w.casefold() for t in texts if t for w in _WORD.findall(t)}
-    return 1 if words & TITLE_WORDS else 0
+    return sorted(words & TITLE_WORDS)
 
 
-def guess_money(
+def _type_points(types: list[str]) -> tuple[int, list[str]]:
+    """Points of a page's own (not sitewide) schema.org types, and the reasons."""
+    money = [t for t in types if is_money_type(t)]
+    editorial = [t for t in types if is_editorial_type(t)]
+    reasons = []
+    if money:
+        reasons.append("structured data: " + ", ".join(money))
+    if editorial:
+        reasons.append("structured data: " + ", ".join(editorial) + " (an article)")
+    return STRUCTURED_POINTS * (bool(money) - bool(editorial)), reasons
+
+
+def _sitewide(declared: list[list[str]]) -> set[str]:
+    counts = Counter(t for types in declared for t in types)
+    floor = max(SITEWIDE_SHARE * len(declared), 3)
+    return {t for t, n in counts.items() if n >= floor}
+
+
+@dataclass(frozen=True, slots=True)
+class MoneyGuess:
+    """A guessed money page: its graph node, its points and why (one reason per signal)."""
+
+    node: int
+    points: int
+    reasons: tuple[str, ...]
+
+
+def score_money(
     store: Store, crawl_id: int, graph: LinkGraph, low_value: Iterable[str] = ()
-) -> np.ndarray:
-    """Nodes that look like money pages (see :data:`GUESS_THRESHOLD`), by score then URL.
+) -> list[MoneyGuess]:
+    """The pages that look like money pages (see :data:`GUESS_THRESHOLD`), by points then
+    node, each with its reasons ("URL: services", "title: pricing", "structured data:
+    Service" ...).
 
     Low-value URLs (tag, date, login, legal ... pages: :mod:`linkflow.analyses.flow_leaks`)
     and editorial sections (:data:`EDITORIAL`) are never guessed; ``low_value`` adds
     classes as ``analyse.low_value`` does.
     """
     if graph.n == 0:
-        return np.zeros(0, dtype=np.int64)
+        return []
     facts = store.query(
         "WITH nav AS (SELECT dst_id, count(DISTINCT src_id) AS n FROM links "
         "  WHERE crawl_id = $c AND position IN ('nav', 'header') GROUP BY dst_id) "
-        "SELECT p.url_id, u.path, p.title, p.h1, coalesce(nav.n, 0) AS nav "
+        "SELECT p.url_id, u.path, p.title, p.h1, coalesce(nav.n, 0) AS nav, p.schema_types "
         "FROM pages p JOIN urls u ON u.id = p.url_id LEFT JOIN nav ON nav.dst_id = p.url_id "
         "WHERE p.crawl_id = $c",
         {"c": crawl_id},
@@ -243,15 +290,38 @@ def guess_money(
     dst = graph.targets.node_of(facts["url_id"].to_numpy())
     np.maximum.at(nav, dst[dst >= 0], facts["nav"].to_numpy()[dst >= 0])
     low = classify_paths([r["path"] for r in rows], low_value).codes
-    points = np.zeros(graph.n, dtype=np.int64)
-    for node, row, cls in zip(nodes, rows, low, strict=True):
+    declared = [(r["schema_types"] or "").split() for r in rows]
+    sitewide = _sitewide(declared)
+    guesses: dict[int, MoneyGuess] = {}
+    for node, row, cls, types in zip(nodes.tolist(), rows, low, declared, strict=True):
         if cls >= 0:
             continue
-        score = _path_points(row["path"]) + _title_points(row["title"], row["h1"])
-        score += 1 if nav[node] >= NAV_SHARE * graph.n else 0
-        points[node] = score if score >= GUESS_THRESHOLD else 0
-    chosen = np.flatnonzero(points)
-    return chosen[np.argsort(-points[chosen], kind="stable")]
+        if _editorial(row["path"]):
+            guesses.pop(node, None)
+            continue
+        score, segment = _path_points(row["path"])
+        reasons = [f"URL: {segment}"] if segment else []
+        words = _title_words(row["title"], row["h1"])
+        if words:
+            score += 1
+            reasons.append("title: " + ", ".join(words))
+        if nav[node] >= NAV_SHARE * graph.n:
+            score += 1
+            reasons.append("in the navigation of most pages")
+        points, said = _type_points([t for t in types if t not in sitewide])
+        if score + points >= GUESS_THRESHOLD:
+            guesses[node] = MoneyGuess(node, score + points, tuple(reasons + said))
+        else:
+            guesses.pop(node, None)
+    return sorted(guesses.values(), key=lambda g: (-g.points, g.node))
+
+
+def guess_money(
+    store: Store, crawl_id: int, graph: LinkGraph, low_value: Iterable[str] = ()
+) -> np.ndarray:
+    """The nodes of :func:`score_money`'s guesses, by points then node."""
+    guesses = score_money(store, crawl_id, graph, low_value)
+    return np.array([g.node for g in guesses], dtype=np.int64)
 
 
 def suggest_patterns(paths: list[str], limit: int = 4) -> list[str]:

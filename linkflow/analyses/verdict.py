@@ -162,8 +162,12 @@ def _money_notes(flow: FlowResult) -> list[str]:
     )
     urls = flow.graph.urls
     if flow.money.source == "guessed":
-        paths = ["/" + urls[i].split("/", 3)[-1] for i in flow.money.mask.nonzero()[0]]
-        shown = ", ".join(paths[:5]) + (" ..." if len(paths) > 5 else "")
+        nodes = flow.money.mask.nonzero()[0].tolist()
+        paths = ["/" + urls[i].split("/", 3)[-1] for i in nodes]
+        why = [flow.money.reasons.get(i, ()) for i in nodes]
+        shown = ", ".join(
+            f"{p} ({'; '.join(w)})" if w else p for p, w in zip(paths[:5], why, strict=False)
+        ) + (" ..." if len(paths) > 5 else "")
         example = " ".join(f"--money '{p}'" for p in suggest_patterns(paths))
         return [f"{flow.money.note} ({len(paths)}: {shown}); {how}, e.g. {example}"]
     if flow.money.source == "none":

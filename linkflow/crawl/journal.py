@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import IO
 
 from linkflow.crawl.journal_rows import (
+    COLUMN_COUNTS,
     LINK_COLUMNS,
     PAGE_COLUMNS,
     PLAIN_LINE,
@@ -182,7 +183,7 @@ class Journal:
                 wide += long
             entry = {
                 "seq": self.seq + 1, "part": self.part, "url_base": self.url_base,
-                "sizes": sizes, "widest": widest, "wide": wide,
+                "sizes": sizes, "widest": widest, "wide": wide, "columns": COLUMN_COUNTS,
             }  # fmt: skip
             self._log.write(json.dumps(entry).encode() + b"\n")
             self._log.flush()

@@ -29,7 +29,7 @@ from linkflow.crawl.journal import (
     loaded_seq,
     part_file,
 )
-from linkflow.crawl.journal_rows import FILES, PLAIN_LINE
+from linkflow.crawl.journal_rows import FILES, PLAIN_LINE, UNRECORDED_COUNTS
 from linkflow.crawl.memory import cap_bytes, capped, checkpoint
 from linkflow.errors import StoreError
 from linkflow.settings import CrawlSettings
@@ -67,6 +67,8 @@ class _Part:
     """A bound on the longest row of each file (absent in journals of older versions)."""
     wide: int = 0
     """Bytes of the part's rows longer than ``PLAIN_LINE``."""
+    columns: dict[str, int] = field(default_factory=dict)
+    """Columns of each file as written (the first ones of ``FILES``); absent: all of them."""
 
 
 def _committed(folder: Path) -> list[_Part]:
@@ -81,9 +83,10 @@ def _committed(folder: Path) -> list[_Part]:
             sizes = {str(k): int(v) for k, v in entry["sizes"].items()}
             widest = {str(k): int(v) for k, v in entry.get("widest", {}).items()}
             part = None if entry.get("part") is None else int(entry["part"])
+            columns = {str(k): int(v) for k, v in entry.get("columns", UNRECORDED_COUNTS).items()}
             parts[part] = _Part(
                 part, int(entry["seq"]), int(entry["url_base"]), sizes, widest,
-                int(entry.get("wide", 0)),
+                int(entry.get("wide", 0)), columns,
             )  # fmt: skip
         except (ValueError, KeyError, TypeError, AttributeError):
             continue  # the torn last line of a killed process, or the empty tail
@@ -104,9 +107,11 @@ def _truncate(folder: Path, part: _Part) -> dict[str, Path]:
     return files
 
 
-def _scan(name: str, path: Path, widest: int) -> str:
-    """``read_csv`` of one journal file, reading rows up to ``widest`` bytes long."""
-    columns = ", ".join(f"'{c}': '{t}'" for c, t in FILES[name].items())
+def _scan(name: str, path: Path, widest: int, count: int | None = None) -> str:
+    """``read_csv`` of one journal file, reading rows up to ``widest`` bytes long, of the
+    first ``count`` columns of ``FILES[name]`` (all of them by default)."""
+    known = list(FILES[name].items())[:count]
+    columns = ", ".join(f"'{c}': '{t}'" for c, t in known)
     literal = str(path).replace("'", "''")
     # DuckDB reads a line only whole, into one buffer: both sized for the widest row.
     line = max(PLAIN_LINE, widest + 64)
@@ -120,7 +125,7 @@ def _scan(name: str, path: Path, widest: int) -> str:
 def _load(store: Store, crawl_id: int, files: dict[str, Path], part: _Part) -> None:
     for table, path in files.items():  # in FILES order: urls first
         crawl = "" if table == "urls" else f"{int(crawl_id)} AS crawl_id, "
-        scan = _scan(table, path, part.widest.get(table, 0))
+        scan = _scan(table, path, part.widest.get(table, 0), part.columns.get(table))
         if "n" in FILES[table]:
             select = f"SELECT {crawl}* EXCLUDE (n) FROM {scan} ORDER BY n"
         else:

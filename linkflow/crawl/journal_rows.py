@@ -23,10 +23,12 @@ from linkflow.crawl.rows import LINK_COLUMNS, PAGE_COLUMNS, LinkColumns, PageRow
 from linkflow.store import Store
 
 __all__ = [
+    "COLUMN_COUNTS",
     "FILES",
     "LINK_COLUMNS",
     "PAGE_COLUMNS",
     "PLAIN_LINE",
+    "UNRECORDED_COUNTS",
     "Cell",
     "Columns",
     "CrawlBatch",
@@ -45,6 +47,7 @@ FILES: dict[str, dict[str, str]] = {
         "response_ms": "DOUBLE", "bytes": _N, "meta_robots": _V, "x_robots_tag": _V,
         "indexable": _B, "title": _V, "meta_description": _V, "h1": _V, "lang": _V,
         "word_count": _I, "content_hash": _V, "other_scheme_links": _I, "error": _V,
+        "schema_types": _V,
     },
     "links": {
         "src_id": _I, "dst_id": _I, "ordinal": _I, "anchor": _V, "alt": _V, "is_image": _B,
@@ -59,6 +62,14 @@ FILES: dict[str, dict[str, str]] = {
 """Each journal file (named after its table) and its columns with their DuckDB types, in
 file order; ``urls`` is loaded first. ``n`` numbers the rows whose order matters
 (breadth-first order of the frontier, sitemap order), and the load sorts by it."""
+
+COLUMN_COUNTS: dict[str, int] = {name: len(columns) for name, columns in FILES.items()}
+"""Columns of each file, recorded in every commit line: a journal left by an older version
+(a killed crawl) is read with the columns it was written with."""
+
+UNRECORDED_COUNTS: dict[str, int] = {"pages": list(FILES["pages"]).index("schema_types")}
+"""Columns of the files of a journal whose commit lines record none: the files written before
+``pages.schema_types`` was added at the end (the others had all their columns)."""
 
 PLAIN_LINE = 2_000_000
 """DuckDB's default longest CSV line. A row longer than this is *wide*: the load reads its

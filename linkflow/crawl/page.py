@@ -142,6 +142,7 @@ def _apply_facts(
     row["content_hash"] = facts.content_hash
     row["meta_robots"] = facts.meta_robots
     row["other_scheme_links"] = facts.other_scheme_links
+    row["schema_types"] = " ".join(facts.schema_types) or None
     canonical = facts.canonical or link_header_canonical(resp.headers.get("link"))
     row["canonical_url"] = to_public(canonical, resp.url) if canonical else None
     tokens = _robots_tokens(facts.meta_robots, row["x_robots_tag"])

@@ -29,14 +29,14 @@ __all__ = [
 PageColumn = Literal[
     "internal", "depth", "status", "content_type", "fetched_at", "response_ms", "bytes",
     "meta_robots", "x_robots_tag", "indexable", "title", "meta_description", "h1", "lang",
-    "word_count", "content_hash", "other_scheme_links", "error",
+    "word_count", "content_hash", "other_scheme_links", "error", "schema_types",
 ]  # fmt: skip
 """A key of :class:`PageRow` written as is (its URL keys are written as ids)."""
 
 PAGE_COLUMNS: tuple[PageColumn, ...] = (
     "internal", "depth", "status", "content_type", "fetched_at", "response_ms", "bytes",
     "meta_robots", "x_robots_tag", "indexable", "title", "meta_description", "h1", "lang",
-    "word_count", "content_hash", "other_scheme_links", "error",
+    "word_count", "content_hash", "other_scheme_links", "error", "schema_types",
 )  # fmt: skip
 """Columns of a page row besides its URLs (``url``, ``redirect_url``, ``canonical_url``),
 in the order of the journal's ``pages`` file."""
@@ -89,6 +89,8 @@ class PageRow(TypedDict):
     word_count: NotRequired[int]
     content_hash: NotRequired[str | None]
     other_scheme_links: NotRequired[int]
+    schema_types: NotRequired[str | None]
+    """The schema.org types the page declares, space-separated (``None``: none)."""
 
 
 class LinkColumns(TypedDict):

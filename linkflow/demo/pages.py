@@ -241,6 +241,8 @@ def service(page: Page, entry: Entry) -> str:
         if entry["slug"] == "patio-installation":
             extra = f'\n<p class="print">{p.a("print/", "Print this page")}</p>'
         return (
+            '<script type="application/ld+json">'  # structured data: the guesser's signal
+            '{"@context": "https://schema.org", "@type": "Service"}</script>\n'
             f"{crumbs}\n<h1>{text(entry['title'])}</h1>\n"
             f'<p class="lead">{text(entry["summary"])}</p>\n{body}\n'
             f'<section class="related">\n<h2>Related articles</h2>\n<ul>\n{related}\n</ul>\n'

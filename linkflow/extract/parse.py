@@ -18,6 +18,8 @@ from selectolax.lexbor import LexborHTMLParser
 from linkflow.extract.charset import decode_document
 from linkflow.extract.content import Block, MainContent, find_main
 from linkflow.extract.regions import BLOCK_TAGS, Attributes, NodeInfo, RegionIndex
+from linkflow.extract.structured import SELECTOR as SCHEMA_SELECTOR
+from linkflow.extract.structured import schema_types
 from linkflow.extract.text import collapse, content_hash, sentence_around, sentence_ends
 from linkflow.models import Link, PageFacts
 from linkflow.settings import ExtractSettings
@@ -291,6 +293,7 @@ def parse_page(
     if not text.strip() or "\x00" in text[:1024]:
         return facts  # empty, or binary data served as HTML (NUL is never in text)
     tree = LexborHTMLParser(text)
+    facts.schema_types = schema_types(tree.css(SCHEMA_SELECTOR))  # before the scripts are stripped
     tree.strip_tags(_DROP_TAGS)
     for line_break in tree.css("br"):  # "one<br>two" is two words, not "onetwo"
         line_break.replace_with(" ")

@@ -70,7 +70,8 @@ CSV_COLUMNS: Final[dict[str, str]] = {
             p.bytes AS "Size (bytes)", p.response_ms / 1000 AS "Response Time",
             p.lang AS "Language", p.content_hash AS "Hash", p.fetched_at AS "Crawl Timestamp",
             p.internal AS "Internal", p.error AS "Error",
-            p.other_scheme_links AS "Other Scheme Links", p.crawl_id AS "Crawl"
+            p.other_scheme_links AS "Other Scheme Links", p.schema_types AS "Schema Types",
+            p.crawl_id AS "Crawl"
         FROM pages p LEFT JOIN urls u ON u.id = p.url_id
         LEFT JOIN urls c ON c.id = p.canonical_url_id LEFT JOIN urls r ON r.id = p.redirect_url_id
         LEFT JOIN inl ON inl.crawl_id = p.crawl_id AND inl.dst_id = p.url_id

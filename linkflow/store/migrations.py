@@ -8,7 +8,7 @@ a later change adds a step, it never edits an earlier one.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _V2 = """
 ALTER TABLE backlinks ALTER source_outlinks TYPE BIGINT;
@@ -83,6 +83,10 @@ CREATE TABLE fixes (
     effect VARCHAR NOT NULL, gain DOUBLE);
 """
 
+_V6 = """
+ALTER TABLE pages ADD COLUMN schema_types VARCHAR;
+"""
+
 MIGRATIONS: dict[int, str] = {
     # 2: backlink counts are 64-bit; unknown flags and anchors are NULL; backlink_edges
     # merges a row without a target (GSC) into the links of its source page.
@@ -95,4 +99,6 @@ MIGRATIONS: dict[int, str] = {
     # 5: link recommendations: suggestions.target_gain (the target page's own gain) and
     # the fixes table (what to do, where, why, expected effect).
     5: _V5,
+    # 6: pages.schema_types, the schema.org types a page declares (money page guesser).
+    6: _V6,
 }

@@ -53,7 +53,9 @@ CREATE TABLE IF NOT EXISTS pages (
     word_count         INTEGER,
     content_hash       VARCHAR,
     other_scheme_links INTEGER DEFAULT 0,      -- mailto:, tel:, javascript: ... (never fetched)
-    error              VARCHAR                 -- why the page could not be fetched or parsed
+    error              VARCHAR,                -- why the page could not be fetched or parsed
+    schema_types       VARCHAR                 -- schema.org types declared (JSON-LD, microdata):
+                                               -- distinct, sorted, space-separated; NULL: none
 );
 
 CREATE TABLE IF NOT EXISTS links (

@@ -1,12 +1,14 @@
 """Money pages: patterns with revenue weights, the money file, and the guesser.
 
 The guesser is checked on the demo site (its money pages are the service pages,
-planted.json) and on the golden mini-sites whose expected.json names money patterns.
+planted.json), on the golden mini-sites whose expected.json names money patterns, and on
+sites/structured-money, whose money pages say so only in their structured data.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from linkflow.analyses.money import (
     parse_entry,
     prepare_money,
     read_money_file,
+    score_money,
     suggest_patterns,
 )
 from linkflow.crawl import crawl_folder
@@ -136,6 +139,97 @@ def test_guesses_on_the_demo_are_its_service_pages(tmp_path: Path) -> None:
     assert guessed - money <= {"/services/", "/contact/"}  # the hub and the contact page
 
 
+def test_the_demo_service_pages_are_guessed_by_their_structured_data_too(tmp_path: Path) -> None:
+    planted = json.loads(DEMO_PLANTED.read_text(encoding="utf-8"))
+    with Store.open(tmp_path / "audit.duckdb") as store:
+        crawl = crawl_folder(store, DEMO_SITE, DEMO_ORIGIN, CrawlSettings(), ExtractSettings())
+        graph = build_graph(store, crawl.crawl_id, GraphSettings())
+        said = {graph.urls[g.node]: g.reasons for g in score_money(store, crawl.crawl_id, graph)}
+    for url in planted["money_pages"]:
+        assert "structured data: Service" in said[url], url
+    assert not [u for u, r in said.items() if u not in planted["money_pages"] and any(
+        "structured data" in x for x in r)]  # fmt: skip
+
+
 def test_suggested_patterns_cover_sections() -> None:
     paths = ["/services/", "/services/a/", "/services/b/", "/contact/"]
     assert suggest_patterns(paths) == ["/services/*", "/contact/"]
+
+
+STRUCTURED = SITES / "structured-money" / "site"
+STRUCTURED_BASE = "https://garden.test/"
+
+
+def _crawl_folder(store: Store, folder: Path) -> int:
+    return crawl_folder(store, folder, STRUCTURED_BASE, CrawlSettings(), ExtractSettings()).crawl_id
+
+
+def test_structured_data_alone_makes_a_money_page(tmp_path: Path) -> None:
+    """Service, Product/Offer, ContactPage and ReserveAction pages whose URL and title say
+    nothing are proposed; the post titled "Our services" (BlogPosting), the about, FAQ and
+    gallery pages and the home page are not, though every page declares the business
+    (LocalBusiness: sitewide, so no signal)."""
+    with Store.open(tmp_path / "audit.duckdb") as store:
+        guessed = _guessed_paths(store, _crawl_folder(store, STRUCTURED))
+    assert guessed == {
+        "/lawn-care.html",
+        "/garden-design.html",
+        "/mower.html",
+        "/visit.html",
+        "/reach-us.html",
+    }
+    for page in ("/", "/about.html", "/faq.html", "/gallery.html"):
+        assert page not in guessed
+    assert "/notes/spring-service-checklist.html" not in guessed
+
+
+def test_structured_data_reasons_are_given(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "audit.duckdb") as store:
+        crawl = _crawl_folder(store, STRUCTURED)
+        graph = build_graph(store, crawl, GraphSettings())
+        reasons = {
+            "/" + graph.urls[g.node].split("/", 3)[3]: g.reasons
+            for g in score_money(store, crawl, graph)
+        }
+    nav = "in the navigation of most pages"
+    assert reasons["/lawn-care.html"] == (nav, "structured data: Service")
+    assert reasons["/mower.html"] == (nav, "structured data: Offer, Product")
+    assert reasons["/reach-us.html"] == (nav, "structured data: ContactPage")
+    assert reasons["/visit.html"] == (nav, "structured data: ReserveAction")
+
+
+def test_an_article_type_keeps_a_post_out_that_its_url_and_title_would_put_in(
+    tmp_path: Path,
+) -> None:
+    """The post's URL ("service", 2 points), title ("services", 1) and place in the menu (1)
+    make it a money page unless its BlogPosting type counts against it."""
+    site = tmp_path / "site"
+    shutil.copytree(STRUCTURED, site)
+    post = site / "notes" / "spring-service-checklist.html"
+    post.write_text(post.read_text("utf-8").replace('"BlogPosting"', '"WebPage"'), "utf-8")
+    with Store.open(tmp_path / "audit.duckdb") as store:
+        crawl = _crawl_folder(store, site)
+        graph = build_graph(store, crawl, GraphSettings())
+        guesses = {
+            "/" + graph.urls[g.node].split("/", 3)[3]: g for g in score_money(store, crawl, graph)
+        }
+    without = guesses["/notes/spring-service-checklist.html"]
+    assert without.points == 4
+    assert without.reasons == (
+        "URL: spring-service-checklist.html",
+        "title: services",
+        "in the navigation of most pages",
+    )
+
+
+def test_a_type_on_nearly_every_page_is_no_signal(tmp_path: Path) -> None:
+    """Service declared on every page describes the business: no page is proposed for it."""
+    site = tmp_path / "site"
+    shutil.copytree(STRUCTURED, site)
+    for path in site.rglob("*.html"):
+        text = path.read_text("utf-8")
+        path.write_text(text.replace('"LocalBusiness"', '"Service"'), "utf-8")
+    with Store.open(tmp_path / "audit.duckdb") as store:
+        guessed = _guessed_paths(store, _crawl_folder(store, site))
+    # lawn-care and garden-design are left with a sitewide type only
+    assert guessed == {"/mower.html", "/visit.html", "/reach-us.html"}

@@ -115,6 +115,8 @@ def test_guessed_money_pages_are_said_with_how_to_set_them(tmp_path: Path) -> No
     note = next(n for n in verdict.internal.notes if "guessed" in n)
     assert "--money '/services/*'" in note
     assert "linkflow.toml" in note
+    # each page shown says why it was guessed
+    assert "/services/lawn.html (URL: services)," in note  # below /services/: 3 points
 
 
 def test_no_money_pages_and_a_capped_crawl_are_said(tmp_path: Path) -> None:

@@ -359,3 +359,40 @@ def test_a_journal_from_before_parts_still_loads(tmp_path: Path) -> None:
     assert load_journal(store, crawl_id)
     assert _pages(store) == [HOME]
     assert _links(store) == [(HOME, f"{HOME}p/1", 0, "next")]
+
+
+def test_a_journal_from_before_pages_had_schema_types_still_loads(tmp_path: Path) -> None:
+    """A crawl killed under a version whose pages rows ended before ``schema_types`` (and
+    whose commit lines recorded no columns) is loaded by this one, the column NULL."""
+    store, crawl_id, folder = _one_batch(tmp_path)
+    pages = next(folder.glob("pages.*.csv"))
+    rows = pages.read_bytes().splitlines(keepends=True)
+    assert rows
+    assert all(r.endswith(b",\n") for r in rows)  # schema_types: the last column, NULL
+    pages.write_bytes(b"".join(r[:-2] + b"\n" for r in rows))
+    log = folder / "commits.log"
+    entry = json.loads(log.read_text())
+    del entry["columns"]
+    entry["sizes"]["pages"] = pages.stat().st_size
+    log.write_text(json.dumps(entry) + "\n")
+    store.forget_urls()
+    assert load_journal(store, crawl_id)
+    got = store.rows(
+        "SELECT u.url, p.depth, p.status, p.schema_types "
+        "FROM pages p JOIN urls u ON u.id = p.url_id"
+    )
+    assert got == [(HOME, 0, 200, None)]
+
+
+def test_schema_types_go_through_the_journal(tmp_path: Path) -> None:
+    store, crawl_id = _store(tmp_path)
+    batch = _batch([HOME, f"{HOME}a"])
+    batch.pages[0]["schema_types"] = "Offer Service"
+    journal = Journal(store, crawl_id)
+    journal.write(batch)
+    journal.close()
+    assert load_journal(store, crawl_id)
+    got = store.rows(
+        "SELECT u.url, p.schema_types FROM pages p JOIN urls u ON u.id = p.url_id ORDER BY u.url"
+    )
+    assert got == [(HOME, "Offer Service"), (f"{HOME}a", None)]

@@ -42,7 +42,7 @@ ALWAYS = {
 
 PARSED = {
     "canonical_url", "meta_robots", "title", "meta_description", "h1", "lang", "word_count",
-    "content_hash", "other_scheme_links",
+    "content_hash", "other_scheme_links", "schema_types",
 }  # fmt: skip
 """The keys only a parsed HTML page fills."""
 
@@ -131,7 +131,7 @@ def test_page_row_value_types_match_the_pages_table() -> None:
     assert nullable == {
         "depth", "status", "content_type", "x_robots_tag", "error", "redirect_url",
         "canonical_url", "meta_robots", "title", "meta_description", "h1", "lang",
-        "content_hash",
+        "content_hash", "schema_types",
     }  # fmt: skip
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from linkflow.recommend.persist import (
     persist_recommendations,
     read_fixes,
@@ -13,16 +15,22 @@ from linkflow.recommend.persist import (
 )
 from linkflow.recommend.records import Fix, Recommendations, Suggestion
 from linkflow.settings import Settings
-from linkflow.store import Store
+from linkflow.store import Store, db
 from linkflow.store.export import table_columns
-from linkflow.store.migrations import SCHEMA_VERSION
+from linkflow.store.migrations import MIGRATIONS
 
 
 def _columns(store: Store, table: str) -> list[tuple[str, str]]:
     return table_columns(store, table)
 
 
-def test_a_file_without_the_fixes_table_upgrades(tmp_path: Path) -> None:
+def test_a_file_without_the_fixes_table_upgrades(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The file is taken back to the version before that step and opened by a linkflow whose
+    # newest step is that one: later steps, which this file already has, stay out of it.
+    step = next(v for v, sql in MIGRATIONS.items() if "CREATE TABLE fixes" in sql)
+    monkeypatch.setattr(db, "SCHEMA_VERSION", step)
     fresh = tmp_path / "fresh.duckdb"
     old = tmp_path / "old.duckdb"
     with Store.open(fresh) as store:
@@ -30,18 +38,14 @@ def test_a_file_without_the_fixes_table_upgrades(tmp_path: Path) -> None:
     with Store.open(old) as store:  # take it back to the schema before the fixes table
         store.execute("DROP TABLE fixes")
         store.execute("ALTER TABLE suggestions DROP COLUMN target_gain")
-        store.execute(
-            "UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION - 1)]
-        )
+        store.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(step - 1)])
         store.append(
             "suggestions",
             {"crawl_id": [1], "rank": [1], "source_url": ["a"], "target_url": ["b"], "gain": [0.5]},
         )
     with Store.open(old) as store:
         assert {t: _columns(store, t) for t in ("suggestions", "fixes")} == want
-        assert store.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == str(
-            SCHEMA_VERSION
-        )
+        assert store.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == str(step)
         assert store.rows("SELECT rank, gain, target_gain FROM suggestions") == [(1, 0.5, None)]
 
 
