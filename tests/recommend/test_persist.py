@@ -15,7 +15,7 @@ from linkflow.recommend.records import Fix, Recommendations, Suggestion
 from linkflow.settings import Settings
 from linkflow.store import Store
 from linkflow.store.export import table_columns
-from linkflow.store.migrations import SCHEMA_VERSION
+from linkflow.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 
 def _columns(store: Store, table: str) -> list[tuple[str, str]]:
@@ -27,12 +27,13 @@ def test_a_file_without_the_fixes_table_upgrades(tmp_path: Path) -> None:
     old = tmp_path / "old.duckdb"
     with Store.open(fresh) as store:
         want = {t: _columns(store, t) for t in ("suggestions", "fixes")}
+    step = next(v for v, sql in MIGRATIONS.items() if "CREATE TABLE fixes" in sql)
     with Store.open(old) as store:  # take it back to the schema before the fixes table
+        for later in ("whatif", "whatif_pages"):  # tables of versions after that one
+            store.execute(f"DROP TABLE {later}")
         store.execute("DROP TABLE fixes")
         store.execute("ALTER TABLE suggestions DROP COLUMN target_gain")
-        store.execute(
-            "UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION - 1)]
-        )
+        store.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(step - 1)])
         store.append(
             "suggestions",
             {"crawl_id": [1], "rank": [1], "source_url": ["a"], "target_url": ["b"], "gain": [0.5]},
