@@ -175,7 +175,9 @@ def test_a_second_plan_replaces_the_first_and_a_bad_one_stores_nothing(
     assert '"plan": "two.csv"' in details
 
 
-def test_a_later_analysis_makes_the_stored_what_if_stale(tmp_path: Path) -> None:
+def test_a_later_analysis_makes_the_stored_what_if_stale_and_the_report_drops_it(
+    tmp_path: Path,
+) -> None:
     site = tmp_path / "site"
     site.mkdir()
     for name in PAGES:
@@ -184,11 +186,13 @@ def test_a_later_analysis_makes_the_stored_what_if_stale(tmp_path: Path) -> None
     with Audit(tmp_path / "audit", overrides=overrides) as a:
         a.crawl(str(site)).analyse()
         assert a.last_what_if() is None
+        assert 'id="whatif"' not in a.report().read_text(encoding="utf-8")  # no plan yet
         effect = a.what_if(_plan(tmp_path / "plan.csv", ["/b.html,/money.html,,add"]))
         assert isinstance(effect, WhatIf)
         assert a.last_what_if() == effect
         a.analyse()
         assert a.last_what_if() is None
+        assert 'id="whatif"' not in a.report().read_text(encoding="utf-8")  # a stale plan
 
 
 def test_a_file_of_the_previous_version_gets_the_whatif_tables(tmp_path: Path) -> None:
@@ -205,3 +209,22 @@ def test_a_file_of_the_previous_version_gets_the_whatif_tables(tmp_path: Path) -
         assert {t: table_columns(store, t) for t in tables} == want
         version = store.scalar("SELECT value FROM meta WHERE key = 'schema_version'")
         assert version == str(SCHEMA_VERSION)
+
+
+def test_the_report_shows_the_stored_plan(audit: Audit, tmp_path: Path) -> None:
+    plan = _plan(
+        tmp_path / "report-plan.csv",
+        ["/,/money.html,<b>money</b> page,add", "/a.html,/money.html,,remove"],
+    )
+    audit.what_if(plan)
+    html = audit.report().read_text(encoding="utf-8")
+    start = html.index('<section id="whatif">')
+    section = html[start : html.index("</section>", start)]
+    assert "report-plan.csv" in section
+    assert "&lt;b&gt;money&lt;/b&gt; page" in section  # an anchor from a file is escaped
+    assert "<b>money" not in section
+    rows = section.split("<tr")[2:4]  # the header row first, then the two edits
+    assert "lowers the money pages" not in rows[0]
+    assert "lowers the money pages" in rows[1]
+    assert section.count("lowers the money pages") == 1
+    assert "Pages that lose most" in section
