@@ -34,6 +34,7 @@ EXPECTED = {
     "mowing-height-guide": ("/services/lawn-care/", "lawn care", "Professional lawn care crews"),
 }
 GENERIC = {"click here", "read more", "learn more", "here", "this page", "more", "link", "this"}
+CUT_OFF = {"a", "an", "and", "the", "of", "to", "in", "on", "with", "for", "or", "at", "by"}
 MIN_CONTENT_INLINKS = 3  # the analyse.min_content_inlinks default: fewer is under-linked
 
 
@@ -80,6 +81,9 @@ def test_each_trapped_post_gets_a_link_to_its_service_in_one_of_its_sentences(
     assert row["anchor"] in row["sentence"]
     assert anchor_word in row["anchor"].lower()
     assert row["anchor"].lower().strip() not in GENERIC
+    edges = row["anchor"].lower().split()
+    assert edges[0] not in CUT_OFF  # it reads whole: no "irrigation systems with"
+    assert edges[-1] not in CUT_OFF
     assert len(row["anchor"]) < len(row["sentence"]) / 2
     assert row["gain"] > 0
     assert row["target_gain"] > 0
