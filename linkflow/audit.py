@@ -313,7 +313,8 @@ class Audit:
         """The exact effect of a plan of link edits (CSV: ``source_url,target_url[,anchor]
         [,action]``, action ``add`` or ``remove``) on the money pages and the pages that
         lose, on the newest crawl; stored (``whatif``, ``whatif_pages``) in place of the
-        crawl's earlier plan, so the report shows it. The site's flow is left as it is."""
+        crawl's earlier plan, so the report shows it, unless the audit is open read-only.
+        The site's flow is left as it is."""
         from linkflow.analyses.money import prepare_money
         from linkflow.recommend.stage import plan_effect
 

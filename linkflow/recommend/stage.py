@@ -74,8 +74,9 @@ def plan_effect(
 ) -> WhatIf:
     """The exact effect of the link edits in the CSV file ``plan`` on ``crawl_id``'s flow
     (see :mod:`linkflow.recommend.whatif`), stored in the ``whatif`` and ``whatif_pages``
-    tables (replacing the crawl's earlier plan). Raises :class:`linkflow.errors.ConfigError`
-    naming the file and line of a bad row; then nothing is stored."""
+    tables (replacing the crawl's earlier plan) unless ``store`` is read-only. Raises
+    :class:`linkflow.errors.ConfigError` naming the file and line of a bad row; then
+    nothing is stored."""
     started = now()
     read_plan(plan)  # a bad file fails before the graph is built
     internal = _internal(store, crawl_id, settings, internal)
@@ -85,5 +86,6 @@ def plan_effect(
         chain, solve_state(chain, site.reward, tolerance=SOLVE_TOLERANCE), eps=COLUMN_EPS
     )
     result = what_if(cache, site, plan, settings, store.lookup_url_ids)
-    persist_what_if(store, crawl_id, result, settings, started, plan.name)
+    if not store.read_only:  # a read-only audit still answers, it keeps nothing
+        persist_what_if(store, crawl_id, result, settings, started, plan.name)
     return result

@@ -193,6 +193,12 @@ def test_a_later_analysis_makes_the_stored_what_if_stale_and_the_report_drops_it
         a.analyse()
         assert a.last_what_if() is None
         assert 'id="whatif"' not in a.report().read_text(encoding="utf-8")  # a stale plan
+        a.what_if(_plan(tmp_path / "kept.csv", ["/b.html,/money.html,,add"]))
+        kept = a.last_what_if()
+    with Audit(tmp_path / "audit", read_only=True) as a:  # it answers and keeps nothing
+        effect = a.what_if(_plan(tmp_path / "read.csv", ["/,/money.html,,add"]))
+        assert effect.edits[0].source_url == BASE
+        assert a.last_what_if() == kept
 
 
 def test_a_file_of_the_previous_version_gets_the_whatif_tables(tmp_path: Path) -> None:
