@@ -312,13 +312,22 @@ class Audit:
     def what_if(self, plan: Path | str) -> WhatIf:
         """The exact effect of a plan of link edits (CSV: ``source_url,target_url[,anchor]
         [,action]``, action ``add`` or ``remove``) on the money pages and the pages that
-        lose, on the newest crawl. Stores nothing."""
+        lose, on the newest crawl; stored (``whatif``, ``whatif_pages``) in place of the
+        crawl's earlier plan, so the report shows it, unless the audit is open read-only.
+        The site's flow is left as it is."""
         from linkflow.analyses.money import prepare_money
         from linkflow.recommend.stage import plan_effect
 
         settings = prepare_money(self.settings, self.path)
         return plan_effect(self.store, self.crawl_id(), settings, Path(plan),
                            internal=self._internal)  # fmt: skip
+
+    def last_what_if(self) -> WhatIf | None:
+        """The effect of the last plan :meth:`what_if` stored for the newest crawl, or None
+        when there is none or the crawl was analysed again since."""
+        from linkflow.recommend.whatif_store import read_what_if
+
+        return read_what_if(self.store, self.crawl_id())
 
     def verdict(self) -> Verdict:
         """The verdict of the newest crawl, as stored by :meth:`analyse`."""

@@ -285,7 +285,7 @@ def analyse(audit_dir: Path, quiet: bool, log_format: str, **kwargs: Any) -> Non
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
     help="CSV plan of link edits (source_url,target_url[,anchor][,action], action add or "
-    "remove): print its exact effect on the money pages instead.",
+    "remove): print its exact effect on the money pages instead, and store it for the report.",
 )
 @_money_option
 @progress_options
@@ -298,14 +298,17 @@ def suggest(
     links and the fix lists (orphans, generic anchors, broken links, redirects, dead
     backlinked pages, over-linked pages) are stored in the suggestions and fixes tables.
     Without options, suggestions stored since the last analysis are printed as they are.
+    The effect of a --what-if plan is stored in the whatif and whatif_pages tables.
     """  # fmt: skip
     overrides = _overrides(kwargs)
     lines = None
-    with _audit(audit_dir, overrides, read_only=True) as a:  # what-if writes nothing
-        if plan is not None:
+    if plan is not None:  # the effect is stored too, for the report
+        with _audit(audit_dir, overrides, create=False) as a:
             lines = a.what_if(plan).lines()
-        elif not overrides and (stored := a.recommendations()) is not None:
-            lines = stored.lines()
+    elif not overrides:
+        with _audit(audit_dir, overrides, read_only=True) as a:
+            if (stored := a.recommendations()) is not None:
+                lines = stored.lines()
     if lines is None:
         with _audit(audit_dir, overrides, create=False) as a:
             lines = a.suggest(progress=_stages(quiet, log_format)).lines()

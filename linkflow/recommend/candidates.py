@@ -13,8 +13,11 @@ it), reads as prose (it ends with a sentence mark, or is long) and has between
 matched in that sentence (a phrase that names the target, such as its H1, before a keyphrase
 of its text), never the whole sentence and never a generic anchor. When the
 target already has many exact-match anchors (``exact_share`` of its descriptive anchors
-equal one of its phrases), a phrase that is not one of those anchors is preferred, and
-failing that the match is widened by a neighbouring word into a partial match.
+equal one of its phrases), a phrase that is not one of those anchors is preferred (spanning
+such an anchor's mention it crosses, so that no mention is cut in two: "Good garden" in
+"Good garden design" becomes "Good garden design"), and failing that the match is widened
+by a neighbouring word into a partial match, a word that is not a stop word when one side
+has one ("modern irrigation systems", not "irrigation systems with").
 """
 
 from __future__ import annotations
@@ -107,19 +110,42 @@ def _prose(sentence: str, min_words: int, max_words: int) -> bool:
     return sentence.rstrip()[-1:] in _END_MARKS or n >= 2 * min_words
 
 
-def _widen(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
-    """``text[start:end]`` widened by the next word within ``[lo, hi)`` (right first)."""
+def _widen(
+    text: str, start: int, end: int, lo: int, hi: int, stop: Collection[str] = ()
+) -> tuple[int, int]:
+    """``text[start:end]`` widened by the next word within ``[lo, hi)``: right first, but
+    a word that is not in ``stop`` before one that is (an anchor ending in "with" or
+    starting with "the" reads as cut off)."""
     folded = fold(text[lo:hi])
     rel_s, rel_e = start - lo, end - lo
+    sides: list[tuple[str, tuple[int, int]]] = []
     right = folded[rel_e:]
     stripped = right.lstrip()
     if right[:1] == " " and stripped and len(right) - len(stripped) == 1:
         word = stripped.split(" ")[0]
-        return start, end + 1 + len(word)
+        sides.append((word, (start, end + 1 + len(word))))
     left = folded[:rel_s]
     if left.endswith(" ") and left.rstrip() and len(left) - len(left.rstrip()) == 1:
         word = left.rstrip().split(" ")[-1]
-        return start - 1 - len(word), end
+        sides.append((word, (start - 1 - len(word), end)))
+    if not sides:
+        return start, end
+    return next((span for word, span in sides if word not in stop), sides[0][1])
+
+
+def _spanning(
+    start: int, end: int, hits: list[tuple[int, int, Phrase]], keys: Collection[str]
+) -> tuple[int, int]:
+    """``[start, end)`` grown over every hit of a phrase in ``keys`` that crosses it (starts
+    inside and ends outside, or the reverse). A hit inside the span, or holding it whole,
+    is left alone: the span would become that phrase itself."""
+    grown = True
+    while grown:
+        grown = False
+        for s, e, phrase in hits:
+            crosses = (s < start < e < end) or (start < s < end < e)
+            if phrase.key in keys and crosses:
+                start, end, grown = min(start, s), max(end, e), True
     return start, end
 
 
@@ -130,6 +156,7 @@ class _Scan:
     source: SourceText
     min_words: int
     max_words: int
+    stop: Collection[str] = ()
     _spans: list[tuple[int, int]] | None = None
     _starts: list[int] | None = None
     _ok: dict[int, bool] = field(default_factory=dict)
@@ -170,7 +197,9 @@ class _Scan:
         start, end, phrase = (fresh or ranked)[0]
         widened = bool(avoid) and not fresh
         if widened:
-            start, end = _widen(text, start, end, lo, hi)
+            start, end = _widen(text, start, end, lo, hi, self.stop)
+        elif avoid:
+            start, end = _spanning(start, end, hits, avoid)
         anchor = text[start:end].strip()
         sentence = text[lo:hi]
         # phrases are never generic, only a widened match may be; nor is a short one the
@@ -228,11 +257,13 @@ def find_pairs(
     generic: Collection[str],
     min_words: int = 6,
     max_words: int = 40,
+    stopwords: Collection[str] = (),
 ) -> Pairs:
     """Every candidate pair with a fitting sentence (see the module docstring).
 
     ``linked``: sorted ``s·n + t`` keys of pairs the source already links; ``exact_anchors``
-    per target the phrase keys already used as anchors often enough to prefer others.
+    per target the phrase keys already used as anchors often enough to prefer others;
+    ``stopwords`` (folded) the words a widened anchor takes only when no other is next to it.
     Phrases too common to name one page (:func:`common_phrases`) are left out.
     """
     out = Pairs()
@@ -243,6 +274,7 @@ def find_pairs(
     if not any(kept.values()):
         return out
     auto = _automaton(kept)
+    stop = frozenset(stopwords)
     for source in sources:
         if not source.text:
             continue
@@ -252,7 +284,7 @@ def find_pairs(
                 by_target.setdefault(node, []).append((start, end, phrase))
         by_target.pop(source.node, None)
         if by_target:
-            scan = _Scan(source, min_words, max_words)
+            scan = _Scan(source, min_words, max_words, stop)
             _add_pairs(out, scan, by_target, linked, n, target_lang, exact_anchors, generic)
     return out
 

@@ -122,8 +122,9 @@ def read_recommendations(store: Store, crawl_id: int) -> Recommendations | None:
     if not runs:
         return None
     run_id, raw = runs[0]
-    later = store.scalar(
-        "SELECT count(*) FROM analysis_runs WHERE crawl_id = ? AND kind <> 'suggest' AND id > ?",
+    later = store.scalar(  # a what-if reads the flow, it changes nothing the links rest on
+        "SELECT count(*) FROM analysis_runs WHERE crawl_id = ? "
+        "AND kind NOT IN ('suggest', 'whatif') AND id > ?",
         [crawl_id, run_id],
     )
     if later:

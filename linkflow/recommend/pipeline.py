@@ -127,6 +127,7 @@ def find_candidates(
     }
     contexts = link_contexts(store, site)
     low = _low_value(site, settings)
+    stop = stopwords_for(site.lang)
     sources = [
         SourceText(n, text, site.lang[n], contexts.get(n, ()))
         for n, text in texts.items()
@@ -142,10 +143,11 @@ def find_candidates(
         generic=site.generic,
         min_words=rs.min_sentence_words,
         max_words=rs.max_sentence_words,
+        stopwords=stop,
     )
     src, dst = pairs.arrays()
     queries = {t: " ".join(p.text for p in ps) for t, ps in phrases.items()}
-    rel = relevance(src, dst, texts, queries, stopwords_for(site.lang))
+    rel = relevance(src, dst, texts, queries, stop)
     keep = np.flatnonzero(rel >= rs.min_relevance)
     cands = Candidates(
         src[keep],

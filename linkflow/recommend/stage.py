@@ -1,7 +1,7 @@
 """The recommendation stage as the façade runs it: from the store to stored results.
 
 :func:`suggest_links` recommends links and fix lists for a crawl and stores them;
-:func:`plan_effect` computes a what-if plan's effect (stores nothing). Both start from the
+:func:`plan_effect` computes a what-if plan's effect and stores it. Both start from the
 internal analysis' in-memory result when the caller has it, else run it again (it writes
 nothing); money settings must be prepared (:func:`linkflow.analyses.money.prepare_money`).
 """
@@ -20,6 +20,7 @@ from linkflow.recommend.persist import now, persist_recommendations
 from linkflow.recommend.pipeline import COLUMN_EPS, SOLVE_TOLERANCE, recommend
 from linkflow.recommend.records import Recommendations, WhatIf
 from linkflow.recommend.whatif import read_plan, what_if
+from linkflow.recommend.whatif_store import persist_what_if
 from linkflow.settings import Settings
 from linkflow.store import Store
 
@@ -72,8 +73,11 @@ def plan_effect(
     internal: InternalResult | None = None,
 ) -> WhatIf:
     """The exact effect of the link edits in the CSV file ``plan`` on ``crawl_id``'s flow
-    (see :mod:`linkflow.recommend.whatif`). Raises :class:`linkflow.errors.ConfigError`
-    naming the file and line of a bad row."""
+    (see :mod:`linkflow.recommend.whatif`), stored in the ``whatif`` and ``whatif_pages``
+    tables (replacing the crawl's earlier plan) unless ``store`` is read-only. Raises
+    :class:`linkflow.errors.ConfigError` naming the file and line of a bad row; then
+    nothing is stored."""
+    started = now()
     read_plan(plan)  # a bad file fails before the graph is built
     internal = _internal(store, crawl_id, settings, internal)
     site = load_site(store, internal, settings)
@@ -81,4 +85,7 @@ def plan_effect(
     cache = ColumnCache(
         chain, solve_state(chain, site.reward, tolerance=SOLVE_TOLERANCE), eps=COLUMN_EPS
     )
-    return what_if(cache, site, plan, settings, store.lookup_url_ids)
+    result = what_if(cache, site, plan, settings, store.lookup_url_ids)
+    if not store.read_only:  # a read-only audit still answers, it keeps nothing
+        persist_what_if(store, crawl_id, result, settings, started, plan.name)
+    return result

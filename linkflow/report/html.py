@@ -30,6 +30,7 @@ from linkflow.report import answer, sections
 from linkflow.report.explorer import embed_json, explorer_data
 from linkflow.report.exports import download_tables, export_table, make_folder
 from linkflow.report.graph_view import site_graph
+from linkflow.report.whatif import whatif_section
 from linkflow.settings import ReportSettings
 from linkflow.store import Store
 
@@ -127,6 +128,7 @@ def render_report(
         "answer": answer.answer_section(store, crawl_id),
         "flow": answer.flow_section(store, crawl_id, domains),
         "recommendations": answer.recommendations_section(store, crawl_id, top_n),
+        "whatif": whatif_section(store, crawl_id),
         "downloads": downloads or [],
         "css": Markup(css),  # our own package file, not user data
         "js": Markup(js),

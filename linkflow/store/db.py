@@ -35,7 +35,7 @@ TABLES = (
     "urls", "crawls", "pages", "links", "hreflang", "sitemap_urls", "page_text", "frontier",
     "imports", "backlinks", "traffic", "domain_authority",
     "analysis_runs", "page_metrics", "findings", "flow_paths", "verdict", "actions",
-    "suggestions", "fixes",
+    "suggestions", "fixes", "whatif", "whatif_pages",
     "backlink_counts", "domain_counts", "queries", "referring_domains", "backlink_targets",
     "anchor_profile", "link_velocity", "backlink_spread", "spam_flags", "link_gap",
 )  # fmt: skip

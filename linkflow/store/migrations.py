@@ -8,7 +8,7 @@ a later change adds a step, it never edits an earlier one.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 _V2 = """
 ALTER TABLE backlinks ALTER source_outlinks TYPE BIGINT;
@@ -87,6 +87,17 @@ _V6 = """
 ALTER TABLE pages ADD COLUMN schema_types VARCHAR;
 """
 
+_V7 = """
+CREATE TABLE whatif (
+    crawl_id INTEGER NOT NULL, line INTEGER NOT NULL, action VARCHAR NOT NULL,
+    source_url VARCHAR NOT NULL, target_url VARCHAR NOT NULL, anchor VARCHAR,
+    gain DOUBLE NOT NULL, lowers BOOLEAN NOT NULL);
+CREATE TABLE whatif_pages (
+    crawl_id INTEGER NOT NULL, kind VARCHAR NOT NULL, rank INTEGER NOT NULL,
+    url VARCHAR NOT NULL, money BOOLEAN NOT NULL, before DOUBLE NOT NULL,
+    after DOUBLE NOT NULL, change DOUBLE NOT NULL);
+"""
+
 MIGRATIONS: dict[int, str] = {
     # 2: backlink counts are 64-bit; unknown flags and anchors are NULL; backlink_edges
     # merges a row without a target (GSC) into the links of its source page.
@@ -101,4 +112,7 @@ MIGRATIONS: dict[int, str] = {
     5: _V5,
     # 6: pages.schema_types, the schema.org types a page declares (money page guesser).
     6: _V6,
+    # 7: what-if results: the whatif table (each planned edit and its effect) and
+    # whatif_pages (money pages and the pages that lose most, flow before and after).
+    7: _V7,
 }

@@ -178,7 +178,7 @@ CREATE TABLE IF NOT EXISTS domain_authority (
 CREATE TABLE IF NOT EXISTS analysis_runs (
     id            INTEGER PRIMARY KEY,
     crawl_id      INTEGER NOT NULL,
-    kind          VARCHAR NOT NULL,            -- internal | backlinks | flow | suggest
+    kind          VARCHAR NOT NULL,            -- internal | backlinks | flow | suggest | whatif
     settings_json VARCHAR NOT NULL,
     started_at    TIMESTAMP NOT NULL,
     finished_at   TIMESTAMP,
@@ -287,6 +287,35 @@ CREATE TABLE IF NOT EXISTS fixes (
     why        VARCHAR NOT NULL,
     effect     VARCHAR NOT NULL,
     gain       DOUBLE
+);
+
+-- What-if: the effect of the last plan of link edits (`linkflow suggest --what-if`), one row
+-- per planned edit: action (add | remove), the link, its anchor, gain (the change of the
+-- money pages' total flow from that edit alone on the crawled site) and lowers (TRUE when
+-- that change is negative: the edit would harm the money pages). F before and after the
+-- whole plan is in the 'whatif' row of analysis_runs.
+CREATE TABLE IF NOT EXISTS whatif (
+    crawl_id   INTEGER NOT NULL,
+    line       INTEGER NOT NULL,               -- the edit's line in the plan file (header: 1)
+    action     VARCHAR NOT NULL,
+    source_url VARCHAR NOT NULL,
+    target_url VARCHAR NOT NULL,
+    anchor     VARCHAR,
+    gain       DOUBLE NOT NULL,
+    lowers     BOOLEAN NOT NULL
+);
+
+-- The same plan's effect on pages: every money page (kind 'money') and the pages that lose
+-- the most flow (kind 'loser'), each with its flow before and after the whole plan.
+CREATE TABLE IF NOT EXISTS whatif_pages (
+    crawl_id   INTEGER NOT NULL,
+    kind       VARCHAR NOT NULL,               -- money | loser
+    rank       INTEGER NOT NULL,               -- order within the kind, from 1
+    url        VARCHAR NOT NULL,
+    money      BOOLEAN NOT NULL,               -- the page is a money page
+    before     DOUBLE NOT NULL,
+    after      DOUBLE NOT NULL,
+    change     DOUBLE NOT NULL                 -- after - before
 );
 
 -- ---------------------------------------------------------------- ingest: counts and profile

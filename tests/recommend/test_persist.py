@@ -35,6 +35,7 @@ def test_a_file_without_the_fixes_table_upgrades(
     old = tmp_path / "old.duckdb"
     with Store.open(fresh) as store:
         want = {t: _columns(store, t) for t in ("suggestions", "fixes")}
+    step = next(v for v, sql in MIGRATIONS.items() if "CREATE TABLE fixes" in sql)
     with Store.open(old) as store:  # take it back to the schema before the fixes table
         store.execute("DROP TABLE fixes")
         store.execute("ALTER TABLE suggestions DROP COLUMN target_gain")
