@@ -71,7 +71,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
         one_run(browser, args.index.resolve())  # warm-up: disk cache, first compile
         runs = [one_run(browser, args.index.resolve()) for _ in range(args.runs)]
         browser.close()

@@ -8,6 +8,7 @@ Each reader is one bounded aggregate query; the geometry of the SVG fallback is 
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,7 +96,7 @@ def equity_lorenz(
 
 def _at(points: tuple[tuple[float, float], ...], x: float) -> float:
     """The curve's value at ``x``, linear between its points."""
-    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
         if x0 <= x <= x1:
             return y0 if x1 == x0 else y0 + (y1 - y0) * (x - x0) / (x1 - x0)
     return points[-1][1]

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -83,8 +83,6 @@ class Sankey:
     reach: float
     leaks: dict[str, float] | None = None
     external: float | None = None
-    domains: int = 0
-    notes: tuple[str, ...] = field(default_factory=tuple)
 
 
 def _path(url: str, limit: int = 40) -> str:
@@ -114,7 +112,9 @@ def _flow_run(store: Store, crawl_id: int) -> tuple[dict[str, Any], dict[str, An
     return out[0], out[1]
 
 
-def _uniform(store: Store, crawl_id: int, settings: dict[str, Any], details: dict[str, Any]) -> float | None:
+def _uniform(
+    store: Store, crawl_id: int, settings: dict[str, Any], details: dict[str, Any]
+) -> float | None:
     """``(1 − α)(1 − β)/n``: what each graph page receives from direct visits and random
     entry, or None when all of ``flow_in`` is that (no backlink authority)."""
     defaults = Settings()
@@ -160,7 +160,9 @@ def _source_bands(
     domains, None-keyed direct entry is ``"\\0direct"``; and the number of other domains."""
     params: dict[str, Any] = {"crawl": crawl_id, "top": top}
     if uniform is None:
-        direct = store.rows(f"WITH p AS ({_PAGES}) SELECT lg, sum(flow_in) FROM p GROUP BY lg", params)
+        direct = store.rows(
+            f"WITH p AS ({_PAGES}) SELECT lg, sum(flow_in) FROM p GROUP BY lg", params
+        )
     else:
         params["u"] = uniform
         direct = store.rows(
@@ -322,7 +324,6 @@ def authority_sankey(store: Store, crawl_id: int, top: int = TOP) -> Sankey | No
         reach=sum(v for k, v in into.items() if k.startswith("m:")),
         leaks={str(k): float(v) for k, v in leaks.items()} if isinstance(leaks, dict) else None,
         external=float(external) if isinstance(external, int | float) else None,
-        domains=other_domains + sum(1 for i in ids if i.startswith("s:") and i != "s:"),
     )
 
 
@@ -384,11 +385,10 @@ def sankey_rows(sankey: Sankey) -> list[dict[str, Any]]:
     by column, biggest first: the diagram's numbers for print and for a browser without
     JavaScript."""
     nodes = {n.id: n for n in sankey.nodes}
-    rows = [
+    links = sorted(sankey.links, key=lambda k: (nodes[k.source].column, -k.value))
+    return [
         {"from": nodes[k.source].label, "from_title": nodes[k.source].title,
          "to": nodes[k.target].label, "to_title": nodes[k.target].title,
          "column": nodes[k.source].column, "value": k.value}
-        for k in sankey.links
+        for k in links
     ]  # fmt: skip
-    rows.sort(key=lambda r: (r["column"], -r["value"]))
-    return rows
