@@ -12,6 +12,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
+from linkflow.graph.load import FOLLOWED_SQL
 from linkflow.models import ANCHOR_CLASSES
 from linkflow.report.charts import BarChart, bar_chart
 from linkflow.report.queries import anchor_class_totals
@@ -128,15 +129,15 @@ def authority_buckets(store: Store) -> BarChart | None:
 def internal_anchor_quality(store: Store, crawl_id: int) -> BarChart | None:
     """Followed links to internal pages by anchor quality: descriptive, then the poor kinds
     of :data:`INTERNAL_ANCHOR_KINDS` (highlighted), as counted by the internal analysis'
-    findings. ``None`` without such links."""
+    findings; the links counted as the verdict's anchors component counts them (docs/model.md
+    §8). ``None`` without such links."""
     if not has_rows(store, "links"):
         return None
     links = int(
         store.scalar(
             "SELECT count(*) FROM links l JOIN (SELECT DISTINCT url_id FROM pages "
             "WHERE crawl_id = $c AND internal) p ON p.url_id = l.dst_id "
-            "WHERE l.crawl_id = $c AND NOT (coalesce(l.rel_nofollow, FALSE) "
-            "OR coalesce(l.rel_sponsored, FALSE) OR coalesce(l.rel_ugc, FALSE))",
+            f"WHERE l.crawl_id = $c AND {FOLLOWED_SQL}",
             {"c": crawl_id},
         )
         or 0

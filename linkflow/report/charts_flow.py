@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from linkflow.analyses.backlinks_profile import profile_edges
 from linkflow.settings import Settings
 from linkflow.store import Store
 from linkflow.store.export import has_rows, table_columns
@@ -173,19 +174,16 @@ def _source_bands(
         bands[("\0direct", lg)] += float(value or 0)
     if uniform is None:
         return bands, 0
-    present = {n for n, _ in table_columns(store, "domain_authority")}
-    score = (
-        "(SELECT max(score) FROM domain_authority d WHERE d.domain = e.source_domain)"
-        if {"domain", "score"} <= present
-        else "NULL"
+    edges = profile_edges(store).select(
+        ["source_domain", "target_url", "source_url", "authority", "followed", "lost"]
     )
-    rows = store.rows(
-        f"""
+    # the capped sum of backlink_targets.authority, domain by domain: the backlink
+    # profile's own edges (its authority and followed rules), best `cap` links per target
+    sql = f"""
         WITH p AS ({_PAGES}),
-        e AS (SELECT source_domain AS domain, target_url, source_url,
-                     coalesce(domain_authority, {score}, source_authority, 0.0) AS a
-              FROM backlink_edges e
-              WHERE NOT (nofollow OR sponsored OR ugc OR lost) AND source_domain IS NOT NULL),
+        e AS (SELECT source_domain AS domain, target_url, source_url, authority AS a
+              FROM _lf_sankey_edges
+              WHERE followed AND NOT lost AND source_domain IS NOT NULL),
         r AS (SELECT *, row_number() OVER (PARTITION BY target_url, domain
                                            ORDER BY a DESC, source_url) AS n FROM e),
         c AS (SELECT target_url, domain, sum(a) AS a FROM r WHERE n <= $cap AND a > 0
@@ -201,23 +199,18 @@ def _source_bands(
         split AS (SELECT part.lg, coalesce(w.domain, '') AS domain,
                          part.b * coalesce(w.a / w.total, 1) AS value
                   FROM part LEFT JOIN w USING (url) WHERE part.b > 0),
-        ranked AS (SELECT domain, sum(value) AS total,
-                          row_number() OVER (ORDER BY sum(value) DESC, domain) AS rn
+        ranked AS (SELECT domain, row_number() OVER (ORDER BY sum(value) DESC, domain) AS rn
                    FROM split WHERE domain <> '' GROUP BY domain)
         SELECT split.lg, CASE WHEN ranked.rn <= $top THEN split.domain ELSE '' END AS dg,
-               sum(split.value)
+               sum(split.value), (SELECT count(*) FROM ranked) AS domains
         FROM split LEFT JOIN ranked USING (domain) GROUP BY 1, 2
-        """,
-        {**params, "cap": cap},
-    )
-    others = store.scalar(
-        "SELECT count(DISTINCT source_domain) FROM backlink_edges "
-        "WHERE NOT (nofollow OR sponsored OR ugc OR lost) AND source_domain IS NOT NULL"
-    )
-    shown = {dg for _, dg, _ in rows if dg}
-    for lg, dg, value in rows:
+    """
+    with store.registered("_lf_sankey_edges", edges):
+        rows = store.rows(sql, {**params, "cap": cap})
+    domains = max((int(n) for *_, n in rows), default=0)
+    for lg, dg, value, _ in rows:
         bands[(dg, lg)] += float(value or 0)
-    return bands, max(int(others or 0) - len(shown), 0)
+    return bands, max(domains - top, 0)
 
 
 def _outcome_bands(
