@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from linkflow.analyses.backlinks_profile import profile_edges
+from linkflow.analyses.backlinks_profile import EDGES_SQL
 from linkflow.settings import Settings
 from linkflow.store import Store
 from linkflow.store.export import has_rows, table_columns
@@ -174,15 +174,12 @@ def _source_bands(
         bands[("\0direct", lg)] += float(value or 0)
     if uniform is None:
         return bands, 0
-    edges = profile_edges(store).select(
-        ["source_domain", "target_url", "source_url", "authority", "followed", "lost"]
-    )
     # the capped sum of backlink_targets.authority, domain by domain: the backlink
     # profile's own edges (its authority and followed rules), best `cap` links per target
     sql = f"""
         WITH p AS ({_PAGES}),
         e AS (SELECT source_domain AS domain, target_url, source_url, authority AS a
-              FROM _lf_sankey_edges
+              FROM ({EDGES_SQL}) x
               WHERE followed AND NOT lost AND source_domain IS NOT NULL),
         r AS (SELECT *, row_number() OVER (PARTITION BY target_url, domain
                                            ORDER BY a DESC, source_url) AS n FROM e),
@@ -205,8 +202,7 @@ def _source_bands(
                sum(split.value), (SELECT count(*) FROM ranked) AS domains
         FROM split LEFT JOIN ranked USING (domain) GROUP BY 1, 2
     """
-    with store.registered("_lf_sankey_edges", edges):
-        rows = store.rows(sql, {**params, "cap": cap})
+    rows = store.rows(sql, {**params, "cap": cap})
     domains = max((int(n) for *_, n in rows), default=0)
     for lg, dg, value, _ in rows:
         bands[(dg, lg)] += float(value or 0)
