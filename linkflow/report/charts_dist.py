@@ -70,26 +70,24 @@ def equity_lorenz(
     store: Store, crawl_id: int, *, width: float = 640, height: float = 240
 ) -> Lorenz | None:
     """The Lorenz curve of the crawl's internal equity, or ``None`` without equity."""
+    # one pass: the curve's points and the Gini coefficient, which over the equities in
+    # descending order (rank r from 1) is Σ_r (n + 1 − 2r)·e_r / (n·Σe)
     rows = store.rows(
-        "WITH s AS (SELECT row_number() OVER w AS r, count(*) OVER () AS n, "
+        "WITH s AS MATERIALIZED (SELECT equity, row_number() OVER w AS r, count(*) OVER () AS n, "
         "  sum(equity) OVER (w ROWS UNBOUNDED PRECEDING) AS c, sum(equity) OVER () AS t "
         "  FROM page_metrics WHERE crawl_id = ? AND equity IS NOT NULL "
-        "  WINDOW w AS (ORDER BY equity DESC, url_id)) "
-        "SELECT max(r), any_value(n), max(c) / any_value(t) FROM s WHERE t > 0 "
-        "GROUP BY ceil(r * ? / n) ORDER BY 1",
+        "  WINDOW w AS (ORDER BY equity DESC, url_id)), "
+        "g AS (SELECT sum((n + 1 - 2 * r) * equity) / (any_value(n) * any_value(t)) AS gini "
+        "  FROM s WHERE t > 0) "
+        "SELECT max(r), any_value(n), max(c) / any_value(t), any_value((SELECT gini FROM g)) "
+        "FROM s WHERE t > 0 GROUP BY ceil(r * ? / n) ORDER BY 1",
         [crawl_id, POINTS],
     )
     if not rows:
         return None
     n = int(rows[0][1])
-    points = ((0.0, 0.0), *((int(r) / n, min(float(y), 1.0)) for r, _, y in rows))
-    # Gini = Σ_i (2i − n − 1)·e_i / (n·Σe) over the equities in ascending order (i from 1)
-    gini = store.scalar(
-        "SELECT sum((2 * r - n - 1) * equity) / (any_value(n) * sum(equity)) FROM ("
-        "  SELECT equity, row_number() OVER (ORDER BY equity, url_id) AS r, "
-        "  count(*) OVER () AS n FROM page_metrics WHERE crawl_id = ? AND equity IS NOT NULL)",
-        [crawl_id],
-    )
+    points = ((0.0, 0.0), *((int(r) / n, min(float(y), 1.0)) for r, _, y, _ in rows))
+    gini = rows[0][3]
     marks = tuple((m, _at(points, m)) for m in MARKS)
     path = " ".join(f"{x * width:.1f},{height - y * height:.1f}" for x, y in points)
     return Lorenz(n, points, float(gini or 0.0), marks, width, height, path)
