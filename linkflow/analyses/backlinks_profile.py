@@ -19,6 +19,7 @@ from linkflow.analyses.findings_text import BACKLINK_KINDS
 from linkflow.store import Store
 
 __all__ = [
+    "EDGES_SQL",
     "PROFILE_TABLES",
     "anchor_combos",
     "apply_spam_scores",
@@ -49,6 +50,9 @@ _EDGES = f"""
     LEFT JOIN (SELECT domain, max(score) AS score FROM domain_authority GROUP BY domain) d
            ON d.domain = e.source_domain
 """
+EDGES_SQL: Final = _EDGES
+"""The audited site's links with their ``authority`` and ``followed`` (:func:`profile_edges`),
+as SQL to nest in a query that needs the same rules without fetching every edge."""
 
 
 def profile_edges(store: Store) -> pa.Table:

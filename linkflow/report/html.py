@@ -26,7 +26,7 @@ from markupsafe import Markup
 from linkflow import __version__
 from linkflow.errors import ReportError
 from linkflow.progress import Stage, StageProgress
-from linkflow.report import answer, sections
+from linkflow.report import answer, charts_dist, charts_flow, sections
 from linkflow.report.explorer import embed_json, explorer_data
 from linkflow.report.exports import download_tables, export_table, make_folder
 from linkflow.report.graph_view import site_graph
@@ -127,6 +127,8 @@ def render_report(
         "traffic": sections.traffic_section(store, crawl_id, top_n),
         "answer": answer.answer_section(store, crawl_id),
         "flow": answer.flow_section(store, crawl_id, domains),
+        "sankey": _sankey(store, crawl_id),
+        "distribution": charts_dist.distribution_section(store, crawl_id),
         "recommendations": answer.recommendations_section(store, crawl_id, top_n),
         "whatif": whatif_section(store, crawl_id),
         "downloads": downloads or [],
@@ -135,6 +137,22 @@ def render_report(
         "csp": _csp(css, js),
     }
     return _environment().get_template("report.html.j2").render(context)
+
+
+def _sankey(store: Store, crawl_id: int) -> dict[str, Any] | None:
+    """The authority Sankey as the template needs it: ``spec`` for ECharts, ``rows`` for
+    the table of its numbers, ``leaks``/``external``/``reach`` for the note below it."""
+    diagram = charts_flow.authority_sankey(store, crawl_id)
+    if diagram is None:
+        return None
+    title = "Authority: referring domains → landing pages → money pages or trapped"
+    return {
+        "spec": charts_flow.sankey_spec(diagram, title),
+        "rows": charts_flow.sankey_rows(diagram),
+        "reach": diagram.reach,
+        "leaks": diagram.leaks,
+        "external": diagram.external,
+    }
 
 
 def _static(name: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from linkflow.report import write_report
 from linkflow.settings import ReportSettings
@@ -266,6 +266,9 @@ def test_charts_drawn_with_echarts_and_svg_kept_for_print_and_no_js(
     page = open_page(browser, index, 390, problems)
     figures = page.locator("figure.chart-box")
     assert figures.count() >= 3  # click depth, equity, anchor classes or velocity
+    for i in range(figures.count()):  # a chart is drawn when it comes into view
+        figures.nth(i).scroll_into_view_if_needed()
+    expect(page.locator("figure.chart-box:not([data-drawn])")).to_have_count(0)
     drawn = page.eval_on_selector_all(
         "figure.chart-box",
         """figs => figs.map(f => [f.classList.contains('js-chart'),

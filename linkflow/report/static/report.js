@@ -110,8 +110,14 @@
   function fmt(v, digits) {
     if (v === null || v === undefined) return "—";
     if (typeof v === "boolean") return v ? "yes" : "no";
-    if (typeof v === "number") return v.toLocaleString("en-US", { maximumFractionDigits: digits === undefined ? 1 : digits });
+    if (typeof v === "number") return numberFormat(digits === undefined ? 1 : digits).format(v);
     return String(v);
+  }
+  // toLocaleString builds a new formatter on every call (most of the time of drawing a
+  // screen of rows); one formatter per precision, made once
+  var formats = {};
+  function numberFormat(digits) {
+    return formats[digits] || (formats[digits] = new Intl.NumberFormat("en-US", { maximumFractionDigits: digits }));
   }
   function pct(v) { return v === null || v === undefined ? "—" : (v * 100).toPrecision(3) + "%"; }
 
@@ -176,7 +182,7 @@
       var tr0 = el("tr"); tr0.appendChild(none); frag.appendChild(tr0);
     }
     body.appendChild(frag);
-    $("ex-count").textContent = rows.length.toLocaleString("en-US") + " of " + n.toLocaleString("en-US") + " pages";
+    $("ex-count").textContent = numberFormat(0).format(rows.length) + " of " + numberFormat(0).format(n) + " pages";
     $("ex-page").textContent = "page " + (state.page + 1) + " of " + pages;
     $("ex-prev").disabled = state.page === 0;
     $("ex-next").disabled = state.page >= pages - 1;
@@ -290,25 +296,36 @@
 // loaded, it draws them with axes, units, legend and tooltips, and the SVG (kept for print
 // and for a browser without JavaScript) is hidden. Tooltips are drawn on the canvas
 // (renderMode "richText"), so no page text ever reaches innerHTML.
+// Drawing is lazy: at load each chart only gets its sized box (so the page does not jump
+// when it is drawn); the chart is created and drawn when its figure comes within 400 px of
+// the viewport, so the first paint and the explorer never wait for charts further down.
 (function () {
   "use strict";
   if (typeof echarts === "undefined") return;
-  var css = getComputedStyle(document.documentElement);
-  function v(name, fallback) { return (css.getPropertyValue(name) || "").trim() || fallback; }
-  var ink = v("--ink", "#1d2126"), muted = v("--muted", "#5f6b76"), line = v("--line", "#e3e5e8");
-  var bar = v("--bar", "#6b8fe8"), hi = v("--bar-hi", "#e08a2c"), bad = v("--bad", "#b42318");
-  var axis = {
-    axisLine: { lineStyle: { color: line } }, splitLine: { lineStyle: { color: line } },
-    axisLabel: { color: muted }, nameTextStyle: { color: muted }
-  };
+  // Colours come from the style sheet's variables, read at the first drawing: reading
+  // computed style while the page is still loading forces a style pass over the whole page.
+  var ink, muted, line, bar, hi, bad, good, accent, axis, base;
+  function palette() {
+    if (base) return;
+    var css = getComputedStyle(document.documentElement);
+    function v(name, fallback) { return (css.getPropertyValue(name) || "").trim() || fallback; }
+    ink = v("--ink", "#1d2126"); muted = v("--muted", "#5f6b76"); line = v("--line", "#e3e5e8");
+    bar = v("--bar", "#6b8fe8"); hi = v("--bar-hi", "#e08a2c"); bad = v("--bad", "#b42318");
+    good = v("--good", "#2f6f4f"); accent = v("--accent", "#2a5bd7");
+    axis = {
+      axisLine: { lineStyle: { color: line } }, splitLine: { lineStyle: { color: line } },
+      axisLabel: { color: muted }, nameTextStyle: { color: muted }
+    };
+    base = {
+      animation: false, textStyle: { color: ink },
+      title: { textStyle: { color: ink, fontSize: 13, fontWeight: 600 }, left: 0, top: 0 },
+      legend: { top: 22, left: 0, textStyle: { color: muted } },
+      tooltip: { renderMode: "richText", confine: true }
+    };
+  }
   function merge(a, b) { var o = {}, k; for (k in a) o[k] = a[k]; for (k in b) o[k] = b[k]; return o; }
-  function fmt(n) { return n.toLocaleString("en-US", { maximumFractionDigits: 2 }); }
-  var base = {
-    animation: false, textStyle: { color: ink },
-    title: { textStyle: { color: ink, fontSize: 13, fontWeight: 600 }, left: 0, top: 0 },
-    legend: { top: 22, left: 0, textStyle: { color: muted } },
-    tooltip: { renderMode: "richText", confine: true }
-  };
+  var twoDigits = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
+  function fmt(n) { return twoDigits.format(n); }
 
   function barOption(s) {
     var scale = s.scale || 1;
@@ -323,9 +340,7 @@
       series.push({ name: s.marked, type: "bar", stack: "v", data: marked, itemStyle: { color: hi }, barMaxWidth: 18 });
       names.push(s.marked);
     }
-    return {
-      height: Math.max(s.labels.length * 26, 60) + 100,
-      option: merge(base, {
+    return merge(base, {
         title: merge(base.title, { text: s.title }),
         legend: merge(base.legend, { data: names }),
         tooltip: merge(base.tooltip, {
@@ -339,14 +354,11 @@
           axisLabel: { color: muted, width: 150, overflow: "truncate" }
         }),
         series: series
-      })
-    };
+      });
   }
 
   function columnOption(s) {
-    return {
-      height: 320,
-      option: merge(base, {
+    return merge(base, {
         title: merge(base.title, { text: s.title }),
         legend: merge(base.legend, { data: ["new", "lost"] }),
         tooltip: merge(base.tooltip, {
@@ -369,25 +381,120 @@
           { name: "lost", type: "bar", stack: "v", itemStyle: { color: bad },
             data: s.down.map(function (x) { return -x; }) }
         ]
-      })
-    };
+      });
   }
 
+  function pct(x) { return (x * 100).toFixed(x < 0.001 ? 3 : 1) + "%"; }
+
+  // referring domains → landing pages → money pages or trapped; values are shares of 1
+  function sankeyOption(s) {
+    var byName = {};
+    var colors = { source: bar, direct: muted, landing: accent, money: good, trapped: bad };
+    s.nodes.forEach(function (n) { byName[n.name] = n; });
+    function name(id) { return byName[id] ? byName[id].title : id; }
+    // no title: the figure's caption names the diagram
+    return merge(base, {
+        tooltip: merge(base.tooltip, {
+          trigger: "item",
+          formatter: function (p) {
+            if (p.dataType === "edge") return name(p.data.source) + " → " + name(p.data.target) + "\n" + pct(p.value);
+            return name(p.name) + "\n" + pct(p.value) + " of the authority entering the site";
+          }
+        }),
+        series: [{
+          type: "sankey", left: 4, right: 4, top: 8, bottom: 8, nodeWidth: 12, nodeGap: 10,
+          layoutIterations: 0, draggable: false, emphasis: { focus: "adjacency" },
+          lineStyle: { color: "source", opacity: 0.3, curveness: 0.5 },
+          label: {
+            color: ink, fontSize: 11, width: 200, overflow: "truncate",
+            formatter: function (p) { return (byName[p.name] || {}).label + "  " + pct(p.value); }
+          },
+          data: s.nodes.map(function (n) {
+            return {
+              name: n.name, depth: n.depth, value: n.value, itemStyle: { color: colors[n.kind] || muted },
+              label: { position: n.depth === 2 ? "left" : "right" }
+            };
+          }),
+          // the last stage in the outcome's colour: reaches a money page or trapped
+          links: s.links.map(function (k) {
+            var to = byName[k.target] || {};
+            var color = to.kind === "money" ? good : to.kind === "trapped" ? bad : "source";
+            return { source: k.source, target: k.target, value: k.value, lineStyle: { color: color } };
+          })
+        }]
+      });
+  }
+
+  // a Lorenz curve: share of pages (most equity first) against the share of equity held
+  function lorenzOption(s) {
+    var curve = s.x.map(function (x, i) { return [x * 100, s.y[i] * 100]; });
+    return merge(base, {
+        title: merge(base.title, { text: s.title }),
+        legend: merge(base.legend, { data: ["top pages", "every page equal"] }),
+        tooltip: merge(base.tooltip, {
+          trigger: "axis",
+          formatter: function (p) {
+            var d = p[0].data;
+            return "top " + fmt(d[0]) + "% of " + fmt(s.pages) + " pages\n" + fmt(d[1]) + "% of the equity";
+          }
+        }),
+        grid: { left: 8, right: 16, top: 56, bottom: 36, containLabel: true },
+        xAxis: merge(axis, { type: "value", min: 0, max: 100, name: "pages, most equity first", nameLocation: "middle", nameGap: 26,
+                             axisLabel: { color: muted, formatter: "{value}%" } }),
+        yAxis: merge(axis, { type: "value", min: 0, max: 100, axisLabel: { color: muted, formatter: "{value}%" } }),
+        series: [
+          { name: "top pages", type: "line", data: curve, showSymbol: false, lineStyle: { color: bar, width: 2.5 },
+            itemStyle: { color: bar }, areaStyle: { color: bar, opacity: 0.12 } },
+          { name: "every page equal", type: "line", data: [[0, 0], [100, 100]], showSymbol: false, silent: true,
+            lineStyle: { color: muted, type: "dashed", width: 1 }, itemStyle: { color: muted } }
+        ]
+      });
+  }
+
+  var OPTIONS = { bar: barOption, columns: columnOption, sankey: sankeyOption, lorenz: lorenzOption };
+  // each chart's height in px, known before it is drawn so that drawing moves nothing
+  var HEIGHTS = {
+    bar: function (s) { return Math.max(s.labels.length * 26, 60) + 100; },
+    columns: function () { return 320; },
+    lorenz: function () { return 340; },
+    sankey: function (s) {
+      var columns = [0, 0, 0];
+      s.nodes.forEach(function (n) { columns[n.depth] = (columns[n.depth] || 0) + 1; });
+      return Math.max(420, Math.max.apply(null, columns) * 40 + 60);
+    }
+  };
   var charts = [];
+  // echarts.init and the first setOption cost tens of milliseconds per chart whatever it
+  // shows, so a chart is created only when it is drawn
+  function draw(fig, box, spec) {
+    palette();
+    var chart = echarts.init(box, null, { renderer: "canvas" });
+    chart.setOption((OPTIONS[spec.kind] || barOption)(spec));
+    charts.push(chart);
+    fig.setAttribute("data-drawn", "");
+  }
+  var pending = typeof IntersectionObserver === "function" ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (e) {
+      if (!e.isIntersecting) return;
+      pending.unobserve(e.target);
+      var job = e.target.lfChart;
+      if (job) { e.target.lfChart = null; draw(e.target, job.box, job.spec); }
+    });
+  }, { rootMargin: "400px 0px" }) : null;
+
   document.querySelectorAll("figure.chart-box[data-echart]").forEach(function (fig) {
     var spec;
     try { spec = JSON.parse(fig.getAttribute("data-echart")); } catch (e) { return; }
-    var made = spec.kind === "columns" ? columnOption(spec) : barOption(spec);
     var box = document.createElement("div");
     box.className = "echart";
-    box.style.height = made.height + "px";
+    box.style.height = (HEIGHTS[spec.kind] || HEIGHTS.bar)(spec) + "px";
     box.setAttribute("role", "img");
     box.setAttribute("aria-label", spec.title);
-    fig.appendChild(box);
-    var chart = echarts.init(box, null, { renderer: "canvas" });
-    chart.setOption(made.option);
+    var slot = fig.querySelector(".chart-scroll");
+    if (slot) slot.insertBefore(box, slot.firstChild); else fig.appendChild(box);
     fig.classList.add("js-chart");
-    charts.push(chart);
+    if (pending) { fig.lfChart = { box: box, spec: spec }; pending.observe(fig); }
+    else draw(fig, box, spec);
   });
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
 })();
