@@ -24,6 +24,7 @@ from linkflow.analyses.flow_solve import (
     Hitting,
     columns,
     edge_gains,
+    ends_on,
     hitting,
     reverse_values,
     seeded_teleport,
@@ -77,6 +78,7 @@ class FlowResult:
     money: MoneyPages
     values: np.ndarray
     reach: Hitting
+    ends_low: Hitting
     paths: pa.Table
     lost: pa.Table
     fixes: tuple[Fix, ...]
@@ -105,6 +107,13 @@ class FlowResult:
         """``flow_in_i·(1 − h_i)``: outside authority a page receives that never reaches a
         money page along links (0 on money pages)."""
         out: np.ndarray = self.flow_in * (1.0 - self.reach.reach)
+        return out
+
+    @property
+    def trapped_low_value(self) -> np.ndarray:
+        """``flow_in_i·u_i``: the part of :attr:`trapped` that ends on a low-value URL (tag
+        and date archives, login, legal pages ...); the rest ends on other pages."""
+        out: np.ndarray = np.minimum(self.flow_in * self.ends_low.reach, self.trapped)
         return out
 
     @property
@@ -228,6 +237,7 @@ def run_flow(
     reach = hitting(op, mask, gs.tolerance, gs.max_iterations)
     t = _lap(seconds, "reach", t)
     low_value = classify_urls(graph.url_array, an.low_value)
+    ends_low = ends_on(op, mask, low_value.codes >= 0, gs.tolerance, gs.max_iterations)
     assert graph.links_by_url is not None
     assert graph.external_by_url is not None
     ids = graph.node_url_ids
@@ -243,6 +253,7 @@ def run_flow(
         money=money,
         values=values,
         reach=reach,
+        ends_low=ends_low,
         paths=paths,
         lost=lost,
         fixes=(),

@@ -84,6 +84,7 @@ def _metrics(result: FlowResult) -> pa.Table:
             "flow_score": pa.array(equity_scores(result.flow), pa.float64()),
             "flow_in": pa.array(result.flow_in, pa.float64()),
             "trapped": pa.array(result.trapped, pa.float64()),
+            "trapped_low_value": pa.array(result.trapped_low_value, pa.float64()),
             "guessed_money": pa.array(result.money.mask & guessed),
         }
     )
@@ -99,13 +100,14 @@ def persist_flow(store: Store, result: FlowResult) -> FlowSummary:
     with store.transaction(), store.registered("_lf_flow", _metrics(result)):
         run_id = next_run_id(store)
         store.execute(
-            "UPDATE page_metrics SET flow = 0, flow_score = 0, flow_in = 0, trapped = 0 "
+            "UPDATE page_metrics SET flow = 0, flow_score = 0, flow_in = 0, trapped = 0, "
+            "trapped_low_value = 0 "
             "WHERE crawl_id = ?",
             [crawl],
         )
         store.execute(
             "UPDATE page_metrics pm SET flow = f.flow, flow_score = f.flow_score, "
-            "flow_in = f.flow_in, trapped = f.trapped, "
+            "flow_in = f.flow_in, trapped = f.trapped, trapped_low_value = f.trapped_low_value, "
             "is_money = pm.is_money OR f.guessed_money "
             "FROM _lf_flow f WHERE pm.crawl_id = ? AND pm.url_id = f.url_id",
             [crawl],

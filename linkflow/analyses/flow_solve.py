@@ -28,6 +28,7 @@ __all__ = [
     "Values",
     "columns",
     "edge_gains",
+    "ends_on",
     "hitting",
     "reverse_values",
     "seeded_teleport",
@@ -225,6 +226,37 @@ def hitting(
         if bound <= target:
             break
     return Hitting(h, iterations, bound, bound <= target)
+
+
+def ends_on(
+    op: FlowOperator,
+    money: np.ndarray,
+    where: np.ndarray,
+    tolerance: float,
+    max_iterations: int = 1000,
+) -> Hitting:
+    """Per page, the probability that authority there stops on a page of ``where`` without
+    having reached a money page: ``u = b + (1 − 1_T)·αP̃u`` with ``b_j = 1_where(j)·(1 − α +
+    α·d_j)`` off T (a surfer stops at j with probability 1−α, or α·d_j at a dead end or an
+    evaporated nofollow share) and ``u = 0`` on T.
+
+    With :func:`hitting`'s h this splits every page's outcome exactly: h (reaches a money
+    page), u (ends on ``where``), 1 − h − u (ends on another page). Same contraction and
+    stopping rule as :func:`hitting`: ``bound`` is absolute, at most ``tolerance·(1−α)``.
+    """
+    alpha = op.damping
+    target = tolerance * (1.0 - alpha)
+    off = ~money
+    base = np.where(where & off, 1.0 - alpha + alpha * op.deficit, 0.0)
+    u = base.copy()
+    bound, iterations = 1.0 if base.any() else 0.0, 0
+    while iterations < max_iterations and bound > target:
+        nxt = base + np.where(off, op.links(u), 0.0)
+        delta = float(np.abs(nxt - u).max()) if u.size else 0.0
+        u = nxt
+        iterations += 1
+        bound = alpha / (1.0 - alpha) * delta
+    return Hitting(u, iterations, bound, bound <= target)
 
 
 def columns(

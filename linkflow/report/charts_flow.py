@@ -13,15 +13,18 @@ exactly what it receives:
   per target); a part no target resolves to (a canonical or a longer redirect chain) comes
   from "other domains".
 - **landing pages → outcomes.** ``trapped_i`` never reaches a money page (exact, stored);
-  the rest, ``flow_in_i − trapped_i``, reaches one. A money page that is itself a landing
-  page keeps its own. Another page's reaching part is divided among the money pages in
-  proportion to what it contributes to each one's flow (``flow_paths``), or, when it is not
-  listed there, in proportion to the money pages' flow. The money pages together receive
-  exactly the "reach" share the report states (Σ(flow_in − trapped) / Σ flow_in).
+  of it, ``trapped_low_value_i`` ends on a low-value URL (a leak, its own node) and the rest
+  on other pages; ``flow_in_i − trapped_i`` reaches a money page. A money page that is
+  itself a landing page keeps its own. Another page's reaching part is divided among the
+  money pages in proportion to what it contributes to each one's flow (``flow_paths``), or,
+  when it is not listed there, in proportion to the money pages' flow. The money pages
+  together receive exactly the "reach" share the report states (Σ(flow_in − trapped) /
+  Σ flow_in).
 
-Leaks (the flow on low-value URLs) and the external leak are shares of the flow, not of the
-entering authority, and overlap the outcomes above; they come with the diagram as
-:attr:`Sankey.leaks` and :attr:`Sankey.external` rather than as nodes.
+The flow on each low-value URL class and the external leak are shares of the flow, not of
+the entering authority; they come with the diagram as :attr:`Sankey.leaks` and
+:attr:`Sankey.external`. External links carry no authority in the model (as in Screaming
+Frog's Link Score), so the external leak is a measure beside the diagram, not a flow in it.
 
 The largest ``top`` nodes of each column are shown on their own, the rest as one "other"
 node. All the grouping runs in SQL, so a million pages cost a few aggregate queries.
@@ -137,6 +140,8 @@ def _uniform(
 _PAGES = """
     SELECT url, coalesce(is_money, FALSE) AS is_money, coalesce(flow, 0) AS flow, flow_in,
            least(greatest(coalesce(trapped, 0), 0), flow_in) AS trapped,
+           least(greatest(coalesce(trapped_low_value, 0), 0),
+                 greatest(coalesce(trapped, 0), 0), flow_in) AS trapped_low,
            CASE WHEN row_number() OVER (ORDER BY flow_in DESC, url) <= $top
                 THEN url ELSE '' END AS lg
     FROM page_metrics WHERE crawl_id = $crawl AND flow_in > 0
@@ -212,14 +217,18 @@ def _source_bands(
 def _outcome_bands(
     store: Store, crawl_id: int, top: int, money: dict[str, tuple[str, float]]
 ) -> dict[tuple[str, str], float]:
-    """(landing group, outcome) → value (absolute); outcome "\\0trapped" or a money group
-    ("m:" + URL, "m:" for the other money pages)."""
+    """(landing group, outcome) → value (absolute); outcome "trapped-low" (trapped, ends
+    on a low-value URL), "trapped" (trapped, ends on another page) or a money group ("m:" +
+    URL, "m:" for the other money pages)."""
     params = {"crawl": crawl_id, "top": top}
     bands: dict[tuple[str, str], float] = defaultdict(float)
-    for lg, value in store.rows(
-        f"WITH p AS ({_PAGES}) SELECT lg, sum(trapped) FROM p GROUP BY lg", params
+    for lg, low, other in store.rows(
+        f"WITH p AS ({_PAGES}) SELECT lg, sum(trapped_low), sum(trapped - trapped_low) "
+        "FROM p GROUP BY lg",
+        params,
     ):
-        bands[(lg, "\0trapped")] += float(value or 0)
+        bands[(lg, "trapped-low")] += float(low or 0)
+        bands[(lg, "trapped")] += float(other or 0)
     # a money page reaches itself first
     for lg, url, value in store.rows(
         f"WITH p AS ({_PAGES}) SELECT lg, url, flow_in FROM p WHERE is_money", params
@@ -262,7 +271,7 @@ def authority_sankey(store: Store, crawl_id: int, top: int = TOP) -> Sankey | No
     """The authority Sankey of ``crawl_id`` (see the module docstring), or ``None`` when
     the flow was not computed or no authority enters the site."""
     present = {name for name, _ in table_columns(store, "page_metrics")}
-    if not {"flow", "flow_in", "trapped", "is_money"} <= present:
+    if not {"flow", "flow_in", "trapped", "trapped_low_value", "is_money"} <= present:
         return None
     total = float(
         store.scalar(
@@ -291,7 +300,7 @@ def authority_sankey(store: Store, crawl_id: int, top: int = TOP) -> Sankey | No
         for (dg, lg), value in sources.items()
         if value > 0
     ] + [
-        SankeyLink("l:" + lg, "trapped" if out == "\0trapped" else out, value / total)
+        SankeyLink("l:" + lg, out, value / total)
         for (lg, out), value in outcomes.items()
         if value > 0
     ]
@@ -303,7 +312,8 @@ def authority_sankey(store: Store, crawl_id: int, top: int = TOP) -> Sankey | No
         out_of[link.source] += link.value
     ids = list(dict.fromkeys([*(k.source for k in links), *(k.target for k in links)]))
     nodes = [names.node(i, max(into[i], out_of[i])) for i in ids]
-    last = {"s:": 1, "l:": 1, "m:": 1, "direct": 2, "trapped": 2}  # groups below the pages
+    # groups below the pages, trapped last
+    last = {"s:": 1, "l:": 1, "m:": 1, "direct": 2, "trapped-low": 2, "trapped": 3}
     nodes.sort(key=lambda n: (n.column, last.get(n.id, 0), -n.value))
     leaks = details.get("leaks")
     external = details.get("external_leak")
@@ -334,9 +344,15 @@ class _Names:
                               "Direct visits and random entry: the share of the teleport "
                               "not seeded by backlinks", 0, "direct", value)  # fmt: skip
         if node_id == "trapped":
-            return SankeyNode(node_id, "Trapped",
-                              "Trapped: never reaches a money page along links", 2,
-                              "trapped", value)  # fmt: skip
+            return SankeyNode(node_id, "Trapped on other pages",
+                              "Trapped: never reaches a money page along links and ends on "
+                              "a page that is not a low-value URL", 2, "trapped",
+                              value)  # fmt: skip
+        if node_id == "trapped-low":
+            return SankeyNode(node_id, "Trapped on low-value URLs",
+                              "Leaks: never reaches a money page along links and ends on a "
+                              "low-value URL (tag, category or date archive, login, legal, "
+                              "faceted, paginated ...)", 2, "trapped", value)  # fmt: skip
         if kind == "s":
             label = key or _other(self.other_domains, "domain", "other backlinks")
             return SankeyNode(node_id, label, label, 0, "source", value)

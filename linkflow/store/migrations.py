@@ -8,7 +8,7 @@ a later change adds a step, it never edits an earlier one.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 _V2 = """
 ALTER TABLE backlinks ALTER source_outlinks TYPE BIGINT;
@@ -98,6 +98,10 @@ CREATE TABLE whatif_pages (
     after DOUBLE NOT NULL, change DOUBLE NOT NULL);
 """
 
+_V8 = """
+ALTER TABLE page_metrics ADD COLUMN trapped_low_value DOUBLE;
+"""
+
 MIGRATIONS: dict[int, str] = {
     # 2: backlink counts are 64-bit; unknown flags and anchors are NULL; backlink_edges
     # merges a row without a target (GSC) into the links of its source page.
@@ -115,4 +119,7 @@ MIGRATIONS: dict[int, str] = {
     # 7: what-if results: the whatif table (each planned edit and its effect) and
     # whatif_pages (money pages and the pages that lose most, flow before and after).
     7: _V7,
+    # 8: page_metrics.trapped_low_value, the part of the trapped authority that ends on a
+    # low-value URL (the report's authority Sankey draws it as its own flow).
+    8: _V8,
 }

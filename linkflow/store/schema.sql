@@ -211,7 +211,8 @@ CREATE TABLE IF NOT EXISTS page_metrics (
     flow              DOUBLE,                  -- backlink-seeded equity, sums to 1 over the graph
     flow_score        DOUBLE,                  -- 0-100 log scale, as equity_score
     flow_in           DOUBLE,                  -- authority received from outside, (1-a)*v
-    trapped           DOUBLE                   -- of flow_in, what never reaches a money page
+    trapped           DOUBLE,                  -- of flow_in, what never reaches a money page
+    trapped_low_value DOUBLE                   -- of trapped, what ends on a low-value URL
 );
 
 CREATE TABLE IF NOT EXISTS findings (

@@ -21,6 +21,7 @@ from linkflow.analyses.flow_solve import (
     FlowOperator,
     columns,
     edge_gains,
+    ends_on,
     hitting,
     reverse_values,
     seeded_teleport,
@@ -232,3 +233,43 @@ def test_teleport_is_seeded_by_backlink_authority() -> None:
     np.testing.assert_allclose(seeded_teleport(4, np.array([1.0, 0, 0, 0]), 0.0), 0.25)
     with pytest.raises(ConfigError, match=r"backlink_beta must be in \[0, 1\)"):
         seeded_teleport(4, np.ones(4), 1.0)
+
+
+def test_ends_on_splits_a_page_by_hand() -> None:
+    """A links to M (money) and B (low-value dead end), equal weights. From A: reach
+    α/2 = 0.425; ends on B α/2·1 = 0.425 (B stops surely: 1 − α + α·d_B with d_B = 1);
+    ends on A itself 1 − α = 0.15. From B: ends on B, 1. On M: 0."""
+    graph = from_edges(3, np.array([0, 0]), np.array([1, 2]), np.array([1.0, 1.0]))
+    op = FlowOperator.of(graph, np.full(3, 1 / 3), ALPHA)
+    money = np.array([False, False, True])
+    low = np.array([False, True, False])
+    got = ends_on(op, money, low, 1e-13)
+    np.testing.assert_allclose(got.reach, [0.425, 1.0, 0.0], atol=1e-12)
+    np.testing.assert_allclose(hitting(op, money, 1e-13).reach, [0.425, 0.0, 1.0], atol=1e-12)
+    assert ends_on(op, money, np.zeros(3, bool), 1e-13).reach.tolist() == [0.0, 0.0, 0.0]
+
+
+@FAST
+@given(cases(evaporate=True), st.lists(st.booleans(), min_size=10, max_size=10))
+def test_ends_on_matches_dense_linear_algebra_and_splits_every_outcome(
+    case: Case, flags: list[bool]
+) -> None:
+    """u = (I − αQ)⁻¹b, Q the links' matrix with money rows zeroed; h + u(low) + u(rest) = 1
+    off the money pages: every surfer reaches a money page or stops on some page."""
+    n = case.graph.n
+    low = np.array(flags[:n]) & ~case.money
+    op = FlowOperator.of(case.graph, case.v, ALPHA)
+    pt, _ = _dense(case.graph, case.v)
+    q = pt.copy()
+    q[case.money] = 0.0
+    kept = pt.sum(axis=1)  # what each row passes along followed links
+    stop = 1.0 - ALPHA * kept
+    b = np.where(low, stop, 0.0)
+    want = np.linalg.solve(np.eye(n) - ALPHA * q, b)
+    got = ends_on(op, case.money, low, 1e-12)
+    np.testing.assert_allclose(got.reach, want, atol=1e-10)
+    assert got.bound <= 1e-12 * (1 - ALPHA)
+    rest = ends_on(op, case.money, ~low & ~case.money, 1e-12).reach
+    h = hitting(op, case.money, 1e-12).reach
+    off = ~case.money
+    np.testing.assert_allclose((h + got.reach + rest)[off], 1.0, atol=1e-10)

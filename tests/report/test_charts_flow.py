@@ -34,11 +34,13 @@ def small_store(path: Path, *, blog: str = "/blog", domain_y: str = "y.example")
     α = 0.85, β = 0.5, n = 4: every page gets u = 0.15·0.5/4 = 0.01875 from direct entry.
     Backlink authority: x.example 60 → A, domain_y 20 → A and 20 → B (ΣE = 100), so
     flow_in = 0.15·(0.125 + 0.5·E/100): A 0.07875, B 0.03375, M1 = M2 = 0.01875 (Σ 0.15).
-    Trapped: A 0.02, B 0.03. flow_paths lists B's contributions (M1 0.03, M2 0.01), not A's.
+    Trapped: A 0.02, B 0.03 (0.012 of it ending on low-value URLs). flow_paths lists B's
+    contributions (M1 0.03, M2 0.01), not A's.
     """
     urls = [f"{SITE}/", f"{SITE}{blog}", f"{SITE}/m1", f"{SITE}/m2"]
     flow_in = [0.07875, 0.03375, 0.01875, 0.01875]
     trapped = [0.02, 0.03, 0.0, 0.0]
+    trapped_low = [0.0, 0.012, 0.0, 0.0]
     flow = [0.3, 0.2, 0.3, 0.2]
     with Store.open(path) as store:
         crawl = store.new_crawl(source="http", seeds=[urls[0]], settings={})
@@ -49,7 +51,7 @@ def small_store(path: Path, *, blog: str = "/blog", domain_y: str = "y.example")
             [
                 {"crawl_id": crawl, "url_id": ids[k], "url": urls[k], "in_graph": True,
                  "equity": flow[k], "is_money": k >= 2, "flow": flow[k], "flow_in": flow_in[k],
-                 "trapped": trapped[k]}
+                 "trapped": trapped[k], "trapped_low_value": trapped_low[k]}
                 for k in range(4)
             ],
         )  # fmt: skip
@@ -119,8 +121,9 @@ def test_bands_computed_by_hand(tmp_path: Path) -> None:
         # A: trapped 0.02; reach 0.05875, not in flow_paths: by the money pages' flow, 3:2
         (f"l:{a}", "trapped"): 0.02 / 0.15,
         (f"l:{a}", f"m:{m1}"): 0.05875 * 0.6 / 0.15, (f"l:{a}", f"m:{m2}"): 0.05875 * 0.4 / 0.15,
-        # B: trapped 0.03; reach 0.00375, by its flow_paths contributions 0.03 : 0.01
-        (f"l:{b}", "trapped"): 0.2,
+        # B: trapped 0.03, 0.012 of it on low-value URLs; reach 0.00375, by its flow_paths
+        # contributions 0.03 : 0.01
+        (f"l:{b}", "trapped"): 0.018 / 0.15, (f"l:{b}", "trapped-low"): 0.08,
         (f"l:{b}", f"m:{m1}"): 0.00375 * 0.75 / 0.15, (f"l:{b}", f"m:{m2}"): 0.00375 * 0.25 / 0.15,
         # a money page reaches itself
         (f"l:{m1}", f"m:{m1}"): 0.125, (f"l:{m2}", f"m:{m2}"): 0.125,
@@ -212,14 +215,16 @@ def test_the_demo_sankey_balances_and_its_money_pages_get_the_stated_reach(demo:
     with Store.open(demo / "audit.duckdb", read_only=True) as store:
         totals = flow_totals(store, 1)
         # independent of the report: the page table's own sums
-        entering, trapped = store.rows(
-            "SELECT sum(flow_in), sum(trapped) FROM page_metrics WHERE crawl_id = 1"
+        entering, trapped, low = store.rows(
+            "SELECT sum(flow_in), sum(trapped), sum(trapped_low_value) FROM page_metrics "
+            "WHERE crawl_id = 1"
         )[0]
         domains = {d for (d,) in store.rows("SELECT domain FROM referring_domains")}
     assert totals is not None
     assert abs(money - totals["reach"]) < 1e-9
     assert abs(money - (entering - trapped) / entering) < 1e-9
-    assert abs(into["trapped"] - trapped / entering) < 1e-9
+    assert abs(into["trapped"] + into.get("trapped-low", 0.0) - trapped / entering) < 1e-9
+    assert abs(into.get("trapped-low", 0.0) - low / entering) < 1e-9
     card = html.split('class="score-card flow-card"', 1)[1].split("</div>\n  </div>", 1)[0]
     assert f">{money * 100:.1f}%</div>" in card  # the answer's "Authority reaching the money pages"
     sources = [n for n in spec["nodes"] if n["kind"] == "source" and n["name"] != "s:"]
