@@ -13,7 +13,8 @@ An audit folder holds ``audit.duckdb`` (the store), ``report/index.html`` with i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from linkflow.analyses.gate import GateResult
     from linkflow.analyses.internal_result import InternalResult
     from linkflow.analyses.verdict import Verdict
+    from linkflow.graph.engine import GraphEngine
     from linkflow.ingest import ImportResult
     from linkflow.progress import StageProgress
     from linkflow.recommend.records import Recommendations, WhatIf
@@ -249,10 +251,21 @@ class Audit:
         return self
 
     # ------------------------------------------------------------------ analyses
-    def analyse(self, *, progress: StageProgress | None = None) -> Audit:
+    def analyse(
+        self,
+        *,
+        progress: StageProgress | None = None,
+        engine: str = "local",
+        spark_master: str | None = None,
+    ) -> Audit:
         """Run the internal analysis, the backlink profile, then the authority flow and the
         verdict, on the newest crawl; ``progress`` hears of each step as the ``analyse``
-        stage."""
+        stage.
+
+        ``engine`` ``'spark'`` solves PageRank, click depth and link counts on Spark at
+        ``spark_master`` (default ``local[2]``) with the same numbers; raises
+        :class:`ConfigError` for another engine name, or when pyspark or Java is missing.
+        """
         from linkflow.analyses.backlinks import analyse_backlinks
         from linkflow.analyses.internal import run_internal
         from linkflow.analyses.money import prepare_money
@@ -263,7 +276,10 @@ class Audit:
         crawl_id = self.crawl_id()
         settings = prepare_money(self.settings, self.path)  # money file and weights read once
         with Stage("analyse", progress, total=4 + 3) as step:  # run_internal's 4, then 3 here
-            internal = run_internal(self.store, crawl_id, settings, step=step)
+            with _graph_engine(engine, spark_master) as graph_engine:
+                internal = run_internal(
+                    self.store, crawl_id, settings, step=step, engine=graph_engine
+                )
             self._internal = internal
             step("storing metrics and findings")
             self.state.analyses.append(persist_internal(self.store, internal))
@@ -357,3 +373,19 @@ class Audit:
         from linkflow.report import export_table
 
         return export_table(self.store, table, fmt, Path(output))
+
+
+@contextmanager
+def _graph_engine(name: str, spark_master: str | None) -> Iterator[GraphEngine]:
+    """The engine called ``name`` ('local' or 'spark'), closed after use."""
+    from linkflow.graph.engine import LOCAL
+
+    if name == "local":
+        yield LOCAL
+        return
+    if name != "spark":
+        raise ConfigError(f"--engine must be 'local' or 'spark', got {name!r}")
+    from linkflow.engines.spark import DEFAULT_MASTER, SparkEngine
+
+    with SparkEngine(spark_master or DEFAULT_MASTER) as spark:
+        yield spark

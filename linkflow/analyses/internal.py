@@ -28,8 +28,8 @@ from linkflow.analyses.internal_queries import (
 )
 from linkflow.analyses.internal_result import InternalResult, InternalSummary
 from linkflow.analyses.persist import conform_findings, persist_internal
-from linkflow.graph import LinkGraph, PageRankResult, build_graph, click_depth, equity_scores
-from linkflow.graph import pagerank as solve
+from linkflow.graph import LinkGraph, PageRankResult, build_graph, equity_scores
+from linkflow.graph.engine import LOCAL, GraphEngine, GraphStats
 from linkflow.progress import Step, no_step
 from linkflow.settings import Settings
 from linkflow.store import Store
@@ -86,16 +86,17 @@ def _facts(
     result: PageRankResult,
     roots: np.ndarray,
     node_money: np.ndarray,
+    depth: np.ndarray,
+    stats: GraphStats,
 ) -> GraphFacts:
-    rows = np.repeat(np.arange(graph.n), graph.out_degree)
     assert graph.links_by_url is not None
     links_on_page = graph.links_by_url[graph.node_url_ids]
     return GraphFacts(
         equity=result.scores,
-        depth=click_depth(graph, roots),
+        depth=depth,
         roots=roots,
-        content_inlinks=np.bincount(graph.indices[graph.content], minlength=graph.n),
-        content_outlinks=np.bincount(rows[graph.content], minlength=graph.n),
+        content_inlinks=stats.content_inlinks,
+        content_outlinks=stats.content_outlinks,
         links_on_page=links_on_page,
         is_money=node_money,
         html=_node_html(graph),
@@ -115,6 +116,7 @@ def _node_html(graph: LinkGraph) -> np.ndarray:
 def _metrics(
     graph: LinkGraph,
     facts: GraphFacts,
+    stats: GraphStats,
     pages: pa.Table,
     money: np.ndarray,
     sitemap: pa.Array,
@@ -145,9 +147,9 @@ def _metrics(
             "equity": pa.array(np.where(on, facts.equity[at] if graph.n else 0.0, 0.0)),
             "equity_score": pa.array(np.where(on, score[at] if graph.n else 0.0, 0.0)),
             "depth": col(depth, ~on | (depth < 0)),
-            "inlinks": col(graph.in_degree[at] if graph.n else ext),
+            "inlinks": col(stats.inlinks[at] if graph.n else ext),
             "content_inlinks": col(facts.content_inlinks[at] if graph.n else ext),
-            "outlinks": col(graph.out_degree[at] if graph.n else ext),
+            "outlinks": col(stats.outlinks[at] if graph.n else ext),
             "content_outlinks": col(content_out[at] if graph.n else ext),
             "external_outlinks": pa.array(ext),
             "is_money": pa.array(money),
@@ -162,12 +164,19 @@ def _lap(seconds: dict[str, float], name: str, since: float) -> float:
 
 
 def run_internal(
-    store: Store, crawl_id: int, settings: Settings, *, step: Step = no_step
+    store: Store,
+    crawl_id: int,
+    settings: Settings,
+    *,
+    step: Step = no_step,
+    engine: GraphEngine = LOCAL,
 ) -> InternalResult:
     """Score equity and depth of ``crawl_id`` and find its internal problems, in memory.
 
     Reads the crawl (and an earlier result of it, as the solver's warm start); writes
-    nothing; ``step`` hears as each of its four steps starts. Raises
+    nothing; ``step`` hears as each of its four steps starts. The graph is built here by
+    the local rules; ``engine`` solves PageRank and computes click depth and link counts
+    on it (the local engine, or e.g. :class:`linkflow.engines.spark.SparkEngine`). Raises
     :class:`linkflow.errors.ConfigError` for invalid graph settings and
     :class:`linkflow.errors.StoreError` if the crawl does not exist.
     """
@@ -180,7 +189,7 @@ def run_internal(
     graph = build_graph(store, crawl_id, gs)
     t = _lap(seconds, "graph", t)
     step("solving PageRank")
-    result = solve(
+    result = engine.pagerank(
         graph,
         damping=gs.damping,
         tolerance=gs.tolerance,
@@ -198,8 +207,9 @@ def run_internal(
     nodes = graph.nodes_of(internal_ids)
     node_money[nodes[nodes >= 0]] = money[nodes >= 0]
     roots = home_nodes(store, crawl_id, graph)
-    facts = _facts(graph, result, roots, node_money)
-    metrics = _metrics(graph, facts, pages, money, sitemap_url_ids(store, crawl_id))
+    stats = engine.stats(graph)
+    facts = _facts(graph, result, roots, node_money, engine.click_depth(graph, roots), stats)
+    metrics = _metrics(graph, facts, stats, pages, money, sitemap_url_ids(store, crawl_id))
     t = _lap(seconds, "metrics", t)
     step("findings")
     parts = graph_rows(

@@ -248,11 +248,33 @@ def import_crawl(
     default=None,
     help="'uniform' gives classic PageRank (like Link Score).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="Where PageRank, click depth and link counts run: in memory, or on Apache Spark "
+    "(install linkflow[spark] and Java 17).",
+)
+@click.option(
+    "--spark-master",
+    default=None,
+    metavar="URL",
+    help="Spark master for --engine spark: local[2] (default), spark://host:7077, yarn, "
+    "or sc://host:15002 (Spark Connect).",
+)
 @progress_options
-def analyse(audit_dir: Path, quiet: bool, log_format: str, **kwargs: Any) -> None:
+def analyse(
+    audit_dir: Path,
+    engine: str,
+    spark_master: str | None,
+    quiet: bool,
+    log_format: str,
+    **kwargs: Any,
+) -> None:
     """Score link equity and depth, and find every internal and backlink problem."""
     with _audit(audit_dir, _overrides(kwargs), create=False) as a:
-        a.analyse(progress=_stages(quiet, log_format))
+        a.analyse(progress=_stages(quiet, log_format), engine=engine, spark_master=spark_master)
         _summarise(a, None)
 
 

@@ -19,7 +19,14 @@ from numpy.typing import ArrayLike
 from linkflow.errors import ConfigError
 from linkflow.graph.model import LinkGraph
 
-__all__ = ["PageRankResult", "click_depth", "equity_scores", "pagerank"]
+__all__ = [
+    "PageRankResult",
+    "click_depth",
+    "equity_scores",
+    "pagerank",
+    "start_vector",
+    "teleport_vector",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +45,9 @@ class PageRankResult:
     converged: bool
 
 
-def _teleport(n: int, teleport: ArrayLike | None) -> np.ndarray:
+def teleport_vector(n: int, teleport: ArrayLike | None) -> np.ndarray:
+    """The teleport vector :func:`pagerank` uses: uniform when None, else normalised to sum 1
+    (:class:`ConfigError` if malformed)."""
     if teleport is None:
         return np.full(n, 1.0 / n)
     v = np.asarray(teleport, dtype=np.float64)
@@ -48,7 +57,9 @@ def _teleport(n: int, teleport: ArrayLike | None) -> np.ndarray:
     return out
 
 
-def _start(n: int, x0: ArrayLike | None, v: np.ndarray) -> np.ndarray:
+def start_vector(n: int, x0: ArrayLike | None, v: np.ndarray) -> np.ndarray:
+    """The first iterate :func:`pagerank` uses: ``x0`` normalised, or ``v`` when ``x0`` is
+    missing or unusable."""
     if x0 is None:
         return v.copy()
     x = np.asarray(x0, dtype=np.float64)
@@ -81,13 +92,13 @@ def pagerank(
     n = graph.n
     if n == 0:
         return PageRankResult(np.zeros(0), 0, 0.0, 0.0, True)
-    v = _teleport(n, teleport)
+    v = teleport_vector(n, teleport)
     # π_i ≥ (1−α)·v_i, so this L1 bound gives the relative bound on every page with v_i > 0.
     floor = (1.0 - damping) * float(v[v > 0].min())
     target_l1 = tolerance * floor
     factor = damping / (1.0 - damping)
     pt = graph.transition_t
-    x = _start(n, x0, v)
+    x = start_vector(n, x0, v)
     l1 = 2.0
     iterations = 0
     while iterations < max_iterations:

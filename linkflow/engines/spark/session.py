@@ -1,0 +1,51 @@
+"""The Spark session linkflow computes with, and the error when Spark cannot start."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import TYPE_CHECKING, Final
+
+from linkflow.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+__all__ = ["DEFAULT_MASTER", "MISSING", "spark_session"]
+
+DEFAULT_MASTER: Final = "local[2]"
+MISSING: Final = "the Spark engine needs pyspark and Java: install linkflow[spark] and Java 17"
+
+
+def spark_session(master: str = DEFAULT_MASTER, *, shuffle_partitions: int = 4) -> SparkSession:
+    """The active session for ``master`` (``local[N]``, ``spark://host:port``, ``yarn`` ...,
+    or ``sc://host:port`` for Spark Connect), created if needed.
+
+    Logging is quiet (errors only) and the UI off; ``shuffle_partitions`` suits local mode
+    (Spark's 200 make tiny tasks there; on a cluster pass about 2-3 per executor core).
+    Raises :class:`ConfigError` when pyspark or Java is missing.
+    """
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise ConfigError(MISSING) from None
+    if master.startswith("sc://"):
+        return SparkSession.builder.remote(master).getOrCreate()
+    if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
+        raise ConfigError(MISSING)
+    builder = (
+        SparkSession.builder.master(master)
+        .appName("linkflow")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+        .config("spark.default.parallelism", str(shuffle_partitions))
+        .config("spark.sql.adaptive.enabled", "true")
+        .config("spark.driver.extraJavaOptions", "-Dlog4j.rootLogger=ERROR")
+    )
+    try:
+        spark = builder.getOrCreate()
+    except Exception as exc:  # the JVM did not start: no Java, or a broken one
+        raise ConfigError(f"{MISSING} ({type(exc).__name__})") from None
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
