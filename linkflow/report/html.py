@@ -141,7 +141,8 @@ def render_report(
 
 def _sankey(store: Store, crawl_id: int) -> dict[str, Any] | None:
     """The authority Sankey as the template needs it: ``spec`` for ECharts, ``rows`` for
-    the table of its numbers, ``leaks``/``external``/``reach`` for the note below it."""
+    the table of its numbers, ``leaks``/``external``/``reach``/``low`` (the entering
+    authority that ends on low-value URLs) for the note below it."""
     diagram = charts_flow.authority_sankey(store, crawl_id)
     if diagram is None:
         return None
@@ -152,6 +153,7 @@ def _sankey(store: Store, crawl_id: int) -> dict[str, Any] | None:
         "reach": diagram.reach,
         "leaks": diagram.leaks,
         "external": diagram.external,
+        "low": sum(n.value for n in diagram.nodes if n.id == "trapped-low"),
     }
 
 
