@@ -20,7 +20,16 @@ from linkflow.extract.content import Block, MainContent, find_main
 from linkflow.extract.regions import BLOCK_TAGS, Attributes, NodeInfo, RegionIndex
 from linkflow.extract.structured import SELECTOR as SCHEMA_SELECTOR
 from linkflow.extract.structured import schema_types
-from linkflow.extract.text import collapse, content_hash, sentence_around, sentence_ends
+from linkflow.extract.text import (
+    CODE_CLOSE,
+    CODE_OPEN,
+    collapse,
+    content_hash,
+    mark_code,
+    sentence_around,
+    sentence_ends,
+    unmark,
+)
 from linkflow.models import Link, PageFacts
 from linkflow.settings import ExtractSettings
 from linkflow.urls import normalize, origin_of, split_fragment
@@ -33,6 +42,8 @@ _SCHEME: Final = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _HTTP: Final = frozenset({"http", "https"})
 _ROBOTS_NAMES: Final = frozenset({"robots", "googlebot"})
 _PAGINATION_RELS: Final = frozenset({"next", "prev", "previous"})
+_CODE_TAGS: Final = frozenset({"pre", "code", "kbd", "samp", "tt"})
+_CODE_SELECTOR: Final = ", ".join(sorted(_CODE_TAGS))
 
 
 @dataclass(slots=True)
@@ -273,6 +284,38 @@ def _leaf_blocks(page: _Page) -> list[Block]:
     return list(blocks.values())
 
 
+def _in_code(node: Any) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag in _CODE_TAGS:
+            return True
+        parent = parent.parent
+    return False
+
+
+def _marked_main(tree: LexborHTMLParser, page: _Page, main: MainContent, plain: str) -> str:
+    """``plain`` (the main text) with its code between :data:`CODE_OPEN` and
+    :data:`CODE_CLOSE` (see :func:`linkflow.extract.text.mark_code`).
+
+    Runs last: the marks go into the tree, after every link, context and count has been
+    read from it. ``plain`` as it is when the main text holds no code, or when the marked
+    text would not be ``plain`` once unmarked (code around a block, or a page that writes
+    the marks' characters itself).
+    """
+    codes = tree.css(_CODE_SELECTOR)
+    if not codes:
+        return plain
+    for node in codes:
+        first = node.first_child
+        if first is None or _in_code(node):
+            continue
+        first.insert_before(CODE_OPEN)
+        node.insert_child(CODE_CLOSE)
+    nodes = {info.node_id: node for _, info, node in page.blocks}
+    marked = "\n".join(mark_code(nodes[block.info.node_id].text(deep=True)) for block in main.blocks)
+    return marked if unmark(marked) == plain else plain
+
+
 def parse_page(
     body: bytes,
     url: str,
@@ -323,5 +366,6 @@ def parse_page(
     facts.links = [found.link for found in page.found]
     facts.word_count = len(main_text.split())
     facts.content_hash = content_hash(main_text)
-    facts.main_text = (main_text or None) if settings.keep_main_text else None
+    if settings.keep_main_text and main_text:
+        facts.main_text = _marked_main(tree, page, main, main_text)
     return facts

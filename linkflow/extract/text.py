@@ -1,4 +1,5 @@
-"""Small text helpers of extraction: whitespace, sentences around a link, content hashes."""
+"""Small text helpers of extraction: whitespace, sentences around a link, content hashes, and
+the code marks of stored main text."""
 
 from __future__ import annotations
 
@@ -6,8 +7,29 @@ import hashlib
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from typing import Final
 
-__all__ = ["collapse", "content_hash", "sentence_around", "sentence_ends"]
+__all__ = [
+    "CODE_CLOSE",
+    "CODE_OPEN",
+    "collapse",
+    "content_hash",
+    "mark_code",
+    "sentence_around",
+    "sentence_ends",
+    "unmark",
+]
+
+CODE_OPEN: Final = "\ufdd0"
+CODE_CLOSE: Final = "\ufdd1"
+"""Around code (``pre``, ``code``, ``kbd``, ``samp``, ``tt``) in stored main text: text a
+link is never placed in. Unicode noncharacters, reserved for a program's own use, so they
+never stand for a character of a page."""
+
+_MARKS: Final = str.maketrans("", "", CODE_OPEN + CODE_CLOSE)
+_SPACE_IN_OPEN: Final = re.compile(f"{CODE_OPEN}(\\s+)")
+_SPACE_IN_CLOSE: Final = re.compile(f"(\\s+){CODE_CLOSE}")
+_EMPTY: Final = re.compile(f"{CODE_OPEN}{CODE_CLOSE}|{CODE_CLOSE}{CODE_OPEN}")
 
 _SENTENCE_END = re.compile(r"[.!?…](?=\s|$)")
 _END_MARKS = frozenset(".!?…")
@@ -66,3 +88,20 @@ def sentence_around(
     at = sentence.find(anchor)
     left = max(0, min(at - (limit - len(anchor)) // 2, len(sentence) - limit))
     return sentence[left : left + limit].strip() or None
+
+
+def unmark(text: str) -> str:
+    """``text`` without its code marks."""
+    return text.translate(_MARKS)
+
+
+def mark_code(marked: str) -> str:
+    """Whitespace-collapsed text with code marks, tidied so that :func:`unmark` gives
+    exactly the collapsed text without marks: spaces are moved out of the marks, empty and
+    touching code spans are merged away."""
+    text = collapse(marked)
+    for _ in range(2):  # moving a space out can make a span empty, or two spans touch
+        text = _SPACE_IN_OPEN.sub(lambda m: m.group(1) + CODE_OPEN, text)
+        text = _SPACE_IN_CLOSE.sub(lambda m: CODE_CLOSE + m.group(1), text)
+        text = collapse(_EMPTY.sub("", text))
+    return text
