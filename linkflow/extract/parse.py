@@ -312,7 +312,9 @@ def _marked_main(tree: LexborHTMLParser, page: _Page, main: MainContent, plain: 
         first.insert_before(CODE_OPEN)
         node.insert_child(CODE_CLOSE)
     nodes = {info.node_id: node for _, info, node in page.blocks}
-    marked = "\n".join(mark_code(nodes[block.info.node_id].text(deep=True)) for block in main.blocks)
+    marked = "\n".join(
+        mark_code(nodes[block.info.node_id].text(deep=True)) for block in main.blocks
+    )
     return marked if unmark(marked) == plain else plain
 
 
