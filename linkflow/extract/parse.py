@@ -284,13 +284,19 @@ def _leaf_blocks(page: _Page) -> list[Block]:
     return list(blocks.values())
 
 
-def _in_code(node: Any) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.tag in _CODE_TAGS:
-            return True
-        parent = parent.parent
-    return False
+def _code_block(node: Any, blocks: set[int]) -> int | None:
+    """The node id of the main block that holds code element ``node``; ``None`` when the
+    element is inside another code element within that block (that one is marked), or in
+    no main block. The walk stops at the block: a code element around a whole block is
+    not looked for (its marks would nest, which reads the same)."""
+    current = node
+    while current is not None:
+        if current.mem_id in blocks:
+            return int(current.mem_id)
+        current = current.parent
+        if current is not None and current.tag in _CODE_TAGS:
+            return None
+    return None
 
 
 def _marked_main(tree: LexborHTMLParser, page: _Page, main: MainContent, plain: str) -> str:
@@ -298,24 +304,33 @@ def _marked_main(tree: LexborHTMLParser, page: _Page, main: MainContent, plain: 
     :data:`CODE_CLOSE` (see :func:`linkflow.extract.text.mark_code`).
 
     Runs last: the marks go into the tree, after every link, context and count has been
-    read from it. ``plain`` as it is when the main text holds no code, or when the marked
-    text would not be ``plain`` once unmarked (code around a block, or a page that writes
-    the marks' characters itself).
+    read from it, and only the blocks that hold code are read again. ``plain`` as it is
+    when the main text holds no code, or when the marked text would not be ``plain`` once
+    unmarked (code around a block, or a page that writes the marks' characters itself).
     """
     codes = tree.css(_CODE_SELECTOR)
     if not codes:
         return plain
+    ids = {block.info.node_id for block in main.blocks}
+    marked: set[int] = set()
     for node in codes:
         first = node.first_child
-        if first is None or _in_code(node):
+        if first is None:
             continue
-        first.insert_before(CODE_OPEN)
-        node.insert_child(CODE_CLOSE)
-    nodes = {info.node_id: node for _, info, node in page.blocks}
-    marked = "\n".join(
-        mark_code(nodes[block.info.node_id].text(deep=True)) for block in main.blocks
+        block = _code_block(node, ids)
+        if block is not None:
+            first.insert_before(CODE_OPEN)
+            node.insert_child(CODE_CLOSE)
+            marked.add(block)
+    if not marked:
+        return plain
+    nodes = {info.node_id: node for _, info, node in page.blocks if info.node_id in marked}
+    lines = (
+        mark_code(nodes[b.info.node_id].text(deep=True)) if b.info.node_id in marked else b.text
+        for b in main.blocks
     )
-    return marked if unmark(marked) == plain else plain
+    text = "\n".join(lines)
+    return text if unmark(text) == plain else plain
 
 
 def parse_page(
