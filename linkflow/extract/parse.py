@@ -306,7 +306,7 @@ def _marked_main(tree: LexborHTMLParser, page: _Page, main: MainContent, plain: 
     Runs last: the marks go into the tree, after every link, context and count has been
     read from it, and only the blocks that hold code are read again. ``plain`` as it is
     when the main text holds no code, or when the marked text would not be ``plain`` once
-    unmarked (code around a block, or a page that writes the marks' characters itself).
+    unmarked (a page that writes the marks' characters itself).
     """
     codes = tree.css(_CODE_SELECTOR)
     if not codes:

@@ -250,14 +250,13 @@ def common_phrases(
     """(key, kind) of the phrases that do not name one page, so no anchor says them.
 
     Their document frequency (pages whose main text says them, code included: a name in
-    many listings is as common; found by the matching automaton itself, whole words as
-    matches are) is estimated on an even
-    sample of ``sample`` sources: a keyphrase on more than max(3, 1 %) of the pages ("this
-    chapter describes", "standard SQL" on a documentation site), a title or H1 on more than
-    max(50, 10 %). A keyphrase of 3 or more targets is dropped too: it says what a group of
-    pages is about, not which one. The user's keywords and queries always stay; so does a
-    phrase that is a commoner kind's key elsewhere ("lawn care" as the lawn care page's H1
-    stays, as a keyphrase of the home page it goes)."""
+    many listings is as common; counted by the matching automaton itself, whole words as
+    matches are) is estimated on an even sample of ``sample`` sources: a keyphrase on more
+    than max(3, 1 %) of the pages ("standard SQL" on a documentation site), a title or H1
+    on more than max(50, 10 %). A keyphrase of 3 or more targets is dropped too: it says
+    what a group of pages is about, not which one. The user's keywords and queries always
+    stay; so does a phrase that is a commoner kind's key elsewhere ("lawn care" as the lawn
+    care page's H1 stays, as a keyphrase of the home page it goes)."""
     step = max(1, len(sources) // sample)
     picked = sources[::step]
     auto = _automaton(phrases)
