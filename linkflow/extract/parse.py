@@ -20,7 +20,16 @@ from linkflow.extract.content import Block, MainContent, find_main
 from linkflow.extract.regions import BLOCK_TAGS, Attributes, NodeInfo, RegionIndex
 from linkflow.extract.structured import SELECTOR as SCHEMA_SELECTOR
 from linkflow.extract.structured import schema_types
-from linkflow.extract.text import collapse, content_hash, sentence_around, sentence_ends
+from linkflow.extract.text import (
+    CODE_CLOSE,
+    CODE_OPEN,
+    collapse,
+    content_hash,
+    mark_code,
+    sentence_around,
+    sentence_ends,
+    unmark,
+)
 from linkflow.models import Link, PageFacts
 from linkflow.settings import ExtractSettings
 from linkflow.urls import normalize, origin_of, split_fragment
@@ -33,6 +42,8 @@ _SCHEME: Final = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _HTTP: Final = frozenset({"http", "https"})
 _ROBOTS_NAMES: Final = frozenset({"robots", "googlebot"})
 _PAGINATION_RELS: Final = frozenset({"next", "prev", "previous"})
+_CODE_TAGS: Final = frozenset({"pre", "code", "kbd", "samp", "tt"})
+_CODE_SELECTOR: Final = ", ".join(sorted(_CODE_TAGS))
 
 
 @dataclass(slots=True)
@@ -273,6 +284,55 @@ def _leaf_blocks(page: _Page) -> list[Block]:
     return list(blocks.values())
 
 
+def _code_block(node: Any, blocks: set[int]) -> int | None:
+    """The node id of the main block that holds code element ``node``; ``None`` when the
+    element is inside another code element within that block (that one is marked), or in
+    no main block. The walk stops at the block: a code element around a whole block is
+    not looked for (its marks would nest, which reads the same)."""
+    current = node
+    while current is not None:
+        if current.mem_id in blocks:
+            return int(current.mem_id)
+        current = current.parent
+        if current is not None and current.tag in _CODE_TAGS:
+            return None
+    return None
+
+
+def _marked_main(tree: LexborHTMLParser, page: _Page, main: MainContent, plain: str) -> str:
+    """``plain`` (the main text) with its code between :data:`CODE_OPEN` and
+    :data:`CODE_CLOSE` (see :func:`linkflow.extract.text.mark_code`).
+
+    Runs last: the marks go into the tree, after every link, context and count has been
+    read from it, and only the blocks that hold code are read again. ``plain`` as it is
+    when the main text holds no code, or when the marked text would not be ``plain`` once
+    unmarked (a page that writes the marks' characters itself).
+    """
+    codes = tree.css(_CODE_SELECTOR)
+    if not codes:
+        return plain
+    ids = {block.info.node_id for block in main.blocks}
+    marked: set[int] = set()
+    for node in codes:
+        first = node.first_child
+        if first is None:
+            continue
+        block = _code_block(node, ids)
+        if block is not None:
+            first.insert_before(CODE_OPEN)
+            node.insert_child(CODE_CLOSE)
+            marked.add(block)
+    if not marked:
+        return plain
+    nodes = {info.node_id: node for _, info, node in page.blocks if info.node_id in marked}
+    lines = (
+        mark_code(nodes[b.info.node_id].text(deep=True)) if b.info.node_id in marked else b.text
+        for b in main.blocks
+    )
+    text = "\n".join(lines)
+    return text if unmark(text) == plain else plain
+
+
 def parse_page(
     body: bytes,
     url: str,
@@ -323,5 +383,6 @@ def parse_page(
     facts.links = [found.link for found in page.found]
     facts.word_count = len(main_text.split())
     facts.content_hash = content_hash(main_text)
-    facts.main_text = (main_text or None) if settings.keep_main_text else None
+    if settings.keep_main_text and main_text:
+        facts.main_text = _marked_main(tree, page, main, main_text)
     return facts

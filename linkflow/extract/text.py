@@ -1,4 +1,5 @@
-"""Small text helpers of extraction: whitespace, sentences around a link, content hashes."""
+"""Small text helpers of extraction: whitespace, sentences around a link, content hashes, and
+the code marks of stored main text."""
 
 from __future__ import annotations
 
@@ -6,8 +7,25 @@ import hashlib
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from typing import Final
 
-__all__ = ["collapse", "content_hash", "sentence_around", "sentence_ends"]
+__all__ = [
+    "CODE_CLOSE",
+    "CODE_OPEN",
+    "collapse",
+    "content_hash",
+    "mark_code",
+    "sentence_around",
+    "sentence_ends",
+    "unmark",
+]
+
+CODE_OPEN: Final = "\ufdd0"
+CODE_CLOSE: Final = "\ufdd1"
+"""Around code (``pre``, ``code``, ``kbd``, ``samp``, ``tt``) in stored main text: text a
+link is never placed in. Unicode noncharacters, reserved for a program's own use, so they
+never stand for a character of a page."""
+
 
 _SENTENCE_END = re.compile(r"[.!?…](?=\s|$)")
 _END_MARKS = frozenset(".!?…")
@@ -66,3 +84,25 @@ def sentence_around(
     at = sentence.find(anchor)
     left = max(0, min(at - (limit - len(anchor)) // 2, len(sentence) - limit))
     return sentence[left : left + limit].strip() or None
+
+
+def unmark(text: str) -> str:
+    """``text`` without its code marks."""
+    return text.replace(CODE_OPEN, "").replace(CODE_CLOSE, "")  # str.translate is slower
+
+
+def mark_code(marked: str) -> str:
+    """Whitespace-collapsed text with code marks, tidied so that :func:`unmark` gives
+    exactly the collapsed text without marks: spaces are moved out of the marks, empty and
+    touching code spans are merged away."""
+    text = collapse(marked)
+    if CODE_OPEN not in text:
+        return text
+    while True:  # str.replace, not regexes: this runs on every block that holds code
+        tidy = text.replace(CODE_OPEN + " ", " " + CODE_OPEN)
+        tidy = tidy.replace(" " + CODE_CLOSE, CODE_CLOSE + " ")
+        tidy = tidy.replace(CODE_OPEN + CODE_CLOSE, "").replace(CODE_CLOSE + CODE_OPEN, "")
+        tidy = collapse(tidy)
+        if tidy == text:
+            return text
+        text = tidy

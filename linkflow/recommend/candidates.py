@@ -2,7 +2,9 @@
 
 One Aho–Corasick automaton (pyahocorasick) holds every phrase of every target; one pass over
 each source page's folded main text finds every mention, as whole words. Main text is the
-page's main content only (no navigation, footer or sidebar). A pair is dropped when the
+page's main content only (no navigation, footer or sidebar), and a mention that touches its
+code (``pre``, ``code``, ``kbd``, ``samp``, ``tt``: a listing, an identifier) is never a
+place for a link, nor is an anchor widened into code. A pair is dropped when the
 source already links the target (anywhere on the page, followed or not), is the target, or
 is written in another language.
 
@@ -31,7 +33,15 @@ import numpy as np
 
 from linkflow.analyses.anchors import normalise_anchor
 from linkflow.recommend.phrases import Phrase
-from linkflow.recommend.text import fold, is_boundary, phrase_key, sentence_spans, words
+from linkflow.recommend.text import (
+    Spans,
+    fold,
+    is_boundary,
+    overlaps,
+    phrase_key,
+    sentence_spans,
+    words,
+)
 
 __all__ = ["Candidates", "Option", "Pairs", "SourceText", "common_phrases", "find_pairs"]
 
@@ -41,12 +51,14 @@ _END_MARKS = ".!?…:;"
 
 @dataclass(frozen=True, slots=True)
 class SourceText:
-    """A source page: node, main text, language, and the contexts of its content links."""
+    """A source page: node, main text, language, the contexts of its content links, and
+    ``code``: where its main text is code (offsets, see :func:`~.text.split_code`)."""
 
     node: int
     text: str
     lang: str
     contexts: tuple[str, ...] = ()
+    code: Spans = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,11 +123,18 @@ def _prose(sentence: str, min_words: int, max_words: int) -> bool:
 
 
 def _widen(
-    text: str, start: int, end: int, lo: int, hi: int, stop: Collection[str] = ()
+    text: str,
+    start: int,
+    end: int,
+    lo: int,
+    hi: int,
+    stop: Collection[str] = (),
+    code: Spans = (),
 ) -> tuple[int, int]:
     """``text[start:end]`` widened by the next word within ``[lo, hi)``: right first, but
     a word that is not in ``stop`` before one that is (an anchor ending in "with" or
-    starting with "the" reads as cut off)."""
+    starting with "the" reads as cut off); never a word of ``code``. Words are whole, ``_``
+    included ("get_color_note", never "get")."""
     folded = fold(text[lo:hi])
     rel_s, rel_e = start - lo, end - lo
     sides: list[tuple[str, tuple[int, int]]] = []
@@ -128,6 +147,7 @@ def _widen(
     if left.endswith(" ") and left.rstrip() and len(left) - len(left.rstrip()) == 1:
         word = left.rstrip().split(" ")[-1]
         sides.append((word, (start - 1 - len(word), end)))
+    sides = [(word, span) for word, span in sides if not overlaps(code, *span)]
     if not sides:
         return start, end
     return next((span for word, span in sides if word not in stop), sides[0][1])
@@ -197,9 +217,11 @@ class _Scan:
         start, end, phrase = (fresh or ranked)[0]
         widened = bool(avoid) and not fresh
         if widened:
-            start, end = _widen(text, start, end, lo, hi, self.stop)
+            start, end = _widen(text, start, end, lo, hi, self.stop, self.source.code)
         elif avoid:
             start, end = _spanning(start, end, hits, avoid)
+        if overlaps(self.source.code, start, end):
+            return None  # widened or spanned into code
         anchor = text[start:end].strip()
         sentence = text[lo:hi]
         # phrases are never generic, only a widened match may be; nor is a short one the
@@ -210,23 +232,31 @@ class _Scan:
         return Option(sentence, anchor, phrase, lo)
 
 
-def _mentions(auto: object, text: str) -> Iterator[tuple[int, int, str, list[tuple[int, Phrase]]]]:
-    """(start, end, key, owners) of every whole-word phrase match in ``text`` (folded)."""
+def _mentions(
+    auto: object, text: str, code: Spans = ()
+) -> Iterator[tuple[int, int, str, list[tuple[int, Phrase]]]]:
+    """(start, end, key, owners) of every whole-word phrase match in ``text`` (folded) that
+    touches none of the ``code`` spans."""
     folded = fold(text)
     for last, (size, key, owners) in auto.iter(folded):  # type: ignore[attr-defined]
         start, end = last - size + 1, last + 1
-        if is_boundary(folded, start, end):
+        if is_boundary(folded, start, end) and not overlaps(code, start, end):
             yield start, end, key, owners
 
 
 def common_phrases(
     sources: Sequence[SourceText], phrases: Mapping[int, list[Phrase]], sample: int = 2000
 ) -> set[tuple[str, str]]:
-    """(key, kind) of the phrases found on too many pages to say which page they name,
-    estimated on an even sample of ``sample`` sources: a keyphrase on more than max(3, 2 %)
-    of the pages, a title or H1 on more than max(50, 10 %). The user's keywords and queries
-    always stay; so does a phrase that is a commoner kind's key elsewhere ("lawn care" as
-    the lawn care page's H1 stays, as a keyphrase of the home page it goes)."""
+    """(key, kind) of the phrases that do not name one page, so no anchor says them.
+
+    Their document frequency (pages whose main text says them, code included: a name in
+    many listings is as common; counted by the matching automaton itself, whole words as
+    matches are) is estimated on an even sample of ``sample`` sources: a keyphrase on more
+    than max(3, 1 %) of the pages ("standard SQL" on a documentation site), a title or H1
+    on more than max(50, 10 %). A keyphrase of 3 or more targets is dropped too: it says
+    what a group of pages is about, not which one. The user's keywords and queries always
+    stay; so does a phrase that is a commoner kind's key elsewhere ("lawn care" as the lawn
+    care page's H1 stays, as a keyphrase of the home page it goes)."""
     step = max(1, len(sources) // sample)
     picked = sources[::step]
     auto = _automaton(phrases)
@@ -234,16 +264,20 @@ def common_phrases(
     for source in picked:
         seen.update({key for _, _, key, _ in _mentions(auto, source.text)})
     scale = len(sources) / max(1, len(picked))
+    owners = Counter(p.key for items in phrases.values() for p in items if p.kind == "keyphrase")
     out = set()
     for key, kind in {(p.key, p.kind) for items in phrases.values() for p in items}:
         rule = _COMMON.get(kind)
-        if rule is not None and seen[key] * scale > max(rule[1], rule[0] * len(sources)):
+        frequent = rule is not None and seen[key] * scale > max(rule[1], rule[0] * len(sources))
+        if frequent or (kind == "keyphrase" and owners[key] >= _SHARED_KEYPHRASE):
             out.add((key, kind))
     return out
 
 
-_COMMON = {"keyphrase": (0.02, 3), "h1": (0.1, 50), "title": (0.1, 50)}
+_COMMON = {"keyphrase": (0.01, 3), "h1": (0.1, 50), "title": (0.1, 50)}
 """Per phrase kind: (share of pages, and number of pages) above which it names no page."""
+_SHARED_KEYPHRASE = 3
+"""Targets sharing one keyphrase from which on it names none of them."""
 
 
 def find_pairs(
@@ -279,7 +313,7 @@ def find_pairs(
         if not source.text:
             continue
         by_target: dict[int, list[tuple[int, int, Phrase]]] = {}
-        for start, end, _, owners in _mentions(auto, source.text):
+        for start, end, _, owners in _mentions(auto, source.text, source.code):
             for node, phrase in owners:
                 by_target.setdefault(node, []).append((start, end, phrase))
         by_target.pop(source.node, None)

@@ -21,7 +21,7 @@ from linkflow.analyses.flow_solve import seeded_teleport
 from linkflow.analyses.internal_result import InternalResult
 from linkflow.analyses.money import MoneyPages
 from linkflow.graph import LinkGraph
-from linkflow.recommend.text import phrase_key
+from linkflow.recommend.text import Spans, phrase_key, split_code
 from linkflow.settings import Settings
 from linkflow.store import Store
 
@@ -116,8 +116,9 @@ def load_site(store: Store, internal: InternalResult, settings: Settings) -> Sit
     )
 
 
-def main_texts(store: Store, site: Site) -> dict[int, str]:
-    """Main text of every node that has one."""
+def main_texts(store: Store, site: Site) -> tuple[dict[int, str], dict[int, Spans]]:
+    """Main text of every node that has one, as the page shows it, and where each has code
+    (nodes without code left out): see :func:`~linkflow.recommend.text.split_code`."""
     table = _node_table(
         store,
         site.graph,
@@ -125,7 +126,13 @@ def main_texts(store: Store, site: Site) -> dict[int, str]:
         "WHERE crawl_id = ? AND main_text IS NOT NULL GROUP BY url_id",
         [site.crawl_id],
     )
-    return dict(zip(table["node"].to_pylist(), table["main_text"].to_pylist(), strict=True))
+    texts: dict[int, str] = {}
+    code: dict[int, Spans] = {}
+    for node, marked in zip(table["node"].to_pylist(), table["main_text"].to_pylist(), strict=True):
+        texts[node], spans = split_code(marked)
+        if spans:
+            code[node] = spans
+    return texts, code
 
 
 def link_contexts(store: Store, site: Site) -> dict[int, tuple[str, ...]]:

@@ -6,7 +6,9 @@ without the brand and separators, and YAKE keyphrases of its main content. Phras
 compared folded (:func:`linkflow.recommend.text.phrase_key`); generic anchors ("read more")
 are never phrases, and apart from the user's keywords and queries a phrase has 2 to 8 words
 (one word matches far too much text to say what a page is about). A keyphrase is kept only
-when it shares a word with the page's names (the phrases above and the words of its path).
+when it shares a word with the page's names (the phrases above and the words of its path),
+a word that is not a label of many titles ("Chapter 4. SQL Syntax" does not make "chapter
+describes" a name of its page). Keyphrases come from the page's prose, never its code.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ __all__ = [
     "keyphrases",
     "keyword_rules",
     "sitewide_title_parts",
+    "title_label_words",
     "title_parts",
 ]
 
@@ -43,6 +46,7 @@ _MAX_WORDS: Final = 8
 _KEYPHRASES: Final = 5
 _YAKE_CHARS: Final = 2000  # YAKE's time grows with the text; the start says what it is about
 _SITEWIDE_TITLE: Final = 0.2  # a title part on this share of pages is the site's name
+_LABEL_WORD: Final = (0.05, 10)  # a title word on this share (and number) of pages is a label
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +107,18 @@ def sitewide_title_parts(titles: Iterable[str]) -> set[str]:
         flat.update({phrase_key(p) for p in _SEPARATORS.split(title) if p.strip()})
     floor = max(3, int(_SITEWIDE_TITLE * len(titles)))
     return {part for part, n in flat.items() if n >= floor}
+
+
+def title_label_words(titles: Iterable[str]) -> set[str]:
+    """Words (folded) in the titles of more than 5 % of the pages (and more than 10):
+    labels of a kind of page ("Chapter", "Part"), not what one page is about."""
+    titles = list(titles)
+    flat: Counter[str] = Counter()
+    for title in titles:
+        flat.update(_words(title))
+    share, least = _LABEL_WORD
+    floor = max(least, share * len(titles))
+    return {word for word, n in flat.items() if n > floor}
 
 
 def title_parts(title: str, brands: Collection[str], sitewide: Collection[str]) -> list[str]:
@@ -184,8 +200,11 @@ def build_phrases(
     brands: Collection[str],
     sitewide: Collection[str],
     generic: Collection[str],
+    labels: Collection[str] = (),
 ) -> dict[int, list[Phrase]]:
-    """The phrases of every target, most trusted first, each key once."""
+    """The phrases of every target, most trusted first, each key once; ``labels``: the
+    :func:`title_label_words`, which do not make a keyphrase one of the page's names.
+    ``TargetText.text`` is the page's prose (main text without code)."""
     out: dict[int, list[Phrase]] = {}
     for t in targets:
         found: list[tuple[str, str]] = []
@@ -197,7 +216,8 @@ def build_phrases(
         found += [("title", p) for p in title_parts(t.title, brands, sitewide)]
         # a keyphrase must share a word with the page's names: "maintenance plans" in a snow
         # removal page's text says nothing that names the page
-        named = _words(" ".join(text for _, text in found) + " " + re.sub(r"[-_/.]+", " ", t.path))
+        names = " ".join(text for _, text in found) + " " + re.sub(r"[-_/.]+", " ", t.path)
+        named = _words(names) - set(labels)
         found += [("keyphrase", k) for k in keyphrases(t.text, t.lang) if _words(k) & named]
         seen: set[str] = set()
         phrases = []

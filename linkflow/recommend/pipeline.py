@@ -39,9 +39,11 @@ from linkflow.recommend.phrases import (
     build_phrases,
     keyword_rules,
     sitewide_title_parts,
+    title_label_words,
 )
 from linkflow.recommend.records import Recommendations, Suggestion, share
 from linkflow.recommend.relevance import relevance, stopwords_for
+from linkflow.recommend.text import Spans, without_code
 from linkflow.settings import Settings
 from linkflow.store import Store
 
@@ -91,11 +93,22 @@ def choose_targets(site: Site, pi: np.ndarray, settings: Settings) -> np.ndarray
 
 
 def _target_phrases(
-    store: Store, site: Site, targets: np.ndarray, texts: dict[int, str], settings: Settings
+    store: Store,
+    site: Site,
+    targets: np.ndarray,
+    texts: tuple[dict[int, str], dict[int, Spans]],
+    settings: Settings,
 ) -> dict[int, list[Phrase]]:
+    plain, code = texts
     infos = [
         TargetText(
-            t, site.urls[t], site.path[t], site.title[t], site.h1[t], site.lang[t], texts.get(t, "")
+            t,
+            site.urls[t],
+            site.path[t],
+            site.title[t],
+            site.h1[t],
+            site.lang[t],
+            without_code(plain.get(t, ""), code.get(t, ())),
         )
         for t in targets.tolist()
     ]
@@ -107,6 +120,7 @@ def _target_phrases(
         brands=brands,
         sitewide=sitewide_title_parts(site.title),
         generic=site.generic,
+        labels=title_label_words(site.title),
     )
 
 
@@ -116,8 +130,8 @@ def find_candidates(
     """Candidate links into ``targets`` (see the module docstring), with the targets'
     phrases and every node's main text."""
     rs = settings.recommend
-    texts = main_texts(store, site)
-    phrases = _target_phrases(store, site, targets, texts, settings)
+    texts, code = main_texts(store, site)
+    phrases = _target_phrases(store, site, targets, (texts, code), settings)
     counts = anchor_counts(store, site, np.fromiter(phrases, dtype=np.int64))
     avoid = {
         t: exact_anchor_keys(
@@ -129,7 +143,7 @@ def find_candidates(
     low = _low_value(site, settings)
     stop = stopwords_for(site.lang)
     sources = [
-        SourceText(n, text, site.lang[n], contexts.get(n, ()))
+        SourceText(n, text, site.lang[n], contexts.get(n, ()), code.get(n, ()))
         for n, text in texts.items()
         if not low[n]
     ]

@@ -3,21 +3,39 @@
 Matching runs on a *folded* copy of each text that has exactly its length (one character
 for one character), so a match's offsets are offsets in the original text and the anchor
 proposed is the text as the page shows it. Folding lower-cases, applies NFKC where it keeps
-one character, and turns every character that is not a letter, digit or mark into a space:
-"Lawn-care," and "lawn care " fold alike, and a phrase never matches across punctuation
-(the two spaces left by ", " do not fold to the one space of a phrase).
+one character, and turns every character that is not a letter, digit, mark or ``_`` into a
+space: "Lawn-care," and "lawn care " fold alike, and a phrase never matches across punctuation
+(the two spaces left by ", " do not fold to the one space of a phrase). ``_`` is kept as a
+word character, as in identifiers: "server_version" is one word, so neither "server version"
+nor "server" matches inside it, and no match ends inside "get_color_note".
+
+Stored main text marks code (:data:`linkflow.extract.text.CODE_OPEN` ...); :func:`split_code`
+gives the text as the page shows it and where its code is.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from typing import Final
 
-__all__ = ["fold", "is_boundary", "phrase_key", "sentence_spans", "words"]
+from linkflow.extract.text import CODE_CLOSE, CODE_OPEN
+
+__all__ = [
+    "fold",
+    "is_boundary",
+    "overlaps",
+    "phrase_key",
+    "sentence_spans",
+    "split_code",
+    "without_code",
+    "words",
+]
 
 _ASCII: Final = bytes(
-    c if chr(c).isascii() and chr(c).isalnum() else 32 for c in bytes(range(128)).lower()
+    c if chr(c).isascii() and (chr(c).isalnum() or c == 0x5F) else 32
+    for c in bytes(range(128)).lower()
 ) + bytes(128)
 """``bytes.translate`` table of :func:`fold` for ASCII text (C speed)."""
 
@@ -31,7 +49,7 @@ class _Fold(dict[int, str]):
         if len(norm) != 1:
             low = char.lower()
             norm = low if len(low) == 1 else char
-        kept = unicodedata.category(norm)[0] in "LNM"
+        kept = unicodedata.category(norm)[0] in "LNM" or norm == "_"
         self[code] = norm if kept else " "
         return self[code]
 
@@ -40,7 +58,8 @@ _FOLD = _Fold()
 
 
 def fold(text: str) -> str:
-    """``text`` lower-cased, letters/digits/marks kept, all else a space; same length."""
+    """``text`` lower-cased, letters/digits/marks and ``_`` kept, all else a space; same
+    length."""
     if text.isascii():
         return text.encode("ascii").translate(_ASCII).decode("ascii")
     return text.translate(_FOLD)
@@ -52,7 +71,7 @@ def phrase_key(text: str) -> str:
 
 
 def words(text: str) -> int:
-    """Number of words of ``text`` (runs of letters or digits)."""
+    """Number of words of ``text`` (runs of letters, digits or ``_``)."""
     return len(fold(text).split())
 
 
@@ -62,8 +81,8 @@ def _is_cjk(char: str) -> bool:
 
 
 def is_boundary(folded: str, start: int, end: int) -> bool:
-    """Whether ``folded[start:end]`` is whole words: no letter or digit joins it on either
-    side (scripts without spaces excepted)."""
+    """Whether ``folded[start:end]`` is whole words: no letter, digit or ``_`` joins it on
+    either side (scripts without spaces excepted)."""
     before = folded[start - 1] if start > 0 else " "
     after = folded[end] if end < len(folded) else " "
     left_ok = before == " " or _is_cjk(before) or _is_cjk(folded[start])
@@ -95,3 +114,50 @@ def _add_span(spans: list[tuple[int, int]], text: str, start: int, end: int) -> 
         end -= 1
     if end > start:
         spans.append((start, end))
+
+
+Spans = tuple[tuple[int, int], ...]
+"""(start, end) offsets of code in a text, in order, not overlapping."""
+
+
+def split_code(marked: str) -> tuple[str, Spans]:
+    """The text of stored main text ``marked`` without its code marks, and where its code
+    is (offsets in that text). Text without marks (older audits) has no code spans."""
+    if CODE_OPEN not in marked:
+        return marked.replace(CODE_CLOSE, ""), ()
+    parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    at = 0
+    for piece in marked.split(CODE_OPEN):
+        code, sep, after = piece.partition(CODE_CLOSE)
+        if not parts:  # before the first mark: no code
+            parts.append(piece)
+            at += len(piece)
+            continue
+        if sep:
+            spans.append((at, at + len(code)))
+        else:  # a mark never closed: the rest is code
+            spans.append((at, at + len(piece)))
+            code, after = piece, ""
+        parts += [code, after.replace(CODE_CLOSE, "")]
+        at += len(code) + len(parts[-1])
+    return "".join(parts), tuple(spans)
+
+
+def overlaps(spans: Spans, start: int, end: int) -> bool:
+    """Whether ``[start, end)`` overlaps any of ``spans``."""
+    i = bisect.bisect_left(spans, (end, end)) - 1
+    return i >= 0 and spans[i][1] > start
+
+
+def without_code(text: str, spans: Spans) -> str:
+    """``text`` with each code span replaced by a line break (an end of block), for reading
+    what a page's prose is about."""
+    if not spans:
+        return text
+    out, at = [], 0
+    for start, end in spans:
+        out += [text[at:start], "\n"]
+        at = end
+    out.append(text[at:])
+    return "".join(out)
