@@ -80,7 +80,7 @@ class ParsePool:
         if self.broken:
             raise WorkerLost
         proc = await self._idle.get()
-        if self.broken:
+        if self._lost_meanwhile():
             # Pass the wake-up on: every caller queued for a worker must learn it, not only
             # as many as there were workers.
             self._idle.put_nowait(proc)
@@ -113,6 +113,10 @@ class ParsePool:
             self._lose()
             raise WorkerLost
         return result
+
+    def _lost_meanwhile(self) -> bool:
+        """Whether the pool was lost while this caller waited (read anew after an await)."""
+        return self.broken
 
     def deadline(self, size: int) -> float:
         """Seconds a worker may take to answer a request of ``size`` bytes."""
