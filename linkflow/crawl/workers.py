@@ -24,6 +24,10 @@ __all__ = ["ParsePool", "WorkerLost"]
 _WORKER = "from linkflow.extract.worker import main; main()"
 STOP_SECONDS = 5.0
 """How long :meth:`ParsePool.close` waits for a worker to end before killing it."""
+PAGE_SECONDS = 30.0
+SECONDS_PER_MB = 10.0
+"""A worker that has not answered a page within ``PAGE_SECONDS`` plus ``SECONDS_PER_MB`` per
+megabyte of it is stalled (a 10 MB page parses in a few seconds even on a busy machine)."""
 
 
 class WorkerLost(Exception):
@@ -37,12 +41,16 @@ class ParsePool:
     """``processes`` parse workers; :meth:`parse` hands a page to an idle one.
 
     Use ``await pool.start()`` before :meth:`parse` and ``await pool.close()`` at the end.
-    Once a worker is lost (killed, out of memory) :meth:`parse` raises :class:`WorkerLost`
-    for every call, so the caller parses in its own process from then on.
+    Once a worker is lost (killed, out of memory, or stalled: no answer within
+    :meth:`deadline`) every worker is ended and :meth:`parse` raises :class:`WorkerLost`
+    for every call, including the pages in flight, so the caller parses them and every
+    later page in its own process. Every wait therefore ends: an exchange with a worker
+    within its deadline, and a wait for an idle worker when some exchange ends.
     """
 
-    def __init__(self, processes: int) -> None:
+    def __init__(self, processes: int, *, page_seconds: float | None = None) -> None:
         self.processes = processes
+        self.page_seconds = PAGE_SECONDS if page_seconds is None else page_seconds
         self.procs: list[asyncio.subprocess.Process] = []
         self.broken = False
         self._idle: asyncio.Queue[asyncio.subprocess.Process] = asyncio.Queue()
@@ -72,16 +80,28 @@ class ParsePool:
         if self.broken:
             raise WorkerLost
         proc = await self._idle.get()
-        if self.broken:
+        if self._lost_meanwhile():
+            # Pass the wake-up on: every caller queued for a worker must learn it, not only
+            # as many as there were workers.
+            self._idle.put_nowait(proc)
             raise WorkerLost
         assert proc.stdin is not None
         assert proc.stdout is not None
+        request = frame(args)
         try:
-            proc.stdin.write(frame(args))
-            await proc.stdin.drain()
-            size = int.from_bytes(await proc.stdout.readexactly(HEADER), "big")
-            result = pickle.loads(await proc.stdout.readexactly(size))  # our own worker's answer
-        except (OSError, EOFError, asyncio.IncompleteReadError, pickle.UnpicklingError) as exc:
+            async with asyncio.timeout(self.deadline(len(request))):
+                proc.stdin.write(request)
+                await proc.stdin.drain()
+                size = int.from_bytes(await proc.stdout.readexactly(HEADER), "big")
+                answer = await proc.stdout.readexactly(size)
+            result = pickle.loads(answer)  # our own worker's answer
+        except (
+            OSError,
+            EOFError,
+            TimeoutError,
+            asyncio.IncompleteReadError,
+            pickle.UnpicklingError,
+        ) as exc:
             self._lose()
             raise WorkerLost from exc
         except asyncio.CancelledError:
@@ -93,6 +113,14 @@ class ParsePool:
             self._lose()
             raise WorkerLost
         return result
+
+    def _lost_meanwhile(self) -> bool:
+        """Whether the pool was lost while this caller waited (read anew after an await)."""
+        return self.broken
+
+    def deadline(self, size: int) -> float:
+        """Seconds a worker may take to answer a request of ``size`` bytes."""
+        return self.page_seconds + SECONDS_PER_MB * size / 1_000_000
 
     def _lose(self) -> None:
         self.broken = True

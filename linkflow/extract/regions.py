@@ -246,6 +246,36 @@ def _combine(outer: str | None, signal: str | None, strong: bool) -> str | None:
     return outer
 
 
+_Class = tuple[str | None, str, bool, bool]
+_MEMO: dict[tuple[str | None, ...], _Class] = {}
+_MEMO_SIZE: Final = 65_536
+
+
+def _classify(tag: str, attrs: Attributes) -> _Class:
+    """(region signal, path segment, whether it is a plain header/footer, strong content).
+
+    A plain header/footer (from the tag, not from a class word or a role) belongs to the
+    page only outside sectioning elements: the caller decides. Memoised by the few
+    attributes the rules read: a page repeats the same classes on many elements and a site
+    on every page, so the class/id patterns run once per distinct combination, not per
+    element (the answer is the same function of the same inputs: results are unchanged).
+    """
+    get = attrs.get
+    key = (tag, get("class"), get("id"), get("role"), get("aria-label"), get("itemprop"))
+    hit = _MEMO.get(key)
+    if hit is not None:
+        return hit
+    region, token, from_role = _signal(tag, attrs)
+    plain = region in ("header", "footer") and not token and not from_role
+    strong = region == "content" and _is_main(tag, attrs)
+    # Digits are folded so that "widget-3" and "widget-7" give one template path.
+    segment = f"{tag}.{_DIGITS.sub('N', token)}" if token else tag
+    if len(_MEMO) >= _MEMO_SIZE:  # per-item ids ("post-123") must not grow it forever
+        _MEMO.clear()
+    result = _MEMO[key] = (region, segment, plain, strong)
+    return result
+
+
 _ROOT: Final = NodeInfo(node_id=0, path="", region=None, block=0, parent=None)
 
 
@@ -282,20 +312,15 @@ class RegionIndex:
     def _make(element: Any, parent: NodeInfo) -> NodeInfo:
         tag: str = element.tag or ""
         node_id: int = element.mem_id
-        strong = False
-        if tag in _NO_SIGNAL or tag.startswith("-"):
-            region, token, from_role = None, "", False
-        else:
-            attrs = element.attributes
-            region, token, from_role = _signal(tag, attrs)
-            if region in ("header", "footer") and not token and not from_role and parent.sectioned:
-                region = None  # a <header>/<footer> of an article, quote, figure ...
-            strong = region == "content" and _is_main(tag, attrs)
         if tag.startswith("-"):
-            path = parent.path
+            region, strong, path = None, False, parent.path
         else:
-            # Digits are folded so that "widget-3" and "widget-7" give one template path.
-            segment = f"{tag}.{_DIGITS.sub('N', token)}" if token else tag
+            if tag in _NO_SIGNAL:
+                region, segment, plain, strong = None, tag, False, False
+            else:
+                region, segment, plain, strong = _classify(tag, element.attributes)
+                if plain and parent.sectioned:
+                    region = None  # a <header>/<footer> of an article, quote, figure ...
             path = f"{parent.path}>{segment}" if parent.path else segment
             if len(path) > _MAX_PATH:  # junk nesting: stop growing, keep it stable
                 path = parent.path

@@ -1,0 +1,157 @@
+"""Extraction before/after a change: identical results, and parse CPU per page.
+
+Parses every HTML file of the Debian documentation packages (Python 3.11, PostgreSQL 15 and a
+sample of the Rust docs) with the linkflow found on ``PYTHONPATH`` and with an older copy
+(``--base DIR``, the directory that holds its ``linkflow`` package, e.g. made with
+``git archive <commit> linkflow | tar -x -C DIR``), compares every link (URL, anchor, rel,
+position, DOM path, context ...) and every page fact, and reports CPU per page of both and
+of selectolax's parse alone (best of ``--rounds``, ``time.process_time``).
+
+Run ``python bench/extract_compare.py --base DIR``. Each version runs in its own process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SITES = (
+    ("python", "/usr/share/doc/python3.11/html", 0),
+    ("postgresql", "/usr/share/doc/postgresql-doc-15/html", 0),
+    ("rust", "/usr/share/doc/rust-doc/html", 3000),
+)
+
+
+def files(sample_rust: int) -> list[tuple[str, Path, str]]:
+    """(site, file, URL) of every page compared; the Rust docs thinned to an even sample."""
+    chosen: list[tuple[str, Path, str]] = []
+    for site, root, sample in SITES:
+        found = sorted(Path(root).rglob("*.html"))
+        limit = sample_rust if sample else 0
+        if limit and len(found) > limit:
+            step = len(found) / limit
+            found = [found[int(i * step)] for i in range(limit)]
+        for path in found:
+            rel = path.relative_to(root).as_posix()
+            chosen.append((site, path, f"http://{site}.docs.test/{rel}"))
+    return chosen
+
+
+def run_one(listing: str, out: str, rounds: int) -> None:
+    """In a child process: parse every listed page, store the results and timings."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from linkflow.extract import parse_page
+
+    pages = [(url, Path(path).read_bytes()) for url, path in json.loads(Path(listing).read_text())]
+    results = {}
+    for url, body in pages:
+        facts = parse_page(body, url, content_type="text/html")
+        results[url] = dataclasses.asdict(facts)
+    best = floor = float("inf")
+    for _ in range(rounds):
+        start = time.process_time()
+        for url, body in pages:
+            parse_page(body, url, content_type="text/html")
+        best = min(best, time.process_time() - start)
+        start = time.process_time()
+        for _url, body in pages:
+            LexborHTMLParser(body)
+        floor = min(floor, time.process_time() - start)
+    size = sum(len(body) for _url, body in pages)
+    Path(out).write_bytes(
+        pickle.dumps(
+            {
+                "results": results,
+                "cpu": best,
+                "floor": floor,
+                "bytes": size,
+                "where": sys.modules["linkflow"].__file__,
+            }
+        )
+    )
+
+
+def differences(before: dict[str, dict], after: dict[str, dict]) -> list[str]:
+    """One line per page or link that differs between the two runs."""
+    found: list[str] = []
+    for url, old in before.items():
+        new = after.get(url)
+        if new is None:
+            found.append(f"{url}: missing")
+            continue
+        old_links, new_links = old.pop("links"), new.pop("links")
+        if old != new:
+            keys = [k for k in old if old[k] != new.get(k)]
+            found.append(f"{url}: page facts differ in {keys}")
+        if len(old_links) != len(new_links):
+            found.append(f"{url}: {len(old_links)} links before, {len(new_links)} after")
+        for a, b in zip(old_links, new_links, strict=False):
+            if a != b:
+                keys = [k for k in a if a[k] != b.get(k)]
+                found.append(f"{url}: link {a['ordinal']} differs in {keys}: {a} / {b}")
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", required=True, help="directory holding the older linkflow")
+    parser.add_argument("--rust", type=int, default=3000, help="Rust doc pages sampled")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        run_one(args.child[0], args.child[1], args.rounds)
+        return
+    chosen = files(args.rust)
+    with tempfile.TemporaryDirectory() as tmp:
+        listing = Path(tmp, "files.json")
+        listing.write_text(json.dumps([(url, str(path)) for _site, path, url in chosen]))
+        runs = {}
+        here = os.environ.get("PYTHONPATH", os.getcwd())
+        for name, path in (("before", args.base), ("after", here)):
+            out = Path(tmp, f"{name}.pickle")
+            env = {**os.environ, "PYTHONPATH": path}
+            subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--base",
+                    args.base,
+                    "--rounds",
+                    str(args.rounds),
+                    "--child",
+                    str(listing),
+                    str(out),
+                ],
+                env=env,
+                check=True,
+            )
+            runs[name] = pickle.loads(out.read_bytes())
+    before, after = runs["before"], runs["after"]
+    links = sum(len(page["links"]) for page in before["results"].values())
+    diffs = differences(before["results"], after["results"])
+    for line in diffs[:20]:
+        print(line)
+    pages = len(chosen)
+    print(f"{pages} files, {links} links, {len(diffs)} differences")
+    for name, run in runs.items():
+        print(
+            f"{name}: {run['cpu'] / pages * 1000:.2f} ms CPU/page "
+            f"({run['cpu']:.1f} s), {run['cpu'] / run['floor']:.1f}x selectolax's parse "
+            f"({run['floor'] / pages * 1000:.2f} ms/page, "
+            f"{run['bytes'] / run['floor'] / 1e6:.0f} MB/s)  [{run['where']}]"
+        )
+    print(f"after/before CPU: {after['cpu'] / before['cpu']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
