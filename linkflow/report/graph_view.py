@@ -69,9 +69,13 @@ def layout(n: int, edges: list[tuple[int, int]], iterations: int = 120) -> np.nd
     )
     temperature = 0.1
     for _ in range(iterations):
-        delta = pos[:, None, :] - pos[None, :, :]
-        dist = np.maximum(np.linalg.norm(delta, axis=2), 0.01)
-        force = (delta / dist[:, :, None] * (k * k / dist)[:, :, None]).sum(axis=1)
+        # repulsion Σ_j (p_i − p_j)·k²/d_ij², as p_i·Σ_j c_ij − Σ_j c_ij·p_j: two passes over
+        # the n² coefficients instead of one over n²×2 vectors
+        x, y = pos[:, 0], pos[:, 1]
+        dx, dy = x[:, None] - x[None, :], y[:, None] - y[None, :]
+        coef = (k * k) / np.maximum(dx * dx + dy * dy, 1e-4)
+        np.fill_diagonal(coef, 0.0)
+        force = pos * coef.sum(axis=1)[:, None] - coef @ pos
         if len(src):
             d = pos[src] - pos[dst]
             length = np.maximum(np.linalg.norm(d, axis=1), 0.01)
