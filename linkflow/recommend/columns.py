@@ -28,6 +28,9 @@ __all__ = ["ColumnCache", "own_columns"]
 DENSE_SHARE = 0.05
 """A column with residual on more than this share of the pages is finished by a solve."""
 _DENSE_FLOOR = 2000  # ... and on more than this many: small graphs are pushed all the way
+_DENSE_ROWS = _DENSE_FLOOR
+"""Graphs of at most this many pages push in dense rows (their residual is never cut short
+by a solve, and covers most of the site anyway)."""
 PUSH_BATCH = 8
 """Sources pushed together (one sparse matrix): more share the scipy overhead, fewer keep
 the push's intermediate products small on a large graph."""
@@ -56,12 +59,42 @@ def _spread(chain: Chain, q: sp.csr_matrix, extra: sp.csr_matrix | None) -> sp.c
     return result
 
 
+def _push_dense(
+    chain: Chain, sources: np.ndarray, eps: float, max_steps: int
+) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray]:
+    """:func:`_push` in dense rows, for a graph of at most :data:`_DENSE_ROWS` pages: the
+    same steps (every entry above ``eps`` pushed at once), without building sparse matrices
+    for residuals that cover most of a small site anyway."""
+    n, m = chain.n, sources.size
+    q = np.zeros((m, n))
+    q[np.arange(m), sources] = 1.0
+    p = np.zeros((m, n))
+    lay = chain.overlay
+    scale = np.ones(n)
+    if lay.srcs.size:
+        scale[lay.srcs] = lay.scale
+    extra = _edit_matrix(chain)
+    for _ in range(max_steps):
+        big = q > eps
+        if not big.any():
+            break
+        pushed = np.where(big, q, 0.0)
+        p += pushed
+        spread = np.asarray(chain.fwd @ pushed.T).T * scale  # rows·P̃ᵀ = (P̃·rowsᵀ)ᵀ
+        if extra is not None:
+            spread += np.asarray(extra.T @ pushed.T).T
+        q = np.where(big, 0.0, q) + chain.damping * spread
+    return sp.csr_matrix(p), sp.csr_matrix(q), np.zeros(m, bool)
+
+
 def _push(
     chain: Chain, sources: np.ndarray, eps: float, max_steps: int
 ) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray]:
     """Estimate and residual rows after pushing every residual entry above ``eps``, and
     which rows stopped early because their residual spread over too many pages."""
     n, m = chain.n, sources.size
+    if n <= _DENSE_ROWS:
+        return _push_dense(chain, sources, eps, max_steps)
     q = sp.csr_matrix((np.ones(m), (np.arange(m), sources)), shape=(m, n))
     p = sp.csr_matrix((m, n))
     extra = _edit_matrix(chain)

@@ -172,6 +172,7 @@ def overlinking_fixes(site: Site, cache: ColumnCache, pages: list[int]) -> list[
     graph, st = site.graph, cache.state
     out = []
     pages = sorted(pages, key=lambda p: -st.pi[p])[:_OVERLINKED_PAGES]
+    cache.ensure(pages)  # all columns in batched pushes, not one push per page
     for s in pages:
         lo, hi = graph.indptr[s], graph.indptr[s + 1]
         dst, w = graph.indices[lo:hi].astype(np.int64), graph.weights[lo:hi]

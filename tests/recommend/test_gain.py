@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -10,6 +12,7 @@ from hypothesis import strategies as st
 
 from linkflow.errors import ConfigError
 from linkflow.graph import from_edges
+from linkflow.recommend import columns
 from linkflow.recommend.chain import Chain, solve_state
 from linkflow.recommend.columns import ColumnCache, own_columns
 from linkflow.recommend.fixes_links import teleport_gain
@@ -112,10 +115,10 @@ def test_a_link_to_a_weaker_page_lowers_the_money_flow() -> None:
     assert upper[1] > 0
 
 
-def test_columns_by_push_match_a_solve_within_their_bound() -> None:
-    """A larger graph (local push, not the direct solve of small graphs), with edits."""
+@pytest.mark.parametrize("n", [1500, 3000])
+def test_columns_by_push_match_a_solve_within_their_bound(n: int) -> None:
+    """A small graph (dense rows) and a larger one (sparse rows, local push), with edits."""
     rng = np.random.default_rng(3)
-    n = 3000
     src, dst = rng.integers(0, n, 12 * n), rng.integers(0, n, 12 * n)
     graph = from_edges(n, src, dst, rng.choice([1.0, 0.5], src.size))
     chain = Chain.of(graph, np.full(n, 1 / n), ALPHA).with_edits({5: {7: 1.0}, 9: {5: -0.0}})
@@ -169,3 +172,19 @@ def test_bad_inputs_are_config_errors() -> None:
         Chain.of(graph, np.array([0.5]), ALPHA)
     with pytest.raises(ConfigError, match="removes more weight"):
         Chain.of(graph, np.full(2, 0.5), ALPHA).with_edits({0: {1: -2.0}})
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 40), evaporate=st.booleans())
+def test_dense_and_sparse_push_give_the_same_columns(seed: int, n: int, evaporate: bool) -> None:
+    """Small graphs push in dense rows, large ones in sparse rows: the same steps, so the
+    same bound, and columns that differ by less than it twice (each is within the bound of
+    the truth; an entry on the threshold may be pushed by one and not the other)."""
+    chain, *_ = _case(seed, n, evaporate)
+    chain = chain.with_edits({0: {n - 1: 1.0}}) if n > 1 else chain
+    sources = list(range(0, n, 3))
+    dense, dense_bound = own_columns(chain, sources, eps=1e-12)
+    with mock.patch.object(columns, "_DENSE_ROWS", 0):
+        sparse, sparse_bound = own_columns(chain, sources, eps=1e-12)
+    assert dense_bound == sparse_bound == 1e-12
+    assert np.abs(dense.toarray() - sparse.toarray()).max() <= 2 * dense_bound
