@@ -198,7 +198,8 @@ class Store:
 
     def _migrate(self) -> None:
         has_meta = self.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'meta' "
+            "AND database_name = current_database() AND schema_name = 'main'"
         ).fetchone()
         version = 0
         if has_meta and has_meta[0]:
@@ -430,9 +431,11 @@ class Store:
 
     def tables(self) -> list[str]:
         """Names of the tables in this file (schema tables first, then any others)."""
-        rows = self.con.execute(
-            "SELECT table_name FROM information_schema.tables "
-            "WHERE table_catalog = current_database() AND table_schema = 'main'"
+        rows = self.con.execute(  # tables and views, as information_schema.tables has them
+            "SELECT table_name FROM duckdb_tables() "
+            "WHERE database_name = current_database() AND schema_name = 'main' "
+            "UNION ALL SELECT view_name FROM duckdb_views() "
+            "WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal"
         ).fetchall()
         names = {r[0] for r in rows} - {"meta"}
         return [t for t in TABLES if t in names] + sorted(names - set(TABLES))

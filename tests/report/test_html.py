@@ -6,7 +6,6 @@ import base64
 import hashlib
 import json
 import re
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -176,16 +175,14 @@ def test_large_audit_renders_bounded(tmp_path: Path) -> None:
                 }
             ),
         )
-        start = time.perf_counter()
+        # its speed is measured by bench/report_bench.py, not timed here
         path = write_report(store, crawl_id, tmp_path / "r", ReportSettings(exports=False))
-        elapsed = time.perf_counter() - start
     html = path.read_text("utf-8")
     assert len(pages_rows(html)) == 50
     # The pages explorer embeds every page, compactly: at most 120 bytes a page here.
     data = html.split('id="explorer-data">', 1)[1].split("</script>", 1)[0]
     assert len(json.loads(data)["pages"]["url"]) == n
     assert len(html) < 300_000 + 120 * n
-    assert elapsed < 10
 
 
 @pytest.mark.parametrize(
