@@ -38,7 +38,8 @@ def test_built_ranks_import_as_commoncrawl_authority(store: Store, tmp_path: Pat
         for r in store.query("SELECT domain, score, source FROM domain_authority").to_pylist()
     }
     assert got == {
-        "alpha.com": (100.0, "commoncrawl"), "beta.com": (pytest.approx(cc_score(2)), "commoncrawl"),
+        "alpha.com": (100.0, "commoncrawl"),
+        "beta.com": (pytest.approx(cc_score(2)), "commoncrawl"),
         "gamma.org": (pytest.approx(cc_score(3)), "commoncrawl"),
         "delta.net": (pytest.approx(cc_score(4)), "commoncrawl"),
         "epsilon.co.uk": (pytest.approx(cc_score(5)), "commoncrawl"),

@@ -28,9 +28,7 @@ def _graph(n: int, src: np.ndarray, dst: np.ndarray) -> DomainGraph:
     return DomainGraph(pa.array([f"com.d{i:04d}" for i in range(n)]), None, s, d)
 
 
-def test_spark_ranks_equal_local_on_golden_and_random_graphs(
-    spark: Any, tmp_path: Path
-) -> None:
+def test_spark_ranks_equal_local_on_golden_and_random_graphs(spark: Any, tmp_path: Path) -> None:
     golden = _graph(5, np.array([a for a, _ in EDGES]), np.array([b for _, b in EDGES]))
     on_spark = spark_ranks(spark, golden, tmp_path / "golden", hc_mode="exact")
     assert on_spark.harmonic.tolist() == pytest.approx([HC[d] for d in DOMAINS], abs=1e-6)
