@@ -6,10 +6,10 @@ reach v in at most t links, ``B_0(v) = {v}`` and ``B_t(v) = B_{t−1}(v) ∪ ⋃
 so ``HC(v) = Σ_t (|B_t(v)| − |B_{t−1}(v)|) / t``. Each step is one pass over the edges whose
 source changed in the previous step; the run ends when no ball grows.
 
-Two counters hold the balls, rows of an n × m ``uint8`` matrix:
+Two kinds of counter hold the balls, columns of an m × n matrix:
 
-- ``exact``: a bitset of the ball (m = ⌈n/8⌉ bytes); the union is a bitwise or, the size a
-  popcount, and HC equals the exact definition (to float rounding). Memory is n²/4 bytes:
+- ``exact``: a bitset of the ball (m = ⌈n/64⌉ 64-bit words); the union is a bitwise or, the
+  size a popcount, and HC equals the exact definition (to float rounding). Memory is n²/4 bytes:
   meant for graphs of up to :data:`EXACT_MAX_NODES` nodes and for tests.
 - ``hll``: a HyperLogLog counter of m = 2^``log2m`` registers; node v adds its hash
   (SplitMix64 of v and ``seed``) to its own counter, the union is the register-wise max and
@@ -43,7 +43,7 @@ __all__ = [
 
 EXACT_MAX_NODES = 20_000
 """Largest graph the exact counters accept (two n × n/8 byte matrices: 100 MB)."""
-_GATHER_BYTES = 64 * 1024 * 1024  # registers gathered per edge block
+_BLOCK = 1 << 22  # edges per block: one register row gathered for them is 4 MB
 _ROWS = 65_536  # rows per block when estimating sizes
 Mode = Literal["exact", "hll"]
 
@@ -96,23 +96,41 @@ def hll_estimate(registers: np.ndarray) -> np.ndarray:
     return out
 
 
+_POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
+
+
 def _sizes(counters: np.ndarray, mode: str) -> np.ndarray:
-    if mode == "exact":
-        counts: np.ndarray = np.bitwise_count(counters).sum(axis=1, dtype=np.int64)
-        return counts.astype(np.float64)
-    return hll_estimate(counters)
+    """Ball size of each column of ``counters`` (register-major: m × k)."""
+    if mode == "exact":  # 64-bit words: popcount of their bytes, node by node
+        width = max(1, (1 << 21) // max(counters.shape[0], 1))  # 128 MB of lookups at most
+        parts = [
+            _POPCOUNT[np.ascontiguousarray(counters[:, lo : lo + width].T).view(np.uint8)].sum(
+                axis=1
+            )
+            for lo in range(0, counters.shape[1], width)
+        ]
+        return np.concatenate(parts).astype(np.float64) if parts else np.zeros(0)
+    return hll_estimate(counters.T)
 
 
 def _start(n: int, mode: str, log2m: int, seed: int) -> np.ndarray:
+    """The counters at distance 0, register-major (m × n): a column per node, so that a
+    step gathers and reduces one contiguous register row at a time (numpy's 1-D
+    ``reduceat`` is several times faster than a reduction along the rows of a 2-D array)."""
     nodes = np.arange(n, dtype=np.int64)
     if mode == "exact":
-        counters = np.zeros((n, (n + 7) // 8), dtype=np.uint8)
-        counters[nodes, nodes >> 3] = (1 << (nodes & 7)).astype(np.uint8)
+        counters = np.zeros(((n + 63) // 64, n), dtype=np.uint64)
+        counters[nodes >> 6, nodes] = np.left_shift(np.uint64(1), (nodes & 63).astype(np.uint64))
         return counters
-    counters = np.zeros((n, 1 << log2m), dtype=np.uint8)
+    counters = np.zeros((1 << log2m, n), dtype=np.uint8)
     index, value = hll_start(nodes, log2m, seed)
-    counters[nodes, index] = value
+    counters[index, nodes] = value
     return counters
+
+
+def _unique(values: np.ndarray) -> np.ndarray:
+    ordered = np.sort(values)
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if ordered.size else ordered
 
 
 def harmonic_centrality(
@@ -146,29 +164,30 @@ def harmonic_centrality(
     size = _sizes(current, mode)
     hc = np.zeros(n, dtype=np.float64)
     changed = np.ones(n, dtype=bool)
-    block = max(1, _GATHER_BYTES // max(current.shape[1], 1))
     step = 0
     while changed.any() and (max_steps is None or step < max_steps):
         step += 1
         live = changed[src]
         s, d = src[live], dst[live]
         touched: list[np.ndarray] = []
-        for lo in range(0, s.size, block):
-            bs, bd = s[lo : lo + block], d[lo : lo + block]
+        for lo in range(0, s.size, _BLOCK):
+            bs, bd = s[lo : lo + _BLOCK], d[lo : lo + _BLOCK]
             starts = np.flatnonzero(np.r_[True, bd[1:] != bd[:-1]])
             into = bd[starts]
-            merged = union.reduceat(current[bs], starts, axis=0)
-            following[into] = union(following[into], merged)
+            for register, row in zip(current, following, strict=True):
+                merged = union.reduceat(register.take(bs), starts)
+                row[into] = union(row[into], merged)
             touched.append(into)
-        rows = np.unique(np.concatenate(touched)) if touched else np.zeros(0, np.int64)
-        grew = rows[np.any(following[rows] != current[rows], axis=1)]
+        rows = _unique(np.concatenate(touched)) if touched else np.zeros(0, np.int64)
+        grew = rows[np.any(following[:, rows] != current[:, rows], axis=0)]
         changed[:] = False
         changed[grew] = True
         if grew.size:
-            new_size = _sizes(following[grew], mode)
+            grown = following[:, grew]
+            new_size = _sizes(grown, mode)
             hc[grew] += (new_size - size[grew]) / step
             size[grew] = new_size
-            current[grew] = following[grew]
+            current[:, grew] = grown
     return HarmonicResult(hc, step if changed.any() or step == 0 else step - 1, mode)
 
 
