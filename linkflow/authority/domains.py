@@ -29,7 +29,7 @@ class DomainGraph:
     (None when the release does not say), and the edges: int64 ``src``/``dst`` sorted by
     (src, dst), unique, no self-loops."""
 
-    names: pa.Array
+    names: pa.Array | pa.ChunkedArray
     n_hosts: np.ndarray | None
     src: np.ndarray
     dst: np.ndarray
@@ -84,12 +84,12 @@ def load_domain_graph(folder: Path, level: str = "domain") -> DomainGraph:
             s, d = simple_edges(n, s[keep], d[keep])
             srcs.append(s)
             dsts.append(d)
-        names_out: pa.Array = domains
+        names_out: pa.Array | pa.ChunkedArray = domains
     else:
         n = len(names)
         blocks = [simple_edges(n, s, d) for s, d in iter_edges(files.edges, n)]
         srcs, dsts = [b[0] for b in blocks], [b[1] for b in blocks]
-        names_out = names.combine_chunks()
+        names_out = names  # chunked: a large release exceeds one array's 2 GB of text
     empty = np.zeros(0, dtype=np.int64)
     src, dst = simple_edges(
         n, np.concatenate(srcs) if srcs else empty, np.concatenate(dsts) if dsts else empty

@@ -119,7 +119,6 @@ def write_ranks(ranks: DomainRanks, path: Path) -> Path:
     graph = ranks.graph
     hc_pos, pr_pos = positions(ranks.harmonic), positions(ranks.pagerank)
     order = np.argsort(hc_pos)
-    names = graph.names.take(pa.array(order)).to_pylist()
     header = HEADER + (("#n_hosts",) if graph.n_hosts is not None else ())
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -132,7 +131,7 @@ def write_ranks(ranks: DomainRanks, path: Path) -> Path:
                     java_float_text(ranks.harmonic[rows]),
                     pr_pos[rows].astype(str).tolist(),
                     java_float_text(ranks.pagerank[rows]),
-                    names[lo : lo + _ROWS],
+                    graph.names.take(pa.array(rows)).to_pylist(),
                 ]
                 if graph.n_hosts is not None:
                     columns.append(graph.n_hosts[rows].astype(str).tolist())
