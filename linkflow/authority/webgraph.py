@@ -78,9 +78,12 @@ def _listed(paths_file: Path, roots: tuple[Path, ...]) -> list[Path]:
     return found
 
 
-def _parts(folder: Path, root: Path, kind: str) -> list[Path]:
+def _parts(folder: Path, root: Path, kind: str, level: str) -> list[Path]:
     for where in (folder, root):
         lists = sorted(where.glob(f"*{kind}.paths.gz")) + sorted(where.glob(f"*{kind}.paths"))
+        # a folder may hold both levels' lists: this level's, else those naming no level
+        other = "host" if level == "domain" else "domain"
+        lists = [p for p in lists if level in p.name] or [p for p in lists if other not in p.name]
         if lists:
             return _listed(lists[0], (root, folder, lists[0].parent))
     # part files named for their kind (``*-vertices.txt.gz``) or inside a ``vertices/`` folder
@@ -101,7 +104,8 @@ def find_graph_files(folder: Path, level: str = "domain") -> GraphFiles:
         raise ImportFormatError(f"{folder}: no such folder; pass a Common Crawl web graph release")
     sub = folder / level
     base = sub if sub.is_dir() else folder
-    vertices, edges = _parts(base, folder, "vertices"), _parts(base, folder, "edges")
+    vertices = _parts(base, folder, "vertices", level)
+    edges = _parts(base, folder, "edges", level)
     if not vertices or not edges:
         missing = "vertices" if not vertices else "edges"
         raise ImportFormatError(

@@ -98,3 +98,16 @@ def test_missing_files_say_what_to_download(tmp_path: Path) -> None:
     gz(tmp_path / "domain" / "x-edges.paths.gz", ["projects/x/domain/edges/part-9.txt.gz"])
     with pytest.raises(ImportFormatError, match=r"x-edges.paths.gz line 1: part file .* not found"):
         load_domain_graph(tmp_path, "domain")
+
+
+def test_lists_at_the_release_root_are_picked_by_level(tmp_path: Path) -> None:
+    write_level(tmp_path / "d", DOMAINS, EDGES, HOSTS_PER_DOMAIN, parts=1)
+    write_level(tmp_path / "h", ["com.alpha", "com.alpha.blog"], [(0, 1)], parts=1)
+    for level, folder in (("domain", "d"), ("host", "h")):
+        for kind in ("vertices", "edges"):
+            listed = [f"projects/hyperlinkgraph/cc-main-x/{folder}/{kind}/part-00000.txt.gz"]
+            gz(tmp_path / f"cc-main-x-{level}-{kind}.paths.gz", listed)
+    assert load_domain_graph(tmp_path, "domain").names.to_pylist() == DOMAINS
+    host = load_domain_graph(tmp_path, "host")
+    assert host.names.to_pylist() == ["com.alpha"]  # two hosts of one domain
+    assert host.src.size == 0  # their link is inside the domain
