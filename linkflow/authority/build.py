@@ -6,12 +6,15 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from linkflow.authority.domains import load_domain_graph
+import numpy as np
+
+from linkflow.authority.domains import load_domain_graph, reverse_name
 from linkflow.authority.hyperball import Mode
 from linkflow.authority.ranks import DomainRanks, local_ranks, write_ranks
 from linkflow.errors import ConfigError
+from linkflow.urls import registrable_domain
 
-__all__ = ["ENGINES", "build_ranks"]
+__all__ = ["ENGINES", "build_ranks", "referring_mask"]
 
 ENGINES = ("local", "spark")
 
@@ -51,3 +54,14 @@ def build_ranks(
             shutil.rmtree(work, ignore_errors=True)
     write_ranks(ranks, out)
     return ranks
+
+
+def referring_mask(ranks: DomainRanks, domains: set[str]) -> np.ndarray:
+    """True for each ranked domain whose registrable domain is in ``domains`` (the referring
+    domains of an audit's backlinks), block by block over the names."""
+    parts = []
+    names = ranks.graph.names
+    for lo in range(0, len(names), 100_000):
+        block = names.slice(lo, 100_000).to_pylist()
+        parts.append([registrable_domain(reverse_name(name)) in domains for name in block])
+    return np.array([flag for part in parts for flag in part], dtype=bool)

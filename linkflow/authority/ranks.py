@@ -114,17 +114,20 @@ def _open(path: Path) -> IO[str]:
     return path.open("w", encoding="utf-8", newline="\n")
 
 
-def write_ranks(ranks: DomainRanks, path: Path) -> Path:
-    """Write ``ranks`` as a Common Crawl ranks file (see the module docstring)."""
+def write_ranks(ranks: DomainRanks, path: Path, keep: np.ndarray | None = None) -> Path:
+    """Write ``ranks`` as a Common Crawl ranks file (see the module docstring); with
+    ``keep`` (a bool per domain) only those rows, their positions still among all domains."""
     graph = ranks.graph
     hc_pos, pr_pos = positions(ranks.harmonic), positions(ranks.pagerank)
     order = np.argsort(hc_pos)
+    if keep is not None:
+        order = order[np.asarray(keep, dtype=bool)[order]]
     header = HEADER + (("#n_hosts",) if graph.n_hosts is not None else ())
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with _open(path) as out:
             out.write("\t".join(header) + "\n")
-            for lo in range(0, graph.n, _ROWS):
+            for lo in range(0, order.size, _ROWS):
                 rows = order[lo : lo + _ROWS]
                 columns = [
                     hc_pos[rows].astype(str).tolist(),

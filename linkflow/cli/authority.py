@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from linkflow.cli.base import _audit, _stages, audit_option, cli, print_table
+
+if TYPE_CHECKING:
+    from linkflow.audit import Audit
+    from linkflow.authority import DomainRanks
 
 
 @cli.group()
@@ -67,6 +72,12 @@ def authority() -> None:
     help="Also import the ranks into the audit's domain_authority table (as `linkflow "
     "import FILE` would), the authority of backlinks whose export carries none.",
 )
+@click.option(
+    "--referring-only",
+    is_flag=True,
+    help="With --import, import only the domains found in the audit's imported backlinks "
+    "(their positions stay those among all domains; --out keeps every domain).",
+)
 @audit_option
 @click.option("--quiet", is_flag=True, help="No progress output.")
 def build(
@@ -77,6 +88,7 @@ def build(
     hc_mode: str,
     out: Path | None,
     import_: bool,
+    referring_only: bool,
     audit_dir: Path,
     quiet: bool,
 ) -> None:
@@ -104,7 +116,29 @@ def build(
     ]
     if import_:
         with _audit(audit_dir) as a:
-            a.import_exports([path], progress=_stages(quiet, "rich"))
+            source = path
+            if referring_only:
+                source = _referring_file(
+                    a, ranks, audit_dir / f"commoncrawl-{level}-referring.txt.gz"
+                )
+            a.import_exports([source], progress=_stages(quiet, "rich"))
             result = a.state.imports[-1]
         rows.append(("Imported", f"{result.rows:,} domains into domain_authority"))
     print_table("linkflow authority build", rows)
+
+
+def _referring_file(audit: Audit, ranks: DomainRanks, path: Path) -> Path:
+    """A ranks file of only the domains in ``audit``'s backlinks, written at ``path``."""
+    from linkflow.authority.build import referring_mask
+    from linkflow.authority.ranks import write_ranks
+    from linkflow.errors import ConfigError
+
+    found = audit.store.query(
+        "SELECT DISTINCT source_domain FROM backlinks WHERE source_domain IS NOT NULL"
+    )
+    domains = set(found.column(0).to_pylist())
+    if not domains:
+        raise ConfigError(
+            f"{audit.path}: no backlinks imported yet; import them first, or drop --referring-only"
+        )
+    return write_ranks(ranks, path, referring_mask(ranks, domains))
