@@ -10,6 +10,8 @@ import io
 import os
 from pathlib import Path
 
+import click
+
 from linkflow.cli import cli
 from linkflow.settings import SETTINGS, toml_value
 
@@ -39,14 +41,25 @@ def _help(path: list[str]) -> str:
     return out.getvalue().removesuffix("\n")
 
 
+def command_paths() -> list[list[str]]:
+    """``[]``, then each command in the group's order, a group's own commands after it."""
+    ctx = cli.make_context("linkflow", [], resilient_parsing=True)
+    paths: list[list[str]] = [[]]
+    for name in cli.list_commands(ctx):
+        paths.append([name])
+        command = cli.get_command(ctx, name)
+        if isinstance(command, click.Group):
+            paths.extend([name, sub] for sub in command.list_commands(ctx))
+    return paths
+
+
 def cli_markdown() -> str:
     """Every command's ``linkflow COMMAND --help``, as printed, in the order of the group."""
     parts = [
         "# Command line reference\n",
         "Generated from `linkflow COMMAND --help` by `docs/generate.py`; do not edit by hand.\n",
     ]
-    ctx = cli.make_context("linkflow", [], resilient_parsing=True)
-    for path in [[], *([name] for name in cli.list_commands(ctx))]:
+    for path in command_paths():
         title = " ".join(["linkflow", *path])
         parts.append(f"## {title}\n\n```text\n{_help(path)}\n```\n")
     return "\n".join(parts)

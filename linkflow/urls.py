@@ -31,6 +31,7 @@ from linkflow.encodings import UTF8, encode_query, lookup, needs_query_encoding,
 
 __all__ = [
     "Scope",
+    "assigned_domain",
     "host_of",
     "normalize",
     "origin_of",
@@ -226,6 +227,16 @@ def registrable_domain(host: str) -> str:
     result = _extractor()(host)  # type: ignore[operator]
     domain = str(result.top_domain_under_public_suffix)
     return domain or host
+
+
+def assigned_domain(host: str) -> str:
+    """The registrable domain of a lower-case ``host`` (ICANN section of the Public Suffix
+    List), or ``""`` when it has none: an IP address, a public suffix itself (``co.uk``) or
+    a name without a known suffix (``localhost``).
+
+    Not cached, unlike :func:`registrable_domain`: it is meant for streams of distinct hosts.
+    """
+    return str(_extractor()(host).top_domain_under_public_suffix)  # type: ignore[operator]
 
 
 class Scope:

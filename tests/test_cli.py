@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from linkflow.cli import cli
 
 COMMANDS = [
-    "audit", "crawl", "import", "import-crawl", "analyse", "suggest", "verdict", "report",
-    "export", "check", "demo", "settings",
+    "audit", "authority", "crawl", "import", "import-crawl", "analyse", "suggest", "verdict",
+    "report", "export", "check", "demo", "settings",
 ]  # fmt: skip
 
 

@@ -7,6 +7,8 @@ import re
 import tomllib
 from pathlib import Path
 
+import click
+
 from linkflow.cli import cli
 from linkflow.settings import SETTINGS
 from tests.cli.helpers import run
@@ -28,7 +30,10 @@ def test_cli_reference_is_current() -> None:
     text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     section = r"^## (linkflow[^\n]*)\n\n```text\n(.*?)\n```$"
     documented = dict(re.findall(section, text, re.M | re.S))
-    paths = [[], *([name] for name in cli.commands)]
+    paths: list[list[str]] = [[], *([name] for name in cli.commands)]
+    for name, command in cli.commands.items():  # a group's commands have sections too
+        if isinstance(command, click.Group):
+            paths.extend([name, sub] for sub in command.commands)
     assert sorted(documented) == sorted(" ".join(["linkflow", *p]) for p in paths)
     for path in paths:
         result = run(*path, "--help")

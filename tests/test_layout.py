@@ -22,6 +22,7 @@ LAYERS: list[set[str]] = [
     {"crawl", "ingest"},
     {"graph"},
     {"analyses", "engines"},
+    {"authority"},
     {"recommend"},
     {"report"},
     {"demo"},

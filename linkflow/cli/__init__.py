@@ -6,9 +6,10 @@ A :class:`~linkflow.errors.LinkflowError` becomes one line on stderr and exit co
 what it had.
 """
 
+from linkflow.cli import authority as _authority  # registers `linkflow authority`
 from linkflow.cli import commands as _commands  # registers the commands on the group
 from linkflow.cli.base import cli, main
 
 __all__ = ["cli", "main"]
 
-del _commands
+del _authority, _commands
