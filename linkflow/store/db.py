@@ -8,7 +8,6 @@ transaction, never what was committed before it.
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -23,6 +22,7 @@ import duckdb
 
 from linkflow.errors import AuditInUseError, SchemaVersionError, StoreError
 from linkflow.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from linkflow.store.params import Params, run
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -44,9 +44,6 @@ TABLES = (
 
 RESULT_TABLES = ("page_metrics", "findings", "suggestions")
 
-_Params = Sequence[Any] | Mapping[str, Any] | None
-"""Statement parameters: positional (``?``, ``$1``) or named (``$name``)."""
-
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
@@ -65,56 +62,6 @@ def _as_arrow(
     # from_pylist takes the columns of the first row only; a key first seen later would be lost.
     columns = list(dict.fromkeys(key for row in rows for key in row))
     return pa.Table.from_pylist([{c: row.get(c) for c in columns} for row in rows])
-
-
-def _literal(value: object) -> str | None:
-    """``value`` as SQL literal text, or ``None`` for a value left to DuckDB to bind.
-
-    Only types whose literal reads back as the same value: ``None``, bools, ints, floats,
-    strings without NUL, and datetimes.
-    """
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(int(value))
-    if isinstance(value, float):
-        return f"CAST('{value!r}' AS DOUBLE)"
-    if isinstance(value, str):
-        return None if "\x00" in value else "'" + value.replace("'", "''") + "'"
-    if isinstance(value, datetime):
-        kind = "TIMESTAMPTZ" if value.tzinfo is not None else "TIMESTAMP"
-        return f"{kind} '{value.isoformat(sep=' ')}'"
-    return None
-
-
-_PREPARABLE = re.compile(
-    r"^(?:\s|--[^\n]*\n)*(?:SELECT|WITH|INSERT|UPDATE|DELETE|FROM|VALUES)\b", re.IGNORECASE
-)
-"""Statements DuckDB can prepare (``CREATE TABLE ... AS`` is not one of them)."""
-
-
-def _run(con: duckdb.DuckDBPyConnection, sql: str, params: _Params) -> duckdb.DuckDBPyConnection:
-    """Execute ``sql`` with ``params`` on ``con``; the result is read from the return value.
-
-    Positional parameters of plain types are passed as literals to a prepared statement
-    rather than bound by DuckDB's Python client: binding any Python value makes that
-    client import pandas, NumPy and pyarrow when they are installed (DuckDB 1.5), about
-    80 MB of resident memory in a crawl or a journal load that otherwise needs none of
-    them. Other parameters (named, lists, other types), and those of statements DuckDB
-    cannot prepare, are bound by DuckDB as given.
-    """
-    if not params:
-        return con.execute(sql)
-    if isinstance(params, Sequence) and _PREPARABLE.match(sql) is not None:
-        literals = [_literal(v) for v in params]
-        if all(lit is not None for lit in literals):
-            # One name for every statement: PREPARE replaces the previous one, and a
-            # DEALLOCATE here would discard the result before the caller reads it.
-            con.execute(f"PREPARE _lf_stmt AS {sql}")
-            return con.execute(f"EXECUTE _lf_stmt({', '.join(map(str, literals))})")
-    return con.execute(sql, params)
 
 
 _UNITS = {"KiB": 2**-10, "MiB": 1, "GiB": 2**10, "TiB": 2**20, "PiB": 2**30}
@@ -271,7 +218,7 @@ class Store:
             else:
                 for step in range(version + 1, SCHEMA_VERSION + 1):
                     self.con.execute(MIGRATIONS[step])
-            _run(
+            run(
                 self.con,
                 "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
                 [str(SCHEMA_VERSION)],
@@ -409,7 +356,7 @@ class Store:
         self._check_table(table)
         clause = " AND ".join(f"{col} = ?" for col in where) or "TRUE"
         with self._lock:
-            _run(self.con, f"DELETE FROM {table} WHERE {clause}", list(where.values()))
+            run(self.con, f"DELETE FROM {table} WHERE {clause}", list(where.values()))
 
     def replace(
         self,
@@ -440,35 +387,35 @@ class Store:
             finally:
                 self.con.unregister(name)
 
-    def query(self, sql: str, params: _Params = None) -> pa.Table:
+    def query(self, sql: str, params: Params = None) -> pa.Table:
         """Run one SQL statement and return its result as Arrow."""
         with self._lock:
             try:
-                return _run(self.con, sql, params).to_arrow_table()
+                return run(self.con, sql, params).to_arrow_table()
             except duckdb.Error as exc:
                 raise StoreError(f"{self.path}: query failed ({exc})") from exc
 
-    def execute(self, sql: str, params: _Params = None) -> None:
+    def execute(self, sql: str, params: Params = None) -> None:
         """Run one SQL statement for its effect (DDL, INSERT ... SELECT); nothing is fetched."""
         with self._lock:
             try:
-                _run(self.con, sql, params)
+                run(self.con, sql, params)
             except duckdb.Error as exc:
                 raise StoreError(f"{self.path}: statement failed ({exc})") from exc
 
-    def rows(self, sql: str, params: _Params = None) -> list[tuple[Any, ...]]:
+    def rows(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
         """Run one SQL statement and return its rows as tuples (no Arrow involved)."""
         with self._lock:
             try:
-                return _run(self.con, sql, params).fetchall()
+                return run(self.con, sql, params).fetchall()
             except duckdb.Error as exc:
                 raise StoreError(f"{self.path}: query failed ({exc})") from exc
 
-    def scalar(self, sql: str, params: _Params = None) -> Any:
+    def scalar(self, sql: str, params: Params = None) -> Any:
         """Run one SQL statement and return the first column of its first row (or None)."""
         with self._lock:
             try:
-                row = _run(self.con, sql, params).fetchone()
+                row = run(self.con, sql, params).fetchone()
             except duckdb.Error as exc:
                 raise StoreError(f"{self.path}: query failed ({exc})") from exc
         return None if row is None else row[0]
@@ -518,7 +465,7 @@ class Store:
     def finish_crawl(self, crawl_id: int, status: str = "finished") -> None:
         """Mark a crawl finished (or ``interrupted``)."""
         with self._lock:
-            _run(
+            run(
                 self.con,
                 "UPDATE crawls SET status = ?, finished_at = ? WHERE id = ?",
                 [status, _now(), crawl_id],
@@ -532,7 +479,7 @@ class Store:
     def crawl_info(self, crawl_id: int) -> dict[str, Any]:
         """The ``crawls`` row of ``crawl_id`` as a dict (seeds decoded)."""
         with self._lock:
-            cur = _run(self.con, "SELECT * FROM crawls WHERE id = ?", [crawl_id])
+            cur = run(self.con, "SELECT * FROM crawls WHERE id = ?", [crawl_id])
             names = [d[0] for d in cur.description or ()]
             row = cur.fetchone()
         if row is None:
