@@ -151,6 +151,20 @@ WHERE links.rowid = r.rid AND links.rowid BETWEEN $1 AND $2
 _SCRATCH = ("pages", "keys", "carriers", "site", "repeated", "marked", "result")
 
 
+def _numbers(sql: str, *values: int | float) -> str:
+    """``sql`` with ``$1``, ``$2`` ... replaced by ``values`` written as SQL numbers.
+
+    DuckDB cannot prepare ``CREATE TABLE ... AS``, so its parameters would be bound by
+    DuckDB's Python client, which imports pandas, NumPy and pyarrow to do so (see
+    ``linkflow.store.db``); numbers are written into the text instead.
+    """
+    for n in range(len(values), 0, -1):  # $12 before $1
+        value = values[n - 1]
+        text = str(int(value)) if isinstance(value, int) else f"CAST('{float(value)!r}' AS DOUBLE)"
+        sql = sql.replace(f"${n}", text)
+    return sql
+
+
 def apply_template_positions(
     store: Store,
     crawl_id: int,
@@ -166,11 +180,13 @@ def apply_template_positions(
     the second run writes nothing. Returns how many links changed position.
     """
     with store.transaction():  # on failure the rollback also drops the scratch tables
-        store.execute(_PAGES_SQL, [crawl_id])
-        store.execute(_KEYS_SQL, [crawl_id])
+        store.execute(_numbers(_PAGES_SQL, int(crawl_id)))
+        store.execute(_numbers(_KEYS_SQL, int(crawl_id)))
         for sql in _REPEATED_SQL:
             store.execute(sql)
-        store.execute(_MARK_SQL, [template_share, sitewide_share, min_pages])
+        store.execute(
+            _numbers(_MARK_SQL, float(template_share), float(sitewide_share), int(min_pages))
+        )
         store.execute(_RESULT_SQL)
         changed = int(store.scalar("SELECT count(*) FILTER (WHERE moved) FROM _lf_tp_result"))
         slices = store.rows(

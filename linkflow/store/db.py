@@ -22,6 +22,7 @@ import duckdb
 
 from linkflow.errors import AuditInUseError, SchemaVersionError, StoreError
 from linkflow.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from linkflow.store.params import Params, run
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -42,9 +43,6 @@ TABLES = (
 """Every table of the current schema, in the order of ``schema.sql`` (``meta`` aside)."""
 
 RESULT_TABLES = ("page_metrics", "findings", "suggestions")
-
-_Params = Sequence[Any] | Mapping[str, Any] | None
-"""Statement parameters: positional (``?``, ``$1``) or named (``$name``)."""
 
 
 def _now() -> datetime:
@@ -221,8 +219,10 @@ class Store:
             else:
                 for step in range(version + 1, SCHEMA_VERSION + 1):
                     self.con.execute(MIGRATIONS[step])
-            self.con.execute(
-                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+            run(
+                self.con,
+                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+                [str(SCHEMA_VERSION)],
             )
 
     # ------------------------------------------------------------------ transactions
@@ -357,7 +357,7 @@ class Store:
         self._check_table(table)
         clause = " AND ".join(f"{col} = ?" for col in where) or "TRUE"
         with self._lock:
-            self.con.execute(f"DELETE FROM {table} WHERE {clause}", list(where.values()))
+            run(self.con, f"DELETE FROM {table} WHERE {clause}", list(where.values()))
 
     def replace(
         self,
@@ -388,35 +388,35 @@ class Store:
             finally:
                 self.con.unregister(name)
 
-    def query(self, sql: str, params: _Params = None) -> pa.Table:
+    def query(self, sql: str, params: Params = None) -> pa.Table:
         """Run one SQL statement and return its result as Arrow."""
         with self._lock:
             try:
-                return self.con.execute(sql, params or []).to_arrow_table()
+                return run(self.con, sql, params).to_arrow_table()
             except duckdb.Error as exc:
                 raise StoreError(f"{self.path}: query failed ({exc})") from exc
 
-    def execute(self, sql: str, params: _Params = None) -> None:
+    def execute(self, sql: str, params: Params = None) -> None:
         """Run one SQL statement for its effect (DDL, INSERT ... SELECT); nothing is fetched."""
         with self._lock:
             try:
-                self.con.execute(sql, params or [])
+                run(self.con, sql, params)
             except duckdb.Error as exc:
                 raise StoreError(f"{self.path}: statement failed ({exc})") from exc
 
-    def rows(self, sql: str, params: _Params = None) -> list[tuple[Any, ...]]:
+    def rows(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
         """Run one SQL statement and return its rows as tuples (no Arrow involved)."""
         with self._lock:
             try:
-                return self.con.execute(sql, params or []).fetchall()
+                return run(self.con, sql, params).fetchall()
             except duckdb.Error as exc:
                 raise StoreError(f"{self.path}: query failed ({exc})") from exc
 
-    def scalar(self, sql: str, params: _Params = None) -> Any:
+    def scalar(self, sql: str, params: Params = None) -> Any:
         """Run one SQL statement and return the first column of its first row (or None)."""
         with self._lock:
             try:
-                row = self.con.execute(sql, params or []).fetchone()
+                row = run(self.con, sql, params).fetchone()
             except duckdb.Error as exc:
                 raise StoreError(f"{self.path}: query failed ({exc})") from exc
         return None if row is None else row[0]
@@ -468,7 +468,8 @@ class Store:
     def finish_crawl(self, crawl_id: int, status: str = "finished") -> None:
         """Mark a crawl finished (or ``interrupted``)."""
         with self._lock:
-            self.con.execute(
+            run(
+                self.con,
                 "UPDATE crawls SET status = ?, finished_at = ? WHERE id = ?",
                 [status, _now(), crawl_id],
             )
@@ -481,7 +482,7 @@ class Store:
     def crawl_info(self, crawl_id: int) -> dict[str, Any]:
         """The ``crawls`` row of ``crawl_id`` as a dict (seeds decoded)."""
         with self._lock:
-            cur = self.con.execute("SELECT * FROM crawls WHERE id = ?", [crawl_id])
+            cur = run(self.con, "SELECT * FROM crawls WHERE id = ?", [crawl_id])
             names = [d[0] for d in cur.description or ()]
             row = cur.fetchone()
         if row is None:

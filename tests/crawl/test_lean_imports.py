@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 
 def _loaded(code: str, modules: list[str]) -> list[str]:
@@ -38,3 +39,30 @@ def test_the_public_suffix_list_is_loaded_only_for_subdomain_scopes() -> None:
     scope = "from linkflow.urls import Scope\nScope(['https://example.com/'], subdomains={})"
     assert _loaded(scope.format(False), ["tldextract"]) == []
     assert _loaded(scope.format(True), ["tldextract"]) == ["tldextract"]
+
+
+def test_a_whole_crawl_run_loads_neither_arrow_nor_pandas(tmp_path: Path) -> None:
+    # Fetching, storing the journal and the template pass, as a user's run does them. DuckDB's
+    # client imports pandas, NumPy and pyarrow (about 80 MB) as soon as it binds a Python
+    # value, so the store passes plain parameters as SQL literals.
+    site = tmp_path / "public"
+    site.mkdir()
+    for i in range(3):
+        nxt = (i + 1) % 3
+        (site / f"p{i}.html").write_text(
+            f'<html><head><title>Page {i}</title></head><body><nav><a href="/p{nxt}.html">'
+            f"next</a></nav><main><p>Text of page {i}.</p></main></body></html>"
+        )
+    (site / "index.html").write_text('<a href="/p0.html">start</a>')
+    code = (
+        "from pathlib import Path\n"
+        "from linkflow.crawl import crawl_folder\n"
+        "from linkflow.settings import CrawlSettings, ExtractSettings\n"
+        "from linkflow.store import Store\n"
+        f"with Store.open(Path({str(tmp_path / 'a.duckdb')!r})) as store:\n"
+        f"    s = crawl_folder(store, Path({str(site)!r}), 'https://example.com/',\n"
+        "                     CrawlSettings(), ExtractSettings())\n"
+        "    assert s.pages == 4 and not s.interrupted, s\n"
+        "    assert store.scalar('SELECT count(*) FROM links WHERE crawl_id = ?', [1]) == 4\n"
+    )
+    assert _loaded(code, ["pyarrow", "numpy", "pandas"]) == []
