@@ -84,6 +84,8 @@ class _Context:
     strip: tuple[str, ...]
     images: dict[int, Any]
     encoding: str = "utf-8"  # of the page: browsers write the query of its links in it
+    # What each href value of the page gave (see _target): pages repeat their menu links.
+    targets: dict[str, tuple[str | None, str | None] | None] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -203,18 +205,35 @@ def _str(attrs: Attributes, name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _make_link(node: Any, attrs: Attributes, href: str, ctx: _Context, ordinal: int) -> Link | None:
-    """The :class:`Link` of one ``a``/``area`` element, or ``None`` if it is not a page link."""
+def _target(href: str, ctx: _Context) -> tuple[str | None, str | None] | None:
+    """What the href attribute value ``href`` links to: ``None`` for a URL of another scheme
+    than http(s) (``mailto:`` ...); else (normalised URL, fragment), the URL ``None`` when it
+    is no page link (a jump inside this same page, an invalid URL)."""
+    href = href.translate(_CONTROL).strip(_C0_OR_SPACE)
+    scheme = _SCHEME.match(href)
+    if scheme is not None and scheme.group(1).lower() not in _HTTP:
+        return None
     raw, fragment = split_fragment(href)
     if not raw and fragment is not None:
-        return None  # "#part": a jump inside this same page
+        return None, fragment  # "#part": a jump inside this same page
     target = _resolve(raw, ctx.base, ctx.origin, ctx.strip, ctx.encoding)
     if target is None or (fragment is not None and target == ctx.url):
-        return None  # not an http(s) URL, or a jump inside this same page
-    rel = frozenset((_str(attrs, "rel") or "").lower().split())
+        return None, fragment  # not an http(s) URL, or a jump inside this same page
+    return target, fragment
+
+
+_NO_REL: Final[frozenset[str]] = frozenset()
+
+
+def _make_link(
+    node: Any, tag: str, attrs: Attributes, target: str, fragment: str | None, ctx: _Context
+) -> Link:
+    """The :class:`Link` of one ``a``/``area`` element (tag ``tag``) to ``target``."""
+    rel_value = _str(attrs, "rel")
+    rel = frozenset(rel_value.lower().split()) if rel_value else _NO_REL
     alt: str | None = None
     is_image = False
-    if node.tag == "area":
+    if tag == "area":
         is_image, alt = True, collapse(_str(attrs, "alt") or "")
         anchor = alt
     else:
@@ -226,7 +245,7 @@ def _make_link(node: Any, attrs: Attributes, href: str, ctx: _Context, ordinal: 
     return Link(
         url=target,
         anchor=anchor,
-        ordinal=ordinal,
+        ordinal=0,
         rel=rel,
         alt=alt,
         is_image=is_image,
@@ -240,19 +259,24 @@ def _collect(main: list[tuple[Any, str]], ctx: _Context) -> _Page:
     blocks."""
     page = _Page()
     index = RegionIndex()
+    targets = ctx.targets
     for i, (node, tag) in enumerate(main):
         if tag in _LINK_TAGS:
             attrs = node.attributes
             href = _str(attrs, "href")
             if href is None:
                 continue
-            href = href.translate(_CONTROL).strip(_C0_OR_SPACE)
-            scheme = _SCHEME.match(href)
-            if scheme is not None and scheme.group(1).lower() not in _HTTP:
+            if href in targets:
+                outcome = targets[href]
+            else:
+                outcome = targets[href] = _target(href, ctx)
+            if outcome is None:
                 page.other_schemes += 1
                 continue
-            link = _make_link(node, attrs, href, ctx, len(page.found))
-            if link is not None:
+            target, fragment = outcome
+            if target is not None:
+                link = _make_link(node, tag, attrs, target, fragment, ctx)
+                link.ordinal = len(page.found)
                 info = index.info(node, attrs)
                 link.dom_path = info.path
                 page.found.append(_Found(link, info, i))
