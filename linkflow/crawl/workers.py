@@ -16,7 +16,7 @@ import os
 import pickle
 import sys
 
-from linkflow.extract.worker import HEADER, frame
+from linkflow.extract.worker import HEADER, frame, unpack
 from linkflow.models import PageFacts
 
 __all__ = ["ParsePool", "WorkerLost"]
@@ -109,10 +109,13 @@ class ParsePool:
             self._lose()
             raise
         self._idle.put_nowait(proc)
-        if not isinstance(result, PageFacts | str):
+        if isinstance(result, str):
+            return result
+        try:  # page facts come packed (see linkflow.extract.worker.pack)
+            return unpack(result)
+        except (TypeError, ValueError) as exc:
             self._lose()
-            raise WorkerLost
-        return result
+            raise WorkerLost from exc
 
     def _lost_meanwhile(self) -> bool:
         """Whether the pool was lost while this caller waited (read anew after an await)."""

@@ -17,8 +17,9 @@ from selectolax.lexbor import LexborHTMLParser
 
 from linkflow.extract.charset import decode_document
 from linkflow.extract.content import Block, MainContent, find_main
+from linkflow.extract.head import SELECTOR as HEAD_SELECTOR
+from linkflow.extract.head import HeadNodes, attr, text_of
 from linkflow.extract.regions import BLOCK_TAGS, Attributes, NodeInfo, RegionIndex
-from linkflow.extract.structured import SELECTOR as SCHEMA_SELECTOR
 from linkflow.extract.structured import schema_types
 from linkflow.extract.text import (
     CODE_CLOSE,
@@ -36,14 +37,32 @@ from linkflow.urls import normalize, origin_of, split_fragment
 
 __all__ = ["parse_page"]
 
-_SELECTOR: Final = "a[href], area[href], " + ", ".join(sorted(BLOCK_TAGS))
-_DROP_TAGS: Final = ["script", "style", "noscript", "template", "svg", "iframe", "object"]
+_DROP_TAGS: Final = frozenset(
+    {"script", "style", "noscript", "template", "svg", "iframe", "object"}
+)
+_FIRST_SELECTOR: Final = ", ".join(["[itemtype]", *sorted(_DROP_TAGS)])
+"""The elements whose content is no text, and schema.org markup: every match of the
+structured-data selector (``script[type], [itemtype]``) is among its matches."""
 _SCHEME: Final = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _HTTP: Final = frozenset({"http", "https"})
-_ROBOTS_NAMES: Final = frozenset({"robots", "googlebot"})
 _PAGINATION_RELS: Final = frozenset({"next", "prev", "previous"})
 _CODE_TAGS: Final = frozenset({"pre", "code", "kbd", "samp", "tt"})
-_CODE_SELECTOR: Final = ", ".join(sorted(_CODE_TAGS))
+_LINK_TAGS: Final = frozenset({"a", "area"})
+_MAIN_TAGS: Final = BLOCK_TAGS | _LINK_TAGS
+_SELECTOR: Final = ", ".join(
+    [
+        "a[href]",
+        "area[href]",
+        *sorted(BLOCK_TAGS),
+        *sorted(_CODE_TAGS - BLOCK_TAGS),
+        "br",
+        "a[href] img",
+        HEAD_SELECTOR,
+    ]
+)
+"""Everything read from a page after the first query, in one query: Lexbor walks the tree
+once, not once per kind of element. No element matches two of its selectors (Lexbor would
+return it twice)."""
 
 
 @dataclass(slots=True)
@@ -65,6 +84,8 @@ class _Context:
     strip: tuple[str, ...]
     images: dict[int, Any]
     encoding: str = "utf-8"  # of the page: browsers write the query of its links in it
+    # What each href value of the page gave (see _target): pages repeat their menu links.
+    targets: dict[str, tuple[str | None, str | None] | None] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -75,56 +96,6 @@ class _Page:
     blocks: list[tuple[int, NodeInfo, Any]] = field(default_factory=list)
     parents: set[int] = field(default_factory=set)  # ids of blocks that contain blocks
     other_schemes: int = 0
-
-
-def _attr(node: Any, name: str) -> str | None:
-    value = node.attributes.get(name)
-    return value if isinstance(value, str) else None
-
-
-def _text(node: Any) -> str:
-    return collapse(node.text(deep=True))
-
-
-def _head_facts(
-    tree: LexborHTMLParser, facts: PageFacts, base: str, strip: tuple[str, ...], encoding: str
-) -> None:
-    """Fill title, description, robots, canonical, hreflang, lang and h1 of ``facts``."""
-    title = tree.css_first("title")
-    facts.title = (_text(title) or None) if title is not None else None
-    robots: list[str] = []
-    for meta in tree.css("meta[name]"):
-        name = (_attr(meta, "name") or "").strip().lower()
-        content = collapse(_attr(meta, "content") or "")
-        if name == "description" and facts.meta_description is None:
-            facts.meta_description = content or None
-        elif name in _ROBOTS_NAMES and content:
-            robots.append(content.lower())
-    facts.meta_robots = ",".join(robots) or None
-    for link in tree.css("link[rel][href]"):
-        rels = (_attr(link, "rel") or "").lower().split()
-        href = _attr(link, "href") or ""
-        if "canonical" in rels and facts.canonical is None:
-            facts.canonical = normalize(href, base, strip_params=strip, encoding=encoding)
-        elif "alternate" in rels:
-            lang = collapse(_attr(link, "hreflang") or "")
-            target = normalize(href, base, strip_params=strip, encoding=encoding) if lang else None
-            if target is not None:
-                facts.hreflang.append((lang.lower(), target))
-    html = tree.css_first("html")
-    lang = collapse(_attr(html, "lang") or "") if html is not None else ""
-    facts.lang = lang or None
-    h1 = tree.css_first("h1")
-    facts.h1 = (_text(h1) or None) if h1 is not None else None
-
-
-def _base_url(tree: LexborHTMLParser, url: str) -> str:
-    """The ``<base href>`` of the page resolved against ``url``, else ``url``."""
-    base = tree.css_first("base[href]")
-    if base is None:
-        return url
-    resolved = normalize(_attr(base, "href") or "", url)
-    return resolved or url
 
 
 _CONTROL: Final = str.maketrans("", "", "\t\n\r")
@@ -171,10 +142,56 @@ def _resolve(
     return _join_cached(href, base, strip)
 
 
-def _images(tree: LexborHTMLParser) -> dict[int, Any]:
-    """The first ``img`` inside each link, by the link's node id: one query for the page."""
+@dataclass(slots=True)
+class _Nodes:
+    """The matches of :data:`_SELECTOR` on one page, sorted by use, each in document order."""
+
+    main: list[tuple[Any, str]] = field(default_factory=list)  # links and blocks, with tags
+    head: HeadNodes = field(default_factory=HeadNodes)
+    images: list[Any] = field(default_factory=list)  # images inside links
+    codes: list[Any] = field(default_factory=list)  # code elements
+
+
+def _strip(tree: LexborHTMLParser) -> list[str]:
+    """Remove the elements whose content is no text (``script``, ``svg`` ...) with what they
+    hold; return the schema.org types declared on the page, read before the scripts go."""
+    found = {node.mem_id: node for node in tree.css(_FIRST_SELECTOR)}  # one match per element
+    types = schema_types(found.values())
+    for node in found.values():
+        if node.tag in _DROP_TAGS:
+            node.decompose(recursive=False)  # detached, as a whole: as strip_tags does
+    return types
+
+
+def _gather(tree: LexborHTMLParser) -> _Nodes:
+    """Every element the page is read from, in one query; line breaks become spaces on the
+    way ("one<br>two" is two words, not "onetwo"), before any text is read."""
+    nodes = _Nodes()
+    main, codes = nodes.main, nodes.codes
+    for node in tree.css(_SELECTOR):
+        tag = node.tag or ""  # an element: never None
+        if tag in _MAIN_TAGS:
+            main.append((node, tag))
+            if tag == "pre":
+                codes.append(node)
+            elif tag == "h1":
+                nodes.head.add(node, tag)
+        elif tag == "br":
+            node.replace_with(" ")
+        elif tag in _CODE_TAGS:
+            codes.append(node)
+        elif tag == "img":
+            nodes.images.append(node)
+        else:
+            nodes.head.add(node, tag)
+    return nodes
+
+
+def _images(images: list[Any]) -> dict[int, Any]:
+    """The first ``img`` inside each link, by the link's node id (``images``: the images
+    inside links, in document order)."""
     found: dict[int, Any] = {}
-    for image in tree.css("a[href] img"):
+    for image in images:
         node = image.parent
         while node is not None and node.tag != "a":
             node = node.parent
@@ -188,30 +205,47 @@ def _str(attrs: Attributes, name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _make_link(node: Any, attrs: Attributes, href: str, ctx: _Context, ordinal: int) -> Link | None:
-    """The :class:`Link` of one ``a``/``area`` element, or ``None`` if it is not a page link."""
+def _target(href: str, ctx: _Context) -> tuple[str | None, str | None] | None:
+    """What the href attribute value ``href`` links to: ``None`` for a URL of another scheme
+    than http(s) (``mailto:`` ...); else (normalised URL, fragment), the URL ``None`` when it
+    is no page link (a jump inside this same page, an invalid URL)."""
+    href = href.translate(_CONTROL).strip(_C0_OR_SPACE)
+    scheme = _SCHEME.match(href)
+    if scheme is not None and scheme.group(1).lower() not in _HTTP:
+        return None
     raw, fragment = split_fragment(href)
     if not raw and fragment is not None:
-        return None  # "#part": a jump inside this same page
+        return None, fragment  # "#part": a jump inside this same page
     target = _resolve(raw, ctx.base, ctx.origin, ctx.strip, ctx.encoding)
     if target is None or (fragment is not None and target == ctx.url):
-        return None  # not an http(s) URL, or a jump inside this same page
-    rel = frozenset((_str(attrs, "rel") or "").lower().split())
+        return None, fragment  # not an http(s) URL, or a jump inside this same page
+    return target, fragment
+
+
+_NO_REL: Final[frozenset[str]] = frozenset()
+
+
+def _make_link(
+    node: Any, tag: str, attrs: Attributes, target: str, fragment: str | None, ctx: _Context
+) -> Link:
+    """The :class:`Link` of one ``a``/``area`` element (tag ``tag``) to ``target``."""
+    rel_value = _str(attrs, "rel")
+    rel = frozenset(rel_value.lower().split()) if rel_value else _NO_REL
     alt: str | None = None
     is_image = False
-    if node.tag == "area":
+    if tag == "area":
         is_image, alt = True, collapse(_str(attrs, "alt") or "")
         anchor = alt
     else:
-        anchor = _text(node)
+        anchor = text_of(node)
         image = ctx.images.get(node.mem_id)
         if image is not None:
-            is_image, alt = True, collapse(_attr(image, "alt") or "")
+            is_image, alt = True, collapse(attr(image, "alt") or "")
             anchor = anchor or alt
     return Link(
         url=target,
         anchor=anchor,
-        ordinal=ordinal,
+        ordinal=0,
         rel=rel,
         alt=alt,
         is_image=is_image,
@@ -220,25 +254,30 @@ def _make_link(node: Any, attrs: Attributes, href: str, ctx: _Context, ordinal: 
     )
 
 
-def _collect(tree: LexborHTMLParser, ctx: _Context) -> _Page:
-    """Walk the selected elements once: links (with their info) and leaf text blocks."""
+def _collect(main: list[tuple[Any, str]], ctx: _Context) -> _Page:
+    """Walk the links and blocks (``main``) once: links (with their info) and leaf text
+    blocks."""
     page = _Page()
     index = RegionIndex()
-    for i, node in enumerate(tree.css(_SELECTOR)):
-        tag = node.tag
-        if tag == "a" or tag == "area":
+    targets = ctx.targets
+    for i, (node, tag) in enumerate(main):
+        if tag in _LINK_TAGS:
             attrs = node.attributes
             href = _str(attrs, "href")
             if href is None:
                 continue
-            href = href.translate(_CONTROL).strip(_C0_OR_SPACE)
-            scheme = _SCHEME.match(href)
-            if scheme is not None and scheme.group(1).lower() not in _HTTP:
+            if href in targets:
+                outcome = targets[href]
+            else:
+                outcome = targets[href] = _target(href, ctx)
+            if outcome is None:
                 page.other_schemes += 1
                 continue
-            link = _make_link(node, attrs, href, ctx, len(page.found))
-            if link is not None:
-                info = index.info(node)
+            target, fragment = outcome
+            if target is not None:
+                link = _make_link(node, tag, attrs, target, fragment, ctx)
+                link.ordinal = len(page.found)
+                info = index.info(node, attrs)
                 link.dom_path = info.path
                 page.found.append(_Found(link, info, i))
         else:
@@ -272,7 +311,7 @@ def _position(found: _Found, main: MainContent, first_nav: int) -> str:
 def _leaf_blocks(page: _Page) -> list[Block]:
     """The blocks that contain no other block, with their text and link counts."""
     blocks = {
-        info.node_id: Block(i, info, _text(node))
+        info.node_id: Block(i, info, text_of(node))
         for i, info, node in page.blocks
         if info.node_id not in page.parents
     }
@@ -299,7 +338,7 @@ def _code_block(node: Any, blocks: set[int]) -> int | None:
     return None
 
 
-def _marked_main(tree: LexborHTMLParser, page: _Page, main: MainContent, plain: str) -> str:
+def _marked_main(codes: list[Any], page: _Page, main: MainContent, plain: str) -> str:
     """``plain`` (the main text) with its code between :data:`CODE_OPEN` and
     :data:`CODE_CLOSE` (see :func:`linkflow.extract.text.mark_code`).
 
@@ -308,7 +347,6 @@ def _marked_main(tree: LexborHTMLParser, page: _Page, main: MainContent, plain: 
     when the main text holds no code, or when the marked text would not be ``plain`` once
     unmarked (a page that writes the marks' characters itself).
     """
-    codes = tree.css(_CODE_SELECTOR)
     if not codes:
         return plain
     ids = {block.info.node_id for block in main.blocks}
@@ -353,16 +391,14 @@ def parse_page(
     if not text.strip() or "\x00" in text[:1024]:
         return facts  # empty, or binary data served as HTML (NUL is never in text)
     tree = LexborHTMLParser(text)
-    facts.schema_types = schema_types(tree.css(SCHEMA_SELECTOR))  # before the scripts are stripped
-    tree.strip_tags(_DROP_TAGS)
-    for line_break in tree.css("br"):  # "one<br>two" is two words, not "onetwo"
-        line_break.replace_with(" ")
-    base = _base_url(tree, url)
-    _head_facts(tree, facts, base, strip_params, encoding)
+    facts.schema_types = _strip(tree)
+    nodes = _gather(tree)
+    base = nodes.head.base_url(url)
+    nodes.head.fill(facts, base, strip_params, encoding)
     canonical_base = normalize(base)  # None for a junk page URL: then no fast path
     origin = origin_of(canonical_base) if canonical_base is not None else ""
-    ctx = _Context(url, base, origin, strip_params, _images(tree), encoding)
-    page = _collect(tree, ctx)
+    ctx = _Context(url, base, origin, strip_params, _images(nodes.images), encoding)
+    page = _collect(nodes.main, ctx)
     facts.other_scheme_links = page.other_schemes
     blocks = _leaf_blocks(page)
     block_text = {block.info.node_id: block.text for block in blocks}
@@ -384,5 +420,5 @@ def parse_page(
     facts.word_count = len(main_text.split())
     facts.content_hash = content_hash(main_text)
     if settings.keep_main_text and main_text:
-        facts.main_text = _marked_main(tree, page, main, main_text)
+        facts.main_text = _marked_main(nodes.codes, page, main, main_text)
     return facts

@@ -260,8 +260,11 @@ def _classify(tag: str, attrs: Attributes) -> _Class:
     on every page, so the class/id patterns run once per distinct combination, not per
     element (the answer is the same function of the same inputs: results are unchanged).
     """
-    get = attrs.get
-    key = (tag, get("class"), get("id"), get("role"), get("aria-label"), get("itemprop"))
+    if attrs:
+        get = attrs.get
+        key = (tag, get("class"), get("id"), get("role"), get("aria-label"), get("itemprop"))
+    else:  # most elements have no attributes: no lookups needed for their key
+        key = (tag, None, None, None, None, None)
     hit = _MEMO.get(key)
     if hit is not None:
         return hit
@@ -279,6 +282,34 @@ def _classify(tag: str, attrs: Attributes) -> _Class:
 _ROOT: Final = NodeInfo(node_id=0, path="", region=None, block=0, parent=None)
 
 
+def _make(element: Any, node_id: int, parent: NodeInfo, attrs: Attributes | None) -> NodeInfo:
+    """The info of ``element`` (node id ``node_id``, attributes ``attrs`` if already read)
+    inside the element of ``parent``."""
+    tag: str = element.tag or ""
+    if tag.startswith("-"):
+        region, strong, path = None, False, parent.path
+    else:
+        if tag in _NO_SIGNAL:
+            region, segment, plain, strong = None, tag, False, False
+        else:
+            region, segment, plain, strong = _classify(
+                tag, element.attributes if attrs is None else attrs
+            )
+            if plain and parent.sectioned:
+                region = None  # a <header>/<footer> of an article, quote, figure ...
+        path = f"{parent.path}>{segment}" if parent.path else segment
+        if len(path) > _MAX_PATH:  # junk nesting: stop growing, keep it stable
+            path = parent.path
+    return NodeInfo(
+        node_id=node_id,
+        path=path,
+        region=_combine(parent.region, region, strong),
+        block=node_id if tag in BLOCK_TAGS else parent.block,
+        parent=parent,
+        sectioned=parent.sectioned or tag in _SECTIONING,
+    )
+
+
 class RegionIndex:
     """Memoised :class:`NodeInfo` of the elements of one parsed page."""
 
@@ -287,51 +318,31 @@ class RegionIndex:
     def __init__(self) -> None:
         self._cache: dict[int, NodeInfo] = {}
 
-    def info(self, node: Any) -> NodeInfo:
-        """Info of ``node`` (a selectolax node), computing uncached ancestors first."""
+    def info(self, node: Any, attrs: Attributes | None = None) -> NodeInfo:
+        """Info of ``node`` (a selectolax node), computing uncached ancestors first.
+
+        ``attrs``: the node's attributes when the caller has read them already (read once).
+        """
         cache = self._cache
-        hit = cache.get(node.mem_id)
+        node_id: int = node.mem_id
+        hit = cache.get(node_id)
         if hit is not None:
             return hit
-        chain: list[Any] = []
-        current: Any = node
+        chain: list[tuple[Any, int]] = []
+        current: Any = node.parent
         parent_info = _ROOT
         while current is not None:
-            hit = cache.get(current.mem_id)
+            current_id: int = current.mem_id
+            hit = cache.get(current_id)
             if hit is not None:
                 parent_info = hit
                 break
-            chain.append(current)
+            chain.append((current, current_id))
             current = current.parent
-        for element in reversed(chain):
-            parent_info = self._make(element, parent_info)
-            cache[parent_info.node_id] = parent_info
-        return parent_info
-
-    @staticmethod
-    def _make(element: Any, parent: NodeInfo) -> NodeInfo:
-        tag: str = element.tag or ""
-        node_id: int = element.mem_id
-        if tag.startswith("-"):
-            region, strong, path = None, False, parent.path
-        else:
-            if tag in _NO_SIGNAL:
-                region, segment, plain, strong = None, tag, False, False
-            else:
-                region, segment, plain, strong = _classify(tag, element.attributes)
-                if plain and parent.sectioned:
-                    region = None  # a <header>/<footer> of an article, quote, figure ...
-            path = f"{parent.path}>{segment}" if parent.path else segment
-            if len(path) > _MAX_PATH:  # junk nesting: stop growing, keep it stable
-                path = parent.path
-        return NodeInfo(
-            node_id=node_id,
-            path=path,
-            region=_combine(parent.region, region, strong),
-            block=node_id if tag in BLOCK_TAGS else parent.block,
-            parent=parent,
-            sectioned=parent.sectioned or tag in _SECTIONING,
-        )
+        for element, element_id in reversed(chain):
+            parent_info = cache[element_id] = _make(element, element_id, parent_info, None)
+        result = cache[node_id] = _make(node, node_id, parent_info, attrs)
+        return result
 
     @staticmethod
     def inside(info: NodeInfo, ancestor_id: int) -> bool:
