@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 
 from linkflow.errors import ConfigError
@@ -17,13 +18,19 @@ DEFAULT_MASTER: Final = "local[2]"
 MISSING: Final = "the Spark engine needs pyspark and Java: install linkflow[spark] and Java 17"
 
 
-def spark_session(master: str = DEFAULT_MASTER, *, shuffle_partitions: int = 4) -> SparkSession:
+def spark_session(
+    master: str = DEFAULT_MASTER,
+    *,
+    shuffle_partitions: int = 4,
+    conf: Mapping[str, str] | None = None,
+) -> SparkSession:
     """The active session for ``master`` (``local[N]``, ``spark://host:port``, ``yarn`` ...,
     or ``sc://host:port`` for Spark Connect), created if needed.
 
     Logging is quiet (errors only) and the UI off; ``shuffle_partitions`` suits local mode
     (Spark's 200 make tiny tasks there; on a cluster pass about 2-3 per executor core).
-    Raises :class:`ConfigError` when pyspark or Java is missing.
+    ``conf`` adds Spark settings (e.g. ``spark.driver.memory``, which takes effect only when
+    this call starts the JVM). Raises :class:`ConfigError` when pyspark or Java is missing.
     """
     try:
         from pyspark.sql import SparkSession
@@ -43,6 +50,8 @@ def spark_session(master: str = DEFAULT_MASTER, *, shuffle_partitions: int = 4) 
         .config("spark.sql.adaptive.enabled", "true")
         .config("spark.driver.extraJavaOptions", "-Dlog4j.rootLogger=ERROR")
     )
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
     try:
         spark = builder.getOrCreate()
     except Exception as exc:  # the JVM did not start: no Java, or a broken one
