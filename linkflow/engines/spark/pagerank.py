@@ -7,12 +7,12 @@ an edge (0 for a dangling node, below 1 when nofollow evaporates), so the aggreg
 measures ``δ = ‖y − x‖₁`` of one step also yields Σy of the next. The driver holds three
 numbers per iteration; every vector stays on the executors.
 
-Where the time goes, and why the plan is shaped so: the links (src, dst, p) are hash-
-partitioned by src once and cached; the state (node, v, f, x) is hash-partitioned by node
-into the same partitions, so joining them is local to each partition (no shuffle of the
-links). Each iteration shuffles only the map-side partial sums per dst (at most one row per
-node and partition), joins them with the state partition by partition, and truncates the
-lineage with a local checkpoint, so the plan does not grow with the iteration count.
+Why the plan is shaped so: the per-edge work dominates at scale, so the links (src, dst, p)
+are hash-partitioned by src once and cached, and never shuffled again; each iteration hashes
+only the state (one row per node) into the same partitions to join it with them, shuffles
+only the map-side partial sums per dst (at most one row per node and partition, not one per
+edge), and truncates the lineage with a local checkpoint, so the plan does not grow with
+the iteration count.
 """
 
 from __future__ import annotations
