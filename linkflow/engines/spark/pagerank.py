@@ -49,8 +49,8 @@ def _check(damping: float, tolerance: float) -> None:
 
 
 def _partitions(frame: DataFrame) -> int:
-    """The session's shuffle partition count: the state and the links use it too, so that
-    the per-iteration shuffle lands in the partitions the state already has."""
+    """The session's shuffle partition count: the links, the state and the per-iteration
+    shuffle all use it, so that each join pairs partitions without moving the links."""
     value = frame.sparkSession.conf.get("spark.sql.shuffle.partitions")
     return max(1, int(value or 1))
 
@@ -91,53 +91,57 @@ def spark_pagerank(
         .repartition(parts, "src")
         .cache()
     )
-    share = links.groupBy("src").agg(F.sum("p").alias("f")).withColumnRenamed("src", "node")
-    state = (
-        start.join(share, "node", "left")
-        .select("node", "v", F.coalesce(F.col("f"), F.lit(0.0)).alias("f"), F.col("x0").alias("x"))
-        .repartition(parts, "node")
-        .localCheckpoint(eager=True)
-    )
-    head = state.agg(F.min(F.when(F.col("v") > 0, F.col("v"))).alias("vmin"),
-                     F.sum(F.col("x") * F.col("f")).alias("flow")).first()  # fmt: skip
-    if head is None or head["vmin"] is None:
-        links.unpersist()
-        return SparkRank(state.select("node", "x"), 0, 0.0, 0.0, True)
-    floor = (1.0 - damping) * float(head["vmin"])
-    target_l1 = tolerance * floor
-    factor = damping / (1.0 - damping)
-    moved = damping * float(head["flow"])  # Σ of α·Pᵀx for the current x
-    l1, total, iterations = 2.0, 1.0, 0
-    while iterations < max_iterations:
-        # the state side is the smaller one: hash it, stream the links past it
-        current = state.select(F.col("node").alias("src"), "x").hint("shuffle_hash")
-        pulled = (
-            links.join(current, "src")
-            .groupBy("dst")
-            .agg(F.sum(F.col("p") * F.col("x")).alias("s"))
-            .withColumnRenamed("dst", "node")
+    try:
+        share = links.groupBy("src").agg(F.sum("p").alias("f")).withColumnRenamed("src", "node")
+        state = (
+            start.join(share, "node", "left")
+            .select(
+                "node", "v", F.coalesce(F.col("f"), F.lit(0.0)).alias("f"), F.col("x0").alias("x")
+            )
+            .repartition(parts, "node")
+            .localCheckpoint(eager=True)
         )
-        y = F.lit(damping) * F.coalesce(F.col("s"), F.lit(0.0)) + F.lit(1.0 - moved) * F.col("v")
-        nxt = (
-            state.join(pulled.hint("shuffle_hash"), "node", "left")
-            .select("node", "v", "f", y.alias("x"), F.col("x").alias("x_old"))
-            .localCheckpoint(eager=False)
-        )
-        row = nxt.agg(
-            F.sum(F.abs(F.col("x") - F.col("x_old"))).alias("delta"),
-            F.sum(F.col("x") * F.col("f")).alias("flow"),
-            F.sum("x").alias("total"),
-        ).first()
-        assert row is not None
-        state = nxt.drop("x_old")
-        iterations += 1
-        moved = damping * float(row["flow"])
-        total = float(row["total"])
-        l1 = factor * float(row["delta"])
-        if on_iteration is not None:
-            on_iteration(iterations, l1)
-        if l1 <= target_l1:
-            break
-    links.unpersist()
+        head = state.agg(F.min(F.when(F.col("v") > 0, F.col("v"))).alias("vmin"),
+                         F.sum(F.col("x") * F.col("f")).alias("flow")).first()  # fmt: skip
+        if head is None or head["vmin"] is None:
+            return SparkRank(state.select("node", "x"), 0, 0.0, 0.0, True)
+        floor = (1.0 - damping) * float(head["vmin"])
+        target_l1 = tolerance * floor
+        factor = damping / (1.0 - damping)
+        moved = damping * float(head["flow"])  # Σ of α·Pᵀx for the current x
+        l1, total, iterations = 2.0, 1.0, 0
+        while iterations < max_iterations:
+            # the state side is the smaller one: hash it, stream the links past it
+            current = state.select(F.col("node").alias("src"), "x").hint("shuffle_hash")
+            pulled = (
+                links.join(current, "src")
+                .groupBy("dst")
+                .agg(F.sum(F.col("p") * F.col("x")).alias("s"))
+                .withColumnRenamed("dst", "node")
+            )
+            pull = F.coalesce(F.col("s"), F.lit(0.0))
+            y = F.lit(damping) * pull + F.lit(1.0 - moved) * F.col("v")
+            nxt = (
+                state.join(pulled.hint("shuffle_hash"), "node", "left")
+                .select("node", "v", "f", y.alias("x"), F.col("x").alias("x_old"))
+                .localCheckpoint(eager=False)
+            )
+            row = nxt.agg(
+                F.sum(F.abs(F.col("x") - F.col("x_old"))).alias("delta"),
+                F.sum(F.col("x") * F.col("f")).alias("flow"),
+                F.sum("x").alias("total"),
+            ).first()
+            assert row is not None
+            state = nxt.drop("x_old")
+            iterations += 1
+            moved = damping * float(row["flow"])
+            total = float(row["total"])
+            l1 = factor * float(row["delta"])
+            if on_iteration is not None:
+                on_iteration(iterations, l1)
+            if l1 <= target_l1:
+                break
+    finally:
+        links.unpersist()  # the cached links are needed no more, whatever happened
     scores = state.select("node", (F.col("x") / F.lit(total)).alias("x"))
     return SparkRank(scores, iterations, l1, l1 / floor, l1 <= target_l1)

@@ -30,7 +30,8 @@ def spark_session(
     Logging is quiet (errors only) and the UI off; ``shuffle_partitions`` suits local mode
     (Spark's 200 make tiny tasks there; on a cluster pass about 2-3 per executor core).
     ``conf`` adds Spark settings (e.g. ``spark.driver.memory``, which takes effect only when
-    this call starts the JVM). Raises :class:`ConfigError` when pyspark or Java is missing.
+    this call starts the JVM; ignored for ``sc://``, whose settings are the server's).
+    Raises :class:`ConfigError` when pyspark or Java is missing.
     """
     try:
         from pyspark.sql import SparkSession
