@@ -16,6 +16,7 @@ __all__ = ["DEFAULT_MASTER", "MISSING", "spark_session"]
 
 DEFAULT_MASTER: Final = "local[2]"
 MISSING: Final = "the Spark engine needs pyspark and Java: install linkflow[spark] and Java 17"
+CONNECT_HINT: Final = "the same sc:// master, or a new process for a local or cluster master"
 
 
 def spark_session(
@@ -39,6 +40,10 @@ def spark_session(
         raise ConfigError(MISSING) from None
     if master.startswith("sc://"):
         return SparkSession.builder.remote(master).getOrCreate()
+    if os.environ.get("SPARK_CONNECT_MODE_ENABLED"):
+        # pyspark allows one kind of session per process: after an sc:// session its
+        # functions build Connect columns, and a classic session cannot start
+        raise ConfigError(f"a Spark Connect session is open in this process: use {CONNECT_HINT}")
     if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
         raise ConfigError(MISSING)
     builder = (
