@@ -73,6 +73,7 @@ def connect(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 CLIENT = """
 import sys
 import numpy as np
+from linkflow.engines.spark import SparkEngine, spark_session
 from linkflow.graph import from_edges
 
 url, folder = sys.argv[1], sys.argv[2]
