@@ -154,3 +154,16 @@ def test_analyse_without_java_says_what_to_install(
     assert "Traceback" not in result.output
     with Store.open(tmp_path / "a" / "audit.duckdb", read_only=True) as store:
         assert store.scalar("SELECT count(*) FROM page_metrics") == 0  # nothing half-written
+
+
+def test_classic_master_after_a_connect_session_is_one_clear_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # what pyspark leaves in the environment once an sc:// session was made in the process
+    monkeypatch.setenv("SPARK_CONNECT_MODE_ENABLED", "1")
+    with pytest.raises(ConfigError) as caught:
+        session.spark_session("local[1]")
+    assert str(caught.value) == (
+        "a Spark Connect session is open in this process: use the same sc:// master, "
+        "or a new process for a local or cluster master"
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -97,8 +98,10 @@ class SparkEngine:
         teleport: ArrayLike | None = None,
         x0: ArrayLike | None = None,
         max_iterations: int = 1000,
+        on_iteration: Callable[[int, float], None] | None = None,
     ) -> PageRankResult:
-        """:func:`linkflow.graph.pagerank` on Spark (same contract, same numbers)."""
+        """:func:`linkflow.graph.pagerank` on Spark (same contract, same numbers);
+        ``on_iteration`` as for :func:`.pagerank.spark_pagerank`."""
         if graph.n == 0:
             return PageRankResult(np.zeros(0), 0, 0.0, 0.0, True)
         v = teleport_vector(graph.n, teleport)
@@ -111,6 +114,7 @@ class SparkEngine:
             damping=damping,
             tolerance=tolerance,
             max_iterations=max_iterations,
+            on_iteration=on_iteration,
         )
         out = self._run_dir("scores")
         rank.scores.write.mode("overwrite").parquet(str(out))

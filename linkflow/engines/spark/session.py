@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 
 from linkflow.errors import ConfigError
@@ -15,14 +16,22 @@ __all__ = ["DEFAULT_MASTER", "MISSING", "spark_session"]
 
 DEFAULT_MASTER: Final = "local[2]"
 MISSING: Final = "the Spark engine needs pyspark and Java: install linkflow[spark] and Java 17"
+CONNECT_HINT: Final = "the same sc:// master, or a new process for a local or cluster master"
 
 
-def spark_session(master: str = DEFAULT_MASTER, *, shuffle_partitions: int = 4) -> SparkSession:
+def spark_session(
+    master: str = DEFAULT_MASTER,
+    *,
+    shuffle_partitions: int = 4,
+    conf: Mapping[str, str] | None = None,
+) -> SparkSession:
     """The active session for ``master`` (``local[N]``, ``spark://host:port``, ``yarn`` ...,
     or ``sc://host:port`` for Spark Connect), created if needed.
 
     Logging is quiet (errors only) and the UI off; ``shuffle_partitions`` suits local mode
     (Spark's 200 make tiny tasks there; on a cluster pass about 2-3 per executor core).
+    ``conf`` adds Spark settings (e.g. ``spark.driver.memory``, which takes effect only when
+    this call starts the JVM; ignored for ``sc://``, whose settings are the server's).
     Raises :class:`ConfigError` when pyspark or Java is missing.
     """
     try:
@@ -31,6 +40,10 @@ def spark_session(master: str = DEFAULT_MASTER, *, shuffle_partitions: int = 4) 
         raise ConfigError(MISSING) from None
     if master.startswith("sc://"):
         return SparkSession.builder.remote(master).getOrCreate()
+    if os.environ.get("SPARK_CONNECT_MODE_ENABLED"):
+        # pyspark allows one kind of session per process: after an sc:// session its
+        # functions build Connect columns, and a classic session cannot start
+        raise ConfigError(f"a Spark Connect session is open in this process: use {CONNECT_HINT}")
     if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
         raise ConfigError(MISSING)
     builder = (
@@ -43,6 +56,8 @@ def spark_session(master: str = DEFAULT_MASTER, *, shuffle_partitions: int = 4) 
         .config("spark.sql.adaptive.enabled", "true")
         .config("spark.driver.extraJavaOptions", "-Dlog4j.rootLogger=ERROR")
     )
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
     try:
         spark = builder.getOrCreate()
     except Exception as exc:  # the JVM did not start: no Java, or a broken one
