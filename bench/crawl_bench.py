@@ -52,7 +52,7 @@ WORDS = [
 
 SCRAPY_SPIDER = textwrap.dedent(
     """
-    import json, sys, time
+    import json, re, sys, time
     from scrapy.crawler import CrawlerProcess
     from scrapy.linkextractors import LinkExtractor
     from scrapy.spiders import CrawlSpider, Rule
@@ -63,9 +63,10 @@ SCRAPY_SPIDER = textwrap.dedent(
     class Bench(CrawlSpider):
         name = "bench"
         start_urls = [seed]
-        # allow_domains/allowed_domains reject an IP address in this Scrapy; the generated
-        # site links only to itself, so both crawlers follow exactly the same links anyway.
-        rules = (Rule(LinkExtractor(), callback="parse_item", follow=True),)
+        # allowed_domains rejects an IP address in this Scrapy: with SAME_ORIGIN the links
+        # are kept to the seed's origin by pattern (the generated site links only to itself).
+        allow = ["^" + re.escape(seed)] if SAME_ORIGIN else ()
+        rules = (Rule(LinkExtractor(allow=allow), callback="parse_item", follow=True),)
 
         def parse_start_url(self, response):
             count["pages"] += 1
@@ -78,7 +79,7 @@ SCRAPY_SPIDER = textwrap.dedent(
     process = CrawlerProcess(settings={
         "CONCURRENT_REQUESTS": concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
-        "ROBOTSTXT_OBEY": False,
+        "ROBOTSTXT_OBEY": OBEY_ROBOTS,
         "LOG_LEVEL": "ERROR",
         "TELNETCONSOLE_ENABLED": False,
         "COOKIES_ENABLED": False,
@@ -94,6 +95,12 @@ SCRAPY_SPIDER = textwrap.dedent(
     print(json.dumps({"pages": count["pages"], "seconds": time.perf_counter() - start}))
     """
 )
+
+
+def scrapy_spider(*, obey_robots: bool = False, same_origin: bool = False) -> str:
+    """The spider's script: robots.txt obeyed or not, links kept to the seed's origin or not."""
+    head = f"OBEY_ROBOTS = {obey_robots!r}\nSAME_ORIGIN = {same_origin!r}\n"
+    return head + SCRAPY_SPIDER
 
 
 # ---------------------------------------------------------------------- the site
@@ -446,7 +453,7 @@ def main() -> int:
             if args.skip_scrapy:
                 return 0
             spider = tmp / "spider.py"
-            spider.write_text(SCRAPY_SPIDER)
+            spider.write_text(scrapy_spider())
             sc = run_measured([sys.executable, str(spider), seed, str(args.concurrency)])
             sc_rate = sc.result["pages"] / sc.result["seconds"]
             print(f"scrapy:   {sc.result['pages']:,.0f} pages counted in "

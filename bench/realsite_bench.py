@@ -30,7 +30,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +37,7 @@ from urllib.parse import unquote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from crawl_bench import Measured, run_measured, start_server
+from crawl_bench import Measured, run_measured, scrapy_spider, start_server
 
 SITES = {
     "python": ("python3.11-doc", Path("/usr/share/doc/python3.11/html")),
@@ -46,51 +45,6 @@ SITES = {
     "rust": ("rust-doc", Path("/usr/share/doc/rust-doc/html")),
 }
 TARGET_SCRAPY = {"python": 8.0, "postgresql": 5.0, "rust": 8.0}
-
-SPIDER = textwrap.dedent(
-    """
-    import json, re, sys, time
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.linkextractors import LinkExtractor
-    from scrapy.spiders import CrawlSpider, Rule
-
-    seed, concurrency = sys.argv[1], int(sys.argv[2])
-    count = {"pages": 0}
-
-    class Bench(CrawlSpider):
-        name = "bench"
-        start_urls = [seed]
-        # allowed_domains rejects an IP address: keep to the server's origin by pattern.
-        rules = (Rule(LinkExtractor(allow=["^" + re.escape(seed)]), callback="parse_item",
-                      follow=True),)
-
-        def parse_start_url(self, response):
-            count["pages"] += 1
-            return []
-
-        def parse_item(self, response):
-            count["pages"] += 1
-            return []
-
-    process = CrawlerProcess(settings={
-        "CONCURRENT_REQUESTS": concurrency,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
-        "ROBOTSTXT_OBEY": True,
-        "LOG_LEVEL": "ERROR",
-        "TELNETCONSOLE_ENABLED": False,
-        "COOKIES_ENABLED": False,
-        "DOWNLOAD_DELAY": 0,
-        "AUTOTHROTTLE_ENABLED": False,
-        "DEPTH_PRIORITY": 1,
-        "SCHEDULER_DISK_QUEUE": "scrapy.squeues.PickleFifoDiskQueue",
-        "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
-    })
-    start = time.perf_counter()
-    process.crawl(Bench)
-    process.start()
-    print(json.dumps({"pages": count["pages"], "seconds": time.perf_counter() - start}))
-    """
-)
 
 
 @dataclass
@@ -147,7 +101,7 @@ def run_linkflow(tmp: Path, seed: str, concurrency: int, folder: Path | None = N
 
 def run_scrapy(tmp: Path, seed: str, concurrency: int) -> Run:
     spider = tmp / "spider.py"
-    spider.write_text(SPIDER)
+    spider.write_text(scrapy_spider(obey_robots=True, same_origin=True))
     m, cpu = measured([sys.executable, str(spider), seed, str(concurrency)])
     return Run(int(m.result["pages"]), float(m.result["seconds"]), cpu, m.tree_rss)
 
