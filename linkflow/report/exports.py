@@ -7,8 +7,9 @@ leaves a truncated file where a complete one is expected.
 CSV is for people and spreadsheets: UTF-8 with a byte-order mark and a header row; text cells
 that a spreadsheet would evaluate as a formula (OWASP: starting with ``= + - @``, TAB or CR)
 get a leading apostrophe. The tables that hold URL ids (``pages``, ``links``, ``findings``,
-``backlinks``, ``hreflang``, ``sitemap_urls``) carry the URLs instead, under the column names
-of Screaming Frog's exports where it has the same column (docs/exports.md lists them).
+``backlinks``, ``hreflang``, ``sitemap_urls``, ``frontier``, ``page_text``) carry the URLs
+instead, under the column names of Screaming Frog's exports where it has the same column
+(docs/exports.md lists them).
 JSON and Parquet are for programs: every table exactly as stored, values and names.
 """
 
@@ -121,6 +122,20 @@ CSV_COLUMNS: Final[dict[str, str]] = {
         FROM sitemap_urls s LEFT JOIN urls u ON u.id = s.url_id
         LEFT JOIN urls m ON m.id = s.sitemap_url_id
         ORDER BY s.rowid""",
+    "frontier": """
+        SELECT u.url AS "Address", f.depth AS "Crawl Depth", f.state AS "State",
+            f.hops AS "Redirect Hops", f.crawl_id AS "Crawl"
+        FROM frontier f LEFT JOIN urls u ON u.id = f.url_id
+        ORDER BY f.rowid""",
+    # The main text as a person reads it: without the code marks the store keeps around code
+    # (linkflow.extract.text.CODE_OPEN/CODE_CLOSE, U+FDD0/U+FDD1, noncharacters that a
+    # spreadsheet would show as boxes).
+    "page_text": """
+        SELECT u.url AS "Address",
+            replace(replace(t.main_text, chr(64976), ''), chr(64977), '') AS "Main Text",
+            t.crawl_id AS "Crawl"
+        FROM page_text t LEFT JOIN urls u ON u.id = t.url_id
+        ORDER BY t.rowid""",
 }
 """The CSV of each table that holds URL ids: the query that gives its rows, URLs joined in.
 Other tables are exported as stored (docs/exports.md)."""

@@ -7,6 +7,7 @@ Every test writes a real DuckDB file and reads the CSV back with the csv module.
 from __future__ import annotations
 
 import csv
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -264,6 +265,46 @@ def test_hreflang_and_sitemap_csv_carry_urls(tmp_path: Path) -> None:
     ]  # fmt: skip
 
 
+def test_frontier_and_page_text_csvs_carry_urls_and_readable_text(
+    audit: Audit, tmp_path: Path
+) -> None:
+    """The crawl queue and the stored main text name their pages by URL; the text loses the
+    code marks the store keeps (U+FDD0/U+FDD1), a formula in it is neutralised, and JSON keeps
+    the text as stored."""
+    stored = "Run \ufdd0pip install x\ufdd1 then \ufdd0import x\ufdd1."
+    with Store.open(audit.path) as store:
+        crawl = int(store.scalar("SELECT max(id) FROM crawls"))
+        en, de = store.url_ids([f"{SITE}/en", f"{SITE}/de"])
+        store.execute("DELETE FROM frontier")
+        store.execute("DELETE FROM page_text")
+        store.append(
+            "frontier",
+            [{"crawl_id": crawl, "url_id": en, "depth": 0, "state": "done", "hops": 0},
+             {"crawl_id": crawl, "url_id": de, "depth": 2, "state": "queued", "hops": 1}],
+        )  # fmt: skip
+        store.append(
+            "page_text",
+            [{"crawl_id": crawl, "url_id": en, "main_text": stored},
+             {"crawl_id": crawl, "url_id": de, "main_text": "=1+2 is a formula"}],
+        )  # fmt: skip
+        export_table(store, "frontier", "csv", tmp_path / "f.csv")
+        export_table(store, "page_text", "csv", tmp_path / "t.csv")
+        export_table(store, "page_text", "json", tmp_path / "t.json")
+    assert read_csv(tmp_path / "f.csv") == [
+        {"Address": f"{SITE}/en", "Crawl Depth": "0", "State": "done", "Redirect Hops": "0",
+         "Crawl": str(crawl)},
+        {"Address": f"{SITE}/de", "Crawl Depth": "2", "State": "queued", "Redirect Hops": "1",
+         "Crawl": str(crawl)},
+    ]  # fmt: skip
+    assert read_csv(tmp_path / "t.csv") == [
+        {"Address": f"{SITE}/en", "Main Text": "Run pip install x then import x.",
+         "Crawl": str(crawl)},
+        {"Address": f"{SITE}/de", "Main Text": "'=1+2 is a formula", "Crawl": str(crawl)},
+    ]  # fmt: skip
+    as_json = json.loads((tmp_path / "t.json").read_text("utf-8"))
+    assert [r["main_text"] for r in as_json] == [stored, "=1+2 is a formula"]
+
+
 def test_json_keeps_the_store_names(audit: Audit, tmp_path: Path) -> None:
     with Store.open(audit.path) as store:
         export_table(store, "links", "json", tmp_path / "links.json")
@@ -278,6 +319,8 @@ def test_json_keeps_the_store_names(audit: Audit, tmp_path: Path) -> None:
         "backlinks",
         "hreflang",
         "sitemap_urls",
+        "frontier",
+        "page_text",
     }
 
 
