@@ -262,9 +262,10 @@ class Audit:
         verdict, on the newest crawl; ``progress`` hears of each step as the ``analyse``
         stage.
 
-        ``engine`` ``'spark'`` solves PageRank, click depth and link counts on Spark at
-        ``spark_master`` (default ``local[2]``) with the same numbers; raises
-        :class:`ConfigError` for another engine name, or when pyspark or Java is missing.
+        ``engine`` ``'spark'`` solves PageRank (uniform and backlink-seeded), click depth
+        and link counts on Spark at ``spark_master`` (default ``local[2]``) with the same
+        numbers; raises :class:`ConfigError` for another engine name, or when pyspark or
+        Java is missing.
         """
         from linkflow.analyses.backlinks import analyse_backlinks
         from linkflow.analyses.internal import run_internal
@@ -275,18 +276,19 @@ class Audit:
 
         crawl_id = self.crawl_id()
         settings = prepare_money(self.settings, self.path)  # money file and weights read once
-        with Stage("analyse", progress, total=4 + 3) as step:  # run_internal's 4, then 3 here
-            with _graph_engine(engine, spark_master) as graph_engine:
-                internal = run_internal(
-                    self.store, crawl_id, settings, step=step, engine=graph_engine
-                )
+        with (
+            Stage("analyse", progress, total=4 + 3) as step,  # run_internal's 4, then 3 here
+            _graph_engine(engine, spark_master) as graph_engine,
+        ):
+            internal = run_internal(self.store, crawl_id, settings, step=step, engine=graph_engine)
             self._internal = internal
             step("storing metrics and findings")
             self.state.analyses.append(persist_internal(self.store, internal))
             step("backlink profile")
             self.state.analyses.append(analyse_backlinks(self.store, crawl_id, settings))
             step("authority flow")
-            self.state.analyses.append(analyse_flow(self.store, internal, settings))
+            verdict = analyse_flow(self.store, internal, settings, engine=graph_engine)
+            self.state.analyses.append(verdict)
         return self
 
     def suggest(

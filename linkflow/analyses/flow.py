@@ -32,7 +32,8 @@ from linkflow.analyses.flow_solve import (
 )
 from linkflow.analyses.internal_result import InternalResult
 from linkflow.analyses.money import MoneyPages
-from linkflow.graph import LinkGraph, PageRankResult, pagerank
+from linkflow.graph import LinkGraph, PageRankResult
+from linkflow.graph.engine import LOCAL, GraphEngine
 from linkflow.settings import GraphSettings, Settings
 from linkflow.store import Store
 
@@ -191,9 +192,17 @@ def best_fixes(result: FlowResult, sources: np.ndarray, weight: float) -> tuple[
 
 
 def run_flow(
-    store: Store, internal: InternalResult, settings: Settings | None = None
+    store: Store,
+    internal: InternalResult,
+    settings: Settings | None = None,
+    *,
+    engine: GraphEngine = LOCAL,
 ) -> FlowResult:
     """The authority flow of ``internal``'s crawl, in memory (see :class:`FlowResult`).
+
+    ``engine`` solves the backlink-seeded PageRank (the local engine, or e.g.
+    :class:`linkflow.engines.spark.SparkEngine`); the decomposition towards the money pages
+    and the fixes' what-ifs run in memory on the graph either way.
 
     Reads ``backlink_targets`` (run the backlink analysis on the same crawl first; without
     backlinks v is uniform and the flow is the internal equity). Raises
@@ -209,7 +218,7 @@ def run_flow(
     money = money_pages(store, internal, settings)
     v = seeded_teleport(graph.n, authority, an.backlink_beta)
     t = _lap(seconds, "inputs", t)
-    solver = pagerank(
+    solver = engine.pagerank(
         graph,
         damping=gs.damping,
         teleport=v if graph.n else None,

@@ -35,6 +35,7 @@ from linkflow.analyses.verdict_scores import (
     side_score,
 )
 from linkflow.errors import ConfigError
+from linkflow.graph.engine import LOCAL, GraphEngine
 from linkflow.settings import Settings
 from linkflow.store import Store
 
@@ -243,11 +244,16 @@ def persist_verdict(store: Store, verdict: Verdict) -> None:
 
 
 def analyse_flow(
-    store: Store, internal: InternalResult, settings: Settings | None = None
+    store: Store,
+    internal: InternalResult,
+    settings: Settings | None = None,
+    *,
+    engine: GraphEngine = LOCAL,
 ) -> Verdict:
     """Run, store and judge the authority flow of ``internal``'s crawl (run after the
-    internal analysis was stored and the backlink profile rebuilt for that crawl)."""
-    flow = run_flow(store, internal, settings)
+    internal analysis was stored and the backlink profile rebuilt for that crawl);
+    ``engine`` solves its seeded PageRank (see :func:`.flow.run_flow`)."""
+    flow = run_flow(store, internal, settings, engine=engine)
     summary = persist_flow(store, flow)
     verdict = dataclasses.replace(build_verdict(store, internal, flow), flow=summary)
     persist_verdict(store, verdict)
