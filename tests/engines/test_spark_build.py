@@ -19,9 +19,10 @@ import pytest
 
 from linkflow.crawl import crawl_folder
 from linkflow.demo import DEMO_ORIGIN, DEMO_SITE
-from linkflow.engines.spark.build import SparkGraph, spark_build_graph
+from linkflow.engines.spark import SparkEngine
+from linkflow.engines.spark.build import SparkGraph, spark_build_graph, spark_landing
 from linkflow.engines.spark.exchange import write_crawl
-from linkflow.errors import ConfigError
+from linkflow.errors import AnalysisError, ConfigError
 from linkflow.graph import LinkGraph, build_graph
 from linkflow.models import POSITIONS
 from linkflow.settings import CrawlSettings, ExtractSettings, GraphSettings
@@ -195,6 +196,19 @@ def test_missing_columns_and_bad_settings_are_clear_errors(spark: Any) -> None:
         spark_build_graph(pages, links, GraphSettings(duplicates="mean"))
 
 
+def test_an_engine_refuses_a_graph_of_other_nodes(engine: SparkEngine, tmp_path: Path) -> None:
+    with Store.open(tmp_path / "audit.duckdb") as store:
+        first = Site().page("/").page("/a").link("/", "/a").write(store)
+        second = Site().page("/").page("/a").page("/b").link("/", "/b").write(store)
+        other = build_graph(store, second, GraphSettings())
+        with pytest.raises(AnalysisError) as caught:
+            engine.prepare(store, first, GraphSettings(), other)
+    assert str(caught.value) == (
+        f"crawl {first}: the graph built on Spark has 2 nodes, the local one 3; run the "
+        "analysis with --engine local and report this"
+    )
+
+
 # --------------------------------------------------------------------- golden sites, demo
 def test_golden_sites_and_the_demo(spark: Any, tmp_path: Path) -> None:
     folders = []
@@ -288,14 +302,17 @@ def test_generated_crawl_under_every_setting(spark: Any, tmp_path: Path) -> None
         links.cache()
         combos = itertools.product(("position", "uniform"), ("drop", "evaporate"),
                                    ("max", "sum", "first"))  # fmt: skip
+        landing = spark_landing(pages, crawl)  # the settings play no part in it
         seen = set()
         for weights, nofollow, duplicates in combos:
             settings = GraphSettings(weights=weights, nofollow=nofollow, duplicates=duplicates)
             graph = build_graph(store, crawl, settings)
-            _assert_same(spark_build_graph(pages, links, settings, crawl), graph)
+            built = spark_build_graph(pages, links, settings, crawl, landing=landing)
+            _assert_same(built, graph)
             seen.add(round(float(graph.out_weight.sum()), 9))
+        assert graph.targets is not None
+        assert graph.targets.loop.any()  # the generated crawl has a loop
+        assert (graph.targets.hops > 2).any()  # and chains of several redirects
         graph = build_graph(store, other, GraphSettings())
         _assert_same(spark_build_graph(pages, links, GraphSettings(), other), graph)
     assert len(seen) >= 6  # the settings made different graphs
-    assert graph.targets is not None
-    assert graph.targets.loop.any()  # the generated crawl has a loop

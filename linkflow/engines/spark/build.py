@@ -33,7 +33,14 @@ from linkflow.settings import GraphSettings
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame
 
-__all__ = ["LINK_COLUMNS", "PAGE_COLUMNS", "SparkGraph", "spark_build_graph"]
+__all__ = [
+    "LINK_COLUMNS",
+    "PAGE_COLUMNS",
+    "SparkGraph",
+    "SparkLanding",
+    "spark_build_graph",
+    "spark_landing",
+]
 
 PAGE_COLUMNS: Final = (
     "crawl_id", "url_id", "internal", "status", "redirect_url_id", "canonical_url_id",
@@ -45,6 +52,16 @@ LINK_COLUMNS: Final = (
     "crawl_id", "src_id", "dst_id", "ordinal", "position", "is_image", *NOFOLLOW_COLUMNS,
 )  # fmt: skip
 """The ``links`` columns the build reads."""
+
+
+@dataclass(frozen=True, slots=True)
+class SparkLanding:
+    """``nodes``: ``node`` (int64 url id of every node); ``targets``: ``url_id`` of every
+    page row, ``node`` where a link to it lands (NULL: the link is dropped: a loop, or a
+    chain that ends at a non-node)."""
+
+    nodes: DataFrame
+    targets: DataFrame
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,14 +207,54 @@ def _merge(links: DataFrame, how: str) -> DataFrame:
     )
 
 
+def spark_landing(pages: DataFrame, crawl_id: int | None = None) -> SparkLanding:
+    """The nodes of the crawl and where a link to each URL lands (the settings play no
+    part: one landing serves builds under several settings).
+
+    ``pages``: the table of the module docstring; ``crawl_id`` keeps that crawl's rows
+    (None: every row belongs to one crawl). The redirect/canonical chains are followed
+    here, eagerly (one small Spark job a round). Raises :class:`ConfigError` for a missing
+    column.
+    """
+    from pyspark.sql import functions as F
+
+    _require(pages, PAGE_COLUMNS, "pages")
+    if crawl_id is not None:
+        pages = pages.filter(F.col("crawl_id") == F.lit(crawl_id))
+    # read by the chains, the nodes and the landing table: computed once
+    pages = _latest(pages.select(*PAGE_COLUMNS)).localCheckpoint(eager=False)
+    nodes = pages.filter(_is_node()).select(F.col("url_id").cast("long").alias("node"))
+    ends = _follow(_pointers(pages))
+    # where a link to each URL lands (mirrors resolve_targets's ``node``): a pointer row
+    # goes to its chain's end, any other URL stays; only a node receives the link
+    hops = ends.withColumnRenamed("u", "url_id").withColumn("hop", F.lit(True))
+    end = F.when(F.col("hop"), F.col("final")).otherwise(F.col("url_id"))
+    is_node = nodes.withColumnRenamed("node", "end").withColumn("is_node", F.lit(True))
+    targets = (
+        pages.select(F.col("url_id").cast("long").alias("url_id"))
+        .join(hops, "url_id", "left")
+        .select("url_id", end.alias("end"))
+        .join(is_node, "end", "left")
+        .select("url_id", F.when(F.col("is_node"), F.col("end")).alias("node"))
+        .localCheckpoint(eager=False)
+    )
+    return SparkLanding(nodes=nodes, targets=targets)
+
+
 def spark_build_graph(
-    pages: DataFrame, links: DataFrame, settings: GraphSettings, crawl_id: int | None = None
+    pages: DataFrame,
+    links: DataFrame,
+    settings: GraphSettings,
+    crawl_id: int | None = None,
+    *,
+    landing: SparkLanding | None = None,
 ) -> SparkGraph:
     """Build the equity graph on Spark (the rules of :func:`linkflow.graph.build_graph`).
 
     ``pages``/``links``: the tables of the module docstring; ``crawl_id`` keeps that crawl's
-    rows (None: every row belongs to one crawl). The redirect/canonical chains are followed
-    here, eagerly (a few small Spark jobs); the returned DataFrames are lazy, over links
+    rows (None: every row belongs to one crawl). ``landing``: :func:`spark_landing` of the
+    same pages and crawl, when several settings are built over one crawl (None: computed
+    here, eagerly: a few small Spark jobs). The returned DataFrames are lazy, over links
     kept in a local checkpoint once computed. Raises :class:`ConfigError` for invalid
     settings or a missing column.
     """
@@ -205,30 +262,14 @@ def spark_build_graph(
 
     check_settings(settings)
     weight = _weight(settings)  # checks settings.weights
-    _require(pages, PAGE_COLUMNS, "pages")
+    if landing is None:
+        _require(pages, PAGE_COLUMNS, "pages")
     _require(links, LINK_COLUMNS, "links")
+    if landing is None:
+        landing = spark_landing(pages, crawl_id)
     if crawl_id is not None:
-        pages = pages.filter(F.col("crawl_id") == F.lit(crawl_id))
         links = links.filter(F.col("crawl_id") == F.lit(crawl_id))
-    # read by the chains, the nodes and the landing table: computed once
-    pages = _latest(pages.select(*PAGE_COLUMNS)).localCheckpoint(eager=False)
-    nodes = pages.filter(_is_node()).select(F.col("url_id").cast("long").alias("node"))
-    pointers = _pointers(pages)
-    ends = _follow(pointers)
-    # where a link to each URL lands (mirrors resolve_targets's ``node``): a pointer row
-    # goes to its chain's end, any other URL stays; only a node receives the link
-    landing = (
-        pages.select(F.col("url_id").cast("long").alias("url_id"))
-        .join(
-            ends.withColumnRenamed("u", "url_id").withColumn("hop", F.lit(True)), "url_id", "left"
-        )
-        .select(
-            "url_id", F.when(F.col("hop"), F.col("final")).otherwise(F.col("url_id")).alias("end")
-        )
-    )
-    targets = landing.join(
-        nodes.withColumnRenamed("node", "end").withColumn("is_node", F.lit(True)), "end", "left"
-    ).select("url_id", F.when(F.col("is_node"), F.col("end")).alias("node"))
+    nodes, targets = landing.nodes, landing.targets
     lands = targets.filter(F.col("node").isNotNull()).select(
         F.col("url_id").alias("dst_id"), F.col("node").alias("dst")
     )
