@@ -36,6 +36,7 @@ SITES = Path(__file__).parents[1] / "sites"
 
 Edges = dict[tuple[int, int], tuple[float, bool]]
 Nodes = dict[int, tuple[float, int]]
+View = tuple[Edges, Nodes, dict[int, int | None]]
 
 
 def _local(graph: LinkGraph) -> tuple[Edges, Nodes, dict[int, int | None]]:
@@ -68,8 +69,9 @@ def _spark(built: SparkGraph) -> tuple[Edges, Nodes, dict[int, int | None]]:
     return edges, nodes, targets
 
 
-def _assert_same(built: SparkGraph, graph: LinkGraph) -> None:
-    (e_spark, n_spark, t_spark), (e_local, n_local, t_local) = _spark(built), _local(graph)
+def _assert_same(built: SparkGraph | View, graph: LinkGraph) -> None:
+    view = _spark(built) if isinstance(built, SparkGraph) else built
+    (e_spark, n_spark, t_spark), (e_local, n_local, t_local) = view, _local(graph)
     assert set(e_spark) == set(e_local)
     for pair, (weight, content) in e_local.items():
         # a summed weight may differ in its last bits: the order of the sum is Spark's
@@ -141,26 +143,28 @@ HAND_LANDS = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("case", list(HAND), ids="-".join)
-def test_hand_written_crawl(spark: Any, tmp_path: Path, case: tuple[str, str, str]) -> None:
-    weights, nofollow, duplicates = case
-    settings = GraphSettings(weights=weights, nofollow=nofollow, duplicates=duplicates)
-    want_edges, want_w = HAND[case]
+def test_hand_written_crawl(spark: Any, tmp_path: Path) -> None:
     with Store.open(tmp_path / "audit.duckdb") as store:
         crawl = _hand_site().write(store)
-        graph = build_graph(store, crawl, settings)
-        built = spark_build_graph(*_frames(spark, store, tmp_path / "x", crawl), settings, crawl)
+        pages, links = _frames(spark, store, tmp_path / "x", crawl)
+        landing = spark_landing(pages, crawl)
         ids = store.lookup_url_ids([u(p) for p in HAND_LANDS])
-    name = dict(zip(ids, HAND_LANDS, strict=True))
-    edges, nodes, targets = _spark(built)
-    got = {(name[s], name[d], round(w, 12), c) for (s, d), (w, c) in edges.items()}
-    assert got == want_edges
-    assert {name[n] for n in nodes} == {"/", "/a", "/b", "/c", "/self"}
-    for node, (out_weight, _) in nodes.items():
-        assert out_weight == pytest.approx(want_w.get(name[node], 0.0), abs=1e-12), name[node]
-    assert {name[n]: f for n, (_, f) in nodes.items() if f} == {"/c": 2, "/self": 1}
-    assert {name[p]: (name[t] if t is not None else None) for p, t in targets.items()} == HAND_LANDS
-    _assert_same(built, graph)  # and the in-memory build meets the same expectations
+        name = dict(zip(ids, HAND_LANDS, strict=True))
+        for (weights, nofollow, duplicates), (want_edges, want_w) in HAND.items():
+            settings = GraphSettings(weights=weights, nofollow=nofollow, duplicates=duplicates)
+            view = _spark(spark_build_graph(pages, links, settings, crawl, landing=landing))
+            edges, nodes, targets = view
+            got = {(name[s], name[d], round(w, 12), c) for (s, d), (w, c) in edges.items()}
+            assert got == want_edges, settings
+            assert {name[n] for n in nodes} == {"/", "/a", "/b", "/c", "/self"}
+            for node, (out_weight, _) in nodes.items():
+                want = want_w.get(name[node], 0.0)
+                assert out_weight == pytest.approx(want, abs=1e-12), (settings, name[node])
+            assert {name[n]: f for n, (_, f) in nodes.items() if f} == {"/c": 2, "/self": 1}
+            lands = {name[p]: (name[t] if t is not None else None) for p, t in targets.items()}
+            assert lands == HAND_LANDS
+            # and the in-memory build meets the same expectations
+            _assert_same(view, build_graph(store, crawl, settings))
 
 
 def test_the_latest_row_of_a_url_counts(spark: Any, tmp_path: Path) -> None:
@@ -182,9 +186,9 @@ def test_the_latest_row_of_a_url_counts(spark: Any, tmp_path: Path) -> None:
         settings = GraphSettings()
         graph = build_graph(store, crawl, settings)
         built = spark_build_graph(*_frames(spark, store, tmp_path / "x", crawl), settings, crawl)
-    edges, _, _ = _spark(built)
-    assert {d for _, d in edges} == {b}
-    _assert_same(built, graph)
+    view = _spark(built)
+    assert {d for _, d in view[0]} == {b}
+    _assert_same(view, graph)
 
 
 def test_missing_columns_and_bad_settings_are_clear_errors(spark: Any) -> None:
