@@ -262,10 +262,10 @@ class Audit:
         verdict, on the newest crawl; ``progress`` hears of each step as the ``analyse``
         stage.
 
-        ``engine`` ``'spark'`` solves PageRank (uniform and backlink-seeded), click depth
-        and link counts on Spark at ``spark_master`` (default ``local[2]``) with the same
-        numbers; raises :class:`ConfigError` for another engine name, or when pyspark or
-        Java is missing.
+        ``engine`` ``'spark'`` builds the link graph and solves PageRank (uniform and
+        backlink-seeded), click depth and link counts on Spark at ``spark_master`` (default
+        ``local[2]``) with the same numbers; raises :class:`ConfigError` for another engine
+        name, or when pyspark or Java is missing.
         """
         from linkflow.analyses.backlinks import analyse_backlinks
         from linkflow.analyses.internal import run_internal

@@ -176,7 +176,8 @@ def run_internal(
     Reads the crawl (and an earlier result of it, as the solver's warm start); writes
     nothing; ``step`` hears as each of its four steps starts. The graph is built here by
     the local rules; ``engine`` solves PageRank and computes click depth and link counts
-    on it (the local engine, or e.g. :class:`linkflow.engines.spark.SparkEngine`). Raises
+    on it (the local engine, or e.g. :class:`linkflow.engines.spark.SparkEngine`, which
+    builds the same graph on Spark from the crawl's tables and computes there). Raises
     :class:`linkflow.errors.ConfigError` for invalid graph settings and
     :class:`linkflow.errors.StoreError` if the crawl does not exist.
     """
@@ -187,6 +188,7 @@ def run_internal(
     t = time.perf_counter()
     step("building the link graph")
     graph = build_graph(store, crawl_id, gs)
+    engine.prepare(store, crawl_id, gs, graph)
     t = _lap(seconds, "graph", t)
     step("solving PageRank")
     result = engine.pagerank(

@@ -253,8 +253,8 @@ def import_crawl(
     type=click.Choice(["local", "spark"]),
     default="local",
     show_default=True,
-    help="Where PageRank, click depth and link counts run: in memory, or on Apache Spark "
-    "(install linkflow[spark] and Java 17).",
+    help="Where the link graph is built and PageRank, click depth and link counts run: in "
+    "memory, or on Apache Spark (install linkflow[spark] and Java 17).",
 )
 @click.option(
     "--spark-master",

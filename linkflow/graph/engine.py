@@ -1,10 +1,11 @@
 """Which engine computes on a built graph: the contract, and the local (numpy) engine.
 
-The graph is always built by :func:`linkflow.graph.build_graph` — that is the one
-definition of the rules (redirect/canonical collapse, nofollow, position weights,
-duplicates). An engine only computes on the built, collapsed, weighted edge list:
+:func:`linkflow.graph.build_graph` is the one definition of the rules (redirect/canonical
+collapse, nofollow, position weights, duplicates) and always builds the graph the later
+stages hold in memory. An engine computes on the built, collapsed, weighted edge list:
 PageRank, click depth and link counts per node. The local engine does so in memory;
-:class:`linkflow.engines.spark.SparkEngine` does so on Spark and must return the same
+:class:`linkflow.engines.spark.SparkEngine` builds the same graph again on Spark from the
+crawl's tables (:meth:`GraphEngine.prepare`) and computes there; it must return the same
 numbers (to rounding).
 """
 
@@ -18,6 +19,8 @@ from numpy.typing import ArrayLike
 
 from linkflow.graph.model import LinkGraph
 from linkflow.graph.pagerank import PageRankResult, click_depth, pagerank
+from linkflow.settings import GraphSettings
+from linkflow.store import Store
 
 __all__ = ["LOCAL", "GraphEngine", "GraphStats", "LocalEngine", "graph_stats"]
 
@@ -38,6 +41,14 @@ class GraphEngine(Protocol):
     """What the internal analysis asks of an engine; every method reads the graph only."""
 
     name: str
+
+    def prepare(
+        self, store: Store, crawl_id: int, settings: GraphSettings, graph: LinkGraph
+    ) -> None:
+        """``graph`` is ``crawl_id``'s graph, built in memory with ``settings``; an engine that
+        builds its own copy of it (from the crawl's tables) does so here and serves the
+        calls on ``graph`` from that copy, mapping results back by url id."""
+        ...
 
     def pagerank(
         self,
@@ -76,6 +87,11 @@ class LocalEngine:
     """The in-memory engine (numpy and scipy on this machine); the default."""
 
     name = "local"
+
+    def prepare(
+        self, store: Store, crawl_id: int, settings: GraphSettings, graph: LinkGraph
+    ) -> None:
+        """Nothing to do: the local engine computes on ``graph`` itself."""
 
     def pagerank(
         self,

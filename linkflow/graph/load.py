@@ -12,12 +12,12 @@ import pyarrow as pa
 
 from linkflow.store import Store
 
-__all__ = ["FOLLOWED_SQL", "NOFOLLOW_SQL", "crawl_links", "crawl_pages"]
+__all__ = ["FOLLOWED_SQL", "NOFOLLOW_COLUMNS", "NOFOLLOW_SQL", "crawl_links", "crawl_pages"]
 
-NOFOLLOW_SQL: Final = (
-    "(coalesce(l.rel_nofollow, FALSE) OR coalesce(l.rel_sponsored, FALSE) "
-    "OR coalesce(l.rel_ugc, FALSE))"
-)
+NOFOLLOW_COLUMNS: Final = ("rel_nofollow", "rel_sponsored", "rel_ugc")
+"""The ``links`` flags of which any one (NULL: not set) makes a link pass no equity."""
+
+NOFOLLOW_SQL: Final = "(" + " OR ".join(f"coalesce(l.{c}, FALSE)" for c in NOFOLLOW_COLUMNS) + ")"
 """The rule for a link that passes no equity (nofollow, sponsored or ugc), as a condition
 on a ``links`` row aliased ``l``. Every stage that tells followed links apart uses it."""
 

@@ -31,7 +31,14 @@ from linkflow.models import POSITIONS
 from linkflow.settings import GraphSettings
 from linkflow.store import Store
 
-__all__ = ["LinkGraph", "Targets", "build_graph", "from_edges", "position_weights"]
+__all__ = [
+    "LinkGraph",
+    "Targets",
+    "build_graph",
+    "check_settings",
+    "from_edges",
+    "position_weights",
+]
 
 _MAX_DOUBLINGS = 40  # pointer doubling follows chains of up to 2**40 hops
 
@@ -150,7 +157,9 @@ def position_weights(settings: GraphSettings) -> tuple[dict[str, float], float]:
     )
 
 
-def _check(settings: GraphSettings) -> None:
+def check_settings(settings: GraphSettings) -> None:
+    """Raise :class:`ConfigError` unless ``settings.nofollow`` and ``settings.duplicates``
+    name a known rule (``position_weights`` checks ``settings.weights``)."""
     if settings.nofollow not in ("drop", "evaporate"):
         raise ConfigError(
             f"graph.nofollow must be 'drop' or 'evaporate', got {settings.nofollow!r}"
@@ -283,7 +292,7 @@ def from_edges(
 
 def build_graph(store: Store, crawl_id: int, settings: GraphSettings) -> LinkGraph:
     """Build the equity graph of ``crawl_id`` from the store (rules in the module docstring)."""
-    _check(settings)
+    check_settings(settings)
     pos, image = position_weights(settings)
     pages = crawl_pages(store, crawl_id)
     links = crawl_links(store, crawl_id, pos, image)

@@ -120,3 +120,44 @@ def test_pagerank_through_connect_equals_the_local_engine(connect: str, tmp_path
     np.testing.assert_allclose(got["scores"], local.scores, rtol=1e-9, atol=0)
     assert float(got["l1"]) == pytest.approx(local.l1_bound, rel=1e-6)
     assert np.array_equal(got["depth"], click_depth(g, [0]))
+
+
+CRAWL_CLIENT = """
+import sys
+from pathlib import Path
+import numpy as np
+from linkflow.analyses.internal import run_internal
+from linkflow.engines.spark import SparkEngine, spark_session
+from linkflow.settings import Settings
+from linkflow.store import Store
+from tests.engines.test_spark_build import _hand_site
+
+url, folder = sys.argv[1], Path(sys.argv[2])
+with Store.open(folder / "audit.duckdb") as store:
+    crawl = _hand_site().write(store)
+    local = run_internal(store, crawl, Settings())
+    with SparkEngine(session=spark_session(url), work_dir=folder / "spark") as engine:
+        spark = run_internal(store, crawl, Settings(), engine=engine)
+np.savez(folder / "out.npz", local=local.equity, spark=spark.equity,
+         built=(folder / "spark" / "crawl-0" / "edges").is_dir(),
+         same=local.pages.drop_columns(["equity", "equity_score"]).equals(
+             spark.pages.drop_columns(["equity", "equity_score"])))
+"""
+
+
+def test_a_crawl_built_and_analysed_through_connect(connect: str, tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    client = subprocess.run(
+        [sys.executable, "-c", CRAWL_CLIENT, connect, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        cwd=Path(__file__).parents[2],
+    )
+    assert client.returncode == 0, client.stderr[-3000:]
+    got = np.load(tmp_path / "out.npz")
+    assert bool(got["built"])  # the graph was built on the Connect server's executors
+    assert bool(got["same"])  # depth, link counts, in_graph ... as the local engine's
+    assert got["local"].size == 5
+    np.testing.assert_allclose(got["spark"], got["local"], rtol=1e-9, atol=0)

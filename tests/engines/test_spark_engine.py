@@ -97,6 +97,9 @@ def test_golden_site_gives_the_same_metrics_and_findings(
         settings = Settings()
         local = run_internal(store, crawl, settings)
         spark = run_internal(store, crawl, settings, engine=engine)
+    # Spark computed on the graph it built from the crawl, not on an export of the local one
+    assert (engine.work_dir / "crawl-0" / "edges").is_dir()
+    assert not list(engine.work_dir.glob("graph-*"))
     assert spark.solver.iterations == local.solver.iterations
     np.testing.assert_allclose(spark.equity, local.equity, rtol=1e-9, atol=0)
     a, b = local.pages.to_pydict(), spark.pages.to_pydict()
