@@ -19,7 +19,7 @@ from linkflow.store import Store
 
 pytestmark = [pytest.mark.spark, pytest.mark.timeout(1800)]
 
-COLUMNS = "url, in_graph, equity, depth, inlinks, content_inlinks, outlinks, content_outlinks"
+COLUMNS = "url, in_graph, equity, flow, depth, inlinks, content_inlinks, outlinks, content_outlinks"
 
 
 def _metrics(audit: Path) -> list[dict[str, Any]]:
@@ -51,9 +51,12 @@ def test_demo_analysed_on_spark_equals_local(spark: Any, tmp_path: Path) -> None
         for key in ("in_graph", "depth", "inlinks", "content_inlinks", "outlinks"):
             assert a[key] == b[key], (a["url"], key)
         assert b["content_outlinks"] == a["content_outlinks"], a["url"]
-    eq_local = np.array([r["equity"] for r in local])
-    eq_spark = np.array([r["equity"] for r in again])
-    on = eq_local > 0
-    np.testing.assert_allclose(eq_spark[on], eq_local[on], rtol=1e-9, atol=0)
-    assert np.array_equal(eq_spark[~on], eq_local[~on])
+    # equity: the uniform PageRank; flow: the one seeded by the demo's backlinks
+    for column in ("equity", "flow"):
+        on_local = np.array([r[column] or 0.0 for r in local])
+        on_spark = np.array([r[column] or 0.0 for r in again])
+        on = on_local > 0
+        assert on.sum() > 50, column
+        np.testing.assert_allclose(on_spark[on], on_local[on], rtol=1e-9, atol=0)
+        assert np.array_equal(on_spark[~on], on_local[~on]), column
     assert _findings(other) == local_findings
