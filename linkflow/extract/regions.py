@@ -26,6 +26,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from linkflow.extract.tags import tag_name
+
 __all__ = ["BLOCK_TAGS", "Attributes", "NodeInfo", "RegionIndex"]
 
 Attributes = Mapping[str, str | None]
@@ -246,18 +248,19 @@ def _combine(outer: str | None, signal: str | None, strong: bool) -> str | None:
     return outer
 
 
-_Class = tuple[str | None, str, bool, bool]
+_Class = tuple[str | None, str, bool, bool, bool, bool]
 _MEMO: dict[tuple[str | None, ...], _Class] = {}
 _MEMO_SIZE: Final = 65_536
 
 
 def _classify(tag: str, attrs: Attributes) -> _Class:
-    """(region signal, path segment, whether it is a plain header/footer, strong content).
+    """(region signal, path segment, whether it is a plain header/footer, strong content,
+    whether it is a block, whether it is a sectioning element).
 
     A plain header/footer (from the tag, not from a class word or a role) belongs to the
-    page only outside sectioning elements: the caller decides. Memoised by the few
-    attributes the rules read: a page repeats the same classes on many elements and a site
-    on every page, so the class/id patterns run once per distinct combination, not per
+    page only outside sectioning elements: the caller decides. Memoised by the tag and the
+    few attributes the rules read: a page repeats the same classes on many elements and a
+    site on every page, so the class/id patterns run once per distinct combination, not per
     element (the answer is the same function of the same inputs: results are unchanged).
     """
     if attrs:
@@ -268,45 +271,49 @@ def _classify(tag: str, attrs: Attributes) -> _Class:
     hit = _MEMO.get(key)
     if hit is not None:
         return hit
-    region, token, from_role = _signal(tag, attrs)
-    plain = region in ("header", "footer") and not token and not from_role
-    strong = region == "content" and _is_main(tag, attrs)
-    # Digits are folded so that "widget-3" and "widget-7" give one template path.
-    segment = f"{tag}.{_DIGITS.sub('N', token)}" if token else tag
+    if tag.startswith("-"):  # the document node: no signal and no path segment
+        region, segment, plain, strong = None, "", False, False
+    elif tag in _NO_SIGNAL:
+        region, segment, plain, strong = None, tag, False, False
+    else:
+        region, token, from_role = _signal(tag, attrs)
+        plain = region in ("header", "footer") and not token and not from_role
+        strong = region == "content" and _is_main(tag, attrs)
+        # Digits are folded so that "widget-3" and "widget-7" give one template path.
+        segment = f"{tag}.{_DIGITS.sub('N', token)}" if token else tag
     if len(_MEMO) >= _MEMO_SIZE:  # per-item ids ("post-123") must not grow it forever
         _MEMO.clear()
-    result = _MEMO[key] = (region, segment, plain, strong)
+    result = _MEMO[key] = (region, segment, plain, strong, tag in BLOCK_TAGS, tag in _SECTIONING)
     return result
 
 
-_ROOT: Final = NodeInfo(node_id=0, path="", region=None, block=0, parent=None)
+_ROOT: Final = NodeInfo(0, "", None, 0, None)
 
 
-def _make(element: Any, node_id: int, parent: NodeInfo, attrs: Attributes | None) -> NodeInfo:
-    """The info of ``element`` (node id ``node_id``, attributes ``attrs`` if already read)
-    inside the element of ``parent``."""
-    tag: str = element.tag or ""
-    if tag.startswith("-"):
-        region, strong, path = None, False, parent.path
+def _make(node_id: int, parent: NodeInfo, tag: str, attrs: Attributes) -> NodeInfo:
+    """The info of the element ``node_id`` (tag ``tag``, attributes ``attrs``) inside the
+    element of ``parent``."""
+    region, segment, plain, strong, block, sectioning = _classify(tag, attrs)
+    sectioned = parent.sectioned
+    if plain and sectioned:
+        region = None  # a <header>/<footer> of an article, quote, figure ...
+    outer = parent.region
+    if region is not None and region != outer:
+        region = _combine(outer, region, strong)
     else:
-        if tag in _NO_SIGNAL:
-            region, segment, plain, strong = None, tag, False, False
-        else:
-            region, segment, plain, strong = _classify(
-                tag, element.attributes if attrs is None else attrs
-            )
-            if plain and parent.sectioned:
-                region = None  # a <header>/<footer> of an article, quote, figure ...
-        path = f"{parent.path}>{segment}" if parent.path else segment
-        if len(path) > _MAX_PATH:  # junk nesting: stop growing, keep it stable
-            path = parent.path
+        region = outer
+    path = parent.path
+    if segment:
+        grown = f"{path}>{segment}" if path else segment
+        if len(grown) <= _MAX_PATH:  # junk nesting: stop growing, keep it stable
+            path = grown
     return NodeInfo(
-        node_id=node_id,
-        path=path,
-        region=_combine(parent.region, region, strong),
-        block=node_id if tag in BLOCK_TAGS else parent.block,
-        parent=parent,
-        sectioned=parent.sectioned or tag in _SECTIONING,
+        node_id,
+        path,
+        region,
+        node_id if block else parent.block,
+        parent,
+        sectioned or sectioning,
     )
 
 
@@ -318,8 +325,9 @@ class RegionIndex:
     def __init__(self) -> None:
         self._cache: dict[int, NodeInfo] = {}
 
-    def info(self, node: Any, attrs: Attributes | None = None) -> NodeInfo:
-        """Info of ``node`` (a selectolax node), computing uncached ancestors first.
+    def info(self, node: Any, tag: str, attrs: Attributes | None = None) -> NodeInfo:
+        """Info of ``node`` (a selectolax element whose tag is ``tag``), computing uncached
+        ancestors first.
 
         ``attrs``: the node's attributes when the caller has read them already (read once).
         """
@@ -328,8 +336,22 @@ class RegionIndex:
         hit = cache.get(node_id)
         if hit is not None:
             return hit
-        chain: list[tuple[Any, int]] = []
         current: Any = node.parent
+        parent_info: NodeInfo | None = None
+        if current is not None:  # the usual case: the parent is a link's or block's
+            parent_info = cache.get(current.mem_id)
+        if parent_info is None:
+            parent_info = self._ancestors(current)
+        if attrs is None:
+            attrs = node.attributes
+        result = cache[node_id] = _make(node_id, parent_info, tag, attrs)
+        return result
+
+    def _ancestors(self, current: Any) -> NodeInfo:
+        """Info of element ``current`` (``None``: above the document), computing it and its
+        uncached ancestors."""
+        cache = self._cache
+        chain: list[tuple[Any, int]] = []
         parent_info = _ROOT
         while current is not None:
             current_id: int = current.mem_id
@@ -340,9 +362,10 @@ class RegionIndex:
             chain.append((current, current_id))
             current = current.parent
         for element, element_id in reversed(chain):
-            parent_info = cache[element_id] = _make(element, element_id, parent_info, None)
-        result = cache[node_id] = _make(node, node_id, parent_info, attrs)
-        return result
+            parent_info = cache[element_id] = _make(
+                element_id, parent_info, tag_name(element), element.attributes
+            )
+        return parent_info
 
     @staticmethod
     def inside(info: NodeInfo, ancestor_id: int) -> bool:

@@ -1,0 +1,67 @@
+"""The single walk over the tree finds what CSS selectors would: links and blocks in document
+order, nothing inside removed elements, schema.org types from anywhere in the page."""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborHTMLParser
+
+from linkflow.extract import parse_page
+from linkflow.extract.tags import TAG_NAMES, tag_name
+from linkflow.extract.walk import CODE_TAGS, DROP_TAGS, MAIN_TAGS
+
+URL = "https://a.test/dir/page.html"
+
+
+def test_every_tag_the_walk_looks_for_is_known_by_id() -> None:
+    known = set(TAG_NAMES.values())
+    head = {"title", "meta", "link", "base"}
+    assert MAIN_TAGS | CODE_TAGS | DROP_TAGS | head | {"br", "img"} <= known
+    tree = LexborHTMLParser("<my-widget><span>x</span></my-widget>")
+    names = [tag_name(node) for node in tree.root.traverse()] if tree.root else []
+    assert names == ["html", "head", "body", "my-widget", "span"]
+
+
+def test_nothing_inside_removed_elements_is_read() -> None:
+    body = b"""<html><head><title>T</title></head><body>
+    <svg><g><a href="/svg-a">s</a><title>svg title</title></g><text>t</text></svg>
+    <a href="/one">one</a>
+    <noscript><div><a href="/ns">ns</a></div><iframe><a href="/if">x</a></iframe></noscript>
+    <a href="/two">two</a><object><p><a href="/obj">o</a></p></object><a href="/three">3</a>
+    </body></html>"""
+    facts = parse_page(body, URL)
+    assert facts.title == "T"
+    assert [link.url for link in facts.links] == [
+        "https://a.test/one",
+        "https://a.test/two",
+        "https://a.test/three",
+    ]
+
+
+def test_schema_types_come_from_nested_scripts_and_any_case_of_itemtype() -> None:
+    nested = b"""<html><body><noscript><div><script type="application/ld+json">
+    {"@type": "Recipe"}</script></div></noscript><p>text</p></body></html>"""
+    assert parse_page(nested, URL).schema_types == ["Recipe"]
+    upper = b'<html><body><div ITEMTYPE="https://schema.org/Event"><a href="/e">e</a></div>'
+    facts = parse_page(upper, URL)
+    assert facts.schema_types == ["Event"]
+    assert [link.url for link in facts.links] == ["https://a.test/e"]
+    utf16 = '<html><body><div ItemType="https://schema.org/Place">x</div>'.encode("utf-16")
+    assert parse_page(utf16, URL).schema_types == ["Place"]
+    assert parse_page(b"<p itemscope>no type</p>", URL).schema_types == []
+
+
+def test_images_count_only_inside_links_and_line_breaks_are_spaces() -> None:
+    body = b"""<html><body><img src="a.png" alt="outside">
+    <p><a href="/pic"><span><img src="b.png" alt="Inside"></span></a>
+    <a href="/text">Line<br>break</a><img src="c.png" alt="after"></p></body></html>"""
+    links = parse_page(body, URL).links
+    assert [(link.url, link.anchor, link.is_image, link.alt) for link in links] == [
+        ("https://a.test/pic", "Inside", True, "Inside"),
+        ("https://a.test/text", "Line break", False, None),
+    ]
+
+
+def test_custom_elements_keep_their_names_in_dom_paths() -> None:
+    body = b"<html><body><site-menu><ul><li><a href='/m'>m</a></li></ul></site-menu></body>"
+    (link,) = parse_page(body, URL).links
+    assert link.dom_path == "html>body>site-menu>ul>li>a"
