@@ -25,7 +25,7 @@ from linkflow.extract.text import (
     CODE_CLOSE,
     CODE_OPEN,
     collapse,
-    content_hash,
+    collapsed_hash,
     mark_code,
     sentence_around,
     sentence_ends,
@@ -283,20 +283,28 @@ def _position(found: _Found, main: MainContent, first_nav: int) -> str:
     return "content" if main.guessed else "other"
 
 
-def _leaf_blocks(page: _Page) -> list[Block]:
-    """The blocks that contain no other block, with their text and link counts."""
+def _leaf_blocks(page: _Page, marked: set[int]) -> tuple[list[Block], dict[int, str]]:
+    """The blocks that contain no other block, with their text and link counts; and the
+    text with code marks of those in ``marked`` (whose code is marked in the tree, see
+    :func:`_mark_code`), by node id."""
     parents = page.parents
-    blocks = {
-        info.node_id: Block(i, info, " ".join(node.text(deep=True).split()))  # text_of
-        for i, info, node in page.blocks
-        if info.node_id not in parents
-    }
+    blocks: dict[int, Block] = {}
+    with_marks: dict[int, str] = {}
+    for i, info, node in page.blocks:
+        node_id = info.node_id
+        if node_id in parents:
+            continue
+        text: str = node.text(deep=True)
+        if node_id in marked:
+            with_marks[node_id] = text
+            text = unmark(text)
+        blocks[node_id] = Block(i, info, " ".join(text.split()))  # text_of
     for found in page.found:
         block = blocks.get(found.info.block)
         if block is not None:
             block.links += 1
             block.link_chars += len(found.link.anchor)
-    return list(blocks.values())
+    return list(blocks.values()), with_marks
 
 
 def _code_block(node: Any, blocks: set[int]) -> int | None:
@@ -315,37 +323,50 @@ def _code_block(node: Any, blocks: set[int]) -> int | None:
     return None
 
 
-def _marked_main(codes: list[Any], page: _Page, main: MainContent, plain: str) -> str:
-    """``plain`` (the main text) with its code between :data:`CODE_OPEN` and
-    :data:`CODE_CLOSE` (see :func:`linkflow.extract.text.mark_code`).
-
-    Runs last: the marks go into the tree, after every link, context and count has been
-    read from it, and only the blocks that hold code are read again. ``plain`` as it is
-    when the main text holds no code, or when the marked text would not be ``plain`` once
-    unmarked (a page that writes the marks' characters itself).
-    """
-    if not codes:
-        return plain
-    ids = {block.info.node_id for block in main.blocks}
+def _mark_code(codes: list[Any], blocks: set[int]) -> set[int]:
+    """Put :data:`CODE_OPEN` and :data:`CODE_CLOSE` around the code elements (``codes``)
+    held by the blocks ``blocks`` (node ids, see :func:`_code_block`), in the tree; return
+    the ids of the blocks that hold marked code."""
     marked: set[int] = set()
     for node in codes:
         first = node.first_child
         if first is None:
             continue
-        block = _code_block(node, ids)
+        block = _code_block(node, blocks)
         if block is not None:
             first.insert_before(CODE_OPEN)
             node.insert_child(CODE_CLOSE)
             marked.add(block)
-    if not marked:
+    return marked
+
+
+def _marked_main(main: MainContent, with_marks: dict[int, str], plain: str) -> str:
+    """``plain`` (the main text) with its code between :data:`CODE_OPEN` and
+    :data:`CODE_CLOSE` (see :func:`linkflow.extract.text.mark_code`), from the texts with
+    marks of the blocks that hold code (``with_marks``, by node id).
+
+    ``plain`` as it is when the main text holds no code, or when the marked text would
+    not be ``plain`` once unmarked (a page that writes the marks' characters itself).
+    """
+    if not with_marks:
         return plain
-    nodes = {info.node_id: node for _, info, node in page.blocks if info.node_id in marked}
     lines = (
-        mark_code(nodes[b.info.node_id].text(deep=True)) if b.info.node_id in marked else b.text
+        mark_code(with_marks[b.info.node_id]) if b.info.node_id in with_marks else b.text
         for b in main.blocks
     )
     text = "\n".join(lines)
     return text if unmark(text) == plain else plain
+
+
+def _marked_late(codes: list[Any], page: _Page, main: MainContent, plain: str) -> str:
+    """:func:`_marked_main` for a page that may write the marks' characters itself: the
+    marks go into the tree after every text has been read, and the blocks that hold code
+    are read again."""
+    if not codes:
+        return plain
+    marked = _mark_code(codes, {block.info.node_id for block in main.blocks})
+    nodes = {info.node_id: node for _, info, node in page.blocks if info.node_id in marked}
+    return _marked_main(main, {b: nodes[b].text(deep=True) for b in marked}, plain)
 
 
 def parse_page(
@@ -379,7 +400,15 @@ def parse_page(
     )
     page = _collect(nodes.main, ctx)
     facts.other_scheme_links = page.other_schemes
-    blocks = _leaf_blocks(page)
+    # The code marks of the main text go into the tree before the blocks' texts are read,
+    # each block read once: around the code of every leaf block, for the main blocks are
+    # found only from the texts (the texts without marks are the same).
+    early = settings.keep_main_text and bool(nodes.codes) and not nodes.own_marks
+    marked: set[int] = set()
+    if early:
+        leaves = {info.node_id for _, info, _ in page.blocks if info.node_id not in page.parents}
+        marked = _mark_code(nodes.codes, leaves)
+    blocks, with_marks = _leaf_blocks(page, marked)
     block_text = {block.info.node_id: block.text for block in blocks}
     main = find_main(blocks)
     navs = (found.index for found in page.found if found.info.region == "nav")
@@ -396,8 +425,14 @@ def parse_page(
             )
     main_text = "\n".join(block.text for block in main.blocks)
     facts.links = [found.link for found in page.found]
-    facts.word_count = len(main_text.split())
-    facts.content_hash = content_hash(main_text)
+    # Each block's text is collapsed and not empty, so the main text collapsed is the same
+    # with spaces for its line breaks, and its words are separated by one space each.
+    flat = main_text.replace("\n", " ")
+    facts.word_count = flat.count(" ") + 1 if flat else 0
+    facts.content_hash = collapsed_hash(flat)
     if settings.keep_main_text and main_text:
-        facts.main_text = _marked_main(nodes.codes, page, main, main_text)
+        if early:
+            facts.main_text = _marked_main(main, with_marks, main_text)
+        else:
+            facts.main_text = _marked_late(nodes.codes, page, main, main_text)
     return facts

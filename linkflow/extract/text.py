@@ -13,6 +13,7 @@ __all__ = [
     "CODE_CLOSE",
     "CODE_OPEN",
     "collapse",
+    "collapsed_hash",
     "content_hash",
     "mark_code",
     "sentence_around",
@@ -41,7 +42,12 @@ def content_hash(main_text: str) -> str | None:
 
     ``None`` for a page without main text, so empty pages are not reported as duplicates.
     """
-    normal = collapse(main_text).casefold()
+    return collapsed_hash(collapse(main_text))
+
+
+def collapsed_hash(collapsed: str) -> str | None:
+    """:func:`content_hash` of a text already whitespace-collapsed (``collapse(text)``)."""
+    normal = collapsed.casefold()
     if not normal:
         return None
     return hashlib.blake2b(normal.encode("utf-8", "replace"), digest_size=16).hexdigest()

@@ -20,6 +20,7 @@ from linkflow.extract.head import HeadNodes
 from linkflow.extract.regions import BLOCK_TAGS
 from linkflow.extract.structured import schema_types
 from linkflow.extract.tags import TAG_NAMES
+from linkflow.extract.text import CODE_CLOSE, CODE_OPEN
 
 __all__ = ["CODE_TAGS", "DROP_TAGS", "LINK_TAGS", "Nodes", "walk"]
 
@@ -30,6 +31,9 @@ LINK_TAGS: Final = frozenset({"a", "area"})
 MAIN_TAGS: Final = BLOCK_TAGS | LINK_TAGS
 _HEAD_TAGS: Final = frozenset({"title", "meta", "link", "base", "html"})
 _WANTED_TAGS: Final = MAIN_TAGS | CODE_TAGS | DROP_TAGS | _HEAD_TAGS | {"br", "img"}
+_MARK_REFS: Final = tuple(
+    form for code in map(ord, (CODE_OPEN, CODE_CLOSE)) for form in (f"{code:x}", str(code))
+)  # the code points in hex and decimal, as in "&#xFDD0;" or "&#64976;"
 _SCHEMA_SELECTOR: Final = ", ".join(["[itemtype]", *sorted(DROP_TAGS)])
 """The elements the schema.org types are read from, when microdata may be on the page
 (every match of the structured-data selector ``script[type], [itemtype]`` is among them)."""
@@ -48,6 +52,7 @@ class Nodes:
     images: dict[int, Any] = field(default_factory=dict)  # first image in each link, by id
     codes: list[Any] = field(default_factory=list)  # code elements
     schema_types: list[str] = field(default_factory=list)
+    own_marks: bool = True  # whether the page may hold the code marks' characters itself
 
 
 def _last_element(node: Any) -> Any:
@@ -61,17 +66,28 @@ def _last_element(node: Any) -> Any:
         node = child
 
 
-def _may_hold_microdata(body: bytes, text: str, encoding: str) -> bool:
-    """Whether ``itemtype`` may be an attribute name on the page (ASCII case-insensitive).
+class _Source:
+    """The page's source, searched for words (ASCII, lower case) whatever their case.
 
     In an ASCII-compatible encoding (all but UTF-16) ASCII letters are written as their
-    ASCII bytes, so the raw bytes are checked: ``bytes.lower`` touches ASCII only, many
-    times faster than ``str.lower``. A page that never writes the letters cannot have the
-    attribute.
+    ASCII bytes, so the raw bytes are searched: ``bytes.lower`` touches ASCII only, many
+    times faster than ``str.lower``. Lowered once, when first searched.
     """
-    if encoding.startswith("utf-16"):
-        return "itemtype" in text.lower()
-    return b"itemtype" in body.lower()
+
+    __slots__ = ("_body", "_encoding", "_lowered", "_text")
+
+    def __init__(self, body: bytes, text: str, encoding: str) -> None:
+        self._body, self._text, self._encoding = body, text, encoding
+        self._lowered: bytes | str | None = None
+
+    def mentions(self, *words: str) -> bool:
+        """Whether any of ``words`` is written in the source, in any case."""
+        if self._lowered is None:
+            utf16 = self._encoding.startswith("utf-16")
+            self._lowered = self._text.lower() if utf16 else self._body.lower()
+        if isinstance(self._lowered, str):
+            return any(word in self._lowered for word in words)
+        return any(word.encode("ascii") in self._lowered for word in words)
 
 
 def _images(images: list[Any]) -> dict[int, Any]:
@@ -159,7 +175,10 @@ def walk(tree: LexborHTMLParser, body: bytes, text: str, encoding: str) -> Nodes
                 head.add(node, tag)
         else:  # title, html
             head.add(node, tag)
-    if _may_hold_microdata(body, text, encoding):  # read before the scripts go
+    source = _Source(body, text, encoding)
+    # The code marks are noncharacters: a page writes them literally or as a reference.
+    nodes.own_marks = CODE_OPEN in text or CODE_CLOSE in text or source.mentions(*_MARK_REFS)
+    if source.mentions("itemtype"):  # read before the scripts go
         matches = {node.mem_id: node for node in tree.css(_SCHEMA_SELECTOR)}
         nodes.schema_types = schema_types(matches.values())
     else:
