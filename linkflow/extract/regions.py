@@ -333,18 +333,38 @@ class RegionIndex:
         """
         cache = self._cache
         node_id: int = node.mem_id
-        hit = cache.get(node_id)
-        if hit is not None:
-            return hit
         current: Any = node.parent
-        parent_info: NodeInfo | None = None
-        if current is not None:  # the usual case: the parent is a link's or block's
-            parent_info = cache.get(current.mem_id)
-        if parent_info is None:
-            parent_info = self._ancestors(current)
-        if attrs is None:
-            attrs = node.attributes
-        result = cache[node_id] = _make(node_id, parent_info, tag, attrs)
+        parent = cache.get(current.mem_id) if current is not None else None
+        if parent is None:  # not the usual case, where the parent is a link's or block's
+            hit = cache.get(node_id)
+            if hit is not None:
+                return hit
+            parent = self._ancestors(current)
+        # _make, inlined: this runs for every link and block of every page.
+        region, segment, plain, strong, block, sectioning = _classify(
+            tag, node.attributes if attrs is None else attrs
+        )
+        sectioned = parent.sectioned
+        if plain and sectioned:
+            region = None  # a <header>/<footer> of an article, quote, figure ...
+        outer = parent.region
+        if region is None or region == outer:
+            region = outer
+        else:
+            region = _combine(outer, region, strong)
+        path = parent.path
+        if segment:
+            grown = f"{path}>{segment}" if path else segment
+            if len(grown) <= _MAX_PATH:
+                path = grown
+        result = cache[node_id] = NodeInfo(
+            node_id,
+            path,
+            region,
+            node_id if block else parent.block,
+            parent,
+            sectioned or sectioning,
+        )
         return result
 
     def _ancestors(self, current: Any) -> NodeInfo:

@@ -129,13 +129,15 @@ def walk(tree: LexborHTMLParser, body: bytes, text: str, encoding: str) -> Nodes
     root = tree.root
     for node in root.traverse() if root is not None else ():
         tag = wanted.get(node.tag_id)
+        if tag is None:  # most elements (span, em ...)
+            if skip_to and node.mem_id == skip_to:
+                skip_to = 0
+            continue
         if skip_to:
             if tag in DROP_TAGS:
                 dropped.append(node)
             if node.mem_id == skip_to:
                 skip_to = 0
-            continue
-        if tag is None:
             continue
         if tag in MAIN_TAGS:
             if tag in LINK_TAGS:
