@@ -3,13 +3,18 @@ order, nothing inside removed elements, schema.org types from anywhere in the pa
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from selectolax.lexbor import LexborHTMLParser
 
 from linkflow.extract import parse_page
+from linkflow.extract.head import SELECTOR as HEAD_SELECTOR
+from linkflow.extract.regions import BLOCK_TAGS
 from linkflow.extract.tags import TAG_NAMES, tag_name
-from linkflow.extract.walk import CODE_TAGS, DROP_TAGS, MAIN_TAGS
+from linkflow.extract.walk import CODE_TAGS, DROP_TAGS, MAIN_TAGS, walk
 
 URL = "https://a.test/dir/page.html"
+GOLDEN = Path(__file__).parent / "golden"
 
 
 def test_every_tag_the_walk_looks_for_is_known_by_id() -> None:
@@ -65,3 +70,36 @@ def test_custom_elements_keep_their_names_in_dom_paths() -> None:
     body = b"<html><body><site-menu><ul><li><a href='/m'>m</a></li></ul></site-menu></body>"
     (link,) = parse_page(body, URL).links
     assert link.dom_path == "html>body>site-menu>ul>li>a"
+
+
+_HEAD_PAGE = b"""<html lang=en><head><title>One</title><title>Two</title>
+<meta charset=utf-8><meta name=description content=d><meta NAME=robots>
+<link rel=canonical href=/c><link rel=stylesheet><link href=/x><base target=_top>
+<base href=/b/></head><body><h1>H</h1><a>no href</a><area href=/m><map></map></body></html>"""
+_MAIN_SELECTOR = ", ".join(["a[href]", "area[href]", *sorted(BLOCK_TAGS)])
+_CODE_SELECTOR = ", ".join(sorted(CODE_TAGS))
+
+
+def test_the_walk_finds_what_the_css_selectors_match() -> None:
+    # Lexbor's CSS engine is the reference: on every golden page, after the removal.
+    pages = [path.read_bytes() for path in sorted(Path(GOLDEN).rglob("*.html"))]
+    assert len(pages) >= 10
+    for body in [*pages, _HEAD_PAGE]:
+        text = body.decode("utf-8")
+        tree = LexborHTMLParser(text)
+        nodes = walk(tree, body, text, "utf-8")
+        ids = [node.mem_id for node, _tag, _attrs in nodes.main]
+        assert ids == [node.mem_id for node in tree.css(_MAIN_SELECTOR)]
+        codes = [node.mem_id for node in nodes.codes]
+        assert codes == [node.mem_id for node in tree.css(_CODE_SELECTOR)]
+        assert not tree.css(", ".join(sorted(DROP_TAGS)) + ", br")  # removed, replaced
+        head = nodes.head
+        picked = [head.title, head.base, head.html, *head.metas, *head.links]
+        expected = tree.css(HEAD_SELECTOR)
+        firsts = {node.tag: node for node in reversed(expected)}  # the first of each tag
+        assert [node.mem_id for node in picked if node is not None] == [
+            node.mem_id
+            for node in [firsts.get("title"), firsts.get("base"), firsts.get("html")]
+            + [node for node in expected if node.tag in ("meta", "link")]
+            if node is not None
+        ]
