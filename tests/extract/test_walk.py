@@ -15,6 +15,13 @@ from linkflow.extract.walk import CODE_TAGS, DROP_TAGS, MAIN_TAGS, walk
 
 URL = "https://a.test/dir/page.html"
 GOLDEN = Path(__file__).parent / "golden"
+_DROPPING = b"""<html><head><title>T</title></head><body>
+<svg><g><a href="/svg-a">s</a><title>svg title</title></g><text>t</text></svg>
+<a href="/one">one</a>
+<noscript><div><a href="/ns">ns</a></div><iframe><a href="/if">x</a></iframe></noscript>
+<a href="/two">two</a><object><p><a href="/obj">o</a></p></object><a href="/three">3</a>
+<p>x<br>y <code>z</code><script>s()</script></p><pre><code>c</code></pre>
+</body></html>"""
 
 
 def test_every_tag_the_walk_looks_for_is_known_by_id() -> None:
@@ -27,12 +34,7 @@ def test_every_tag_the_walk_looks_for_is_known_by_id() -> None:
 
 
 def test_nothing_inside_removed_elements_is_read() -> None:
-    body = b"""<html><head><title>T</title></head><body>
-    <svg><g><a href="/svg-a">s</a><title>svg title</title></g><text>t</text></svg>
-    <a href="/one">one</a>
-    <noscript><div><a href="/ns">ns</a></div><iframe><a href="/if">x</a></iframe></noscript>
-    <a href="/two">two</a><object><p><a href="/obj">o</a></p></object><a href="/three">3</a>
-    </body></html>"""
+    body = _DROPPING
     facts = parse_page(body, URL)
     assert facts.title == "T"
     assert [link.url for link in facts.links] == [
@@ -84,7 +86,7 @@ def test_the_walk_finds_what_the_css_selectors_match() -> None:
     # Lexbor's CSS engine is the reference: on every golden page, after the removal.
     pages = [path.read_bytes() for path in sorted(Path(GOLDEN).rglob("*.html"))]
     assert len(pages) >= 10
-    for body in [*pages, _HEAD_PAGE]:
+    for body in [*pages, _HEAD_PAGE, _DROPPING]:
         text = body.decode("utf-8")
         tree = LexborHTMLParser(text)
         nodes = walk(tree, body, text, "utf-8")
