@@ -28,6 +28,9 @@ link is never placed in. Unicode noncharacters, reserved for a program's own use
 never stand for a character of a page."""
 
 
+_UNTIDY: Final = (CODE_OPEN + " ", " " + CODE_CLOSE, CODE_OPEN + CODE_CLOSE, CODE_CLOSE + CODE_OPEN)
+"""What :func:`mark_code` tidies away."""
+
 _SENTENCE_END = re.compile(r"[.!?…](?=\s|$)")
 _END_MARKS = frozenset(".!?…")
 
@@ -104,11 +107,14 @@ def mark_code(marked: str) -> str:
     text = collapse(marked)
     if CODE_OPEN not in text:
         return text
-    while True:  # str.replace, not regexes: this runs on every block that holds code
+    # str.replace, not regexes: this runs on every block that holds code. The text is
+    # collapsed, so without any of the patterns a pass would give it back unchanged.
+    while any(pattern in text for pattern in _UNTIDY):
         tidy = text.replace(CODE_OPEN + " ", " " + CODE_OPEN)
         tidy = tidy.replace(" " + CODE_CLOSE, CODE_CLOSE + " ")
         tidy = tidy.replace(CODE_OPEN + CODE_CLOSE, "").replace(CODE_CLOSE + CODE_OPEN, "")
         tidy = collapse(tidy)
         if tidy == text:
-            return text
+            break
         text = tidy
+    return text

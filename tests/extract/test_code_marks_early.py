@@ -4,7 +4,11 @@ itself keeps its text as written."""
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from linkflow.extract import parse_page
+from linkflow.extract.text import mark_code
 from linkflow.settings import ExtractSettings
 
 KEEP = ExtractSettings(keep_main_text=True)
@@ -38,3 +42,29 @@ def test_a_page_writing_the_marks_itself_keeps_its_text() -> None:
         facts = parse_page(body, "https://a.test/", settings=KEEP)
         sign = OPEN if written in ("&#xFDD0;", OPEN) else CLOSE
         assert facts.main_text == f"Guide\nA {sign} sign and code"
+
+
+def _tidy_by_passes(marked: str) -> str:
+    """The reference: tidying passes until one changes nothing (mark_code's contract)."""
+    text = " ".join(marked.split())
+    if OPEN not in text:
+        return text
+    while True:
+        tidy = text.replace(OPEN + " ", " " + OPEN).replace(" " + CLOSE, CLOSE + " ")
+        tidy = " ".join(tidy.replace(OPEN + CLOSE, "").replace(CLOSE + OPEN, "").split())
+        if tidy == text:
+            return text
+        text = tidy
+
+
+@settings(max_examples=500, deadline=None)
+@given(marked=st.text(alphabet=[OPEN, CLOSE, " ", "\n", "a", "b"], max_size=30))
+def test_mark_code_stops_once_tidy(marked: str) -> None:
+    tidy = mark_code(marked)
+    assert tidy == _tidy_by_passes(marked)
+
+
+def test_mark_code_examples() -> None:
+    assert mark_code(f"a {OPEN} x {CLOSE} b") == f"a {OPEN}x{CLOSE} b"
+    assert mark_code(f"a{OPEN}{CLOSE}b {OPEN}c{CLOSE}{OPEN}d{CLOSE}") == f"ab {OPEN}cd{CLOSE}"
+    assert mark_code("no code  here") == "no code here"
