@@ -248,9 +248,28 @@ def _combine(outer: str | None, signal: str | None, strong: bool) -> str | None:
     return outer
 
 
+_ANY_WORD: Final = re.compile(
+    "|".join(
+        f"(?:{pattern.pattern})" for _, pattern in (*_META_WORDS, *_SPECIFIC_WORDS, *_GENERIC_WORDS)
+    )
+)
+"""Matches where any of the class/id vocabularies does."""
+_NAMING: dict[str, bool] = {}
+_MEMO_SIZE: Final = 65_536
+
+
+def _names_region(value: str) -> bool:
+    """Whether a word of any vocabulary is in the class/id value ``value`` (memoised)."""
+    hit = _NAMING.get(value)
+    if hit is None:
+        if len(_NAMING) >= _MEMO_SIZE:
+            _NAMING.clear()
+        hit = _NAMING[value] = _ANY_WORD.search(value.lower()) is not None
+    return hit
+
+
 _Class = tuple[str | None, str, bool, bool, bool, bool]
 _MEMO: dict[tuple[str | None, ...], _Class] = {}
-_MEMO_SIZE: Final = 65_536
 
 
 def _classify(tag: str, attrs: Attributes) -> _Class:
@@ -265,12 +284,20 @@ def _classify(tag: str, attrs: Attributes) -> _Class:
     """
     if attrs:
         get = attrs.get
-        key = (tag, get("class"), get("id"), get("role"), get("aria-label"), get("itemprop"))
+        ident = get("id")
+        if ident and not _names_region(ident):
+            # Most ids name one item ("abs", "method.push"): one per element, they would
+            # make every key new. An id no vocabulary word matches gives no signal (and a
+            # match never spans the space between class and id), so it is left out.
+            ident = None
+        key = (tag, get("class"), ident, get("role"), get("aria-label"), get("itemprop"))
     else:  # most elements have no attributes: no lookups needed for their key
         key = (tag, None, None, None, None, None)
     hit = _MEMO.get(key)
     if hit is not None:
         return hit
+    if attrs and key[2] is None and attrs.get("id"):
+        attrs = {**attrs, "id": None}  # the id left out of the key: left out of the rules
     if tag.startswith("-"):  # the document node: no signal and no path segment
         region, segment, plain, strong = None, "", False, False
     elif tag in _NO_SIGNAL:
