@@ -5,7 +5,8 @@ sample of the Rust docs) with the linkflow found on ``PYTHONPATH`` and with an o
 (``--base DIR``, the directory that holds its ``linkflow`` package, e.g. made with
 ``git archive <commit> linkflow | tar -x -C DIR``), compares every link (URL, anchor, rel,
 position, DOM path, context ...) and every page fact, and reports CPU per page of both and
-of selectolax's parse alone (best of ``--rounds``, ``time.process_time``).
+of selectolax's parse alone (best of ``--rounds``, ``time.process_time``), in all and
+per site.
 
 Run ``python bench/extract_compare.py --base DIR``. Each version runs in its own process.
 """
@@ -56,16 +57,22 @@ def run_one(listing: str, out: str, rounds: int) -> None:
     for url, body in pages:
         facts = parse_page(body, url, content_type="text/html")
         results[url] = dataclasses.asdict(facts)
-    best = floor = float("inf")
+    by_site: dict[str, list[tuple[str, bytes]]] = {}
+    for url, body in pages:
+        by_site.setdefault(url.split("//")[1].split(".")[0], []).append((url, body))
+    sites = {site: [float("inf"), float("inf"), len(group)] for site, group in by_site.items()}
     for _ in range(rounds):
-        start = time.process_time()
-        for url, body in pages:
-            parse_page(body, url, content_type="text/html")
-        best = min(best, time.process_time() - start)
-        start = time.process_time()
-        for _url, body in pages:
-            LexborHTMLParser(body)
-        floor = min(floor, time.process_time() - start)
+        for site, group in by_site.items():  # each site timed on its own: CPU per page
+            start = time.process_time()
+            for url, body in group:
+                parse_page(body, url, content_type="text/html")
+            sites[site][0] = min(sites[site][0], time.process_time() - start)
+            start = time.process_time()
+            for _url, body in group:
+                LexborHTMLParser(body)
+            sites[site][1] = min(sites[site][1], time.process_time() - start)
+    best = sum(cpu for cpu, _floor, _n in sites.values())
+    floor = sum(floor for _cpu, floor, _n in sites.values())
     size = sum(len(body) for _url, body in pages)
     Path(out).write_bytes(
         pickle.dumps(
@@ -73,6 +80,7 @@ def run_one(listing: str, out: str, rounds: int) -> None:
                 "results": results,
                 "cpu": best,
                 "floor": floor,
+                "sites": sites,
                 "bytes": size,
                 "where": sys.modules["linkflow"].__file__,
             }
@@ -151,6 +159,13 @@ def main() -> None:
             f"{run['bytes'] / run['floor'] / 1e6:.0f} MB/s)  [{run['where']}]"
         )
     print(f"after/before CPU: {after['cpu'] / before['cpu']:.2f}")
+    for site, (cpu, floor, count) in after["sites"].items():
+        old_cpu = before["sites"][site][0]
+        print(
+            f"  {site}: {count} pages, {old_cpu / count * 1000:.2f} -> {cpu / count * 1000:.2f} ms "
+            f"CPU/page, selectolax's parse {floor / count * 1000:.2f} ms/page "
+            f"({old_cpu / floor:.1f}x -> {cpu / floor:.1f}x)"
+        )
 
 
 if __name__ == "__main__":

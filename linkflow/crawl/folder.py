@@ -20,6 +20,7 @@ site instead (HEAD, no body, never parsed) and stored with ``"...; checked over 
 from __future__ import annotations
 
 import mimetypes
+import os
 import time
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -243,6 +244,9 @@ class FolderFetcher:
         self, root: Path, base: str, *, max_bytes: int, outside: Fetcher | None = None
     ) -> None:
         self.root = root.resolve()
+        self._root = str(self.root)
+        self._inside = self._root if self._root.endswith(os.sep) else self._root + os.sep
+        self._real_dirs: dict[str, str] = {}  # the real path of each directory met
         self.base = base if base.endswith("/") else base + "/"
         self._prefix = urlsplit(self.base).path
         self.max_bytes = max_bytes
@@ -275,11 +279,31 @@ class FolderFetcher:
         return resp
 
     def _resolve(self, rel: str) -> Path | None:
+        """The real path of file ``rel`` of the folder (symbolic links followed, as
+        ``Path.resolve`` does), ``None`` when that is outside the folder.
+
+        The real path of a file's directory is kept: files share directories, and
+        resolving one checks every part of its path (a system call each), so each file
+        then costs one check of its own name.
+        """
         try:
-            path = (self.root / rel).resolve()
-        except (OSError, ValueError):  # NUL bytes, over-long names, symlink loops
+            head, name = os.path.split(os.path.join(self._root, rel))
+            if name in ("", ".", ".."):
+                real = os.path.realpath(os.path.join(head, name))
+            else:
+                real_head = self._real_dirs.get(head)
+                if real_head is None:
+                    if len(self._real_dirs) >= _MAX_DIRS:  # junk URLs: keep it bounded
+                        self._real_dirs.clear()
+                    real_head = self._real_dirs[head] = os.path.realpath(head)
+                real = os.path.join(real_head, name)
+                if os.path.islink(real):
+                    real = os.path.realpath(real)
+        except (OSError, ValueError):  # NUL bytes, over-long names
             return None
-        return path if path.is_relative_to(self.root) else None
+        if real != self._root and not real.startswith(self._inside):
+            return None
+        return Path(real)
 
     def _is_outside(self, url: str) -> bool:
         """True for a URL the folder does not hold: another origin's (``http://`` for an
@@ -339,6 +363,9 @@ class FolderFetcher:
         return Response(
             url=url, status=200, headers={"content-type": ctype}, body=body, raw_bytes=len(body)
         )
+
+
+_MAX_DIRS = 10_000
 
 
 def _redirect(url: str, path: str) -> Response:

@@ -1,10 +1,10 @@
 """Head facts of a parsed page: title, meta description and robots, canonical, hreflang, lang,
 first ``h1`` and ``<base href>``.
 
-The elements are not looked up one query each: the page's single CSS query (see
-:mod:`linkflow.extract.parse`) also matches :data:`SELECTOR`, and each match is handed to
-:meth:`HeadNodes.add`. Every fact is read from the first matching element in document order,
-or from all of them in order, exactly as one query per fact would find them.
+The elements are not looked up one query each: the page's single walk over its tree (see
+:mod:`linkflow.extract.walk`) picks out what :data:`SELECTOR` would match, and hands each
+to :meth:`HeadNodes.add`. Every fact is read from the first matching element in document
+order, or from all of them in order, exactly as one query per fact would find them.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from linkflow.urls import normalize
 __all__ = ["SELECTOR", "HeadNodes", "attr", "text_of"]
 
 SELECTOR: Final = "title, meta[name], link[rel][href], base[href], html"
-"""The head elements besides ``h1`` (a block tag: the caller finds it with the blocks)."""
+"""The head elements besides ``h1`` (a block tag: the caller finds it with the blocks), as
+a CSS selector: what the walk picks out by tag and attribute."""
 
 _ROBOTS_NAMES: Final = frozenset({"robots", "googlebot"})
 

@@ -1,7 +1,8 @@
 """HTML bytes → :class:`~linkflow.models.PageFacts`: head facts, main text and classified links.
 
-One CSS query (run by Lexbor, in C) returns every link and every block-level element in
-document order; Python then touches each link, each block and each of their ancestors once.
+One walk over the tree (:mod:`linkflow.extract.walk`) finds every link and every block-level
+element in document order; Python then touches each link, each block and each of their
+ancestors once.
 Links are classified by :mod:`linkflow.extract.regions`; links in no recognised region are
 placed by where they sit relative to the main content (before it → nav, after → footer).
 """
@@ -17,52 +18,29 @@ from selectolax.lexbor import LexborHTMLParser
 
 from linkflow.extract.charset import decode_document
 from linkflow.extract.content import Block, MainContent, find_main
-from linkflow.extract.head import SELECTOR as HEAD_SELECTOR
-from linkflow.extract.head import HeadNodes, attr, text_of
-from linkflow.extract.regions import BLOCK_TAGS, Attributes, NodeInfo, RegionIndex
-from linkflow.extract.structured import schema_types
+from linkflow.extract.head import attr
+from linkflow.extract.regions import Attributes, NodeInfo, RegionIndex
+from linkflow.extract.tags import TAG_NAMES
 from linkflow.extract.text import (
     CODE_CLOSE,
     CODE_OPEN,
     collapse,
-    content_hash,
+    collapsed_hash,
     mark_code,
     sentence_around,
     sentence_ends,
     unmark,
 )
+from linkflow.extract.walk import CODE_TAGS, walk
 from linkflow.models import Link, PageFacts
 from linkflow.settings import ExtractSettings
 from linkflow.urls import normalize, origin_of, split_fragment
 
 __all__ = ["parse_page"]
 
-_DROP_TAGS: Final = frozenset(
-    {"script", "style", "noscript", "template", "svg", "iframe", "object"}
-)
-_FIRST_SELECTOR: Final = ", ".join(["[itemtype]", *sorted(_DROP_TAGS)])
-"""The elements whose content is no text, and schema.org markup: every match of the
-structured-data selector (``script[type], [itemtype]``) is among its matches."""
 _SCHEME: Final = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _HTTP: Final = frozenset({"http", "https"})
 _PAGINATION_RELS: Final = frozenset({"next", "prev", "previous"})
-_CODE_TAGS: Final = frozenset({"pre", "code", "kbd", "samp", "tt"})
-_LINK_TAGS: Final = frozenset({"a", "area"})
-_MAIN_TAGS: Final = BLOCK_TAGS | _LINK_TAGS
-_SELECTOR: Final = ", ".join(
-    [
-        "a[href]",
-        "area[href]",
-        *sorted(BLOCK_TAGS),
-        *sorted(_CODE_TAGS - BLOCK_TAGS),
-        "br",
-        "a[href] img",
-        HEAD_SELECTOR,
-    ]
-)
-"""Everything read from a page after the first query, in one query: Lexbor walks the tree
-once, not once per kind of element. No element matches two of its selectors (Lexbor would
-return it twice)."""
 
 
 @dataclass(slots=True)
@@ -84,6 +62,7 @@ class _Context:
     strip: tuple[str, ...]
     images: dict[int, Any]
     encoding: str = "utf-8"  # of the page: browsers write the query of its links in it
+    directory: str | None = None  # of the base (see _directory)
     # What each href value of the page gave (see _target): pages repeat their menu links.
     targets: dict[str, tuple[str | None, str | None] | None] = field(default_factory=dict)
 
@@ -117,17 +96,59 @@ def _join_cached(href: str, base: str, strip: tuple[str, ...]) -> str | None:
     return normalize(href, base, strip_params=strip)
 
 
+def _directory(canonical_base: str | None, origin: str) -> str | None:
+    """``scheme://host/dir/`` of a normalised base URL: up to the last ``/`` of its path,
+    which must be of plain characters; ``None`` when it is not."""
+    if canonical_base is None or not origin:
+        return None
+    path = canonical_base[len(origin) :].partition("?")[0]
+    if not path.startswith("/") or not _PLAIN_PATH.fullmatch(path):
+        return None
+    return origin + path[: path.rfind("/") + 1]
+
+
+def _join_relative(href: str, directory: str, origin: str) -> str:
+    """A path-relative ``href`` of plain characters resolved against the base whose
+    :func:`_directory` is ``directory``, as the URL Standard's path state does."""
+    if href[0] != "." and "/." not in href:  # no "." or ".." segment
+        return directory + href
+    path = directory[len(origin) + 1 :].split("/")[:-1]  # the base's path, last one removed
+    segments = href.split("/")
+    last = len(segments) - 1
+    for i, segment in enumerate(segments):
+        if segment == "..":
+            if path:
+                path.pop()
+            if i == last:
+                path.append("")
+        elif segment == ".":
+            if i == last:
+                path.append("")
+        else:
+            path.append(segment)
+    return origin + "/" + "/".join(path)
+
+
 def _resolve(
-    href: str, base: str, origin: str, strip: tuple[str, ...], encoding: str = "utf-8"
+    href: str,
+    base: str,
+    origin: str,
+    strip: tuple[str, ...],
+    encoding: str = "utf-8",
+    directory: str | None = None,
 ) -> str | None:
     """``normalize(href, base)``, faster: the same result for every ``href``.
 
     Absolute and root-relative hrefs (most links) skip the base and are memoised by the
     absolute URL, so a menu link is normalised once per site, not once per page. ``origin``
-    is ``scheme://host`` of ``base`` (empty if ``base`` is not an http(s) URL).
+    is ``scheme://host`` of ``base`` (empty if ``base`` is not an http(s) URL); given the
+    base's :func:`_directory`, a relative path of plain characters is joined in place
+    (documentation sites link mostly so, and the base differs on every page).
     """
     if encoding != "utf-8" and not href.isascii():  # its query depends on the page encoding
         return normalize(href, base, strip_params=strip, encoding=encoding)
+    if directory is not None and href[:1] != "/" and _PLAIN_PATH.fullmatch(href):
+        return _join_relative(href, directory, origin)
     # Dot segments and ";" params are resolved against the base: leave those hrefs to it.
     if ";" in href or _DOT_SEGMENT.search(href):
         return _join_cached(href, base, strip)
@@ -140,64 +161,6 @@ def _resolve(
             return origin + href  # a path of plain characters is already canonical
         return _normalize_cached(origin + href, strip)
     return _join_cached(href, base, strip)
-
-
-@dataclass(slots=True)
-class _Nodes:
-    """The matches of :data:`_SELECTOR` on one page, sorted by use, each in document order."""
-
-    main: list[tuple[Any, str]] = field(default_factory=list)  # links and blocks, with tags
-    head: HeadNodes = field(default_factory=HeadNodes)
-    images: list[Any] = field(default_factory=list)  # images inside links
-    codes: list[Any] = field(default_factory=list)  # code elements
-
-
-def _strip(tree: LexborHTMLParser) -> list[str]:
-    """Remove the elements whose content is no text (``script``, ``svg`` ...) with what they
-    hold; return the schema.org types declared on the page, read before the scripts go."""
-    found = {node.mem_id: node for node in tree.css(_FIRST_SELECTOR)}  # one match per element
-    types = schema_types(found.values())
-    for node in found.values():
-        if node.tag in _DROP_TAGS:
-            node.decompose(recursive=False)  # detached, as a whole: as strip_tags does
-    return types
-
-
-def _gather(tree: LexborHTMLParser) -> _Nodes:
-    """Every element the page is read from, in one query; line breaks become spaces on the
-    way ("one<br>two" is two words, not "onetwo"), before any text is read."""
-    nodes = _Nodes()
-    main, codes = nodes.main, nodes.codes
-    for node in tree.css(_SELECTOR):
-        tag = node.tag or ""  # an element: never None
-        if tag in _MAIN_TAGS:
-            main.append((node, tag))
-            if tag == "pre":
-                codes.append(node)
-            elif tag == "h1":
-                nodes.head.add(node, tag)
-        elif tag == "br":
-            node.replace_with(" ")
-        elif tag in _CODE_TAGS:
-            codes.append(node)
-        elif tag == "img":
-            nodes.images.append(node)
-        else:
-            nodes.head.add(node, tag)
-    return nodes
-
-
-def _images(images: list[Any]) -> dict[int, Any]:
-    """The first ``img`` inside each link, by the link's node id (``images``: the images
-    inside links, in document order)."""
-    found: dict[int, Any] = {}
-    for image in images:
-        node = image.parent
-        while node is not None and node.tag != "a":
-            node = node.parent
-        if node is not None:
-            found.setdefault(node.mem_id, image)
-    return found
 
 
 def _str(attrs: Attributes, name: str) -> str | None:
@@ -216,20 +179,29 @@ def _target(href: str, ctx: _Context) -> tuple[str | None, str | None] | None:
     raw, fragment = split_fragment(href)
     if not raw and fragment is not None:
         return None, fragment  # "#part": a jump inside this same page
-    target = _resolve(raw, ctx.base, ctx.origin, ctx.strip, ctx.encoding)
+    target = _resolve(raw, ctx.base, ctx.origin, ctx.strip, ctx.encoding, ctx.directory)
     if target is None or (fragment is not None and target == ctx.url):
         return None, fragment  # not an http(s) URL, or a jump inside this same page
     return target, fragment
 
 
 _NO_REL: Final[frozenset[str]] = frozenset()
+_CODE_IDS: Final = frozenset(i for i, name in TAG_NAMES.items() if name in CODE_TAGS)
+_UNSEEN: Final = ("", None)  # a marker: no href value maps to it
 
 
 def _make_link(
-    node: Any, tag: str, attrs: Attributes, target: str, fragment: str | None, ctx: _Context
+    node: Any,
+    tag: str,
+    attrs: Attributes,
+    url: str,
+    fragment: str | None,
+    ordinal: int,
+    path: str,
+    ctx: _Context,
 ) -> Link:
-    """The :class:`Link` of one ``a``/``area`` element (tag ``tag``) to ``target``."""
-    rel_value = _str(attrs, "rel")
+    """The :class:`Link` of one ``a``/``area`` element (tag ``tag``) to ``url``."""
+    rel_value = attrs.get("rel")
     rel = frozenset(rel_value.lower().split()) if rel_value else _NO_REL
     alt: str | None = None
     is_image = False
@@ -237,54 +209,57 @@ def _make_link(
         is_image, alt = True, collapse(_str(attrs, "alt") or "")
         anchor = alt
     else:
-        anchor = text_of(node)
-        image = ctx.images.get(node.mem_id)
+        anchor = " ".join(node.text(deep=True).split())  # text_of, inlined: once per link
+        image = ctx.images.get(node.mem_id) if ctx.images else None
         if image is not None:
             is_image, alt = True, collapse(attr(image, "alt") or "")
             anchor = anchor or alt
+    target = attrs.get("target")
+    # Positional, in field order: keyword arguments cost more on a hot path.
     return Link(
-        url=target,
-        anchor=anchor,
-        ordinal=0,
-        rel=rel,
-        alt=alt,
-        is_image=is_image,
-        fragment=fragment,
-        target=_str(attrs, "target"),
+        url,
+        anchor,
+        ordinal,
+        rel,
+        "other",
+        alt,
+        is_image,
+        fragment,
+        target if isinstance(target, str) else None,
+        None,
+        path,
     )
 
 
-def _collect(main: list[tuple[Any, str]], ctx: _Context) -> _Page:
+def _collect(main: list[tuple[Any, str, Any]], ctx: _Context) -> _Page:
     """Walk the links and blocks (``main``) once: links (with their info) and leaf text
     blocks."""
     page = _Page()
-    index = RegionIndex()
+    found, blocks, parents = page.found, page.blocks, page.parents
+    info_of = RegionIndex().info
     targets = ctx.targets
-    for i, (node, tag) in enumerate(main):
-        if tag in _LINK_TAGS:
-            attrs = node.attributes
-            href = _str(attrs, "href")
-            if href is None:
+    for i, (node, tag, attrs) in enumerate(main):
+        if attrs is not None:  # a link
+            href = attrs.get("href")
+            if not isinstance(href, str):
                 continue
-            if href in targets:
-                outcome = targets[href]
-            else:
+            outcome = targets.get(href, _UNSEEN)
+            if outcome is _UNSEEN:
                 outcome = targets[href] = _target(href, ctx)
             if outcome is None:
                 page.other_schemes += 1
                 continue
             target, fragment = outcome
             if target is not None:
-                link = _make_link(node, tag, attrs, target, fragment, ctx)
-                link.ordinal = len(page.found)
-                info = index.info(node, attrs)
-                link.dom_path = info.path
-                page.found.append(_Found(link, info, i))
+                info = info_of(node, tag, attrs)
+                link = _make_link(node, tag, attrs, target, fragment, len(found), info.path, ctx)
+                found.append(_Found(link, info, i))
         else:
-            info = index.info(node)
-            if info.parent is not None and info.parent.block:
-                page.parents.add(info.parent.block)
-            page.blocks.append((i, info, node))
+            info = info_of(node, tag)
+            parent = info.parent
+            if parent is not None and parent.block:
+                parents.add(parent.block)
+            blocks.append((i, info, node))
     return page
 
 
@@ -308,19 +283,28 @@ def _position(found: _Found, main: MainContent, first_nav: int) -> str:
     return "content" if main.guessed else "other"
 
 
-def _leaf_blocks(page: _Page) -> list[Block]:
-    """The blocks that contain no other block, with their text and link counts."""
-    blocks = {
-        info.node_id: Block(i, info, text_of(node))
-        for i, info, node in page.blocks
-        if info.node_id not in page.parents
-    }
+def _leaf_blocks(page: _Page, marked: set[int]) -> tuple[list[Block], dict[int, str]]:
+    """The blocks that contain no other block, with their text and link counts; and the
+    text with code marks of those in ``marked`` (whose code is marked in the tree, see
+    :func:`_mark_code`), by node id."""
+    parents = page.parents
+    blocks: dict[int, Block] = {}
+    with_marks: dict[int, str] = {}
+    for i, info, node in page.blocks:
+        node_id = info.node_id
+        if node_id in parents:
+            continue
+        text: str = node.text(deep=True)
+        if node_id in marked:
+            with_marks[node_id] = text
+            text = unmark(text)
+        blocks[node_id] = Block(i, info, " ".join(text.split()))  # text_of
     for found in page.found:
         block = blocks.get(found.info.block)
         if block is not None:
             block.links += 1
             block.link_chars += len(found.link.anchor)
-    return list(blocks.values())
+    return list(blocks.values()), with_marks
 
 
 def _code_block(node: Any, blocks: set[int]) -> int | None:
@@ -330,45 +314,59 @@ def _code_block(node: Any, blocks: set[int]) -> int | None:
     not looked for (its marks would nest, which reads the same)."""
     current = node
     while current is not None:
-        if current.mem_id in blocks:
-            return int(current.mem_id)
+        node_id: int = current.mem_id
+        if node_id in blocks:
+            return node_id
         current = current.parent
-        if current is not None and current.tag in _CODE_TAGS:
+        if current is not None and current.tag_id in _CODE_IDS:
             return None
     return None
 
 
-def _marked_main(codes: list[Any], page: _Page, main: MainContent, plain: str) -> str:
-    """``plain`` (the main text) with its code between :data:`CODE_OPEN` and
-    :data:`CODE_CLOSE` (see :func:`linkflow.extract.text.mark_code`).
-
-    Runs last: the marks go into the tree, after every link, context and count has been
-    read from it, and only the blocks that hold code are read again. ``plain`` as it is
-    when the main text holds no code, or when the marked text would not be ``plain`` once
-    unmarked (a page that writes the marks' characters itself).
-    """
-    if not codes:
-        return plain
-    ids = {block.info.node_id for block in main.blocks}
+def _mark_code(codes: list[Any], blocks: set[int]) -> set[int]:
+    """Put :data:`CODE_OPEN` and :data:`CODE_CLOSE` around the code elements (``codes``)
+    held by the blocks ``blocks`` (node ids, see :func:`_code_block`), in the tree; return
+    the ids of the blocks that hold marked code."""
     marked: set[int] = set()
     for node in codes:
         first = node.first_child
         if first is None:
             continue
-        block = _code_block(node, ids)
+        block = _code_block(node, blocks)
         if block is not None:
             first.insert_before(CODE_OPEN)
             node.insert_child(CODE_CLOSE)
             marked.add(block)
-    if not marked:
+    return marked
+
+
+def _marked_main(main: MainContent, with_marks: dict[int, str], plain: str) -> str:
+    """``plain`` (the main text) with its code between :data:`CODE_OPEN` and
+    :data:`CODE_CLOSE` (see :func:`linkflow.extract.text.mark_code`), from the texts with
+    marks of the blocks that hold code (``with_marks``, by node id).
+
+    ``plain`` as it is when the main text holds no code, or when the marked text would
+    not be ``plain`` once unmarked (a page that writes the marks' characters itself).
+    """
+    if not with_marks:
         return plain
-    nodes = {info.node_id: node for _, info, node in page.blocks if info.node_id in marked}
     lines = (
-        mark_code(nodes[b.info.node_id].text(deep=True)) if b.info.node_id in marked else b.text
+        mark_code(with_marks[b.info.node_id]) if b.info.node_id in with_marks else b.text
         for b in main.blocks
     )
     text = "\n".join(lines)
     return text if unmark(text) == plain else plain
+
+
+def _marked_late(codes: list[Any], page: _Page, main: MainContent, plain: str) -> str:
+    """:func:`_marked_main` for a page that may write the marks' characters itself: the
+    marks go into the tree after every text has been read, and the blocks that hold code
+    are read again."""
+    if not codes:
+        return plain
+    marked = _mark_code(codes, {block.info.node_id for block in main.blocks})
+    nodes = {info.node_id: node for _, info, node in page.blocks if info.node_id in marked}
+    return _marked_main(main, {b: nodes[b].text(deep=True) for b in marked}, plain)
 
 
 def parse_page(
@@ -391,16 +389,26 @@ def parse_page(
     if not text.strip() or "\x00" in text[:1024]:
         return facts  # empty, or binary data served as HTML (NUL is never in text)
     tree = LexborHTMLParser(text)
-    facts.schema_types = _strip(tree)
-    nodes = _gather(tree)
+    nodes = walk(tree, body, text, encoding)
+    facts.schema_types = nodes.schema_types
     base = nodes.head.base_url(url)
     nodes.head.fill(facts, base, strip_params, encoding)
     canonical_base = normalize(base)  # None for a junk page URL: then no fast path
     origin = origin_of(canonical_base) if canonical_base is not None else ""
-    ctx = _Context(url, base, origin, strip_params, _images(nodes.images), encoding)
+    ctx = _Context(
+        url, base, origin, strip_params, nodes.images, encoding, _directory(canonical_base, origin)
+    )
     page = _collect(nodes.main, ctx)
     facts.other_scheme_links = page.other_schemes
-    blocks = _leaf_blocks(page)
+    # The code marks of the main text go into the tree before the blocks' texts are read,
+    # each block read once: around the code of every leaf block, for the main blocks are
+    # found only from the texts (the texts without marks are the same).
+    early = settings.keep_main_text and bool(nodes.codes) and not nodes.own_marks
+    marked: set[int] = set()
+    if early:
+        leaves = {info.node_id for _, info, _ in page.blocks if info.node_id not in page.parents}
+        marked = _mark_code(nodes.codes, leaves)
+    blocks, with_marks = _leaf_blocks(page, marked)
     block_text = {block.info.node_id: block.text for block in blocks}
     main = find_main(blocks)
     navs = (found.index for found in page.found if found.info.region == "nav")
@@ -417,8 +425,14 @@ def parse_page(
             )
     main_text = "\n".join(block.text for block in main.blocks)
     facts.links = [found.link for found in page.found]
-    facts.word_count = len(main_text.split())
-    facts.content_hash = content_hash(main_text)
+    # Each block's text is collapsed and not empty, so the main text collapsed is the same
+    # with spaces for its line breaks, and its words are separated by one space each.
+    flat = main_text.replace("\n", " ")
+    facts.word_count = flat.count(" ") + 1 if flat else 0
+    facts.content_hash = collapsed_hash(flat)
     if settings.keep_main_text and main_text:
-        facts.main_text = _marked_main(nodes.codes, page, main, main_text)
+        if early:
+            facts.main_text = _marked_main(main, with_marks, main_text)
+        else:
+            facts.main_text = _marked_late(nodes.codes, page, main, main_text)
     return facts

@@ -26,6 +26,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from linkflow.extract.tags import tag_name
+
 __all__ = ["BLOCK_TAGS", "Attributes", "NodeInfo", "RegionIndex"]
 
 Attributes = Mapping[str, str | None]
@@ -246,67 +248,99 @@ def _combine(outer: str | None, signal: str | None, strong: bool) -> str | None:
     return outer
 
 
-_Class = tuple[str | None, str, bool, bool]
-_MEMO: dict[tuple[str | None, ...], _Class] = {}
+_ANY_WORD: Final = re.compile(
+    "|".join(
+        f"(?:{pattern.pattern})" for _, pattern in (*_META_WORDS, *_SPECIFIC_WORDS, *_GENERIC_WORDS)
+    )
+)
+"""Matches where any of the class/id vocabularies does."""
+_NAMING: dict[str, bool] = {}
 _MEMO_SIZE: Final = 65_536
 
 
+def _names_region(value: str) -> bool:
+    """Whether a word of any vocabulary is in the class/id value ``value`` (memoised)."""
+    hit = _NAMING.get(value)
+    if hit is None:
+        if len(_NAMING) >= _MEMO_SIZE:
+            _NAMING.clear()
+        hit = _NAMING[value] = _ANY_WORD.search(value.lower()) is not None
+    return hit
+
+
+_Class = tuple[str | None, str, bool, bool, bool, bool]
+_MEMO: dict[tuple[str | None, ...], _Class] = {}
+
+
 def _classify(tag: str, attrs: Attributes) -> _Class:
-    """(region signal, path segment, whether it is a plain header/footer, strong content).
+    """(region signal, path segment, whether it is a plain header/footer, strong content,
+    whether it is a block, whether it is a sectioning element).
 
     A plain header/footer (from the tag, not from a class word or a role) belongs to the
-    page only outside sectioning elements: the caller decides. Memoised by the few
-    attributes the rules read: a page repeats the same classes on many elements and a site
-    on every page, so the class/id patterns run once per distinct combination, not per
+    page only outside sectioning elements: the caller decides. Memoised by the tag and the
+    few attributes the rules read: a page repeats the same classes on many elements and a
+    site on every page, so the class/id patterns run once per distinct combination, not per
     element (the answer is the same function of the same inputs: results are unchanged).
     """
     if attrs:
         get = attrs.get
-        key = (tag, get("class"), get("id"), get("role"), get("aria-label"), get("itemprop"))
+        ident = get("id")
+        if ident and not _names_region(ident):
+            # Most ids name one item ("abs", "method.push"): one per element, they would
+            # make every key new. An id no vocabulary word matches gives no signal (and a
+            # match never spans the space between class and id), so it is left out.
+            ident = None
+        key = (tag, get("class"), ident, get("role"), get("aria-label"), get("itemprop"))
     else:  # most elements have no attributes: no lookups needed for their key
         key = (tag, None, None, None, None, None)
     hit = _MEMO.get(key)
     if hit is not None:
         return hit
-    region, token, from_role = _signal(tag, attrs)
-    plain = region in ("header", "footer") and not token and not from_role
-    strong = region == "content" and _is_main(tag, attrs)
-    # Digits are folded so that "widget-3" and "widget-7" give one template path.
-    segment = f"{tag}.{_DIGITS.sub('N', token)}" if token else tag
+    if attrs and key[2] is None and attrs.get("id"):
+        attrs = {**attrs, "id": None}  # the id left out of the key: left out of the rules
+    if tag.startswith("-"):  # the document node: no signal and no path segment
+        region, segment, plain, strong = None, "", False, False
+    elif tag in _NO_SIGNAL:
+        region, segment, plain, strong = None, tag, False, False
+    else:
+        region, token, from_role = _signal(tag, attrs)
+        plain = region in ("header", "footer") and not token and not from_role
+        strong = region == "content" and _is_main(tag, attrs)
+        # Digits are folded so that "widget-3" and "widget-7" give one template path.
+        segment = f"{tag}.{_DIGITS.sub('N', token)}" if token else tag
     if len(_MEMO) >= _MEMO_SIZE:  # per-item ids ("post-123") must not grow it forever
         _MEMO.clear()
-    result = _MEMO[key] = (region, segment, plain, strong)
+    result = _MEMO[key] = (region, segment, plain, strong, tag in BLOCK_TAGS, tag in _SECTIONING)
     return result
 
 
-_ROOT: Final = NodeInfo(node_id=0, path="", region=None, block=0, parent=None)
+_ROOT: Final = NodeInfo(0, "", None, 0, None)
 
 
-def _make(element: Any, node_id: int, parent: NodeInfo, attrs: Attributes | None) -> NodeInfo:
-    """The info of ``element`` (node id ``node_id``, attributes ``attrs`` if already read)
-    inside the element of ``parent``."""
-    tag: str = element.tag or ""
-    if tag.startswith("-"):
-        region, strong, path = None, False, parent.path
+def _make(node_id: int, parent: NodeInfo, tag: str, attrs: Attributes) -> NodeInfo:
+    """The info of the element ``node_id`` (tag ``tag``, attributes ``attrs``) inside the
+    element of ``parent``."""
+    region, segment, plain, strong, block, sectioning = _classify(tag, attrs)
+    sectioned = parent.sectioned
+    if plain and sectioned:
+        region = None  # a <header>/<footer> of an article, quote, figure ...
+    outer = parent.region
+    if region is not None and region != outer:
+        region = _combine(outer, region, strong)
     else:
-        if tag in _NO_SIGNAL:
-            region, segment, plain, strong = None, tag, False, False
-        else:
-            region, segment, plain, strong = _classify(
-                tag, element.attributes if attrs is None else attrs
-            )
-            if plain and parent.sectioned:
-                region = None  # a <header>/<footer> of an article, quote, figure ...
-        path = f"{parent.path}>{segment}" if parent.path else segment
-        if len(path) > _MAX_PATH:  # junk nesting: stop growing, keep it stable
-            path = parent.path
+        region = outer
+    path = parent.path
+    if segment:
+        grown = f"{path}>{segment}" if path else segment
+        if len(grown) <= _MAX_PATH:  # junk nesting: stop growing, keep it stable
+            path = grown
     return NodeInfo(
-        node_id=node_id,
-        path=path,
-        region=_combine(parent.region, region, strong),
-        block=node_id if tag in BLOCK_TAGS else parent.block,
-        parent=parent,
-        sectioned=parent.sectioned or tag in _SECTIONING,
+        node_id,
+        path,
+        region,
+        node_id if block else parent.block,
+        parent,
+        sectioned or sectioning,
     )
 
 
@@ -318,18 +352,53 @@ class RegionIndex:
     def __init__(self) -> None:
         self._cache: dict[int, NodeInfo] = {}
 
-    def info(self, node: Any, attrs: Attributes | None = None) -> NodeInfo:
-        """Info of ``node`` (a selectolax node), computing uncached ancestors first.
+    def info(self, node: Any, tag: str, attrs: Attributes | None = None) -> NodeInfo:
+        """Info of ``node`` (a selectolax element whose tag is ``tag``), computing uncached
+        ancestors first.
 
         ``attrs``: the node's attributes when the caller has read them already (read once).
         """
         cache = self._cache
         node_id: int = node.mem_id
-        hit = cache.get(node_id)
-        if hit is not None:
-            return hit
-        chain: list[tuple[Any, int]] = []
         current: Any = node.parent
+        parent = cache.get(current.mem_id) if current is not None else None
+        if parent is None:  # not the usual case, where the parent is a link's or block's
+            hit = cache.get(node_id)
+            if hit is not None:
+                return hit
+            parent = self._ancestors(current)
+        # _make, inlined: this runs for every link and block of every page.
+        region, segment, plain, strong, block, sectioning = _classify(
+            tag, node.attributes if attrs is None else attrs
+        )
+        sectioned = parent.sectioned
+        if plain and sectioned:
+            region = None  # a <header>/<footer> of an article, quote, figure ...
+        outer = parent.region
+        if region is None or region == outer:
+            region = outer
+        else:
+            region = _combine(outer, region, strong)
+        path = parent.path
+        if segment:
+            grown = f"{path}>{segment}" if path else segment
+            if len(grown) <= _MAX_PATH:
+                path = grown
+        result = cache[node_id] = NodeInfo(
+            node_id,
+            path,
+            region,
+            node_id if block else parent.block,
+            parent,
+            sectioned or sectioning,
+        )
+        return result
+
+    def _ancestors(self, current: Any) -> NodeInfo:
+        """Info of element ``current`` (``None``: above the document), computing it and its
+        uncached ancestors."""
+        cache = self._cache
+        chain: list[tuple[Any, int]] = []
         parent_info = _ROOT
         while current is not None:
             current_id: int = current.mem_id
@@ -340,9 +409,10 @@ class RegionIndex:
             chain.append((current, current_id))
             current = current.parent
         for element, element_id in reversed(chain):
-            parent_info = cache[element_id] = _make(element, element_id, parent_info, None)
-        result = cache[node_id] = _make(node, node_id, parent_info, attrs)
-        return result
+            parent_info = cache[element_id] = _make(
+                element_id, parent_info, tag_name(element), element.attributes
+            )
+        return parent_info
 
     @staticmethod
     def inside(info: NodeInfo, ancestor_id: int) -> bool:

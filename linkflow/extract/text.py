@@ -13,6 +13,7 @@ __all__ = [
     "CODE_CLOSE",
     "CODE_OPEN",
     "collapse",
+    "collapsed_hash",
     "content_hash",
     "mark_code",
     "sentence_around",
@@ -26,6 +27,9 @@ CODE_CLOSE: Final = "\ufdd1"
 link is never placed in. Unicode noncharacters, reserved for a program's own use, so they
 never stand for a character of a page."""
 
+
+_UNTIDY: Final = (CODE_OPEN + " ", " " + CODE_CLOSE, CODE_OPEN + CODE_CLOSE, CODE_CLOSE + CODE_OPEN)
+"""What :func:`mark_code` tidies away."""
 
 _SENTENCE_END = re.compile(r"[.!?…](?=\s|$)")
 _END_MARKS = frozenset(".!?…")
@@ -41,7 +45,12 @@ def content_hash(main_text: str) -> str | None:
 
     ``None`` for a page without main text, so empty pages are not reported as duplicates.
     """
-    normal = collapse(main_text).casefold()
+    return collapsed_hash(collapse(main_text))
+
+
+def collapsed_hash(collapsed: str) -> str | None:
+    """:func:`content_hash` of a text already whitespace-collapsed (``collapse(text)``)."""
+    normal = collapsed.casefold()
     if not normal:
         return None
     return hashlib.blake2b(normal.encode("utf-8", "replace"), digest_size=16).hexdigest()
@@ -98,11 +107,14 @@ def mark_code(marked: str) -> str:
     text = collapse(marked)
     if CODE_OPEN not in text:
         return text
-    while True:  # str.replace, not regexes: this runs on every block that holds code
+    # str.replace, not regexes: this runs on every block that holds code. The text is
+    # collapsed, so without any of the patterns a pass would give it back unchanged.
+    while any(pattern in text for pattern in _UNTIDY):
         tidy = text.replace(CODE_OPEN + " ", " " + CODE_OPEN)
         tidy = tidy.replace(" " + CODE_CLOSE, CODE_CLOSE + " ")
         tidy = tidy.replace(CODE_OPEN + CODE_CLOSE, "").replace(CODE_CLOSE + CODE_OPEN, "")
         tidy = collapse(tidy)
         if tidy == text:
-            return text
+            break
         text = tidy
+    return text

@@ -145,3 +145,30 @@ def test_rich_progress_prints_the_summary(tmp_path: Path, store: Store) -> None:
     assert "status 200" in text
     assert "status 404" in text
     assert str(store.path) in text
+
+
+def test_symbolic_links_are_followed_only_within_the_folder(tmp_path: Path) -> None:
+    from linkflow.crawl.folder import FolderFetcher
+
+    (tmp_path / "outside.html").write_text("secret")
+    site = build(tmp_path / "site", {"docs/a.html": "a", "real/b.html": "b"})
+    (site / "docs" / "link.html").symlink_to(site / "real" / "b.html")
+    (site / "docs" / "escape.html").symlink_to(tmp_path / "outside.html")
+    (site / "alias").symlink_to(site / "real", target_is_directory=True)
+    (site / "away").symlink_to(tmp_path, target_is_directory=True)
+    (site / "loop.html").symlink_to(site / "loop.html")
+    fetcher = FolderFetcher(site, BASE, max_bytes=1000)
+    real = site.resolve()
+    for _ in range(2):  # the second time from the directories already resolved
+        assert fetcher._resolve("docs/a.html") == real / "docs" / "a.html"
+        assert fetcher._resolve("docs/link.html") == real / "real" / "b.html"
+        assert fetcher._resolve("alias/b.html") == real / "real" / "b.html"
+        assert fetcher._resolve("docs/../real/b.html") == real / "real" / "b.html"
+        assert fetcher._resolve("docs/") == real / "docs"
+        assert fetcher._resolve("") == real
+        assert fetcher._resolve("docs/escape.html") is None
+        assert fetcher._resolve("away/outside.html") is None
+        assert fetcher._resolve("../outside.html") is None
+        assert fetcher._resolve("/etc/passwd") is None
+    assert fetcher._answer(BASE + "loop.html").status == 404  # a link loop is no page
+    assert fetcher._answer(BASE + "docs/link.html").body == b"b"

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from linkflow.extract import parse_page
-from linkflow.extract.parse import _resolve
+from linkflow.extract.parse import _directory, _resolve
 from linkflow.extract.text import sentence_around, sentence_ends
 from linkflow.settings import ExtractSettings
 from linkflow.urls import normalize
@@ -326,3 +326,41 @@ def test_hrefs_are_trimmed_as_browsers_trim_them() -> None:
     html = '<a href="\x01 /x \x1f">a</a><a href="\u00a0y">b</a>'
     facts = parse_page(html.encode(), "https://e.com/a/")
     assert [link.url for link in facts.links] == ["https://e.com/x", "https://e.com/a/%C2%A0y"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    href=st.text(alphabet="/.-_~aZ09", min_size=1, max_size=15)
+    | st.lists(st.sampled_from(["..", ".", "/", "a", "b.html", "~x"]), min_size=1, max_size=8).map(
+        "".join
+    ),
+    base=st.sampled_from(
+        [URL, "https://example.com/", "http://h.example:81/a/b?q", "http://h.example/a/b/"]
+    ),
+)
+def test_relative_paths_joined_in_place_agree_with_normalize(href: str, base: str) -> None:
+    origin = "/".join(base.split("/", 3)[:3])
+    directory = _directory(normalize(base), origin)
+    assert directory is not None
+    expected = normalize(href, base)
+    assert _resolve(href, base, origin, (), "utf-8", directory) == expected
+
+
+def test_relative_paths_with_dot_segments_resolve_as_browsers_do() -> None:
+    # Expected values by hand, from the URL Standard's path state.
+    base = "https://h.example/a/b/page.html"
+    directory = _directory(base, "https://h.example")
+    assert directory == "https://h.example/a/b/"
+    cases = {
+        "x.html": "https://h.example/a/b/x.html",
+        "../x.html": "https://h.example/a/x.html",
+        "../../../../x": "https://h.example/x",
+        "./": "https://h.example/a/b/",
+        "..": "https://h.example/a/",
+        "c/.": "https://h.example/a/b/c/",
+        "c//d": "https://h.example/a/b/c//d",
+        "...": "https://h.example/a/b/...",
+    }
+    for href, expected in cases.items():
+        assert _resolve(href, base, "https://h.example", (), "utf-8", directory) == expected
+    assert _directory("https://h.example/a%20b/", "https://h.example") is None  # not plain

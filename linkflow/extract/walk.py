@@ -1,0 +1,193 @@
+"""One walk over a parsed page that finds every element extraction reads.
+
+Lexbor's CSS engine tests each element against each selector of a list in turn, so a
+list of some 45 selectors costs about as much as parsing the page. Here the tree is walked
+once (in C, by ``traverse``) and each element is sorted by its numeric tag id, a dict
+lookup; attributes are read only for the few tags whose selection depends on them
+(``a[href]``, ``meta[name]`` ...). The result is what the selectors would have matched,
+in document order, after removing the elements whose content is no text (``script``,
+``svg`` ...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from selectolax.lexbor import LexborHTMLParser
+
+from linkflow.extract.head import HeadNodes
+from linkflow.extract.regions import BLOCK_TAGS
+from linkflow.extract.structured import schema_types
+from linkflow.extract.tags import TAG_NAMES
+from linkflow.extract.text import CODE_CLOSE, CODE_OPEN
+
+__all__ = ["CODE_TAGS", "DROP_TAGS", "LINK_TAGS", "Nodes", "walk"]
+
+DROP_TAGS: Final = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "object"})
+"""Elements whose content is no text: removed with everything inside them."""
+CODE_TAGS: Final = frozenset({"pre", "code", "kbd", "samp", "tt"})
+LINK_TAGS: Final = frozenset({"a", "area"})
+MAIN_TAGS: Final = BLOCK_TAGS | LINK_TAGS
+_HEAD_TAGS: Final = frozenset({"title", "meta", "link", "base", "html"})
+_WANTED_TAGS: Final = MAIN_TAGS | CODE_TAGS | DROP_TAGS | _HEAD_TAGS | {"br", "img"}
+_MARK_REFS: Final = tuple(
+    form for code in map(ord, (CODE_OPEN, CODE_CLOSE)) for form in (f"{code:x}", str(code))
+)  # the code points in hex and decimal, as in "&#xFDD0;" or "&#64976;"
+_SCHEMA_SELECTOR: Final = ", ".join(["[itemtype]", *sorted(DROP_TAGS)])
+"""The elements the schema.org types are read from, when microdata may be on the page
+(every match of the structured-data selector ``script[type], [itemtype]`` is among them)."""
+
+_WANTED: Final = {tag_id: name for tag_id, name in TAG_NAMES.items() if name in _WANTED_TAGS}
+_A_ID: Final = next(tag_id for tag_id, name in TAG_NAMES.items() if name == "a")
+
+
+@dataclass(slots=True)
+class Nodes:
+    """What one page is read from, each list in document order."""
+
+    # Links (with their attributes) and blocks (attributes ``None``), with their tags.
+    main: list[tuple[Any, str, Any]] = field(default_factory=list)
+    head: HeadNodes = field(default_factory=HeadNodes)
+    images: dict[int, Any] = field(default_factory=dict)  # first image in each link, by id
+    codes: list[Any] = field(default_factory=list)  # code elements
+    schema_types: list[str] = field(default_factory=list)
+    own_marks: bool = True  # whether the page may hold the code marks' characters itself
+
+
+def _last_element(node: Any) -> Any:
+    """The last element inside ``node`` in document order (``node`` itself if none)."""
+    while True:
+        child = node.last_child
+        while child is not None and not child.is_element_node:
+            child = child.prev
+        if child is None:
+            return node
+        node = child
+
+
+class _Source:
+    """The page's source, searched for words (ASCII, lower case) whatever their case.
+
+    In an ASCII-compatible encoding (all but UTF-16) ASCII letters are written as their
+    ASCII bytes, so the raw bytes are searched: ``bytes.lower`` touches ASCII only, many
+    times faster than ``str.lower``. Lowered once, when first searched.
+    """
+
+    __slots__ = ("_body", "_encoding", "_lowered", "_text")
+
+    def __init__(self, body: bytes, text: str, encoding: str) -> None:
+        self._body, self._text, self._encoding = body, text, encoding
+        self._lowered: bytes | str | None = None
+
+    def mentions(self, *words: str) -> bool:
+        """Whether any of ``words`` is written in the source, in any case."""
+        if self._lowered is None:
+            utf16 = self._encoding.startswith("utf-16")
+            self._lowered = self._text.lower() if utf16 else self._body.lower()
+        if isinstance(self._lowered, str):
+            return any(word in self._lowered for word in words)
+        return any(word.encode("ascii") in self._lowered for word in words)
+
+
+def _images(images: list[Any]) -> dict[int, Any]:
+    """The first image inside each link, by the node id of its nearest ``a`` ancestor
+    (``images``: images with at least one ``a[href]`` before them), as the selector
+    ``a[href] img`` and a walk up to the nearest ``a`` would find them."""
+    found: dict[int, Any] = {}
+    for image in images:
+        nearest: Any = None
+        node = image.parent
+        while node is not None:
+            if node.tag_id == _A_ID:
+                if nearest is None:
+                    nearest = node
+                if "href" in node.attributes:
+                    found.setdefault(nearest.mem_id, image)
+                    break
+            node = node.parent
+    return found
+
+
+def walk(tree: LexborHTMLParser, body: bytes, text: str, encoding: str) -> Nodes:
+    """Everything ``tree`` (parsed from ``text``, decoded from ``body`` in ``encoding``)
+    is read from.
+
+    Removes the elements of :data:`DROP_TAGS` with their content, after reading the
+    schema.org types declared on the page, and turns every line break into a space
+    ("one<br>two" is two words), so the tree is ready to have its text read.
+    """
+    nodes = Nodes()
+    main, codes, head = nodes.main, nodes.codes, nodes.head
+    wanted = _WANTED
+    dropped: list[Any] = []  # every dropped element, nested ones too (schema types)
+    removed: list[Any] = []  # the outermost ones, removed after the walk
+    breaks: list[Any] = []
+    images: list[Any] = []
+    links_before = False  # whether an a[href] came before (else no image is inside one)
+    skip_to = 0  # while inside a dropped element: the node id of its last element
+    root = tree.root
+    for node in root.traverse() if root is not None else ():
+        tag = wanted.get(node.tag_id)
+        if tag is None:  # most elements (span, em ...)
+            if skip_to and node.mem_id == skip_to:
+                skip_to = 0
+            continue
+        if skip_to:
+            if tag in DROP_TAGS:
+                dropped.append(node)
+            if node.mem_id == skip_to:
+                skip_to = 0
+            continue
+        if tag in MAIN_TAGS:
+            if tag in LINK_TAGS:
+                attrs = node.attributes
+                if "href" not in attrs:
+                    continue
+                main.append((node, tag, attrs))
+                links_before = links_before or tag == "a"
+                continue
+            main.append((node, tag, None))
+            if tag == "pre":
+                codes.append(node)
+            elif tag == "h1":
+                head.add(node, tag)
+        elif tag in CODE_TAGS:
+            codes.append(node)
+        elif tag == "br":
+            breaks.append(node)
+        elif tag == "img":
+            if links_before:
+                images.append(node)
+        elif tag in DROP_TAGS:
+            dropped.append(node)
+            removed.append(node)
+            last = _last_element(node)
+            if last is not node:
+                skip_to = last.mem_id
+        elif tag == "meta":
+            if "name" in node.attributes:
+                head.add(node, tag)
+        elif tag == "link":
+            attrs = node.attributes
+            if "rel" in attrs and "href" in attrs:
+                head.add(node, tag)
+        elif tag == "base":
+            if "href" in node.attributes:
+                head.add(node, tag)
+        else:  # title, html
+            head.add(node, tag)
+    source = _Source(body, text, encoding)
+    # The code marks are noncharacters: a page writes them literally or as a reference.
+    nodes.own_marks = CODE_OPEN in text or CODE_CLOSE in text or source.mentions(*_MARK_REFS)
+    if source.mentions("itemtype"):  # read before the scripts go
+        matches = {node.mem_id: node for node in tree.css(_SCHEMA_SELECTOR)}
+        nodes.schema_types = schema_types(matches.values())
+    else:
+        nodes.schema_types = schema_types(dropped)
+    for node in removed:
+        node.decompose(recursive=False)  # detached, as a whole: as strip_tags does
+    for node in breaks:  # after the walk: replacing a node under the walk would end it
+        node.replace_with(" ")
+    nodes.images = _images(images)
+    return nodes
