@@ -299,9 +299,10 @@ def test_per_host_concurrency_and_rate(serve: Serve, store: Store) -> None:
     starts.clear()
     crawl_site(store, [srv.url + "/"], settings(rps=20.0), EXTRACT, recrawl=True)
     gaps = [b - a for a, b in itertools.pairwise(starts)]
-    # 20 requests/s → 50 ms apart. Arrival times jitter on a loaded machine (one request late,
-    # the next on time), so a single gap may shrink; the span of all of them cannot.
-    assert min(gaps) >= 0.025
+    # 20 requests/s → 50 ms apart. Arrival times jitter on a loaded machine: a server stalled
+    # for a moment takes the requests sent meanwhile at once, so single gaps may shrink to
+    # nothing; the span of all of them cannot (without the limit it is under a third of this).
+    assert len(gaps) >= 12
     assert sum(gaps) / len(gaps) >= 0.048
 
 
