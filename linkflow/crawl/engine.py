@@ -136,10 +136,11 @@ class Engine:
         self.seen: set[str] = set()
         self.fetched = 0
         self._later_done = False
-        # One core is the crawl process's own (fetching, absorbing, writing the journal take
-        # about as much CPU as parsing): a worker more than the other cores only adds a
-        # process's memory (measured on 2 cores: one worker as fast as two, 28 MB less).
-        self.parse_processes = min((os.cpu_count() or 1) - 1, MAX_PARSE_PROCESSES)
+        # A worker a core, the crawl process besides them: with requests pipelined (see
+        # linkflow.crawl.workers), on 2 cores two workers crawled the Rust docs in 67 s
+        # against 84 s for one, whose worker then waited for the crawl process a third of
+        # the time. More than four add memory, not speed.
+        self.parse_processes = min(os.cpu_count() or 1, MAX_PARSE_PROCESSES)
         self._pool: ParsePool | None = None
         self._pool_tried = False
         self.counters = _Counters()

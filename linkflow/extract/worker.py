@@ -16,9 +16,12 @@ parser: importing the crawl package would load aiohttp and DuckDB into every wor
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import pickle
 import sys
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from linkflow.extract.parse import parse_page
@@ -163,12 +166,31 @@ alive; at 10,000 most are freed before a collection (on the Python docs, 1.0-1.4
 collections per page became 0.2 ms)."""
 
 
+TRIM_BYTES = 1_000_000
+"""After a page of this many bytes or more, the worker hands its freed heap back to the
+system. The parser's tree takes about twenty times the page (a 10 MB source view: 220 MB),
+and glibc keeps what was freed: a worker stayed 145 MB resident after its big pages, 38 MB
+once trimmed."""
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or None where the C library has none."""
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL(
+            ctypes.util.find_library("c") or "libc.so.6"
+        ).malloc_trim
+    except (OSError, AttributeError):
+        return None
+    return trim
+
+
 def main() -> None:
     """Answer parse requests until the input ends."""
     gc.freeze()  # what the imports made lives as long as the worker: never scan it again
     gc.set_threshold(_GC_THRESHOLD)
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the frames
+    trim = _malloc_trim()
     while isinstance(args := _read_frame(inp), tuple):
         try:
             result = parse_body(*args)
@@ -176,6 +198,10 @@ def main() -> None:
             out.flush()
         except BrokenPipeError:  # the crawler is gone
             return
+        body = args[0]
+        if trim is not None and isinstance(body, bytes) and len(body) >= TRIM_BYTES:
+            del result, args, body
+            trim(0)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,118 @@
+"""Parse workers take requests pipelined: several pages are written to a worker before its
+first answer is read, and each answer reaches the caller whose page it is."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+
+from linkflow.crawl.workers import BIG_BYTES, ParsePool
+from linkflow.extract.worker import TRIM_BYTES
+from linkflow.models import PageFacts
+from linkflow.settings import ExtractSettings
+
+linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc")
+
+
+def _page(title: str, filler: int = 0) -> bytes:
+    spans = "<span>x</span>" * filler
+    return (
+        f"<html><head><title>{title}</title></head><body><p>{spans}"
+        f"<a href='/{title}'>to {title}</a></p></body></html>"
+    ).encode()
+
+
+def _args(body: bytes, url: str) -> tuple[object, ...]:
+    return (body, url, "text/html", ExtractSettings(), ())
+
+
+def _status(pid: int, key: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    raise AssertionError(f"no {key} for {pid}")
+
+
+def _read(pid: int) -> int:
+    """Bytes the process has read so far (``rchar``: its pipe and any file)."""
+    return int(Path(f"/proc/{pid}/io").read_text().split()[1])
+
+
+def test_many_requests_in_flight_to_one_worker_each_get_their_own_answer() -> None:
+    async def run() -> list[PageFacts | str]:
+        pool = ParsePool(1)
+        await pool.start()
+        titles = [f"t{i}" for i in range(40)]
+        # Uneven pages, so a worker that answered out of order would be caught.
+        calls = [
+            pool.parse(*_args(_page(t, filler=(i % 5) * 2000), f"http://127.0.0.1/{t}"))
+            for i, t in enumerate(titles)
+        ]
+        results = await asyncio.gather(*calls)
+        assert len(pool._workers[0].waiting) == 0
+        await pool.close()
+        return results
+
+    results = asyncio.run(run())
+    assert [r.title for r in results if isinstance(r, PageFacts)] == [f"t{i}" for i in range(40)]
+    links = [r.links[0].url for r in results if isinstance(r, PageFacts)]
+    assert links == [f"http://127.0.0.1/t{i}" for i in range(40)]
+
+
+def test_a_cancelled_request_leaves_the_pipe_in_step() -> None:
+    async def run() -> tuple[list[str | None], bool]:
+        pool = ParsePool(1)
+        await pool.start()
+        first = asyncio.create_task(pool.parse(*_args(_page("a", 20_000), "http://127.0.0.1/a")))
+        middle = asyncio.create_task(pool.parse(*_args(_page("b"), "http://127.0.0.1/b")))
+        last = asyncio.create_task(pool.parse(*_args(_page("c"), "http://127.0.0.1/c")))
+        await asyncio.sleep(0)  # all three written
+        middle.cancel()
+        done = [await first, await last]
+        after = await pool.parse(*_args(_page("d"), "http://127.0.0.1/d"))
+        broken = pool.broken
+        await pool.close()
+        return [r.title if isinstance(r, PageFacts) else None for r in [*done, after]], broken
+
+    titles, broken = asyncio.run(run())
+    assert titles == ["a", "c", "d"]
+    assert not broken
+
+
+@linux
+def test_big_pages_go_to_the_first_worker_only_and_it_gives_their_memory_back() -> None:
+    big = _page("big", filler=BIG_BYTES // 14 * 3)  # about 3 MB of elements
+    assert len(big) >= max(BIG_BYTES, TRIM_BYTES)
+
+    async def run() -> tuple[list[str | None], list[int], list[int], int]:
+        pool = ParsePool(2)
+        await pool.start()
+        pids = [p.pid for p in pool.procs]
+        # A page to each worker first, so both have imported what they need.
+        await asyncio.gather(*(pool.parse(*_args(_page("w"), "http://127.0.0.1/")) for _ in pids))
+        start_read = [_read(pid) for pid in pids]
+        start_rss = _status(pids[0], "VmRSS")
+        calls = [pool.parse(*_args(big, f"http://127.0.0.1/big{i}")) for i in range(3)]
+        calls += [pool.parse(*_args(_page(f"s{i}"), f"http://127.0.0.1/s{i}")) for i in range(6)]
+        results = await asyncio.gather(*calls)
+        read = [_read(pid) - before for pid, before in zip(pids, start_read, strict=True)]
+        # The worker trims once its answer is written: give it that moment.
+        for _ in range(50):
+            rss = [_status(pid, "VmRSS") for pid in pids]
+            if rss[0] < rss[1] + 20_000:
+                break
+            await asyncio.sleep(0.1)
+        peak = _status(pids[0], "VmHWM")
+        await pool.close()
+        titles = [r.title if isinstance(r, PageFacts) else None for r in results]
+        return titles, read, rss, peak - start_rss
+
+    titles, read, rss, grew = asyncio.run(run())
+    assert titles == ["big"] * 3 + [f"s{i}" for i in range(6)]
+    assert read[0] > 3 * len(big)  # the first worker read the three big pages
+    assert read[1] < BIG_BYTES  # the second one none of them
+    assert grew > 30_000  # kB: parsing a big page took memory ...
+    assert rss[0] < rss[1] + 20_000  # ... which the first worker handed back
