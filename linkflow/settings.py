@@ -99,6 +99,12 @@ class CrawlSettings:
         "Public origin of the site when crawling a copy (staging, localhost, a build folder).",
     )
     strip_params: tuple[str, ...] = _opt(TRACKING_PARAMS, "Query parameters removed from URLs.")
+    parse_workers: int = _opt(
+        0,
+        "Processes that parse pages while the crawl fetches; 0 is one per CPU core, at most "
+        "4. Each holds the page it parses (about 20 times its size), so fewer keep memory "
+        "lower, more parse faster.",
+    )
     store_memory: str = _opt(
         "64MB",
         "DuckDB's memory cap while the crawl is stored (its journal loaded, templates found): "

@@ -226,6 +226,8 @@ def _check_settings(settings: CrawlSettings) -> None:
             ) from exc
     if settings.concurrency < 1 or settings.per_host_concurrency < 1:
         raise CrawlError("concurrency and per_host_concurrency must be at least 1")
+    if settings.parse_workers < 0:
+        raise CrawlError("parse_workers must be 0 (one per core) or more")
     if settings.auth and ":" not in settings.auth:
         raise CrawlError("auth must be 'user:password'")
     cap_bytes(settings.store_memory)  # a ConfigError before anything is fetched

@@ -29,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=CrawlSettings().concurrency)
     parser.add_argument("--per-host", type=int, default=CrawlSettings().per_host_concurrency)
     parser.add_argument("--rps", type=float, default=0.0)
+    parser.add_argument(
+        "--parse-workers", type=int, default=0, help="parse processes (0: one per core)"
+    )
     parser.add_argument("--base-url", default="")
     parser.add_argument("--no-robots", action="store_true")
     parser.add_argument("--no-text", action="store_true", help="do not store main text")
@@ -44,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         concurrency=args.concurrency,
         per_host_concurrency=args.per_host,
         rps=args.rps,
+        parse_workers=args.parse_workers,
         base_url=args.base_url,
         obey_robots=not args.no_robots,
         store_memory=args.store_memory,

@@ -140,7 +140,9 @@ class Engine:
         # linkflow.crawl.workers), on 2 cores two workers crawled the Rust docs in 67 s
         # against 84 s for one, whose worker then waited for the crawl process a third of
         # the time. More than four add memory, not speed.
-        self.parse_processes = min(os.cpu_count() or 1, MAX_PARSE_PROCESSES)
+        self.parse_processes = settings.parse_workers or min(
+            os.cpu_count() or 1, MAX_PARSE_PROCESSES
+        )
         self._pool: ParsePool | None = None
         self._pool_tried = False
         self.counters = _Counters()

@@ -19,6 +19,7 @@ from linkflow.crawl import crawl_site
 from linkflow.crawl import workers as workers_module
 from linkflow.crawl.engine import Engine
 from linkflow.crawl.workers import ParsePool, WorkerLost
+from linkflow.errors import CrawlError
 from linkflow.settings import ExtractSettings
 from linkflow.store import Store
 from tests.crawl.conftest import EXTRACT, Server, html, page, settings
@@ -163,3 +164,25 @@ def test_every_caller_queued_for_a_worker_learns_the_pool_is_lost() -> None:
     assert any(isinstance(r, WorkerLost) for r in results)
     # Callers served before the loss was met got their page; none waits forever.
     assert all(isinstance(r, WorkerLost) or getattr(r, "title", None) == "T" for r in results)
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_the_parse_workers_setting_sets_how_many_processes_parse(
+    serve: Serve, store: Store, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    seen: list[int] = []
+
+    def count(n: int) -> None:
+        if n == 60 and not seen:
+            seen.append(len(_workers()))
+
+    monkeypatch.setattr(Engine, "POOL_AFTER", 5)
+    site = serve(_site(count))
+    summary = crawl_site(store, [site.url + "/"], settings(parse_workers=workers), EXTRACT)
+    assert summary.pages == PAGES
+    assert seen == [workers]
+
+
+def test_a_negative_parse_workers_setting_is_refused(store: Store) -> None:
+    with pytest.raises(CrawlError, match="parse_workers must be 0"):
+        crawl_site(store, ["http://127.0.0.1:9/"], settings(parse_workers=-1), EXTRACT)
