@@ -17,6 +17,7 @@ LAYERS: list[set[str]] = [
     {"errors"},
     {"encodings"},
     {"settings", "models", "urls", "robotstxt", "progress"},
+    {"linkrows"},
     {"extract"},
     {"store"},
     {"crawl", "ingest"},

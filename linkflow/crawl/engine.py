@@ -40,7 +40,8 @@ from linkflow.crawl.robots import RobotsCache
 from linkflow.crawl.rows import PageRow
 from linkflow.crawl.workers import ParsePool, WorkerLost
 from linkflow.extract.worker import parse_body
-from linkflow.models import BLOCKED, Link, PageFacts
+from linkflow.linkrows import LinkRows
+from linkflow.models import BLOCKED, PageFacts
 from linkflow.settings import CrawlSettings, ExtractSettings
 from linkflow.urls import Scope, host_of, normalize
 
@@ -214,6 +215,7 @@ class Engine:
         parsed = await self._parse(resp, url) if wants_parse(resp, internal) else None
         size = len(resp.body)
         resp.body = b""  # bodies never outlive their page
+        facts, rows = parsed if isinstance(parsed, tuple) else (parsed, None)
         result = build_result(
             resp,
             url,
@@ -222,17 +224,19 @@ class Engine:
             settings=self.settings,
             to_public=self._to_public,
             internal=internal,
-            parsed=parsed,
+            parsed=facts,
         )
         result.body_bytes = size
+        result.links = rows
         return result
 
-    async def _parse(self, resp: Response, url: str) -> PageFacts | str:
+    async def _parse(self, resp: Response, url: str) -> tuple[PageFacts, LinkRows] | str:
         args = (resp.body, url, resp.content_type, self.extract, self.settings.strip_params)
         if self._pool is not None:
             with contextlib.suppress(WorkerLost):  # a worker died: parse here from now on
                 return await self._pool.parse(*args)
-        return parse_body(*args)
+        facts = parse_body(*args)
+        return facts if isinstance(facts, str) else (facts, LinkRows.of(facts.links))
 
     async def _maybe_start_pool(self) -> None:
         """Parse in worker processes once the crawl is big enough to repay their start-up."""
@@ -300,40 +304,31 @@ class Engine:
             return
         if facts.main_text:
             batch.texts.append((result.url, facts.main_text))
+        if result.links is None:
+            return
         follow = (
             self.follow_links
             and result.follow
             and (result.depth < 0 or result.depth < self.settings.max_depth)
         )
         child_depth = result.depth + 1 if result.depth >= 0 else -1
-        self._add_links(result.url, facts.links, follow, child_depth)
+        self._add_links(result.url, result.links, follow, child_depth)
 
-    def _add_links(self, src: str, found: list[Link], follow: bool, child_depth: int) -> None:
-        """Append a page's links to the batch (column by column: the crawl's hot loop)."""
+    def _add_links(self, src: str, found: LinkRows, follow: bool, child_depth: int) -> None:
+        """Append a page's links to the batch (their lines as encoded: the crawl's hot loop)."""
         to_public = self.origins.to_public
         limit = self.settings.max_url_length
-        dsts = [to_public(link.url) for link in found]
+        dsts = [to_public(url) for url in found.urls]
+        lines = found.lines
         if any(len(d) > limit for d in dsts):
             kept = [i for i, d in enumerate(dsts) if len(d) <= limit]
-            found = [found[i] for i in kept]
+            lines = [lines[i] for i in kept]
             dsts = [dsts[i] for i in kept]
-        cols = self._batch.links
-        cols["src"].extend([src] * len(found))
-        cols["dst"].extend(dsts)
-        cols["ordinal"].extend([lk.ordinal for lk in found])
-        cols["anchor"].extend([lk.anchor for lk in found])
-        cols["alt"].extend([lk.alt for lk in found])
-        cols["is_image"].extend([lk.is_image for lk in found])
-        cols["rel"].extend([" ".join(sorted(lk.rel)) if lk.rel else None for lk in found])
-        cols["rel_nofollow"].extend(["nofollow" in lk.rel for lk in found])
-        cols["rel_sponsored"].extend(["sponsored" in lk.rel for lk in found])
-        cols["rel_ugc"].extend(["ugc" in lk.rel for lk in found])
-        cols["target"].extend([lk.target for lk in found])
-        cols["fragment"].extend([lk.fragment for lk in found])
-        cols["position"].extend([lk.position for lk in found])
-        cols["dom_path"].extend([lk.dom_path or None for lk in found])
-        cols["context"].extend([lk.context for lk in found])
-        self.counters.links += len(found)
+        encoded = self._batch.encoded
+        encoded.src.extend([src] * len(dsts))
+        encoded.dst.extend(dsts)
+        encoded.lines.extend(lines)
+        self.counters.links += len(dsts)
         if follow:
             seen = self.seen
             for dst in dsts:

@@ -43,9 +43,12 @@ from linkflow.crawl.journal_rows import (
     Columns,
     CrawlBatch,
     Ids,
+    Lines,
     batch_files,
+    line_widths,
     widths,
     write_csv,
+    write_lines,
 )
 from linkflow.errors import StoreError
 from linkflow.store import Store
@@ -160,7 +163,7 @@ class Journal:
         self.part += 1
         self.url_base = self.urls
 
-    def _append(self, data: dict[str, Columns]) -> None:
+    def _append(self, data: dict[str, Columns | Lines]) -> None:
         if self._log is None:
             self.path.mkdir(parents=True, exist_ok=True)
             self._log = open(self.path / COMMITS, "ab")  # noqa: SIM115 - closed in close()
@@ -173,12 +176,20 @@ class Journal:
                     path = part_file(self.path, name, self.part)
                     f = self._files[name] = open(path, "ab")  # noqa: SIM115
                     self._sizes[name] = sizes[name] = f.tell()
-                write_csv(f, columns)
+                if isinstance(columns, Lines):
+                    write_lines(f, columns)
+                else:
+                    write_csv(f, columns)
                 f.flush()
                 written = f.tell() - sizes[name]
                 sizes[name] += written
                 # No row is longer than what the batch wrote: measure only long batches.
-                row, long = (written, 0) if written <= PLAIN_LINE else widths(name, columns)
+                if written <= PLAIN_LINE:
+                    row, long = written, 0
+                elif isinstance(columns, Lines):
+                    row, long = line_widths(columns)
+                else:
+                    row, long = widths(name, columns)
                 widest[name] = max(widest.get(name, 0), row)
                 wide += long
             entry = {

@@ -1,25 +1,24 @@
 """A crawl batch as the journal writes it: the rows of each file, in CSV, and bounds on
 how long they are.
 
-The CSV dialect: every string is quoted (quotes doubled), ``None`` is an empty unquoted
-field, so DuckDB reads NULL and ``""`` apart (``allow_quoted_nulls=false``); text is UTF-8,
-a lone surrogate replaced. :func:`widths` bounds a file's longest row and sums its wide
+The CSV dialect is :mod:`linkflow.linkrows`' (where parse workers encode their pages'
+links): every string is quoted (quotes doubled), ``None`` is an empty unquoted field, so
+DuckDB reads NULL and ``""`` apart (``allow_quoted_nulls=false``); text is UTF-8, a lone
+surrogate replaced. :func:`widths` bounds a file's longest row and sums its wide
 rows (longer than ``PLAIN_LINE``), which the load sizes DuckDB's line limit and memory cap
 with (:mod:`linkflow.crawl.journal_load`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from operator import length_hint
 from typing import IO
 from urllib.parse import urlsplit
 
 from linkflow.crawl.rows import LINK_COLUMNS, PAGE_COLUMNS, LinkColumns, PageRow, new_link_columns
+from linkflow.linkrows import NULL, Cell, Columns, csv_lines, write_csv
 from linkflow.store import Store
 
 __all__ = [
@@ -32,10 +31,14 @@ __all__ = [
     "Cell",
     "Columns",
     "CrawlBatch",
+    "EncodedLinks",
     "Ids",
+    "Lines",
     "batch_files",
+    "line_widths",
     "widths",
     "write_csv",
+    "write_lines",
 ]
 
 _V, _I, _B, _N = "VARCHAR", "INTEGER", "BOOLEAN", "BIGINT"
@@ -79,18 +82,22 @@ _FIELD = 32
 """Bytes a field takes at most besides its text: separator, quotes, a number or a date."""
 
 
-class _Null(int):
-    """What the CSV writer gets for ``None``: a number (so it is written unquoted) that
-    prints as nothing. Strings are always quoted, so an empty field is NULL and ``""`` is
-    an empty string when DuckDB reads the file back (``allow_quoted_nulls=false``)."""
+@dataclass(slots=True)
+class EncodedLinks:
+    """Links whose :data:`LINK_COLUMNS` are CSV lines already (see
+    :class:`linkflow.linkrows.LinkRows`): ``src[i]`` and ``dst[i]`` are the URLs of the
+    link of ``lines[i]``."""
 
-    def __str__(self) -> str:
-        return ""
+    src: list[str]
+    dst: list[str]
+    lines: list[str]
 
-    __repr__ = __str__
 
+@dataclass(slots=True)
+class Lines:
+    """A journal file's rows as whole CSV lines, each ending in a newline."""
 
-_NULL = _Null()
+    lines: list[str]
 
 
 @dataclass(slots=True)
@@ -99,6 +106,9 @@ class CrawlBatch:
 
     pages: list[PageRow] = field(default_factory=list)
     links: LinkColumns = field(default_factory=new_link_columns)
+    """Links given column by column."""
+    encoded: EncodedLinks = field(default_factory=lambda: EncodedLinks([], [], []))
+    """Links given as journal lines (what the crawl's pages give)."""
     texts: list[tuple[str, str]] = field(default_factory=list)
     hreflang: list[tuple[str, str, str]] = field(default_factory=list)
     queued: list[tuple[str, int, int]] = field(default_factory=list)
@@ -112,35 +122,14 @@ class CrawlBatch:
 
     @property
     def link_count(self) -> int:
-        return len(self.links["src"])
+        return len(self.links["src"]) + len(self.encoded.src)
 
     def is_empty(self) -> bool:
         return not (self.pages or self.queued or self.sitemaps)
 
 
-Cell = str | int | float | datetime
-"""A value as the CSV writer gets it (``bool`` is an ``int``); ``None`` is ``_NULL`` by then."""
-
-Columns = list[Sequence[Cell]]
-"""One journal file's rows, a sequence a column, in the file's column order."""
-
-
 def _nulls(values: Iterable[Cell | None]) -> list[Cell]:
-    return [_NULL if v is None else v for v in values]
-
-
-def write_csv(f: IO[bytes], columns: Columns) -> None:
-    """Append the rows of ``columns`` to ``f`` as CSV, streamed: a batch's text is never
-    built whole in memory (a 50-page batch of links is megabytes of text, held four bytes a
-    character by ``StringIO``; glibc kept those blocks resident, about 40 MB over a crawl)."""
-    # A lone surrogate (undecodable input kept by a lenient decoder) must not kill a crawl.
-    text = io.TextIOWrapper(f, encoding="utf-8", errors="replace", newline="")
-    try:
-        writer = csv.writer(text, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
-        writer.writerows(zip(*columns, strict=True))
-        text.flush()
-    finally:
-        text.detach()  # leave ``f`` open
+    return [NULL if v is None else v for v in values]
 
 
 _EXACT = 16_384
@@ -154,6 +143,26 @@ def _text_bytes(value: Cell) -> int:
     if len(value) < _EXACT:
         return 4 * len(value)  # UTF-8 takes at most four bytes a character, a doubled quote two
     return len(value.encode("utf-8", "replace")) + value.count('"')
+
+
+def line_widths(lines: Lines) -> tuple[int, int]:
+    """:func:`widths` of rows given as lines: exact, where it matters."""
+    longest = max(map(len, lines.lines), default=0)
+    if 4 * longest <= PLAIN_LINE:
+        return 4 * longest, 0
+    sizes = [len(line.encode("utf-8", "replace")) for line in lines.lines]
+    return max(sizes), sum(n for n in sizes if n > PLAIN_LINE)
+
+
+def write_lines(f: IO[bytes], lines: Lines) -> None:
+    """Append ``lines`` to ``f`` in UTF-8 (a lone surrogate replaced), a slice at a time."""
+    rows = lines.lines
+    for start in range(0, len(rows), _SLICE):
+        f.write("".join(rows[start : start + _SLICE]).encode("utf-8", "replace"))
+
+
+_SLICE = 4096
+"""Lines encoded at once: the text of a slice is built whole, so it stays small."""
 
 
 def widths(name: str, columns: Columns) -> tuple[int, int]:
@@ -187,13 +196,13 @@ class Ids:
         if len(present) == len(urls):
             return ids
         it = iter(ids)
-        return [_NULL if u is None else next(it) for u in urls]
+        return [NULL if u is None else next(it) for u in urls]
 
 
-def batch_files(batch: CrawlBatch, ids: Ids, n: int) -> dict[str, Columns]:
+def batch_files(batch: CrawlBatch, ids: Ids, n: int) -> dict[str, Columns | Lines]:
     """The columns of each journal file for ``batch`` (``n``: first row number), in the
     order the files are written (``FILES`` order). Ids are assigned here."""
-    out: dict[str, Columns] = {}
+    out: dict[str, Columns | Lines] = {}
     if batch.pages:
         pages = batch.pages
         cols: Columns = [
@@ -203,11 +212,13 @@ def batch_files(batch: CrawlBatch, ids: Ids, n: int) -> dict[str, Columns]:
         ]
         cols += [_nulls(p.get(name) for p in pages) for name in PAGE_COLUMNS]
         out["pages"] = cols
-    links = batch.links
-    if links["src"]:
-        cols = [ids(links["src"]), ids(links["dst"])]
-        cols += [_nulls(links[name]) for name in LINK_COLUMNS]
-        out["links"] = cols
+    links, encoded = batch.links, batch.encoded
+    if links["src"] or encoded.src:
+        lines = csv_lines([_nulls(links[name]) for name in LINK_COLUMNS]) if links["src"] else []
+        src, dst = ids(links["src"] + encoded.src), ids(links["dst"] + encoded.dst)
+        lines += encoded.lines
+        rows = zip(src, dst, lines, strict=True)
+        out["links"] = Lines([f"{s},{d},{line}" for s, d, line in rows])
     if batch.texts:
         out["page_text"] = [ids([u for u, _ in batch.texts]), [t for _, t in batch.texts]]
     if batch.hreflang:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from linkflow.crawl.fetch import Response
 from linkflow.crawl.rows import PageRow
+from linkflow.linkrows import LinkRows
 from linkflow.models import PageFacts
 from linkflow.settings import CrawlSettings
 
@@ -42,6 +43,9 @@ class PageResult:
     hreflang: list[tuple[str, str]] = field(default_factory=list)
     body_bytes: int = 0
     """Bytes of the (decoded) body the page was parsed from."""
+    links: LinkRows | None = None
+    """The page's links as the journal stores them (read these: ``facts.links`` is empty
+    for a page a worker parsed)."""
 
 
 def is_html(content_type: str | None, body: bytes) -> bool:

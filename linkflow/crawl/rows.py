@@ -16,6 +16,8 @@ loop costs what it did untyped. The tests check the keys against the column list
 from datetime import datetime
 from typing import Literal, NotRequired, TypedDict
 
+from linkflow.linkrows import LINK_COLUMNS as _LINK_COLUMNS
+
 __all__ = [
     "LINK_COLUMNS",
     "PAGE_COLUMNS",
@@ -47,12 +49,10 @@ LinkColumn = Literal[
 ]  # fmt: skip
 """A column of :class:`LinkColumns` written as is (``src``/``dst`` are written as ids)."""
 
-LINK_COLUMNS: tuple[LinkColumn, ...] = (
-    "ordinal", "anchor", "alt", "is_image", "rel", "rel_nofollow", "rel_sponsored", "rel_ugc",
-    "target", "fragment", "position", "dom_path", "context",
-)  # fmt: skip
+LINK_COLUMNS: tuple[LinkColumn, ...] = _LINK_COLUMNS
 """Columns of a link row besides ``src``/``dst`` (URL strings), in the order of the
-journal's ``links`` file."""
+journal's ``links`` file (the order parse workers encode them in: see
+:mod:`linkflow.linkrows`)."""
 
 
 class PageRow(TypedDict):

@@ -26,6 +26,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from linkflow.extract.worker import HEADER, frame, unpack
+from linkflow.linkrows import LinkRows
 from linkflow.models import PageFacts
 
 __all__ = ["ParsePool", "WorkerLost"]
@@ -100,8 +101,10 @@ class ParsePool:
             self.procs.append(proc)
             self._workers.append(worker)
 
-    async def parse(self, *args: object) -> PageFacts | str:
-        """Parse one page in a worker (``args`` as for :func:`parse_body`)."""
+    async def parse(self, *args: object) -> tuple[PageFacts, LinkRows] | str:
+        """Parse one page in a worker (``args`` as for :func:`parse_body`): its facts, whose
+        ``links`` are left empty, and its links as the journal stores them; or the parser's
+        error message."""
         if self.broken or not self._workers:
             raise WorkerLost
         body = args[0]
@@ -112,7 +115,9 @@ class ParsePool:
                 return await self._send(self._workers[0], args)
         return await self._send(min(self._workers, key=lambda w: len(w.waiting)), args)
 
-    async def _send(self, worker: _Worker, args: tuple[object, ...]) -> PageFacts | str:
+    async def _send(
+        self, worker: _Worker, args: tuple[object, ...]
+    ) -> tuple[PageFacts, LinkRows] | str:
         if self.broken:
             raise WorkerLost
         request = frame(args)

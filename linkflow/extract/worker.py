@@ -4,8 +4,9 @@ A worker is a ``python`` running :func:`main`, started by the crawler
 (:class:`linkflow.crawl.workers.ParsePool`). It reads requests from its standard input and
 writes answers to its standard output, each one frame: an 8-byte big-endian length, then a
 pickle. A request is the argument tuple of :func:`parse_body`; the answer is its result, an
-error message or the page facts as :func:`pack` gives them (plain tuples pickle and unpickle
-several times faster than the dataclasses; :func:`unpack` rebuilds them).
+error message or the page facts as :func:`pack` gives them (plain values pickle and unpickle
+several times faster than the dataclasses), its links already encoded as the crawl stores
+them, so that the crawl process spends no time on them.
 The worker ends when its input ends, which is also what happens when the crawler dies,
 however it dies.
 
@@ -25,10 +26,11 @@ from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from linkflow.extract.parse import parse_page
-from linkflow.models import Link, PageFacts
+from linkflow.linkrows import LinkRows
+from linkflow.models import PageFacts
 from linkflow.settings import ExtractSettings
 
-__all__ = ["HEADER", "LINK_FIELDS", "PAGE_FIELDS", "frame", "main", "pack", "parse_body", "unpack"]
+__all__ = ["HEADER", "PAGE_FIELDS", "frame", "main", "pack", "parse_body", "unpack"]
 
 HEADER = 8
 """Bytes of a frame's length prefix."""
@@ -66,44 +68,15 @@ PAGE_FIELDS = (
     "schema_types",
 )
 """The fields of :class:`PageFacts` in the order :func:`pack` writes them."""
-LINK_FIELDS = (
-    "url",
-    "anchor",
-    "ordinal",
-    "rel",
-    "position",
-    "alt",
-    "is_image",
-    "fragment",
-    "target",
-    "context",
-    "dom_path",
-)
-"""The fields of :class:`Link` in the order :func:`pack` writes them (``rel`` as one string)."""
-_NO_REL: frozenset[str] = frozenset()
 
 Packed = tuple[Any, ...]
 
 
 def pack(facts: PageFacts) -> Packed:
-    """``facts`` as plain tuples (fields in :data:`PAGE_FIELDS` and :data:`LINK_FIELDS`
-    order, each link's ``rel`` tokens joined by spaces); :func:`unpack` gives it back equal."""
-    links = [
-        (
-            link.url,
-            link.anchor,
-            link.ordinal,
-            " ".join(link.rel),
-            link.position,
-            link.alt,
-            link.is_image,
-            link.fragment,
-            link.target,
-            link.context,
-            link.dom_path,
-        )
-        for link in facts.links
-    ]
+    """``facts`` as plain values in :data:`PAGE_FIELDS` order, its links as the crawl
+    stores them (their URLs, and their other fields as journal lines: see
+    :mod:`linkflow.linkrows`); :func:`unpack` gives them back."""
+    rows = LinkRows.of(facts.links)
     return (
         facts.title,
         facts.meta_description,
@@ -114,29 +87,25 @@ def pack(facts: PageFacts) -> Packed:
         facts.word_count,
         facts.content_hash,
         facts.main_text,
-        links,
+        (rows.urls, rows.lines),
         facts.hreflang,
         facts.other_scheme_links,
         facts.schema_types,
     )
 
 
-def unpack(packed: Packed) -> PageFacts:
-    """The :class:`PageFacts` that :func:`pack` gave ``packed`` for; ``TypeError`` or
-    ``ValueError`` if ``packed`` is not such a tuple."""
-    *head, packed_links, hreflang, other_schemes, schema = packed
+def unpack(packed: Packed) -> tuple[PageFacts, LinkRows]:
+    """The page facts (without their ``links``) and the link rows :func:`pack` gave
+    ``packed`` for; ``TypeError`` or ``ValueError`` if ``packed`` is not such a tuple."""
+    *head, (urls, lines), hreflang, other_schemes, schema = packed
     if len(head) != len(PAGE_FIELDS) - 4:
         raise ValueError(f"{len(packed)} fields, not {len(PAGE_FIELDS)}")
-    links: list[Link] = []
-    for fields in packed_links:
-        link = Link(*fields)
-        rel = fields[3]
-        link.rel = frozenset(rel.split()) if rel else _NO_REL  # packed as one string
-        links.append(link)
+    if len(urls) != len(lines):
+        raise ValueError(f"{len(urls)} link URLs for {len(lines)} link rows")
     facts = PageFacts(*head)
-    facts.links, facts.hreflang = links, hreflang
+    facts.hreflang = hreflang
     facts.other_scheme_links, facts.schema_types = other_schemes, schema
-    return facts
+    return facts, LinkRows(urls, lines)
 
 
 def frame(obj: object) -> bytes:

@@ -30,6 +30,8 @@ from linkflow.crawl.journal import (
 from linkflow.crawl.journal_load import load_journal, recover
 from linkflow.crawl.journal_rows import PLAIN_LINE
 from linkflow.errors import StoreError
+from linkflow.linkrows import LinkRows
+from linkflow.models import Link
 from linkflow.store import Store
 
 HOME = "https://example.com/"
@@ -242,6 +244,53 @@ def test_rows_of_many_megabytes_load(tmp_path: Path) -> None:
     assert store.scalar("SELECT max(length(title)) FROM pages") == 5_000_000
     assert store.scalar("SELECT max(length(anchor)) FROM links") == 5_000_000
     assert store.memory_limit == own_limit  # the cap is lifted afterwards
+
+
+def test_links_given_as_encoded_lines_load_beside_links_given_by_column(tmp_path: Path) -> None:
+    """The crawl hands the journal its pages' links as lines a parse worker encoded; they
+    load with the same values as links given column by column, a 5 MB anchor included."""
+    store, crawl_id = _store(tmp_path)
+    batch = _batch([HOME], anchors=["by column"])
+    nofollow = Link(
+        url=f"{HOME}b",
+        anchor='say "hi"',
+        ordinal=1,
+        rel=frozenset({"ugc", "nofollow"}),
+        position="nav",
+        alt=None,
+        is_image=True,
+        fragment="top",
+        target="_blank",
+        context="A sentence.",
+        dom_path="html>body>nav>a",
+    )
+    wide = Link(url=f"{HOME}c", anchor="a" * 5_000_000, ordinal=2, position="content")
+    rows = LinkRows.of([nofollow, wide])
+    batch.encoded.src.extend([HOME, HOME])
+    batch.encoded.dst.extend(rows.urls)
+    batch.encoded.lines.extend(rows.lines)
+    journal = Journal(store, crawl_id)
+    journal.write(batch)
+    journal.close()
+    entry = json.loads((journal.path / "commits.log").read_text().splitlines()[-1])
+    assert entry["widest"]["links"] >= 5_000_000
+    assert entry["wide"] >= 5_000_000
+    assert load_journal(store, crawl_id)
+    got = store.rows(
+        "SELECT d.url, l.ordinal, length(l.anchor), l.alt, l.is_image, l.rel, l.rel_nofollow, "
+        "l.rel_sponsored, l.rel_ugc, l.target, l.fragment, l.position, l.dom_path, l.context "
+        "FROM links l JOIN urls d ON d.id = l.dst_id ORDER BY l.ordinal"
+    )
+    assert [tuple(r) for r in got] == [
+        # _batch leaves the columns it does not set None
+        (f"{HOME}p/1", 0, 9, None, False, None, None, None, None, None, None, "content",
+         None, None),
+        (f"{HOME}b", 1, 8, None, True, "nofollow ugc", True, False, True, "_blank", "top",
+         "nav", "html>body>nav>a", "A sentence."),
+        (f"{HOME}c", 2, 5_000_000, None, False, None, False, False, False, None, None,
+         "content", None, None),
+    ]  # fmt: skip
+    assert store.scalar("SELECT anchor FROM links WHERE ordinal = 1") == 'say "hi"'
 
 
 def test_wide_rows_start_a_new_part(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from linkflow.crawl.workers import ParsePool, WorkerLost
+from linkflow.linkrows import LinkRows
 from linkflow.models import PageFacts
 from linkflow.settings import ExtractSettings
 
@@ -45,7 +46,7 @@ def _args(url: str) -> tuple[object, ...]:
 
 
 def test_workers_parse_pages_and_end_with_the_pool() -> None:
-    async def run() -> tuple[list[PageFacts | str], list[int | None]]:
+    async def run() -> tuple[list[tuple[PageFacts, LinkRows] | str], list[int | None]]:
         pool = ParsePool(2)
         await pool.start()
         urls = [f"http://127.0.0.1/p{i}" for i in range(20)]
@@ -55,8 +56,8 @@ def test_workers_parse_pages_and_end_with_the_pool() -> None:
         return results, [p.returncode for p in procs]
 
     results, codes = asyncio.run(run())
-    assert [r.title for r in results if isinstance(r, PageFacts)] == ["T"] * 20
-    links = [r.links[0].url for r in results if isinstance(r, PageFacts)]
+    assert [r[0].title for r in results if isinstance(r, tuple)] == ["T"] * 20
+    links = [r[1].urls[0] for r in results if isinstance(r, tuple)]
     assert links == ["http://127.0.0.1/x"] * 20
     assert codes == [0, 0]
 

@@ -11,6 +11,7 @@ import pytest
 
 from linkflow.crawl.workers import BIG_BYTES, ParsePool
 from linkflow.extract.worker import TRIM_BYTES
+from linkflow.linkrows import LinkRows
 from linkflow.models import PageFacts
 from linkflow.settings import ExtractSettings
 
@@ -42,7 +43,7 @@ def _read(pid: int) -> int:
 
 
 def test_many_requests_in_flight_to_one_worker_each_get_their_own_answer() -> None:
-    async def run() -> list[PageFacts | str]:
+    async def run() -> list[tuple[PageFacts, LinkRows] | str]:
         pool = ParsePool(1)
         await pool.start()
         titles = [f"t{i}" for i in range(40)]
@@ -57,8 +58,8 @@ def test_many_requests_in_flight_to_one_worker_each_get_their_own_answer() -> No
         return results
 
     results = asyncio.run(run())
-    assert [r.title for r in results if isinstance(r, PageFacts)] == [f"t{i}" for i in range(40)]
-    links = [r.links[0].url for r in results if isinstance(r, PageFacts)]
+    assert [r[0].title for r in results if isinstance(r, tuple)] == [f"t{i}" for i in range(40)]
+    links = [r[1].urls[0] for r in results if isinstance(r, tuple)]
     assert links == [f"http://127.0.0.1/t{i}" for i in range(40)]
 
 
@@ -75,7 +76,7 @@ def test_a_cancelled_request_leaves_the_pipe_in_step() -> None:
         after = await pool.parse(*_args(_page("d"), "http://127.0.0.1/d"))
         broken = pool.broken
         await pool.close()
-        return [r.title if isinstance(r, PageFacts) else None for r in [*done, after]], broken
+        return [r[0].title if isinstance(r, tuple) else None for r in [*done, after]], broken
 
     titles, broken = asyncio.run(run())
     assert titles == ["a", "c", "d"]
@@ -107,7 +108,7 @@ def test_big_pages_go_to_the_first_worker_only_and_it_gives_their_memory_back() 
             await asyncio.sleep(0.1)
         peak = _status(pids[0], "VmHWM")
         await pool.close()
-        titles = [r.title if isinstance(r, PageFacts) else None for r in results]
+        titles = [r[0].title if isinstance(r, tuple) else None for r in results]
         return titles, read, rss, peak - start_rss
 
     titles, read, rss, grew = asyncio.run(run())
