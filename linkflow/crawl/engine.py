@@ -26,7 +26,7 @@ import contextlib
 import os
 import re
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -135,6 +135,10 @@ class Engine:
         """URLs no link reached (sitemap seeds, orphan files): asked for once, when the
         link frontier is empty, and visited with no depth."""
         self.seen: set[str] = set()
+        self._depth: dict[str, int] = {}
+        """Depth of each URL in ``queue``, lowered when a shallower page links to it."""
+        self._flying: Counter[int] = Counter()
+        """Pages in flight from ``queue``, by depth."""
         self.fetched = 0
         self._later_done = False
         # A worker a core, the crawl process besides them: with requests pipelined (see
@@ -166,6 +170,7 @@ class Engine:
         for url, depth, hops in pending:
             if self.scope.contains(url):
                 self.queue.append((url, depth, hops))
+                self._depth[url] = depth
             else:
                 self.external.append(url)
 
@@ -181,6 +186,7 @@ class Engine:
             if not force and not self._wanted(url):
                 return False
             self.queue.append((url, depth, hops))
+            self._depth[url] = depth
         self.seen.add(url)
         self._batch.queued.append((url, depth, hops))
         return True
@@ -201,7 +207,17 @@ class Engine:
             for url in self.later():
                 self.add(url, -1)
         if self.queue:
-            url, depth, hops = self.queue.popleft()
+            url, depth, hops = self.queue[0]
+            depth = self._depth.get(url, depth)
+            if depth > 0 and self._flying and depth > min(self._flying) + 1:
+                # A page two clicks shallower is still in flight and may link here: its
+                # links are in before this page is fetched, so every page's depth is its
+                # fewest clicks from a seed (by induction on the depth).
+                return None
+            self.queue.popleft()
+            del self._depth[url]
+            if depth >= 0:
+                self._flying[depth] += 1
             return url, depth, hops, True
         return None
 
@@ -284,6 +300,10 @@ class Engine:
 
     # ------------------------------------------------------------------ results
     def _absorb(self, result: PageResult) -> None:
+        if result.row["internal"] and result.depth >= 0:
+            self._flying[result.depth] -= 1
+            if not self._flying[result.depth]:
+                del self._flying[result.depth]
         batch = self._batch
         batch.pages.append(result.row)
         batch.done.append(result.url)
@@ -330,10 +350,14 @@ class Engine:
         encoded.lines.extend(lines)
         self.counters.links += len(dsts)
         if follow:
-            seen = self.seen
+            seen, queued = self.seen, self._depth
             for dst in dsts:
                 if dst not in seen:
                     self.add(dst, child_depth)
+                elif 0 <= child_depth < queued.get(dst, -1):
+                    # Pages are absorbed in the order their fetch and parse end, not in
+                    # the order they were queued: a deeper page may have queued it first.
+                    queued[dst] = child_depth
 
     async def _flush(self, *, wait: bool = False) -> None:
         """Hand the open batch to the writer thread (one write at a time)."""
