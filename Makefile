@@ -12,6 +12,9 @@ $(BIN)/python:
 
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
+	# Bytecode, as an installed package has it (an editable install compiles nothing, and
+	# with PYTHONDONTWRITEBYTECODE set every process would compile linkflow again).
+	$(BIN)/python -m compileall -q linkflow
 	touch $(STAMP)
 
 install: $(STAMP)
