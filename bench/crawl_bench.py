@@ -403,6 +403,9 @@ def main() -> int:
         "--store-memory", help="linkflow's crawl.store_memory (DuckDB's cap while storing)"
     )
     parser.add_argument(
+        "--parse-workers", type=int, help="linkflow's crawl.parse_workers (default: one a core)"
+    )
+    parser.add_argument(
         "--cli", action="store_true",
         help="also measure the `linkflow crawl` command (the bare crawl is always measured)",
     )  # fmt: skip
@@ -420,6 +423,8 @@ def main() -> int:
         try:
             print(f"server: {server_name} at {seed}")
             memory = ["--store-memory", args.store_memory] if args.store_memory else []
+            if args.parse_workers is not None:
+                memory += ["--parse-workers", str(args.parse_workers)]
             lf = run_measured(
                 [sys.executable, "-m", "linkflow.crawl", str(tmp / "bench.duckdb"), seed,
                  "--concurrency", str(args.concurrency), "--per-host", str(args.concurrency),
