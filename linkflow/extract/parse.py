@@ -43,13 +43,10 @@ _HTTP: Final = frozenset({"http", "https"})
 _PAGINATION_RELS: Final = frozenset({"next", "prev", "previous"})
 
 
-@dataclass(slots=True)
-class _Found:
-    """A link found on the page, before its position is decided."""
-
-    link: Link
-    info: NodeInfo
-    index: int  # position among the selected elements, in document order
+_Found = tuple[Link, str | None, int, int]
+"""A link found on the page, before its position is decided: the link, its region, the node
+id of its block (see :meth:`RegionIndex.place`) and its index among the elements of the
+walk, in document order. A tuple: a page has hundreds."""
 
 
 @dataclass(slots=True)
@@ -238,7 +235,8 @@ def _collect(main: list[tuple[Any, str, Any]], ctx: _Context) -> _Page:
     blocks."""
     page = _Page()
     found, blocks, parents = page.found, page.blocks, page.parents
-    info_of = RegionIndex().info
+    regions = RegionIndex()
+    info_of, place = regions.info, regions.place
     targets = ctx.targets
     for i, (node, tag, attrs) in enumerate(main):
         if attrs is not None:  # a link
@@ -253,9 +251,9 @@ def _collect(main: list[tuple[Any, str, Any]], ctx: _Context) -> _Page:
                 continue
             target, fragment = outcome
             if target is not None:
-                info = info_of(node, tag, attrs)
-                link = _make_link(node, tag, attrs, target, fragment, len(found), info.path, ctx)
-                found.append(_Found(link, info, i))
+                region, path, block = place(node, tag, attrs)
+                link = _make_link(node, tag, attrs, target, fragment, len(found), path, ctx)
+                found.append((link, region, block, i))
         else:
             info = info_of(node, tag)
             parent = info.parent
@@ -265,22 +263,21 @@ def _collect(main: list[tuple[Any, str, Any]], ctx: _Context) -> _Page:
     return page
 
 
-def _position(found: _Found, main: MainContent, first_nav: int) -> str:
+def _position(link: Link, region: str | None, index: int, main: MainContent, first_nav: int) -> str:
     """The position of a link from its region, or from where it sits around the main text.
 
     A link in no region before the main content is in the header if it comes before the
     first menu link of the page (``first_nav``, document index), else in the menu.
     """
-    region = found.info.region
-    if found.link.rel & _PAGINATION_RELS and region != "comment":
+    if link.rel & _PAGINATION_RELS and region != "comment":
         return "pagination"  # rel=next/prev says what the link is, wherever it sits
     if region is not None:
         return region
     if main.span is None:
         return "other"
-    if found.index < main.span[0]:
-        return "header" if found.index < first_nav < main.span[0] else "nav"
-    if found.index > main.span[1]:
+    if index < main.span[0]:
+        return "header" if index < first_nav < main.span[0] else "nav"
+    if index > main.span[1]:
         return "footer"
     return "content" if main.guessed else "other"
 
@@ -301,11 +298,11 @@ def _leaf_blocks(page: _Page, marked: set[int]) -> tuple[list[Block], dict[int, 
             with_marks[node_id] = text
             text = unmark(text)
         blocks[node_id] = Block(i, info, " ".join(text.split()))  # text_of
-    for found in page.found:
-        block = blocks.get(found.info.block)
+    for link, _, block_id, _ in page.found:
+        block = blocks.get(block_id)
         if block is not None:
             block.links += 1
-            block.link_chars += len(found.link.anchor)
+            block.link_chars += len(link.anchor)
     return list(blocks.values()), with_marks
 
 
@@ -413,20 +410,20 @@ def parse_page(
     blocks, with_marks = _leaf_blocks(page, marked)
     block_text = {block.info.node_id: block.text for block in blocks}
     main = find_main(blocks)
-    navs = (found.index for found in page.found if found.info.region == "nav")
+    navs = (index for _, region, _, index in page.found if region == "nav")
     first_nav = next(navs, -1)
     ends: dict[int, list[int]] = {}  # sentence ends of each block, found once
-    for found in page.found:
-        found.link.position = _position(found, main, first_nav)
-        if found.link.position == "content":
-            block = block_text.get(found.info.block, "")
-            if found.info.block not in ends:
-                ends[found.info.block] = sentence_ends(block)
-            found.link.context = sentence_around(
-                block, found.link.anchor, settings.context_chars, ends[found.info.block]
+    for link, region, block_id, index in page.found:
+        link.position = _position(link, region, index, main, first_nav)
+        if link.position == "content":
+            block = block_text.get(block_id, "")
+            if block_id not in ends:
+                ends[block_id] = sentence_ends(block)
+            link.context = sentence_around(
+                block, link.anchor, settings.context_chars, ends[block_id]
             )
     main_text = "\n".join(block.text for block in main.blocks)
-    facts.links = [found.link for found in page.found]
+    facts.links = [found[0] for found in page.found]
     # Each block's text is collapsed and not empty, so the main text collapsed is the same
     # with spaces for its line breaks, and its words are separated by one space each.
     flat = main_text.replace("\n", " ")
