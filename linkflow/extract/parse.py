@@ -172,7 +172,7 @@ def _target(href: str, ctx: _Context) -> tuple[str | None, str | None] | None:
     if "\t" in href or "\n" in href or "\r" in href:  # rare: str.translate costs 20x
         href = href.translate(_CONTROL)
     href = href.strip(_C0_OR_SPACE)
-    scheme = _SCHEME.match(href)
+    scheme = _SCHEME.match(href) if ":" in href else None  # most hrefs are relative
     if scheme is not None and scheme.group(1).lower() not in _HTTP:
         return None
     raw, fragment = split_fragment(href)
@@ -282,17 +282,16 @@ def _position(link: Link, region: str | None, index: int, main: MainContent, fir
     return "content" if main.guessed else "other"
 
 
-def _leaf_blocks(page: _Page, marked: set[int]) -> tuple[list[Block], dict[int, str]]:
-    """The blocks that contain no other block, with their text and link counts; and the
-    text with code marks of those in ``marked`` (whose code is marked in the tree, see
-    :func:`_mark_code`), by node id."""
-    parents = page.parents
+def _leaf_blocks(
+    page: _Page, leaves: list[tuple[int, NodeInfo, Any]], marked: set[int]
+) -> tuple[list[Block], dict[int, str]]:
+    """The blocks that contain no other block (``leaves``, of ``page``), with their text and
+    link counts; and the text with code marks of those in ``marked`` (whose code is marked
+    in the tree, see :func:`_mark_code`), by node id."""
     blocks: dict[int, Block] = {}
     with_marks: dict[int, str] = {}
-    for i, info, node in page.blocks:
+    for i, info, node in leaves:
         node_id = info.node_id
-        if node_id in parents:
-            continue
         text: str = node.text(deep=True)
         if node_id in marked:
             with_marks[node_id] = text
@@ -403,11 +402,12 @@ def parse_page(
     # each block read once: around the code of every leaf block, for the main blocks are
     # found only from the texts (the texts without marks are the same).
     early = settings.keep_main_text and bool(nodes.codes) and not nodes.own_marks
+    parents = page.parents
+    leaves = [block for block in page.blocks if block[1].node_id not in parents]
     marked: set[int] = set()
     if early:
-        leaves = {info.node_id for _, info, _ in page.blocks if info.node_id not in page.parents}
-        marked = _mark_code(nodes.codes, leaves)
-    blocks, with_marks = _leaf_blocks(page, marked)
+        marked = _mark_code(nodes.codes, {info.node_id for _, info, _ in leaves})
+    blocks, with_marks = _leaf_blocks(page, leaves, marked)
     block_text = {block.info.node_id: block.text for block in blocks}
     main = find_main(blocks)
     navs = (index for _, region, _, index in page.found if region == "nav")

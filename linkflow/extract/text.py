@@ -50,7 +50,8 @@ def content_hash(main_text: str) -> str | None:
 
 def collapsed_hash(collapsed: str) -> str | None:
     """:func:`content_hash` of a text already whitespace-collapsed (``collapse(text)``)."""
-    normal = collapsed.casefold()
+    # ASCII text casefolds as it lowers, and str.lower has a fast path for it.
+    normal = collapsed.lower() if collapsed.isascii() else collapsed.casefold()
     if not normal:
         return None
     return hashlib.blake2b(normal.encode("utf-8", "replace"), digest_size=16).hexdigest()
