@@ -62,6 +62,9 @@ class _Context:
     directory: str | None = None  # of the base (see _directory)
     # What each href value of the page gave (see _target): pages repeat their menu links.
     targets: dict[str, tuple[str | None, str | None] | None] = field(default_factory=dict)
+    # What each href without its fragment resolved to, when to a URL: a page links to many
+    # parts of a few pages ("os.html#os.walk", "os.html#os.stat" ...).
+    resolved: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -178,7 +181,11 @@ def _target(href: str, ctx: _Context) -> tuple[str | None, str | None] | None:
     raw, fragment = split_fragment(href)
     if not raw and fragment is not None:
         return None, fragment  # "#part": a jump inside this same page
-    target = _resolve(raw, ctx.base, ctx.origin, ctx.strip, ctx.encoding, ctx.directory)
+    target = ctx.resolved.get(raw)
+    if target is None:
+        target = _resolve(raw, ctx.base, ctx.origin, ctx.strip, ctx.encoding, ctx.directory)
+        if target is not None:
+            ctx.resolved[raw] = target
     if target is None or (fragment is not None and target == ctx.url):
         return None, fragment  # not an http(s) URL, or a jump inside this same page
     return target, fragment

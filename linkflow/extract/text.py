@@ -110,7 +110,8 @@ def mark_code(marked: str) -> str:
         return text
     # str.replace, not regexes: this runs on every block that holds code. The text is
     # collapsed, so without any of the patterns a pass would give it back unchanged.
-    while any(pattern in text for pattern in _UNTIDY):
+    open_space, space_close, empty, touching = _UNTIDY
+    while open_space in text or space_close in text or empty in text or touching in text:
         tidy = text.replace(CODE_OPEN + " ", " " + CODE_OPEN)
         tidy = tidy.replace(" " + CODE_CLOSE, CODE_CLOSE + " ")
         tidy = tidy.replace(CODE_OPEN + CODE_CLOSE, "").replace(CODE_CLOSE + CODE_OPEN, "")
