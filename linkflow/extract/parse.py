@@ -30,6 +30,7 @@ from linkflow.extract.text import (
     sentence_around,
     sentence_ends,
     unmark,
+    unmark_collapsed,
 )
 from linkflow.extract.walk import CODE_TAGS, walk
 from linkflow.models import Link, PageFacts
@@ -293,17 +294,17 @@ def _leaf_blocks(
     page: _Page, leaves: list[tuple[int, NodeInfo, Any]], marked: set[int]
 ) -> tuple[list[Block], dict[int, str]]:
     """The blocks that contain no other block (``leaves``, of ``page``), with their text and
-    link counts; and the text with code marks of those in ``marked`` (whose code is marked
-    in the tree, see :func:`_mark_code`), by node id."""
+    link counts; and the whitespace-collapsed text with code marks of those in ``marked``
+    (whose code is marked in the tree, see :func:`_mark_code`), by node id."""
     blocks: dict[int, Block] = {}
     with_marks: dict[int, str] = {}
     for i, info, node in leaves:
         node_id = info.node_id
-        text: str = node.text(deep=True)
+        text: str = " ".join(node.text(deep=True).split())  # text_of
         if node_id in marked:
             with_marks[node_id] = text
-            text = unmark(text)
-        blocks[node_id] = Block(i, info, " ".join(text.split()))  # text_of
+            text = unmark_collapsed(text)
+        blocks[node_id] = Block(i, info, text)
     for link, _, block_id, _ in page.found:
         block = blocks.get(block_id)
         if block is not None:
@@ -347,8 +348,9 @@ def _mark_code(codes: list[Any], blocks: set[int]) -> set[int]:
 
 def _marked_main(main: MainContent, with_marks: dict[int, str], plain: str) -> str:
     """``plain`` (the main text) with its code between :data:`CODE_OPEN` and
-    :data:`CODE_CLOSE` (see :func:`linkflow.extract.text.mark_code`), from the texts with
-    marks of the blocks that hold code (``with_marks``, by node id).
+    :data:`CODE_CLOSE` (see :func:`linkflow.extract.text.mark_code`), from the
+    whitespace-collapsed texts with marks of the blocks that hold code (``with_marks``, by
+    node id).
 
     ``plain`` as it is when the main text holds no code, or when the marked text would
     not be ``plain`` once unmarked (a page that writes the marks' characters itself).
@@ -356,7 +358,9 @@ def _marked_main(main: MainContent, with_marks: dict[int, str], plain: str) -> s
     if not with_marks:
         return plain
     lines = (
-        mark_code(with_marks[b.info.node_id]) if b.info.node_id in with_marks else b.text
+        mark_code(with_marks[b.info.node_id], collapsed=True)
+        if b.info.node_id in with_marks
+        else b.text
         for b in main.blocks
     )
     text = "\n".join(lines)
@@ -371,7 +375,7 @@ def _marked_late(codes: list[Any], page: _Page, main: MainContent, plain: str) -
         return plain
     marked = _mark_code(codes, {block.info.node_id for block in main.blocks})
     nodes = {info.node_id: node for _, info, node in page.blocks if info.node_id in marked}
-    return _marked_main(main, {b: nodes[b].text(deep=True) for b in marked}, plain)
+    return _marked_main(main, {b: collapse(nodes[b].text(deep=True)) for b in marked}, plain)
 
 
 def parse_page(

@@ -19,6 +19,7 @@ __all__ = [
     "sentence_around",
     "sentence_ends",
     "unmark",
+    "unmark_collapsed",
 ]
 
 CODE_OPEN: Final = "\ufdd0"
@@ -101,11 +102,25 @@ def unmark(text: str) -> str:
     return text.replace(CODE_OPEN, "").replace(CODE_CLOSE, "")  # str.translate is slower
 
 
-def mark_code(marked: str) -> str:
+def unmark_collapsed(collapsed: str) -> str:
+    """``collapse(unmark(text))`` of a ``text`` whose :func:`collapse` is ``collapsed``.
+
+    Both keep the same words in the same order (marks are no white space), so unmarking
+    the collapsed text gives it but where a code span held only spaces or touched a space
+    of its own; only then is it collapsed again.
+    """
+    text = unmark(collapsed)
+    if "  " in text or text[:1] == " " or text[-1:] == " ":
+        return collapse(text)
+    return text
+
+
+def mark_code(marked: str, *, collapsed: bool = False) -> str:
     """Whitespace-collapsed text with code marks, tidied so that :func:`unmark` gives
     exactly the collapsed text without marks: spaces are moved out of the marks, empty and
-    touching code spans are merged away."""
-    text = collapse(marked)
+    touching code spans are merged away. ``collapsed``: ``marked`` is whitespace-collapsed
+    already (:func:`collapse` gives it back unchanged, so it is not run again)."""
+    text = marked if collapsed else collapse(marked)
     if CODE_OPEN not in text:
         return text
     # str.replace, not regexes: this runs on every block that holds code. The text is
