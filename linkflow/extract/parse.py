@@ -35,7 +35,7 @@ from linkflow.extract.text import (
 from linkflow.extract.walk import CODE_TAGS, walk
 from linkflow.models import Link, PageFacts
 from linkflow.settings import ExtractSettings
-from linkflow.urls import normalize, origin_of, split_fragment
+from linkflow.urls import normalize, origin_of
 
 __all__ = ["parse_page"]
 
@@ -179,7 +179,8 @@ def _target(href: str, ctx: _Context) -> tuple[str | None, str | None] | None:
     scheme = _SCHEME.match(href) if ":" in href else None  # most hrefs are relative
     if scheme is not None and scheme.group(1).lower() not in _HTTP:
         return None
-    raw, fragment = split_fragment(href)
+    raw, hash_sign, fragment_text = href.partition("#")  # split_fragment, inlined
+    fragment = fragment_text if hash_sign else None
     if not raw and fragment is not None:
         return None, fragment  # "#part": a jump inside this same page
     target = ctx.resolved.get(raw)
@@ -292,10 +293,11 @@ def _position(link: Link, region: str | None, index: int, main: MainContent, fir
 
 def _leaf_blocks(
     page: _Page, leaves: list[tuple[int, NodeInfo, Any]], marked: set[int]
-) -> tuple[list[Block], dict[int, str]]:
+) -> tuple[dict[int, Block], dict[int, str]]:
     """The blocks that contain no other block (``leaves``, of ``page``), with their text and
-    link counts; and the whitespace-collapsed text with code marks of those in ``marked``
-    (whose code is marked in the tree, see :func:`_mark_code`), by node id."""
+    link counts, by node id in document order; and the whitespace-collapsed text with code
+    marks of those in ``marked`` (whose code is marked in the tree, see :func:`_mark_code`),
+    by node id."""
     blocks: dict[int, Block] = {}
     with_marks: dict[int, str] = {}
     for i, info, node in leaves:
@@ -310,7 +312,7 @@ def _leaf_blocks(
         if block is not None:
             block.links += 1
             block.link_chars += len(link.anchor)
-    return list(blocks.values()), with_marks
+    return blocks, with_marks
 
 
 def _code_block(node: Any, blocks: set[int]) -> int | None:
@@ -418,16 +420,16 @@ def parse_page(
     marked: set[int] = set()
     if early:
         marked = _mark_code(nodes.codes, {info.node_id for _, info, _ in leaves})
-    blocks, with_marks = _leaf_blocks(page, leaves, marked)
-    block_text = {block.info.node_id: block.text for block in blocks}
-    main = find_main(blocks)
+    by_id, with_marks = _leaf_blocks(page, leaves, marked)
+    main = find_main(list(by_id.values()))
     navs = (index for _, region, _, index in page.found if region == "nav")
     first_nav = next(navs, -1)
     ends: dict[int, list[int]] = {}  # sentence ends of each block, found once
     for link, region, block_id, index in page.found:
         link.position = _position(link, region, index, main, first_nav)
         if link.position == "content":
-            block = block_text.get(block_id, "")
+            leaf = by_id.get(block_id)
+            block = leaf.text if leaf is not None else ""
             if block_id not in ends:
                 ends[block_id] = sentence_ends(block)
             link.context = sentence_around(
