@@ -9,12 +9,17 @@ of selectolax's parse alone (best of ``--rounds``, ``time.process_time``), in al
 per site.
 
 Run ``python bench/extract_compare.py --base DIR``. Each version runs in its own process.
+``--worker-gc`` times the pages with the garbage collector set as a parse worker sets it
+(:func:`linkflow.extract.worker.main`: what is alive before is frozen, collections far
+apart); by default it collects as Python does, which here also scans the results kept of
+every page (about a quarter of the Python docs' CPU).
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import json
 import os
 import pickle
@@ -46,7 +51,7 @@ def files(sample_rust: int) -> list[tuple[str, Path, str]]:
     return chosen
 
 
-def run_one(listing: str, out: str, rounds: int) -> None:
+def run_one(listing: str, out: str, rounds: int, worker_gc: bool = False) -> None:
     """In a child process: parse every listed page, store the results and timings."""
     from selectolax.lexbor import LexborHTMLParser
 
@@ -61,6 +66,11 @@ def run_one(listing: str, out: str, rounds: int) -> None:
     for url, body in pages:
         by_site.setdefault(url.split("//")[1].split(".")[0], []).append((url, body))
     sites = {site: [float("inf"), float("inf"), len(group)] for site, group in by_site.items()}
+    if worker_gc:
+        from linkflow.extract import worker
+
+        gc.freeze()
+        gc.set_threshold(worker._GC_THRESHOLD)
     for _ in range(rounds):
         for site, group in by_site.items():  # each site timed on its own: CPU per page
             start = time.process_time()
@@ -114,10 +124,13 @@ def main() -> None:
     parser.add_argument("--base", required=True, help="directory holding the older linkflow")
     parser.add_argument("--rust", type=int, default=3000, help="Rust doc pages sampled")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--worker-gc", action="store_true", help="collect garbage as a parse worker does"
+    )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        run_one(args.child[0], args.child[1], args.rounds)
+        run_one(args.child[0], args.child[1], args.rounds, args.worker_gc)
         return
     chosen = files(args.rust)
     with tempfile.TemporaryDirectory() as tmp:
@@ -136,6 +149,7 @@ def main() -> None:
                     args.base,
                     "--rounds",
                     str(args.rounds),
+                    *(["--worker-gc"] if args.worker_gc else []),
                     "--child",
                     str(listing),
                     str(out),

@@ -100,7 +100,11 @@ def find_main(blocks: list[Block]) -> MainContent:
     root = _seed_root(blocks)
     if root is None:
         return MainContent([], None, guessed=True)
-    inside = [i for i, b in enumerate(blocks) if RegionIndex.inside(b.info, root)]
-    first, last = _grow(blocks, inside[0], inside[-1])
+    # The first and the last block inside the root, looked for from each end: the main
+    # content is most of a page, so this tests the blocks around it, not all of them.
+    inside = RegionIndex.inside
+    first = next(i for i, b in enumerate(blocks) if inside(b.info, root))
+    last = next(i for i in range(len(blocks) - 1, first - 1, -1) if inside(blocks[i].info, root))
+    first, last = _grow(blocks, first, last)
     main = [b for b in blocks[first : last + 1] if b.text and not b.dense]
     return MainContent(main, _span(blocks, first, last), guessed=True)

@@ -30,11 +30,12 @@ from linkflow.extract.text import (
     sentence_around,
     sentence_ends,
     unmark,
+    unmark_collapsed,
 )
 from linkflow.extract.walk import CODE_TAGS, walk
 from linkflow.models import Link, PageFacts
 from linkflow.settings import ExtractSettings
-from linkflow.urls import normalize, origin_of, split_fragment
+from linkflow.urls import normalize, origin_of
 
 __all__ = ["parse_page"]
 
@@ -43,13 +44,10 @@ _HTTP: Final = frozenset({"http", "https"})
 _PAGINATION_RELS: Final = frozenset({"next", "prev", "previous"})
 
 
-@dataclass(slots=True)
-class _Found:
-    """A link found on the page, before its position is decided."""
-
-    link: Link
-    info: NodeInfo
-    index: int  # position among the selected elements, in document order
+_Found = tuple[Link, str | None, int, int]
+"""A link found on the page, before its position is decided: the link, its region, the node
+id of its block (see :meth:`RegionIndex.place`) and its index among the elements of the
+walk, in document order. A tuple: a page has hundreds."""
 
 
 @dataclass(slots=True)
@@ -65,6 +63,9 @@ class _Context:
     directory: str | None = None  # of the base (see _directory)
     # What each href value of the page gave (see _target): pages repeat their menu links.
     targets: dict[str, tuple[str | None, str | None] | None] = field(default_factory=dict)
+    # What each href without its fragment resolved to, when to a URL: a page links to many
+    # parts of a few pages ("os.html#os.walk", "os.html#os.stat" ...).
+    resolved: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -172,14 +173,21 @@ def _target(href: str, ctx: _Context) -> tuple[str | None, str | None] | None:
     """What the href attribute value ``href`` links to: ``None`` for a URL of another scheme
     than http(s) (``mailto:`` ...); else (normalised URL, fragment), the URL ``None`` when it
     is no page link (a jump inside this same page, an invalid URL)."""
-    href = href.translate(_CONTROL).strip(_C0_OR_SPACE)
-    scheme = _SCHEME.match(href)
+    if "\t" in href or "\n" in href or "\r" in href:  # rare: str.translate costs 20x
+        href = href.translate(_CONTROL)
+    href = href.strip(_C0_OR_SPACE)
+    scheme = _SCHEME.match(href) if ":" in href else None  # most hrefs are relative
     if scheme is not None and scheme.group(1).lower() not in _HTTP:
         return None
-    raw, fragment = split_fragment(href)
+    raw, hash_sign, fragment_text = href.partition("#")  # split_fragment, inlined
+    fragment = fragment_text if hash_sign else None
     if not raw and fragment is not None:
         return None, fragment  # "#part": a jump inside this same page
-    target = _resolve(raw, ctx.base, ctx.origin, ctx.strip, ctx.encoding, ctx.directory)
+    target = ctx.resolved.get(raw)
+    if target is None:
+        target = _resolve(raw, ctx.base, ctx.origin, ctx.strip, ctx.encoding, ctx.directory)
+        if target is not None:
+            ctx.resolved[raw] = target
     if target is None or (fragment is not None and target == ctx.url):
         return None, fragment  # not an http(s) URL, or a jump inside this same page
     return target, fragment
@@ -236,7 +244,8 @@ def _collect(main: list[tuple[Any, str, Any]], ctx: _Context) -> _Page:
     blocks."""
     page = _Page()
     found, blocks, parents = page.found, page.blocks, page.parents
-    info_of = RegionIndex().info
+    regions = RegionIndex()
+    info_of, place = regions.info, regions.place
     targets = ctx.targets
     for i, (node, tag, attrs) in enumerate(main):
         if attrs is not None:  # a link
@@ -251,9 +260,9 @@ def _collect(main: list[tuple[Any, str, Any]], ctx: _Context) -> _Page:
                 continue
             target, fragment = outcome
             if target is not None:
-                info = info_of(node, tag, attrs)
-                link = _make_link(node, tag, attrs, target, fragment, len(found), info.path, ctx)
-                found.append(_Found(link, info, i))
+                region, path, block = place(node, tag, attrs)
+                link = _make_link(node, tag, attrs, target, fragment, len(found), path, ctx)
+                found.append((link, region, block, i))
         else:
             info = info_of(node, tag)
             parent = info.parent
@@ -263,48 +272,47 @@ def _collect(main: list[tuple[Any, str, Any]], ctx: _Context) -> _Page:
     return page
 
 
-def _position(found: _Found, main: MainContent, first_nav: int) -> str:
+def _position(link: Link, region: str | None, index: int, main: MainContent, first_nav: int) -> str:
     """The position of a link from its region, or from where it sits around the main text.
 
     A link in no region before the main content is in the header if it comes before the
     first menu link of the page (``first_nav``, document index), else in the menu.
     """
-    region = found.info.region
-    if found.link.rel & _PAGINATION_RELS and region != "comment":
+    if link.rel & _PAGINATION_RELS and region != "comment":
         return "pagination"  # rel=next/prev says what the link is, wherever it sits
     if region is not None:
         return region
     if main.span is None:
         return "other"
-    if found.index < main.span[0]:
-        return "header" if found.index < first_nav < main.span[0] else "nav"
-    if found.index > main.span[1]:
+    if index < main.span[0]:
+        return "header" if index < first_nav < main.span[0] else "nav"
+    if index > main.span[1]:
         return "footer"
     return "content" if main.guessed else "other"
 
 
-def _leaf_blocks(page: _Page, marked: set[int]) -> tuple[list[Block], dict[int, str]]:
-    """The blocks that contain no other block, with their text and link counts; and the
-    text with code marks of those in ``marked`` (whose code is marked in the tree, see
-    :func:`_mark_code`), by node id."""
-    parents = page.parents
+def _leaf_blocks(
+    page: _Page, leaves: list[tuple[int, NodeInfo, Any]], marked: set[int]
+) -> tuple[dict[int, Block], dict[int, str]]:
+    """The blocks that contain no other block (``leaves``, of ``page``), with their text and
+    link counts, by node id in document order; and the whitespace-collapsed text with code
+    marks of those in ``marked`` (whose code is marked in the tree, see :func:`_mark_code`),
+    by node id."""
     blocks: dict[int, Block] = {}
     with_marks: dict[int, str] = {}
-    for i, info, node in page.blocks:
+    for i, info, node in leaves:
         node_id = info.node_id
-        if node_id in parents:
-            continue
-        text: str = node.text(deep=True)
+        text: str = " ".join(node.text(deep=True).split())  # text_of
         if node_id in marked:
             with_marks[node_id] = text
-            text = unmark(text)
-        blocks[node_id] = Block(i, info, " ".join(text.split()))  # text_of
-    for found in page.found:
-        block = blocks.get(found.info.block)
+            text = unmark_collapsed(text)
+        blocks[node_id] = Block(i, info, text)
+    for link, _, block_id, _ in page.found:
+        block = blocks.get(block_id)
         if block is not None:
             block.links += 1
-            block.link_chars += len(found.link.anchor)
-    return list(blocks.values()), with_marks
+            block.link_chars += len(link.anchor)
+    return blocks, with_marks
 
 
 def _code_block(node: Any, blocks: set[int]) -> int | None:
@@ -342,8 +350,9 @@ def _mark_code(codes: list[Any], blocks: set[int]) -> set[int]:
 
 def _marked_main(main: MainContent, with_marks: dict[int, str], plain: str) -> str:
     """``plain`` (the main text) with its code between :data:`CODE_OPEN` and
-    :data:`CODE_CLOSE` (see :func:`linkflow.extract.text.mark_code`), from the texts with
-    marks of the blocks that hold code (``with_marks``, by node id).
+    :data:`CODE_CLOSE` (see :func:`linkflow.extract.text.mark_code`), from the
+    whitespace-collapsed texts with marks of the blocks that hold code (``with_marks``, by
+    node id).
 
     ``plain`` as it is when the main text holds no code, or when the marked text would
     not be ``plain`` once unmarked (a page that writes the marks' characters itself).
@@ -351,7 +360,9 @@ def _marked_main(main: MainContent, with_marks: dict[int, str], plain: str) -> s
     if not with_marks:
         return plain
     lines = (
-        mark_code(with_marks[b.info.node_id]) if b.info.node_id in with_marks else b.text
+        mark_code(with_marks[b.info.node_id], collapsed=True)
+        if b.info.node_id in with_marks
+        else b.text
         for b in main.blocks
     )
     text = "\n".join(lines)
@@ -366,7 +377,7 @@ def _marked_late(codes: list[Any], page: _Page, main: MainContent, plain: str) -
         return plain
     marked = _mark_code(codes, {block.info.node_id for block in main.blocks})
     nodes = {info.node_id: node for _, info, node in page.blocks if info.node_id in marked}
-    return _marked_main(main, {b: nodes[b].text(deep=True) for b in marked}, plain)
+    return _marked_main(main, {b: collapse(nodes[b].text(deep=True)) for b in marked}, plain)
 
 
 def parse_page(
@@ -404,27 +415,28 @@ def parse_page(
     # each block read once: around the code of every leaf block, for the main blocks are
     # found only from the texts (the texts without marks are the same).
     early = settings.keep_main_text and bool(nodes.codes) and not nodes.own_marks
+    parents = page.parents
+    leaves = [block for block in page.blocks if block[1].node_id not in parents]
     marked: set[int] = set()
     if early:
-        leaves = {info.node_id for _, info, _ in page.blocks if info.node_id not in page.parents}
-        marked = _mark_code(nodes.codes, leaves)
-    blocks, with_marks = _leaf_blocks(page, marked)
-    block_text = {block.info.node_id: block.text for block in blocks}
-    main = find_main(blocks)
-    navs = (found.index for found in page.found if found.info.region == "nav")
+        marked = _mark_code(nodes.codes, {info.node_id for _, info, _ in leaves})
+    by_id, with_marks = _leaf_blocks(page, leaves, marked)
+    main = find_main(list(by_id.values()))
+    navs = (index for _, region, _, index in page.found if region == "nav")
     first_nav = next(navs, -1)
     ends: dict[int, list[int]] = {}  # sentence ends of each block, found once
-    for found in page.found:
-        found.link.position = _position(found, main, first_nav)
-        if found.link.position == "content":
-            block = block_text.get(found.info.block, "")
-            if found.info.block not in ends:
-                ends[found.info.block] = sentence_ends(block)
-            found.link.context = sentence_around(
-                block, found.link.anchor, settings.context_chars, ends[found.info.block]
+    for link, region, block_id, index in page.found:
+        link.position = _position(link, region, index, main, first_nav)
+        if link.position == "content":
+            leaf = by_id.get(block_id)
+            block = leaf.text if leaf is not None else ""
+            if block_id not in ends:
+                ends[block_id] = sentence_ends(block)
+            link.context = sentence_around(
+                block, link.anchor, settings.context_chars, ends[block_id]
             )
     main_text = "\n".join(block.text for block in main.blocks)
-    facts.links = [found.link for found in page.found]
+    facts.links = [found[0] for found in page.found]
     # Each block's text is collapsed and not empty, so the main text collapsed is the same
     # with spaces for its line breaks, and its words are separated by one space each.
     flat = main_text.replace("\n", " ")

@@ -352,25 +352,20 @@ class RegionIndex:
     def __init__(self) -> None:
         self._cache: dict[int, NodeInfo] = {}
 
-    def info(self, node: Any, tag: str, attrs: Attributes | None = None) -> NodeInfo:
+    def info(self, node: Any, tag: str) -> NodeInfo:
         """Info of ``node`` (a selectolax element whose tag is ``tag``), computing uncached
-        ancestors first.
-
-        ``attrs``: the node's attributes when the caller has read them already (read once).
-        """
+        ancestors first."""
         cache = self._cache
         node_id: int = node.mem_id
         current: Any = node.parent
         parent = cache.get(current.mem_id) if current is not None else None
-        if parent is None:  # not the usual case, where the parent is a link's or block's
+        if parent is None:  # not the usual case, where the parent is a block
             hit = cache.get(node_id)
             if hit is not None:
                 return hit
             parent = self._ancestors(current)
-        # _make, inlined: this runs for every link and block of every page.
-        region, segment, plain, strong, block, sectioning = _classify(
-            tag, node.attributes if attrs is None else attrs
-        )
+        # _make, inlined (as in place): this runs for every block of every page.
+        region, segment, plain, strong, block, sectioning = _classify(tag, node.attributes)
         sectioned = parent.sectioned
         if plain and sectioned:
             region = None  # a <header>/<footer> of an article, quote, figure ...
@@ -393,6 +388,29 @@ class RegionIndex:
             sectioned or sectioning,
         )
         return result
+
+    def place(self, node: Any, tag: str, attrs: Attributes) -> tuple[str | None, str, int]:
+        """(region, tag path, node id of the nearest block) of a link element ``node``
+        (tag ``tag``, attributes ``attrs``), as its :meth:`info` has them, without building
+        or keeping one (a block inside a link, rare, has it computed as an ancestor)."""
+        current: Any = node.parent
+        parent = self._cache.get(current.mem_id) if current is not None else None
+        if parent is None:
+            parent = self._ancestors(current)
+        region, segment, plain, strong, block, _ = _classify(tag, attrs)
+        if plain and parent.sectioned:
+            region = None
+        outer = parent.region
+        if region is None or region == outer:
+            region = outer
+        else:
+            region = _combine(outer, region, strong)
+        path = parent.path
+        if segment:
+            grown = f"{path}>{segment}" if path else segment
+            if len(grown) <= _MAX_PATH:
+                path = grown
+        return region, path, node.mem_id if block else parent.block
 
     def _ancestors(self, current: Any) -> NodeInfo:
         """Info of element ``current`` (``None``: above the document), computing it and its

@@ -19,6 +19,7 @@ __all__ = [
     "sentence_around",
     "sentence_ends",
     "unmark",
+    "unmark_collapsed",
 ]
 
 CODE_OPEN: Final = "\ufdd0"
@@ -50,7 +51,8 @@ def content_hash(main_text: str) -> str | None:
 
 def collapsed_hash(collapsed: str) -> str | None:
     """:func:`content_hash` of a text already whitespace-collapsed (``collapse(text)``)."""
-    normal = collapsed.casefold()
+    # ASCII text casefolds as it lowers, and str.lower has a fast path for it.
+    normal = collapsed.lower() if collapsed.isascii() else collapsed.casefold()
     if not normal:
         return None
     return hashlib.blake2b(normal.encode("utf-8", "replace"), digest_size=16).hexdigest()
@@ -100,16 +102,31 @@ def unmark(text: str) -> str:
     return text.replace(CODE_OPEN, "").replace(CODE_CLOSE, "")  # str.translate is slower
 
 
-def mark_code(marked: str) -> str:
+def unmark_collapsed(collapsed: str) -> str:
+    """``collapse(unmark(text))`` of a ``text`` whose :func:`collapse` is ``collapsed``.
+
+    Both keep the same words in the same order (marks are no white space), so unmarking
+    the collapsed text gives it but where a code span held only spaces or touched a space
+    of its own; only then is it collapsed again.
+    """
+    text = unmark(collapsed)
+    if "  " in text or text[:1] == " " or text[-1:] == " ":
+        return collapse(text)
+    return text
+
+
+def mark_code(marked: str, *, collapsed: bool = False) -> str:
     """Whitespace-collapsed text with code marks, tidied so that :func:`unmark` gives
     exactly the collapsed text without marks: spaces are moved out of the marks, empty and
-    touching code spans are merged away."""
-    text = collapse(marked)
+    touching code spans are merged away. ``collapsed``: ``marked`` is whitespace-collapsed
+    already (:func:`collapse` gives it back unchanged, so it is not run again)."""
+    text = marked if collapsed else collapse(marked)
     if CODE_OPEN not in text:
         return text
     # str.replace, not regexes: this runs on every block that holds code. The text is
     # collapsed, so without any of the patterns a pass would give it back unchanged.
-    while any(pattern in text for pattern in _UNTIDY):
+    open_space, space_close, empty, touching = _UNTIDY
+    while open_space in text or space_close in text or empty in text or touching in text:
         tidy = text.replace(CODE_OPEN + " ", " " + CODE_OPEN)
         tidy = tidy.replace(" " + CODE_CLOSE, CODE_CLOSE + " ")
         tidy = tidy.replace(CODE_OPEN + CODE_CLOSE, "").replace(CODE_CLOSE + CODE_OPEN, "")

@@ -32,8 +32,15 @@ MAIN_TAGS: Final = BLOCK_TAGS | LINK_TAGS
 _HEAD_TAGS: Final = frozenset({"title", "meta", "link", "base", "html"})
 _WANTED_TAGS: Final = MAIN_TAGS | CODE_TAGS | DROP_TAGS | _HEAD_TAGS | {"br", "img"}
 _MARK_REFS: Final = tuple(
-    form for code in map(ord, (CODE_OPEN, CODE_CLOSE)) for form in (f"{code:x}", str(code))
-)  # the code points in hex and decimal, as in "&#xFDD0;" or "&#64976;"
+    (forms[0][:-1], forms)
+    for forms in (
+        (f"{ord(CODE_OPEN):x}", f"{ord(CODE_CLOSE):x}"),
+        (str(ord(CODE_OPEN)), str(ord(CODE_CLOSE))),
+    )
+)
+"""The code points in hex and in decimal, as in "&#xFDD0;" or "&#64976;", each pair with
+the prefix both share (they differ in their last digit only): a page is searched for the
+forms only when it has the prefix, one pass over its source instead of two."""
 _SCHEMA_SELECTOR: Final = ", ".join(["[itemtype]", *sorted(DROP_TAGS)])
 """The elements the schema.org types are read from, when microdata may be on the page
 (every match of the structured-data selector ``script[type], [itemtype]`` is among them)."""
@@ -179,7 +186,11 @@ def walk(tree: LexborHTMLParser, body: bytes, text: str, encoding: str) -> Nodes
             head.add(node, tag)
     source = _Source(body, text, encoding)
     # The code marks are noncharacters: a page writes them literally or as a reference.
-    nodes.own_marks = CODE_OPEN in text or CODE_CLOSE in text or source.mentions(*_MARK_REFS)
+    nodes.own_marks = (
+        CODE_OPEN in text
+        or CODE_CLOSE in text
+        or any(source.mentions(prefix) and source.mentions(*forms) for prefix, forms in _MARK_REFS)
+    )
     if source.mentions("itemtype"):  # read before the scripts go
         matches = {node.mem_id: node for node in tree.css(_SCHEMA_SELECTOR)}
         nodes.schema_types = schema_types(matches.values())

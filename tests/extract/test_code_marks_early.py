@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from linkflow.extract import parse_page
-from linkflow.extract.text import mark_code
+from linkflow.extract.text import mark_code, unmark_collapsed
 from linkflow.settings import ExtractSettings
 
 KEEP = ExtractSettings(keep_main_text=True)
@@ -68,3 +68,19 @@ def test_mark_code_examples() -> None:
     assert mark_code(f"a {OPEN} x {CLOSE} b") == f"a {OPEN}x{CLOSE} b"
     assert mark_code(f"a{OPEN}{CLOSE}b {OPEN}c{CLOSE}{OPEN}d{CLOSE}") == f"ab {OPEN}cd{CLOSE}"
     assert mark_code("no code  here") == "no code here"
+
+
+@settings(max_examples=500, deadline=None)
+@given(marked=st.text(alphabet=[OPEN, CLOSE, " ", "\n", "\xa0", "a", "b"], max_size=30))
+def test_unmarking_the_collapsed_text_is_collapsing_the_unmarked_one(marked: str) -> None:
+    collapsed = " ".join(marked.split())
+    reference = " ".join(marked.replace(OPEN, "").replace(CLOSE, "").split())
+    assert unmark_collapsed(collapsed) == reference
+    assert mark_code(collapsed, collapsed=True) == mark_code(marked)
+
+
+def test_unmark_collapsed_examples() -> None:
+    assert unmark_collapsed(f"a {OPEN}x{CLOSE} b") == "a x b"
+    assert unmark_collapsed(f"a {OPEN} {CLOSE} b") == "a b"  # a span of spaces only
+    assert unmark_collapsed(f"{OPEN} a {CLOSE}") == "a"
+    assert unmark_collapsed("plain words") == "plain words"
