@@ -119,7 +119,8 @@ def site_graph(store: Store, crawl_id: int, size: int = 640) -> SiteGraph | None
         "SELECT DISTINCT src_id, dst_id FROM links WHERE crawl_id = ? AND src_id <> dst_id "
         "AND NOT (coalesce(rel_nofollow, FALSE) OR coalesce(rel_sponsored, FALSE) "
         "OR coalesce(rel_ugc, FALSE)) "
-        "AND src_id IN (SELECT unnest(?)) AND dst_id IN (SELECT unnest(?))",
+        "AND src_id IN (SELECT unnest(?)) AND dst_id IN (SELECT unnest(?)) "
+        "ORDER BY src_id, dst_id",  # the layout adds forces up in this order
         [crawl_id, list(index), list(index)],
     )
     edges = [(index[s], index[d]) for s, d in links]
