@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import hashlib
 import math
 import os
@@ -175,18 +176,45 @@ def _csp(css: str, js: str) -> str:
     )
 
 
+@functools.cache
 def _environment() -> jinja2.Environment:
+    """The templates' environment, made once: it keeps the templates it compiled."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("linkflow.report", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_bytecode_cache(),
     )
     env.filters.update(
         num=_num, pct=_pct, equity=_equity, cell=_cell, href=_href, sortkey=_sortkey, path=_path
     )
     return env
+
+
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between runs, in a folder of the system's temporary folder
+    that only this user can write (jinja2's checks). Compiling the templates takes 0.3 s of
+    CPU; loading them, a few ms. An entry is used only for the same template source (its
+    checksum), Python and jinja2; one that cannot be written is compiled again next time,
+    and one that cannot be read is compiled now: the cache never fails a report."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """The cache of compiled templates, or None when no private folder can be had."""
+    try:
+        return _BytecodeCache(pattern=f"linkflow-{__version__}-jinja2-{jinja2.__version__}-%s")
+    except (OSError, RuntimeError):  # RuntimeError: jinja2 found the folder unsafe
+        return None
 
 
 # ---------------------------------------------------------------------- formatting filters
