@@ -34,6 +34,7 @@ from linkflow.report.graph_view import site_graph
 from linkflow.report.whatif import whatif_section
 from linkflow.settings import ReportSettings
 from linkflow.store import Store
+from linkflow.store.export import catalogue_snapshot
 
 __all__ = ["render_report", "write_report"]
 
@@ -62,17 +63,21 @@ def write_report(
     """
     out_dir = Path(out_dir)
     downloads: list[dict[str, Any]] = []
-    tables = download_tables(store) if settings.exports else []
-    with Stage("report", progress, total=len(tables) + 1) as step:
-        if tables:
-            make_folder(out_dir / "exports")
-        for table in tables:
-            name = f"{table}.csv"
-            step(f"exporting {name}")
-            rows = export_table(store, table, "csv", out_dir / "exports" / name)
-            downloads.append({"table": table, "href": f"exports/{name}", "rows": rows})
-        step("writing the page")
-        return _write_page(out_dir, render_report(store, crawl_id, settings, downloads=downloads))
+    # The report reads the store and writes files only: its many questions about which
+    # tables and columns exist are answered from one read of the catalogue.
+    with catalogue_snapshot(store):
+        tables = download_tables(store) if settings.exports else []
+        with Stage("report", progress, total=len(tables) + 1) as step:
+            if tables:
+                make_folder(out_dir / "exports")
+            for table in tables:
+                name = f"{table}.csv"
+                step(f"exporting {name}")
+                rows = export_table(store, table, "csv", out_dir / "exports" / name)
+                downloads.append({"table": table, "href": f"exports/{name}", "rows": rows})
+            step("writing the page")
+            html = render_report(store, crawl_id, settings, downloads=downloads)
+            return _write_page(out_dir, html)
 
 
 def _write_page(out_dir: Path, html: str) -> Path:
