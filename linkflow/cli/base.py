@@ -198,6 +198,10 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point. The process ends with it: whatever it leaves alive is
     handed to the interpreter's exit as is."""
+    # The collector's default runs a young collection per 700 new container objects: while the
+    # stages import their libraries, some 700 collections, five of them full, 0.35 s of an
+    # audit of 1,000 pages. Every 10,000 objects: 0.1 s, for 2 % more peak memory.
+    gc.set_threshold(10_000, 10, 10)
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="linkflow")
     finally:
