@@ -194,12 +194,12 @@ class Audit:
         ``site_origin`` resolves exports of page paths (GA4); by default the newest crawl's
         origin does. ``progress`` hears of each file's steps as the ``import`` stage.
         """
-        from linkflow.ingest import import_file
-        from linkflow.progress import Stage
-
         files = [Path(path) for path in paths]
         if not files:
             return self
+        from linkflow.ingest import import_file  # only now: no files, no ingest modules loaded
+        from linkflow.progress import Stage
+
         with Stage("import", progress, total=3 * len(files)) as step:  # 3 steps a file
             for path in files:
                 result = import_file(

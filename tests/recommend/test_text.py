@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -26,6 +28,34 @@ from linkflow.recommend.text import fold, is_boundary, phrase_key, sentence_span
 @given(st.text())
 def test_folding_keeps_every_offset(text: str) -> None:
     assert len(fold(text)) == len(text)
+
+
+def _fold_by_hand(text: str) -> str:
+    """The folding rule, one character at a time, straight from its definition."""
+    out = []
+    for char in text:
+        norm = unicodedata.normalize("NFKC", char).lower()
+        if len(norm) != 1:
+            norm = char.lower() if len(char.lower()) == 1 else char
+        out.append(norm if unicodedata.category(norm)[0] in "LNM" or norm == "_" else " ")
+    return "".join(out)
+
+
+_MOSTLY_ASCII_TEXT = st.lists(
+    st.one_of(st.text(st.characters(max_codepoint=127), max_size=12), st.characters()),
+    max_size=30,
+).map("".join)
+
+
+@given(_MOSTLY_ASCII_TEXT)
+def test_folding_mostly_ascii_text_matches_the_rule(text: str) -> None:
+    assert fold(text) == _fold_by_hand(text)
+
+
+def test_folding_text_with_a_few_other_characters() -> None:
+    assert fold("Don’t café—Ａ? x") == "don t café a  x"
+    assert fold("a b ﬁne ?É") == "a b ﬁne  é"  # "ﬁ" is two letters in NFKC
+    assert fold("東京 is Tokyo") == "東京 is tokyo"
 
 
 def test_folding_and_boundaries() -> None:

@@ -23,6 +23,20 @@ def test_layout_is_deterministic_and_inside_the_box() -> None:
     assert layout(1, []).tolist() == [[0.5, 0.5]]
 
 
+def test_the_same_audit_draws_the_same_graph(tmp_path: Path) -> None:
+    # The links come back from the store in no fixed order (a parallel DISTINCT); the
+    # layout adds their forces up in floating point, so it must be given one order.
+    built = build_audit(tmp_path / "a.duckdb", 200)
+    drawn = []
+    for _ in range(8):
+        with Store.open(built.path) as store:
+            store.execute("SET threads = 4")
+            drawn.append(site_graph(store, built.crawl_id))
+    assert drawn[0] is not None
+    assert drawn[0].edges
+    assert all(graph == drawn[0] for graph in drawn[1:])
+
+
 def test_graph_marks_money_and_trapping_pages(audit: Audit) -> None:
     with Store.open(audit.path) as store:
         graph = site_graph(store, audit.crawl_id)
