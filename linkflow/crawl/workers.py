@@ -165,6 +165,8 @@ class ParsePool:
                 async with asyncio.timeout(self.deadline(size)):
                     head = await stdout.readexactly(HEADER)
                     data = await stdout.readexactly(int.from_bytes(head, "big"))
+                if self.broken:  # lost meanwhile: its waiting requests have been failed
+                    return
                 worker.waiting.popleft()
                 if not answer.done():  # not cancelled meanwhile
                     answer.set_result(data)
