@@ -320,28 +320,35 @@ _ROOT: Final = NodeInfo(0, "", None, 0, None)
 def _make(node_id: int, parent: NodeInfo, tag: str, attrs: Attributes) -> NodeInfo:
     """The info of the element ``node_id`` (tag ``tag``, attributes ``attrs``) inside the
     element of ``parent``."""
-    region, segment, plain, strong, block, sectioning = _classify(tag, attrs)
-    sectioned = parent.sectioned
-    if plain and sectioned:
-        region = None  # a <header>/<footer> of an article, quote, figure ...
-    outer = parent.region
-    if region is not None and region != outer:
-        region = _combine(outer, region, strong)
-    else:
-        region = outer
-    path = parent.path
-    if segment:
-        grown = f"{path}>{segment}" if path else segment
-        if len(grown) <= _MAX_PATH:  # junk nesting: stop growing, keep it stable
-            path = grown
+    region, path, block, sectioning = _below(parent, tag, attrs)
     return NodeInfo(
         node_id,
         path,
         region,
         node_id if block else parent.block,
         parent,
-        sectioned or sectioning,
+        parent.sectioned or sectioning,
     )
+
+
+def _below(parent: NodeInfo, tag: str, attrs: Attributes) -> tuple[str | None, str, bool, bool]:
+    """(region, tag path, is a block, opens a section) of an element with ``tag`` and
+    ``attrs`` under an element whose info is ``parent``: what :meth:`RegionIndex.info` and
+    :meth:`RegionIndex.place` derive for every block and link of a page."""
+    region, segment, plain, strong, block, sectioning = _classify(tag, attrs)
+    if plain and parent.sectioned:
+        region = None  # a <header>/<footer> of an article, quote, figure ...
+    outer = parent.region
+    if region is None or region == outer:
+        region = outer
+    else:
+        region = _combine(outer, region, strong)
+    path = parent.path
+    if segment:
+        grown = f"{path}>{segment}" if path else segment
+        if len(grown) <= _MAX_PATH:  # junk nesting: stop growing, keep it stable
+            path = grown
+    return region, path, block, sectioning
 
 
 class RegionIndex:
@@ -364,28 +371,14 @@ class RegionIndex:
             if hit is not None:
                 return hit
             parent = self._ancestors(current)
-        # _make, inlined (as in place): this runs for every block of every page.
-        region, segment, plain, strong, block, sectioning = _classify(tag, node.attributes)
-        sectioned = parent.sectioned
-        if plain and sectioned:
-            region = None  # a <header>/<footer> of an article, quote, figure ...
-        outer = parent.region
-        if region is None or region == outer:
-            region = outer
-        else:
-            region = _combine(outer, region, strong)
-        path = parent.path
-        if segment:
-            grown = f"{path}>{segment}" if path else segment
-            if len(grown) <= _MAX_PATH:
-                path = grown
+        region, path, block, sectioning = _below(parent, tag, node.attributes)
         result = cache[node_id] = NodeInfo(
             node_id,
             path,
             region,
             node_id if block else parent.block,
             parent,
-            sectioned or sectioning,
+            parent.sectioned or sectioning,
         )
         return result
 
@@ -397,19 +390,7 @@ class RegionIndex:
         parent = self._cache.get(current.mem_id) if current is not None else None
         if parent is None:
             parent = self._ancestors(current)
-        region, segment, plain, strong, block, _ = _classify(tag, attrs)
-        if plain and parent.sectioned:
-            region = None
-        outer = parent.region
-        if region is None or region == outer:
-            region = outer
-        else:
-            region = _combine(outer, region, strong)
-        path = parent.path
-        if segment:
-            grown = f"{path}>{segment}" if path else segment
-            if len(grown) <= _MAX_PATH:
-                path = grown
+        region, path, block, _ = _below(parent, tag, attrs)
         return region, path, node.mem_id if block else parent.block
 
     def _ancestors(self, current: Any) -> NodeInfo:
