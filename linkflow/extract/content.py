@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from linkflow.extract.regions import NodeInfo, RegionIndex
+from linkflow.extract.text import is_line_numbers
 
 __all__ = ["Block", "MainContent", "find_main"]
 
@@ -95,7 +96,7 @@ def find_main(blocks: list[Block]) -> MainContent:
     """The main content of a page, from its leaf blocks in document order."""
     marked = [i for i, b in enumerate(blocks) if b.info.region == "content" and b.text]
     if marked:
-        main = [blocks[i] for i in marked]
+        main = [blocks[i] for i in marked if not is_line_numbers(blocks[i].text)]
         return MainContent(main, _span(blocks, marked[0], marked[-1]), guessed=False)
     root = _seed_root(blocks)
     if root is None:
@@ -106,5 +107,6 @@ def find_main(blocks: list[Block]) -> MainContent:
     first = next(i for i, b in enumerate(blocks) if inside(b.info, root))
     last = next(i for i in range(len(blocks) - 1, first - 1, -1) if inside(blocks[i].info, root))
     first, last = _grow(blocks, first, last)
-    main = [b for b in blocks[first : last + 1] if b.text and not b.dense]
+    kept = (b for b in blocks[first : last + 1] if b.text and not b.dense)
+    main = [b for b in kept if not is_line_numbers(b.text)]
     return MainContent(main, _span(blocks, first, last), guessed=True)

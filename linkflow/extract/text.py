@@ -15,6 +15,7 @@ __all__ = [
     "collapse",
     "collapsed_hash",
     "content_hash",
+    "is_line_numbers",
     "mark_code",
     "sentence_around",
     "sentence_ends",
@@ -56,6 +57,20 @@ def collapsed_hash(collapsed: str) -> str | None:
     if not normal:
         return None
     return hashlib.blake2b(normal.encode("utf-8", "replace"), digest_size=16).hexdigest()
+
+
+def is_line_numbers(collapsed: str) -> bool:
+    """Whether a block's collapsed text is a code listing's line-number gutter: the whole
+    numbers from 1 up, three or more, and nothing else (``"1 2 3 4"``).
+
+    Such a block is a column beside the code (Rustdoc's source views, Sphinx's ``linenos``
+    tables), not text: the main text leaves it out (on the Rust docs' largest source view,
+    100,000 numbers). Numbers from 0, or from elsewhere, are left in: they are something
+    else more often than a gutter (the Python docs draw a heap's positions 0, 1, 2 ...)."""
+    if not (collapsed.startswith("1 2 3") and collapsed[-1:].isdigit()):
+        return False  # nearly every block stops here
+    words = collapsed.split(" ")
+    return words == [str(n) for n in range(1, len(words) + 1)]
 
 
 def sentence_ends(block: str) -> list[int]:
