@@ -371,15 +371,7 @@ class RegionIndex:
             if hit is not None:
                 return hit
             parent = self._ancestors(current)
-        region, path, block, sectioning = _below(parent, tag, node.attributes)
-        result = cache[node_id] = NodeInfo(
-            node_id,
-            path,
-            region,
-            node_id if block else parent.block,
-            parent,
-            parent.sectioned or sectioning,
-        )
+        result = cache[node_id] = _make(node_id, parent, tag, node.attributes)
         return result
 
     def place(self, node: Any, tag: str, attrs: Attributes) -> tuple[str | None, str, int]:
