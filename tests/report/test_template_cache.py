@@ -69,22 +69,15 @@ def test_a_broken_or_unusable_cache_never_fails_the_report(
     )
     for entry in folder.iterdir():  # every entry damaged: compiled again, same page
         entry.write_bytes(b"not a compiled template")
-    damaged = _report(
-        audit,
-        tmp_path / "damaged",
-        _environment(report_html._BytecodeCache(str(folder))),
-        monkeypatch,
-    )
-    assert damaged == plain
+
+    def cached_in(cache: Path, out: str) -> str:
+        env = _environment(report_html._BytecodeCache(str(cache)))
+        return _report(audit, tmp_path / out, env, monkeypatch)
+
+    assert cached_in(folder, "damaged") == plain
     a_file = tmp_path / "a-file"
     a_file.write_text("x")  # the cache "folder" is a file: nothing can be read or written
-    unusable = _report(
-        audit,
-        tmp_path / "unusable",
-        _environment(report_html._BytecodeCache(str(a_file))),
-        monkeypatch,
-    )
-    assert unusable == plain
+    assert cached_in(a_file, "unusable") == plain
 
 
 def test_no_cache_when_the_private_folder_is_unsafe(
