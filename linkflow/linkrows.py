@@ -24,7 +24,8 @@ from typing import IO, Final
 from linkflow.models import Link
 
 __all__ = [
-    "LINK_COLUMNS", "NULL", "Cell", "Columns", "LinkRows", "csv_lines", "link_lines", "write_csv",
+    "LINK_COLUMNS", "NULL", "Cell", "Columns", "LinkRows", "csv_lines", "link_lines",
+    "quoted", "write_csv",
 ]  # fmt: skip
 
 LINK_COLUMNS: Final = (
@@ -87,6 +88,16 @@ def csv_lines(columns: Columns) -> list[str]:
     lines: list[str] = []
     _writer(lines.append)(zip(*columns, strict=True))
     return lines
+
+
+def quoted(text: str) -> str:
+    """``text`` as one quoted CSV field, as :func:`csv_lines` writes a string.
+
+    For long text: ``str.replace`` scans it in C at memory speed, where the csv module
+    handles it a character at a time (about 30 MB/s; on the PostgreSQL docs, writing the
+    pages' main text took a sixth of the crawl process's time).
+    """
+    return '"' + text.replace('"', '""') + '"'
 
 
 def link_lines(links: Sequence[Link]) -> list[str]:

@@ -18,7 +18,7 @@ from typing import IO
 from urllib.parse import urlsplit
 
 from linkflow.crawl.rows import LINK_COLUMNS, PAGE_COLUMNS, LinkColumns, PageRow, new_link_columns
-from linkflow.linkrows import NULL, Cell, Columns, csv_lines, write_csv
+from linkflow.linkrows import NULL, Cell, Columns, csv_lines, quoted, write_csv
 from linkflow.store import Store
 
 __all__ = [
@@ -220,7 +220,10 @@ def batch_files(batch: CrawlBatch, ids: Ids, n: int) -> dict[str, Columns | Line
         rows = zip(src, dst, lines, strict=True)
         out["links"] = Lines([f"{s},{d},{line}" for s, d, line in rows])
     if batch.texts:
-        out["page_text"] = [ids([u for u, _ in batch.texts]), [t for _, t in batch.texts]]
+        text_ids = ids([u for u, _ in batch.texts])
+        out["page_text"] = Lines(
+            [f"{i},{quoted(t)}\n" for i, (_, t) in zip(text_ids, batch.texts, strict=True)]
+        )
     if batch.hreflang:
         out["hreflang"] = [
             ids([h[0] for h in batch.hreflang]),
