@@ -100,8 +100,12 @@ class _Counters:
 class Engine:
     """One crawl run into a journal: call :meth:`run`; it returns True if stopped early."""
 
-    POOL_AFTER = 100
-    """Pages fetched (and URLs queued) before parsing moves to worker processes."""
+    POOL_SECONDS = 0.2
+    """Seconds of parsing in the crawl process after which parsing moves to worker
+    processes: about what starting them costs (each imports the parser, 0.1-0.2 s of CPU).
+    A small site never pays that; a big one pays at most twice the least it could have."""
+    POOL_QUEUE = 10
+    """URLs queued, at least, when the workers start: a crawl about to end keeps parsing here."""
     pools_started: ClassVar[int] = 0
     """How many worker pools this process started (observability for tests and benches)."""
 
@@ -150,6 +154,8 @@ class Engine:
         )
         self._pool: ParsePool | None = None
         self._pool_tried = False
+        self._parse_seconds = 0.0
+        """Time spent parsing in this process."""
         self.counters = _Counters()
         self._batch = CrawlBatch()
         self._batch_bytes = 0
@@ -251,14 +257,17 @@ class Engine:
         if self._pool is not None:
             with contextlib.suppress(WorkerLost):  # a worker died: parse here from now on
                 return await self._pool.parse(*args)
+        started = time.perf_counter()
         facts = parse_body(*args)
+        self._parse_seconds += time.perf_counter() - started
         return facts if isinstance(facts, str) else (facts, LinkRows.of(facts.links))
 
     async def _maybe_start_pool(self) -> None:
-        """Parse in worker processes once the crawl is big enough to repay their start-up."""
+        """Parse in worker processes once parsing here has cost what starting them does,
+        and pages are still queued."""
         if self._pool is not None or self._pool_tried or self.parse_processes < 1:
             return
-        if self.counters.pages < self.POOL_AFTER or len(self.queue) < self.POOL_AFTER:
+        if self._parse_seconds < self.POOL_SECONDS or len(self.queue) < self.POOL_QUEUE:
             return
         self._pool_tried = True
         Engine.pools_started += 1
