@@ -136,9 +136,11 @@ def audit(
 
     Crawls, imports the exports, analyses, writes the report and prints a summary.
     """  # fmt: skip
+    from linkflow.cli.warm import WarmUp
+
     stages = _stages(quiet, log_format)
     with _audit(audit_dir, _overrides(kwargs)) as a:
-        _crawl(a, target, recrawl=recrawl, progress=_progress(quiet, log_format))
+        _crawl(a, target, recrawl=recrawl, progress=WarmUp(_progress(quiet, log_format)))
         a.import_exports([*backlinks, *traffic], progress=stages)
         a.check_known_urls()
         a.analyse(progress=stages)

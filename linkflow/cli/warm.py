@@ -1,0 +1,83 @@
+"""Loading the later stages' code while a crawl is stored, for commands that run them all.
+
+After its pages are fetched, a crawl loads its journal into DuckDB on one thread, which
+leaves the interpreter free (DuckDB releases it while it works) and, on a machine of two
+cores or more, a core idle. The later stages of an audit first import their libraries
+(SciPy's sparse matrices, pyarrow, the Public Suffix List, YAKE and NetworkX: about a second
+on a small machine, paid by every audit however small its site). :class:`WarmUp` imports
+them on a thread in that gap, so the analysis starts with them loaded.
+
+Only imports run on the thread: they change nothing the stages compute, and a module that
+fails to import there is imported again, and its error reported, where it is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from linkflow.crawl import CrawlProgress, CrawlStats
+    from linkflow.models import CrawlSummary
+
+__all__ = ["LATER_MODULES", "WarmUp", "warm_up"]
+
+LATER_MODULES = (
+    "linkflow.analyses.backlinks",
+    "linkflow.analyses.internal",
+    "linkflow.analyses.persist",
+    "linkflow.analyses.verdict",
+    "linkflow.recommend.stage",
+    "linkflow.report",
+    "tldextract",
+    "yake",
+)
+"""What ``analyse``, ``suggest`` and ``report`` import first (the last two lazily, inside
+the functions that use them)."""
+
+
+def warm_up(modules: tuple[str, ...] | None = None) -> None:
+    """Import ``modules`` (by default :data:`LATER_MODULES`); an import that fails is left
+    for its user to repeat and report."""
+    for name in LATER_MODULES if modules is None else modules:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            continue
+    try:
+        import pyarrow
+
+        # The stages' first Arrow-to-NumPy conversion makes pyarrow look for pandas, and
+        # import it where it is installed (a third of a second).
+        pyarrow.array([0]).to_numpy()
+    except Exception:
+        return
+
+
+class WarmUp:
+    """A crawl progress that passes every event on to ``inner`` (if any) and, once the
+    fetching is over (the ``store`` stage), starts :func:`warm_up` on a daemon thread."""
+
+    def __init__(self, inner: CrawlProgress | None) -> None:
+        self.inner = inner
+        self.thread: threading.Thread | None = None
+
+    def start(self, *, crawl_id: int, seeds: list[str], resumed: bool, store: str) -> None:
+        if self.inner is not None:
+            self.inner.start(crawl_id=crawl_id, seeds=seeds, resumed=resumed, store=store)
+
+    def update(self, stats: CrawlStats) -> None:
+        if self.inner is not None:
+            self.inner.update(stats)
+
+    def stage(self, name: str, detail: str) -> None:
+        if name == "store" and self.thread is None:
+            self.thread = threading.Thread(target=warm_up, name="linkflow-warm-up", daemon=True)
+            self.thread.start()
+        if self.inner is not None:
+            self.inner.stage(name, detail)
+
+    def finish(self, summary: CrawlSummary) -> None:
+        if self.inner is not None:
+            self.inner.finish(summary)
