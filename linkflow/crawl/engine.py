@@ -100,12 +100,15 @@ class _Counters:
 class Engine:
     """One crawl run into a journal: call :meth:`run`; it returns True if stopped early."""
 
-    POOL_SECONDS = 0.2
-    """Seconds of parsing in the crawl process after which parsing moves to worker
-    processes: about what starting them costs (each imports the parser, 0.1-0.2 s of CPU).
-    A small site never pays that; a big one pays at most twice the least it could have."""
+    POOL_BYTES = 1_000_000
+    """Bytes of pages parsed in the crawl process after which parsing moves to worker
+    processes: about 0.1-0.2 s of parsing, what starting them costs (each imports the
+    parser). A small site never pays that; a big one pays at most about twice the least it
+    could have. Counted in bytes, before a page is parsed: the first pages of a site can
+    be its biggest (an index of a megabyte parses for half a second)."""
     POOL_QUEUE = 10
-    """URLs queued, at least, when the workers start: a crawl about to end keeps parsing here."""
+    """Pages queued or in flight, at least, when the workers start: a crawl about to end
+    keeps parsing here."""
     pools_started: ClassVar[int] = 0
     """How many worker pools this process started (observability for tests and benches)."""
 
@@ -153,9 +156,12 @@ class Engine:
             os.cpu_count() or 1, MAX_PARSE_PROCESSES
         )
         self._pool: ParsePool | None = None
-        self._pool_tried = False
-        self._parse_seconds = 0.0
-        """Time spent parsing in this process."""
+        self._pool_start: asyncio.Future[None] | None = None
+        """The start of the workers, once begun (it sets ``_pool`` if they could start)."""
+        self._parse_bytes = 0
+        """Bytes of the pages parsed in this process."""
+        self._in_flight = 0
+        """Pages being fetched or parsed, as :meth:`run` last counted them."""
         self.counters = _Counters()
         self._batch = CrawlBatch()
         self._batch_bytes = 0
@@ -254,29 +260,41 @@ class Engine:
 
     async def _parse(self, resp: Response, url: str) -> tuple[PageFacts, LinkRows] | str:
         args = (resp.body, url, resp.content_type, self.extract, self.settings.strip_params)
+        if self._pool is None:
+            self._maybe_start_pool(len(resp.body))
+            if self._pool_start is not None:
+                # Pages wait for the workers rather than parse here meanwhile: the start
+                # needs the event loop, which a page parsed here holds for its whole parse.
+                await asyncio.shield(self._pool_start)
         if self._pool is not None:
             with contextlib.suppress(WorkerLost):  # a worker died: parse here from now on
                 return await self._pool.parse(*args)
-        started = time.perf_counter()
+        self._parse_bytes += len(resp.body)
         facts = parse_body(*args)
-        self._parse_seconds += time.perf_counter() - started
         return facts if isinstance(facts, str) else (facts, LinkRows.of(facts.links))
 
-    async def _maybe_start_pool(self) -> None:
-        """Parse in worker processes once parsing here has cost what starting them does,
-        and pages are still queued."""
-        if self._pool is not None or self._pool_tried or self.parse_processes < 1:
+    def _maybe_start_pool(self, size: int) -> None:
+        """Start the parse workers (:attr:`_pool_start`) if parsing the page of ``size``
+        bytes here would take the bytes parsed here to ``POOL_BYTES``, and more pages are
+        to come."""
+        if self._pool_start is not None or self.parse_processes < 1:
             return
-        if self._parse_seconds < self.POOL_SECONDS or len(self.queue) < self.POOL_QUEUE:
+        if self._parse_bytes + size < self.POOL_BYTES:
             return
-        self._pool_tried = True
+        if len(self.queue) + self._in_flight < self.POOL_QUEUE:
+            return
         Engine.pools_started += 1
+        self._pool_start = asyncio.ensure_future(self._start_pool())
+
+    async def _start_pool(self) -> None:
         pool = ParsePool(self.parse_processes)
         try:
             await pool.start()
-        except OSError:  # cannot start processes here: parse in this one
+        except BaseException as exc:  # a worker started must not outlive the crawl
             await pool.close()
-            return
+            if isinstance(exc, OSError):  # cannot start processes here: parse in this one
+                return
+            raise
         self._pool = pool
 
     async def _request(self, fetch_url: str, internal: bool) -> Response:
@@ -405,6 +423,7 @@ class Engine:
                     if item is None:
                         break
                     tasks.add(asyncio.create_task(self._visit(*item)))
+                self._in_flight = len(tasks)
                 if not tasks:
                     break
                 await asyncio.wait(
@@ -413,7 +432,6 @@ class Engine:
                 for task in [t for t in tasks if t.done()]:
                     tasks.discard(task)
                     self._absorb(task.result())
-                await self._maybe_start_pool()
                 if self._batch_due():
                     await self._flush()
                 self._report(len(tasks))
@@ -425,6 +443,9 @@ class Engine:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await self._flush(wait=True)
+            if self._pool_start is not None:
+                with contextlib.suppress(Exception):
+                    await self._pool_start  # a pool still starting is closed with the crawl
             if self._pool is not None:
                 await self._pool.close()
                 self._pool = None

@@ -12,7 +12,6 @@ import pytest
 from aiohttp import web
 
 from linkflow.crawl import check_urls, crawl_site
-from linkflow.crawl import engine as engine_module
 from linkflow.crawl.engine import Engine
 from linkflow.crawl.memory import memory_cap
 from linkflow.errors import CrawlError, StoreError
@@ -336,7 +335,7 @@ def test_parsing_in_worker_processes_stores_the_same_rows(
 
     srv = serve(site({f"/{i}" if i else "/": tree for i in range(150)}))
     inline = crawl_site(store, [srv.url + "/"], settings(), EXTRACT)
-    monkeypatch.setattr(Engine, "POOL_SECONDS", 0.0)
+    monkeypatch.setattr(Engine, "POOL_BYTES", 0)
     monkeypatch.setattr(Engine, "POOL_QUEUE", 5)
     started = Engine.pools_started
     pooled = crawl_site(store, [srv.url + "/"], settings(), EXTRACT, recrawl=True)
@@ -356,31 +355,25 @@ def test_parsing_in_worker_processes_stores_the_same_rows(
     assert Engine.pools_started == started + 1
 
 
-@pytest.mark.parametrize("slow", [False, True], ids=["cheap-pages", "costly-pages"])
-def test_workers_start_once_parsing_here_has_cost_what_they_do(
-    serve: Serve, store: Store, monkeypatch: pytest.MonkeyPatch, slow: bool
+@pytest.mark.parametrize("big", [False, True], ids=["small-pages", "big-pages"])
+def test_workers_start_once_the_pages_parsed_here_reach_pool_bytes(
+    serve: Serve, store: Store, big: bool
 ) -> None:
-    """Parsing moves to workers only after POOL_SECONDS of parsing in the crawl process:
-    60 pages of 10 ms each pass 0.2 s, 60 quick ones do not."""
+    """Parsing moves to workers only when the pages parsed in the crawl process would pass
+    POOL_BYTES: 60 pages of 40 KB do (2.4 MB), 60 of under 4 KB do not."""
+    filler = "<p>" + "word " * 8000 + "</p>" if big else ""
 
     async def hub(request: web.Request) -> web.Response:
         n = int(request.path.strip("/") or 0)
-        return html(page(f"P{n}", *([f"/{k}" for k in range(1, 60)] if n == 0 else [])))
+        kids = [f"/{k}" for k in range(1, 60)] if n == 0 else []
+        return html(page(f"P{n}", *kids, body=filler))
 
-    parse = engine_module.parse_body
-
-    def costly(*args: Any) -> Any:
-        time.sleep(0.01)
-        return parse(*args)
-
-    if slow:
-        monkeypatch.setattr(engine_module, "parse_body", costly)
     srv = serve(site({f"/{i}" if i else "/": hub for i in range(60)}))
     started = Engine.pools_started
     # One request at a time: the home page queues the 59 others, which stay queued.
     summary = crawl_site(store, [srv.url + "/"], settings(concurrency=1), EXTRACT)
     assert summary.pages == 60
-    assert Engine.pools_started == started + (1 if slow else 0)
+    assert Engine.pools_started == started + (1 if big else 0)
 
 
 def test_memory_cap_applies_during_the_block_and_is_restored(store: Store) -> None:

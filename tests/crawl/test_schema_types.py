@@ -56,8 +56,8 @@ def test_an_http_crawl_stores_the_declared_types(
     pool: bool,
 ) -> None:
     if pool:
-        monkeypatch.setattr(Engine, "POOL_SECONDS", 0.0)
-        monkeypatch.setattr(Engine, "POOL_QUEUE", 1)
+        monkeypatch.setattr(Engine, "POOL_BYTES", 0)
+        monkeypatch.setattr(Engine, "POOL_QUEUE", 0)
     srv = serve(_app())
     started = Engine.pools_started
     summary = crawl_site(store, [srv.url + "/"], settings(), EXTRACT)

@@ -90,7 +90,7 @@ def _crawl_disturbed(
     quiet = serve(_site(lambda n: None))
     noisy = serve(_site(disturb))
     inline = crawl_site(store, [quiet.url + "/"], settings(), EXTRACT)
-    monkeypatch.setattr(Engine, "POOL_SECONDS", 0.0)
+    monkeypatch.setattr(Engine, "POOL_BYTES", 0)
     monkeypatch.setattr(Engine, "POOL_QUEUE", 5)
     started = Engine.pools_started
     # The two servers differ only in port: compare URLs without it.
@@ -179,7 +179,7 @@ def test_the_parse_workers_setting_sets_how_many_processes_parse(
         if n == 60 and not seen:
             seen.append(len(_workers()))
 
-    monkeypatch.setattr(Engine, "POOL_SECONDS", 0.0)
+    monkeypatch.setattr(Engine, "POOL_BYTES", 0)
     monkeypatch.setattr(Engine, "POOL_QUEUE", 5)
     site = serve(_site(count))
     summary = crawl_site(store, [site.url + "/"], settings(parse_workers=workers), EXTRACT)
