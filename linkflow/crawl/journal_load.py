@@ -160,12 +160,17 @@ def _load_part(store: Store, crawl_id: int, folder: Path, part: _Part, memory: i
         checkpoint(store, cap)  # long strings are folded under the cap they were loaded with
 
 
-def load_journal(store: Store, crawl_id: int, memory: str = DEFAULT_MEMORY) -> bool:
+def load_journal(
+    store: Store, crawl_id: int, memory: str = DEFAULT_MEMORY, *, fold: bool = True
+) -> bool:
     """Load the committed batches of ``crawl_id``'s journal into ``store``; delete it.
 
     Each part loads in its own transaction under a DuckDB memory cap of ``memory`` (a size
     such as ``"64MB"``), which also records the part's last batch as loaded, so a load
     stopped between parts goes on with the next part. Returns True if rows were loaded.
+    The write-ahead log is folded into the file at the end, under the same cap, unless
+    ``fold`` is False: then the caller must keep every later commit under a cap until it
+    checkpoints (outside one, DuckDB's automatic checkpoint would fold the log uncapped).
     Safe to call at any time and any number of times. Raises :class:`StoreError` if the
     journal does not follow the store, or DuckDB runs out of memory (the journal then stays,
     and a run with a larger ``crawl.store_memory`` loads it), and :class:`ConfigError` if
@@ -186,7 +191,7 @@ def load_journal(store: Store, crawl_id: int, memory: str = DEFAULT_MEMORY) -> b
             store.forget_urls()  # the rest of the journal stays on disk for the next attempt
             raise
         loaded = True
-    if loaded:
+    if loaded and fold:
         checkpoint(store, limit)
     shutil.rmtree(folder)
     root = folder.parent

@@ -26,10 +26,12 @@ _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B)\s*$", re.IGNORECASE)
 _UNITS = {"k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}
 
 _LEAN = {
-    # Keep a bulk insert's rows in buffer-managed (spillable) memory until commit instead
-    # of flushing row groups "optimistically", whose write buffers sit outside the cap:
-    # measured on 3.4M links at a 32 MB cap, +47 MB against +76 MB, and faster.
-    "enable_optimistic_write": "false",
+    # A bulk insert writes its row groups to the file as it goes ("optimistic" writes),
+    # so the commit only records where they are: otherwise every row goes through the
+    # write-ahead log at commit and is written again by the checkpoint. Measured on a
+    # 20,000-page crawl's journal (3.4M links) at the 64 MB cap: 22-24 s against 36 s to
+    # load and fold, peak resident 164-170 MB against 161 MB.
+    "enable_optimistic_write": "true",
     # Give freed memory back to the system soon, so the resident size falls after a step.
     "allocator_flush_threshold": "8MB",
     # Each thread holds its own buffers outside the cap; at 20,000 pages the bulk insert

@@ -18,7 +18,6 @@ parser: importing the crawl package would load aiohttp and DuckDB into every wor
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 import pickle
 import sys
@@ -145,10 +144,10 @@ once trimmed."""
 def _malloc_trim() -> Callable[[int], int] | None:
     """glibc's ``malloc_trim``, or None where the C library has none."""
     try:
-        trim: Callable[[int], int] = ctypes.CDLL(
-            ctypes.util.find_library("c") or "libc.so.6"
-        ).malloc_trim
-    except (OSError, AttributeError):
+        # The symbols the interpreter is linked with, C library included: no library
+        # search (ctypes.util.find_library runs ldconfig in a child process).
+        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError, TypeError):
         return None
     return trim
 

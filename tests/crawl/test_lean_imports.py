@@ -31,8 +31,23 @@ def test_opening_an_audit_loads_no_fetching_code() -> None:
 
 
 def test_a_parse_worker_imports_only_the_parser() -> None:
-    code = "from linkflow.extract.worker import main, parse_body"
-    assert _loaded(code, ["aiohttp", "duckdb", "pyarrow", "linkflow.crawl"]) == []
+    code = "from linkflow.extract.worker import main, parse_body, _malloc_trim\n_malloc_trim()"
+    heavy = ["aiohttp", "duckdb", "pyarrow", "linkflow.crawl", "charset_normalizer", "subprocess"]
+    assert _loaded(code, heavy) == []
+
+
+def test_encoding_detection_loads_its_detector_only_for_pages_that_need_it() -> None:
+    """Declared or UTF-8 pages never load charset_normalizer; an undeclared page in another
+    encoding does (tests/extract check what it decodes)."""
+    parse = "from linkflow.extract.parse import parse_page\nparse_page({body!r}, 'https://e.com/')"
+    utf8 = "<html><body><p>caf\u00e9 na\u00efve</p></body></html>".encode()
+    assert _loaded(parse.format(body=utf8), ["charset_normalizer"]) == []
+    latin = (
+        "<html><body><p>" + "d\u00e9j\u00e0 vu, caf\u00e9 cr\u00e8me " * 20 + "</p></body></html>"
+    )
+    assert _loaded(parse.format(body=latin.encode("cp1252")), ["charset_normalizer"]) == [
+        "charset_normalizer"
+    ]
 
 
 def test_the_public_suffix_list_is_loaded_only_for_subdomain_scopes() -> None:

@@ -193,3 +193,36 @@ def test_a_store_memory_that_is_no_size_is_a_settings_error(store: Store) -> Non
         crawl_site(store, ["https://example.com/"], settings(store_memory="lots"), EXTRACT)
     with pytest.raises(ConfigError, match=r"crawl\.store_memory must be a memory size"):
         load_journal(store, 1, "64 megs")
+
+
+def test_from_the_load_to_the_checkpoint_every_statement_runs_under_the_cap(
+    serve: Serve, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The log is folded into the file once, after the template pass; until then it holds
+    the whole load, and a commit outside the cap would let DuckDB's automatic checkpoint
+    fold it uncapped. So every statement from the first row loaded to the CHECKPOINT runs
+    with the cap set, and the log is folded by the end."""
+    seen: list[tuple[str, str]] = []
+    for name in ("execute", "rows", "scalar"):
+        method = getattr(Store, name)
+
+        def spy(self: Store, sql: str, *args: Any, _method: Any = method) -> Any:
+            seen.append((" ".join(sql.split()), self.memory_limit))
+            return _method(self, sql, *args)
+
+        monkeypatch.setattr(Store, name, spy)
+    seed = serve(numbered_site(30)).url + "/"
+    crawl_site(store, [seed], settings(store_memory="48MB"), EXTRACT)
+    sqls = [sql for sql, _ in seen]
+    first = next(i for i, sql in enumerate(sqls) if sql.startswith("INSERT INTO links"))
+    last = max(i for i, sql in enumerate(sqls) if sql == "CHECKPOINT")
+    assert sqls.count("CHECKPOINT") == 1  # once, not after the load and again at the end
+    assert any(sql.startswith("UPDATE links SET position") for sql in sqls[first:last])
+    outside = [
+        sql
+        for sql, cap in seen[first : last + 1]
+        if cap != "48MB" and not sql.startswith(("SET ", "RESET ", "SELECT current_setting"))
+    ]
+    assert outside == []
+    wal = store.path.with_name(store.path.name + ".wal")
+    assert not wal.exists() or wal.stat().st_size < 64 * 1024
