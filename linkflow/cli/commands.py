@@ -139,14 +139,18 @@ def audit(
     from linkflow.cli.warm import WarmUp
 
     stages = _stages(quiet, log_format)
-    with _audit(audit_dir, _overrides(kwargs)) as a:
-        _crawl(a, target, recrawl=recrawl, progress=WarmUp(_progress(quiet, log_format)))
-        a.import_exports([*backlinks, *traffic], progress=stages)
-        a.check_known_urls()
-        a.analyse(progress=stages)
-        a.suggest(progress=stages)
-        report = a.report(progress=stages)
-        _summarise(a, report)
+    warm = WarmUp(_progress(quiet, log_format))
+    try:
+        with _audit(audit_dir, _overrides(kwargs)) as a:
+            _crawl(a, target, recrawl=recrawl, progress=warm)
+            a.import_exports([*backlinks, *traffic], progress=stages)
+            a.check_known_urls()
+            a.analyse(progress=stages)
+            a.suggest(progress=stages)
+            report = a.report(progress=stages)
+            _summarise(a, report)
+    finally:
+        warm.wait()
 
 
 # ---------------------------------------------------------------------- stages

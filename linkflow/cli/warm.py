@@ -81,3 +81,9 @@ class WarmUp:
     def finish(self, summary: CrawlSummary) -> None:
         if self.inner is not None:
             self.inner.finish(summary)
+
+    def wait(self, timeout: float = 30.0) -> None:
+        """Wait for the imports to end, so a command that stops early (an error, Ctrl-C)
+        never exits with an import half done on another thread."""
+        if self.thread is not None:
+            self.thread.join(timeout)

@@ -47,7 +47,7 @@ def test_every_event_reaches_the_inner_progress_and_the_thread_starts_at_the_sto
     warm.stage("templates", "finding templates")
     assert warm.thread is thread  # one thread per crawl
     warm.finish(summary)
-    thread.join(timeout=60)
+    warm.wait(timeout=60)
     assert not thread.is_alive()
     assert inner.events == [
         ("start", (7, ["https://example.com/"], False, "a.duckdb")),
