@@ -10,8 +10,6 @@ fetching ends; :func:`recover` loads the journal a killed crawl left behind.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import gc
 import re
 import time
@@ -339,5 +337,9 @@ def _release_memory(store: Store) -> None:
     """
     store.forget_urls()
     gc.collect()
-    with contextlib.suppress(OSError, AttributeError, TypeError):
-        ctypes.CDLL(None).malloc_trim(0)  # glibc's, through the interpreter's symbols
+    # Imported here: a process that only stores a crawl never loads the parser.
+    from linkflow.extract.worker import malloc_trim
+
+    trim = malloc_trim()
+    if trim is not None:
+        trim(0)

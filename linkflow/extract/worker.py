@@ -29,7 +29,9 @@ from linkflow.linkrows import LinkRows
 from linkflow.models import PageFacts
 from linkflow.settings import ExtractSettings
 
-__all__ = ["HEADER", "PAGE_FIELDS", "frame", "main", "pack", "parse_body", "unpack"]
+__all__ = [
+    "HEADER", "PAGE_FIELDS", "frame", "main", "malloc_trim", "pack", "parse_body", "unpack",
+]  # fmt: skip
 
 HEADER = 8
 """Bytes of a frame's length prefix."""
@@ -141,7 +143,7 @@ and glibc keeps what was freed: a worker stayed 145 MB resident after its big pa
 once trimmed."""
 
 
-def _malloc_trim() -> Callable[[int], int] | None:
+def malloc_trim() -> Callable[[int], int] | None:
     """glibc's ``malloc_trim``, or None where the C library has none."""
     try:
         # The symbols the interpreter is linked with, C library included: no library
@@ -158,7 +160,7 @@ def main() -> None:
     gc.set_threshold(_GC_THRESHOLD)
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the frames
-    trim = _malloc_trim()
+    trim = malloc_trim()
     while isinstance(args := _read_frame(inp), tuple):
         try:
             result = parse_body(*args)
