@@ -21,7 +21,7 @@ a coincidence, so they change no position and mark nothing sitewide.
 Everything runs as set operations in DuckDB, so the cost grows with the number of links,
 not with a Python loop over them. Memory stays within a small DuckDB ``memory_limit``
 (32 MB holds a crawl of 3 million links): the counting works on a narrow projection of the
-links (row id, page, target, ordinal, position and a 128-bit digest of anchor and DOM path),
+links (row id, page, target, ordinal, position and a 64-bit hash of anchor and DOM path),
 only signatures carried by two or more pages are kept as a table (any other signature is on
 exactly one page), every big intermediate is a DuckDB table that can spill to disk, and the
 result is written back with ``UPDATE`` in slices of row ids, each joined against a slice of
@@ -62,14 +62,17 @@ SELECT src_id, dense_rank() OVER (ORDER BY cluster) AS cluster_no,
 FROM clustered
 """
 
-# $1 crawl id. The narrow projection: one row per link, no text but a digest of the
-# signature's text. NULL and '' are one anchor (and one DOM path); the length prefix keeps
-# ('ab', 'c') and ('a', 'bc') apart.
+# $1 crawl id. The narrow projection: one row per link, no text but a hash of the
+# signature's text. NULL and '' are one anchor (and one DOM path). DuckDB hashes each
+# argument and combines the two in order, so ('ab', 'c'), ('a', 'bc') and ('c', 'ab') stay
+# apart. Signatures are only compared with the same target: two different ones share a
+# 64-bit hash with odds below one in ten million even with millions of links to one page.
+# (An MD5 digest of the text, as before, made this statement 2.4 times slower: 1.34 s
+# against 0.55 s on the 1.7 million links of the Rust docs.)
 _KEYS_SQL = """
 CREATE OR REPLACE TEMP TABLE _lf_tp_keys AS
 SELECT l.rowid AS rid, l.src_id, l.ordinal, l.dst_id,
-       md5_number(CAST(len(coalesce(l.anchor, '')) AS VARCHAR) || ':' ||
-                  coalesce(l.anchor, '') || coalesce(l.dom_path, '')) AS sig,
+       hash(coalesce(l.anchor, ''), coalesce(l.dom_path, '')) AS sig,
        p.cluster_no, p.cluster_pages, l.position,
        l.template_share AS old_share, l.sitewide AS old_sitewide
 FROM links l JOIN _lf_tp_pages p USING (src_id)

@@ -262,7 +262,7 @@ _COLUMNS = (
 )
 # Slugs whose digits fold: /x1 and /x22 are one cluster, /2023/ and /2024/ another.
 _TEMPLATES = ("/", "/x{i}", "/blog/{y}/post-{i}", "/docs/{a}/{b}/", "/p/{i}", "/{y}/{i}")
-# 'ab' + 'c' and 'a' + 'bc' must stay two signatures; NULL and '' are one.
+# 'ab' + 'c', 'a' + 'bc' and 'c' + 'ab' must stay three signatures; NULL and '' are one.
 _ANCHORS = (None, "", "a", "ab", "Home", "Pricing", "Read more", "ünïcode ✓")
 _TYPES = ("text/html", "TEXT/HTML; charset=utf-8", None, "application/pdf")
 _DOM_PATHS = (None, "", "c", "bc", "html>body>nav>a", "html>body>main>p>a", "html>body>footer>a")
@@ -292,9 +292,9 @@ def _random_crawl(rng: random.Random) -> tuple[list[dict[str, Any]], list[dict[s
         (rng.choice([*urls, f"{SITE}/elsewhere"]), rng.choice(_ANCHORS), rng.choice(_DOM_PATHS))
         for _ in range(rng.randint(1, 12))
     ]
-    if rng.random() < 0.5:  # two signatures whose anchor + DOM path read the same
+    if rng.random() < 0.5:  # signatures whose anchor + DOM path read the same, or swapped
         dst = rng.choice(urls)
-        blocks += [(dst, "ab", "c"), (dst, "a", "bc")] * 3
+        blocks += [(dst, "ab", "c"), (dst, "a", "bc"), (dst, "c", "ab")] * 3
     links = []
     for url in urls:
         for ordinal in range(rng.choice((0, rng.randint(1, 30)))):
