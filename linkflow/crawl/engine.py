@@ -27,7 +27,7 @@ import os
 import re
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -38,14 +38,14 @@ from linkflow.crawl.page import PageResult, build_result, wants_parse
 from linkflow.crawl.progress import CrawlProgress, CrawlStats
 from linkflow.crawl.robots import RobotsCache
 from linkflow.crawl.rows import PageRow
-from linkflow.crawl.workers import ParsePool, WorkerLost
+from linkflow.crawl.workers import BIG_BYTES, ParsePool, WorkerLost
 from linkflow.extract.worker import parse_body
 from linkflow.linkrows import LinkRows
 from linkflow.models import BLOCKED, PageFacts
 from linkflow.settings import CrawlSettings, ExtractSettings
 from linkflow.urls import Scope, host_of, normalize
 
-__all__ = ["Engine"]
+__all__ = ["Engine", "parse_pool", "start_parse_pool"]
 
 BATCH_PAGES = 25
 """Pages per journal batch. Small on purpose: a batch's links are held as Python objects
@@ -59,8 +59,48 @@ and the journal's parts end only between batches, so big pages (whose text and a
 loaded into the store a few at a time) are kept few to a batch."""
 EXTERNAL_CONCURRENCY = 4
 MAX_PARSE_PROCESSES = 4
+USE_WORKERS = True
+"""False: every page is parsed in the crawl process (tests compare both ways)."""
 MAX_CRAWL_DELAY = 30.0
 """Longest robots.txt Crawl-delay honoured (seconds); a hostile value must not stall a crawl."""
+
+
+async def start_parse_pool(settings: CrawlSettings) -> ParsePool | None:
+    """Start the crawl's parse workers, ``settings.parse_workers`` of them (0: one a core,
+    at most ``MAX_PARSE_PROCESSES``); ``None`` where processes cannot be started (the crawl
+    then parses every page in its own process).
+
+    Called first thing, before the HTTP client is imported: the workers import the parser
+    on the other cores while the crawl process starts, and say when they are ready.
+    """
+    # A worker a core, the crawl process besides them: with requests pipelined (see
+    # linkflow.crawl.workers), on 2 cores two workers crawled the Rust docs in 67 s
+    # against 84 s for one, whose worker then waited for the crawl process a third of
+    # the time. More than four add memory, not speed.
+    processes = settings.parse_workers or min(os.cpu_count() or 1, MAX_PARSE_PROCESSES)
+    if not USE_WORKERS or processes < 1:
+        return None
+    pool = ParsePool(processes)
+    try:
+        await pool.start()
+    except BaseException as exc:  # a worker started must not outlive the crawl
+        await pool.close()
+        if isinstance(exc, OSError):  # cannot start processes here: parse in this one
+            return None
+        raise
+    return pool
+
+
+@contextlib.asynccontextmanager
+async def parse_pool(settings: CrawlSettings) -> AsyncIterator[ParsePool | None]:
+    """:func:`start_parse_pool`, closed when the block ends (the engine that used it has
+    closed it already; a crawl that failed before its engine ran has not)."""
+    pool = await start_parse_pool(settings)
+    try:
+        yield pool
+    finally:
+        if pool is not None:
+            await pool.close()
 
 
 def _is_error(row: PageRow) -> bool:
@@ -100,17 +140,8 @@ class _Counters:
 class Engine:
     """One crawl run into a journal: call :meth:`run`; it returns True if stopped early."""
 
-    POOL_BYTES = 1_000_000
-    """Bytes of pages parsed in the crawl process after which parsing moves to worker
-    processes: about 0.1-0.2 s of parsing, what starting them costs (each imports the
-    parser). A small site never pays that; a big one pays at most about twice the least it
-    could have. Counted in bytes, before a page is parsed: the first pages of a site can
-    be its biggest (an index of a megabyte parses for half a second)."""
-    POOL_QUEUE = 10
-    """Pages queued or in flight, at least, when the workers start: a crawl about to end
-    keeps parsing here."""
-    pools_started: ClassVar[int] = 0
-    """How many worker pools this process started (observability for tests and benches)."""
+    pools_used: ClassVar[int] = 0
+    """How many crawls of this process parsed pages in workers (observability for tests)."""
 
     def __init__(
         self,
@@ -124,6 +155,7 @@ class Engine:
         progress: CrawlProgress | None = None,
         check_external: bool = False,
         robots: RobotsCache | None = None,
+        pool: ParsePool | None = None,
     ) -> None:
         self.journal = journal
         self.fetcher = fetcher
@@ -148,20 +180,9 @@ class Engine:
         """Pages in flight from ``queue``, by depth."""
         self.fetched = 0
         self._later_done = False
-        # A worker a core, the crawl process besides them: with requests pipelined (see
-        # linkflow.crawl.workers), on 2 cores two workers crawled the Rust docs in 67 s
-        # against 84 s for one, whose worker then waited for the crawl process a third of
-        # the time. More than four add memory, not speed.
-        self.parse_processes = settings.parse_workers or min(
-            os.cpu_count() or 1, MAX_PARSE_PROCESSES
-        )
-        self._pool: ParsePool | None = None
-        self._pool_start: asyncio.Future[None] | None = None
-        """The start of the workers, once begun (it sets ``_pool`` if they could start)."""
-        self._parse_bytes = 0
-        """Bytes of the pages parsed in this process."""
-        self._in_flight = 0
-        """Pages being fetched or parsed, as :meth:`run` last counted them."""
+        self._pool = pool
+        """The parse workers (see :func:`start_parse_pool`); :meth:`run` closes them."""
+        self._pool_used = False
         self.counters = _Counters()
         self._batch = CrawlBatch()
         self._batch_bytes = 0
@@ -259,43 +280,21 @@ class Engine:
         return result
 
     async def _parse(self, resp: Response, url: str) -> tuple[PageFacts, LinkRows] | str:
+        """Parse a page in a worker once one is ready, here until then (or once the
+        workers are lost); a big page waits for a worker rather than grow this process by
+        the twenty times its size that parsing it takes."""
         args = (resp.body, url, resp.content_type, self.extract, self.settings.strip_params)
-        if self._pool is None:
-            self._maybe_start_pool(len(resp.body))
-            if self._pool_start is not None:
-                # Pages wait for the workers rather than parse here meanwhile: the start
-                # needs the event loop, which a page parsed here holds for its whole parse.
-                await asyncio.shield(self._pool_start)
-        if self._pool is not None:
+        pool = self._pool
+        if pool is not None and not pool.ready and len(resp.body) >= BIG_BYTES:
+            await pool.wait_ready()
+        if pool is not None and pool.ready:
+            if not self._pool_used:
+                self._pool_used = True
+                Engine.pools_used += 1
             with contextlib.suppress(WorkerLost):  # a worker died: parse here from now on
-                return await self._pool.parse(*args)
-        self._parse_bytes += len(resp.body)
+                return await pool.parse(*args)
         facts = parse_body(*args)
         return facts if isinstance(facts, str) else (facts, LinkRows.of(facts.links))
-
-    def _maybe_start_pool(self, size: int) -> None:
-        """Start the parse workers (:attr:`_pool_start`) if parsing the page of ``size``
-        bytes here would take the bytes parsed here to ``POOL_BYTES``, and more pages are
-        to come."""
-        if self._pool_start is not None or self.parse_processes < 1:
-            return
-        if self._parse_bytes + size < self.POOL_BYTES:
-            return
-        if len(self.queue) + self._in_flight < self.POOL_QUEUE:
-            return
-        Engine.pools_started += 1
-        self._pool_start = asyncio.ensure_future(self._start_pool())
-
-    async def _start_pool(self) -> None:
-        pool = ParsePool(self.parse_processes)
-        try:
-            await pool.start()
-        except BaseException as exc:  # a worker started must not outlive the crawl
-            await pool.close()
-            if isinstance(exc, OSError):  # cannot start processes here: parse in this one
-                return
-            raise
-        self._pool = pool
 
     async def _request(self, fetch_url: str, internal: bool) -> Response:
         if not internal:
@@ -423,7 +422,6 @@ class Engine:
                     if item is None:
                         break
                     tasks.add(asyncio.create_task(self._visit(*item)))
-                self._in_flight = len(tasks)
                 if not tasks:
                     break
                 await asyncio.wait(
@@ -443,9 +441,6 @@ class Engine:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await self._flush(wait=True)
-            if self._pool_start is not None:
-                with contextlib.suppress(Exception):
-                    await self._pool_start  # a pool still starting is closed with the crawl
             if self._pool is not None:
                 await self._pool.close()
                 self._pool = None

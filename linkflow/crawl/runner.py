@@ -14,7 +14,7 @@ import signal
 import sys
 import threading
 
-from linkflow.crawl.engine import Engine
+from linkflow.crawl.engine import Engine, parse_pool
 from linkflow.crawl.journal import CrawlBatch, Journal
 from linkflow.crawl.plan import Plan
 from linkflow.crawl.progress import CrawlProgress
@@ -26,6 +26,7 @@ from linkflow.crawl.state import (
     resumable_crawl,
     sitemap_url_list,
 )
+from linkflow.crawl.workers import ParsePool
 from linkflow.errors import CrawlError
 from linkflow.settings import CrawlSettings, ExtractSettings
 from linkflow.store import Store
@@ -78,6 +79,19 @@ async def _fetch_urls(
     extract: ExtractSettings,
     urls: list[str],
 ) -> None:
+    async with parse_pool(settings) as pool:  # before the fetcher: see start_parse_pool
+        await _fetch_urls_with(pool, journal, seen, plan, settings, extract, urls)
+
+
+async def _fetch_urls_with(
+    pool: ParsePool | None,
+    journal: Journal,
+    seen: set[str],
+    plan: Plan,
+    settings: CrawlSettings,
+    extract: ExtractSettings,
+    urls: list[str],
+) -> None:
     fetcher = plan.make_fetcher()
     try:
         engine = Engine(
@@ -87,6 +101,7 @@ async def _fetch_urls(
             extract=extract,
             scope=Scope(plan.seeds, subdomains=settings.subdomains, prefixes=settings.scope),
             origins=plan.origins,
+            pool=pool,
         )
         engine.seen = seen
         engine.follow_links = False
@@ -109,6 +124,20 @@ def _settings_json(settings: CrawlSettings) -> dict[str, object]:
 
 
 async def _fetch_crawl(
+    store: Store,
+    plan: Plan,
+    settings: CrawlSettings,
+    extract: ExtractSettings,
+    progress: CrawlProgress | None,
+    recrawl: bool,
+    state: RunState,
+) -> bool:
+    async with parse_pool(settings) as pool:  # before the fetcher: see start_parse_pool
+        return await _crawl(pool, store, plan, settings, extract, progress, recrawl, state)
+
+
+async def _crawl(
+    pool: ParsePool | None,
     store: Store,
     plan: Plan,
     settings: CrawlSettings,
@@ -144,6 +173,7 @@ async def _fetch_crawl(
             progress=progress,
             check_external=plan.check_external,
             robots=robots,
+            pool=pool,
         )
         state.engine = engine
         if progress is not None:

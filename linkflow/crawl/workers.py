@@ -7,6 +7,10 @@ resource-tracker process besides the workers (12 MB resident for the whole run),
 pool whose parent was killed leaves its workers waiting, whereas a pipe ends with its
 parent, so a worker always ends with its crawler.
 
+A worker says when it is ready (its first frame, after it has imported the parser): the
+pool is started with the crawl, and the crawl parses pages itself until a worker is ready,
+so neither waits for the other to start.
+
 Requests are pipelined: a worker answers its requests in the order they came, so the pool
 writes a page to a worker's pipe without waiting for its earlier answers, and one reader a
 worker hands each answer to the oldest request waiting. A worker then never waits for the
@@ -40,8 +44,10 @@ SECONDS_PER_MB = 10.0
 megabyte of it, counted from its previous answer, is stalled (a 10 MB page parses in a few
 seconds even on a busy machine)."""
 
+START_SECONDS = 30.0
+"""How long a worker may take to import the parser and say it is ready."""
 BIG_BYTES = 1_000_000
-"""Requests from this size on are big pages: they all go to the first worker."""
+"""Requests from this size on are big pages: they all go to the first ready worker."""
 
 
 class WorkerLost(Exception):
@@ -58,12 +64,16 @@ class _Worker:
     """The requests written and not yet answered, oldest first, with their sizes."""
     sent: asyncio.Event = field(default_factory=asyncio.Event)
     reader: asyncio.Task[None] | None = None
+    ready: bool = False
+    """Whether the worker said it has imported the parser."""
 
 
 class ParsePool:
     """``processes`` parse workers; :meth:`parse` hands a page to the least busy one.
 
-    Use ``await pool.start()`` before :meth:`parse` and ``await pool.close()`` at the end.
+    Use ``await pool.start()`` (it only starts the processes), then :meth:`parse` (which
+    first waits for a worker to be ready: :attr:`ready` tells whether it would), and
+    ``await pool.close()`` at the end.
     Once a worker is lost (killed, out of memory, or stalled: no answer within
     :meth:`deadline` of its previous one) every worker is ended and :meth:`parse` raises
     :class:`WorkerLost` for every call, including the pages in flight, so the caller parses
@@ -78,6 +88,8 @@ class ParsePool:
         self.broken = False
         self._workers: list[_Worker] = []
         self._big = asyncio.Lock()
+        self._ready = asyncio.Event()
+        """Set once a worker is ready, or once the pool is lost."""
 
     async def start(self) -> None:
         """Start the workers; raises :class:`OSError` if they cannot be started."""
@@ -101,19 +113,34 @@ class ParsePool:
             self.procs.append(proc)
             self._workers.append(worker)
 
+    @property
+    def ready(self) -> bool:
+        """Whether a worker is ready for pages (never once the pool is lost)."""
+        return self._ready.is_set() and not self.broken
+
+    async def wait_ready(self) -> bool:
+        """Wait until a worker is ready (True) or the pool is lost (False); bounded, as
+        a worker not ready within ``START_SECONDS`` loses the pool."""
+        await self._ready.wait()
+        return not self.broken
+
     async def parse(self, *args: object) -> tuple[PageFacts, LinkRows] | str:
-        """Parse one page in a worker (``args`` as for :func:`parse_body`): its facts, whose
-        ``links`` are left empty, and its links as the journal stores them; or the parser's
-        error message."""
-        if self.broken or not self._workers:
+        """Parse one page in a ready worker (``args`` as for :func:`parse_body`): its
+        facts, whose ``links`` are left empty, and its links as the journal stores them; or
+        the parser's error message. Waits for a worker to be ready first (bounded: see
+        :meth:`wait_ready`); raises :class:`WorkerLost` once the pool is lost."""
+        if self._workers and not self._ready.is_set():
+            await self._ready.wait()
+        ready = [worker for worker in self._workers if worker.ready]
+        if self.broken or not ready:
             raise WorkerLost
         body = args[0]
         if isinstance(body, bytes) and len(body) >= BIG_BYTES:
-            # Big pages one at a time, all to the first worker: parsing one takes about
-            # twenty times its size in memory, and each waiting request is a copy of it.
+            # Big pages one at a time, all to one worker: parsing one takes about twenty
+            # times its size in memory, and each waiting request is a copy of it.
             async with self._big:
-                return await self._send(self._workers[0], args)
-        return await self._send(min(self._workers, key=lambda w: len(w.waiting)), args)
+                return await self._send(ready[0], args)
+        return await self._send(min(ready, key=lambda w: len(w.waiting)), args)
 
     async def _send(
         self, worker: _Worker, args: tuple[object, ...]
@@ -155,6 +182,11 @@ class ParsePool:
         stdout = worker.proc.stdout
         assert stdout is not None
         try:
+            async with asyncio.timeout(START_SECONDS):  # the READY frame
+                head = await stdout.readexactly(HEADER)
+                await stdout.readexactly(int.from_bytes(head, "big"))
+            worker.ready = True
+            self._ready.set()
             while True:
                 while not worker.waiting:
                     if self.broken:
@@ -180,6 +212,7 @@ class ParsePool:
     def _lose(self) -> None:
         """End every worker and fail every request waiting for an answer."""
         self.broken = True
+        self._ready.set()  # whoever waits for a ready worker learns it will not come
         for proc in self.procs:
             with contextlib.suppress(ProcessLookupError):
                 proc.kill()
@@ -191,10 +224,15 @@ class ParsePool:
             worker.sent.set()
 
     async def close(self) -> None:
-        """End the workers: their input is closed, so each ends after its current page."""
+        """End the workers: their input is closed, so each ends after its current page; a
+        worker not yet ready (still importing, nothing sent to it) is killed instead, so a
+        crawl shorter than a worker's start never waits for it."""
         for worker in self._workers:
             if worker.reader is not None:
                 worker.reader.cancel()
+            if not worker.ready and not worker.waiting:
+                with contextlib.suppress(ProcessLookupError):
+                    worker.proc.kill()
         for proc in self.procs:
             if proc.stdin is not None:
                 proc.stdin.close()

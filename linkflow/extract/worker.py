@@ -3,7 +3,8 @@
 A worker is a ``python`` running :func:`main`, started by the crawler
 (:class:`linkflow.crawl.workers.ParsePool`). It reads requests from its standard input and
 writes answers to its standard output, each one frame: an 8-byte big-endian length, then a
-pickle. A request is the argument tuple of :func:`parse_body`; the answer is its result, an
+pickle. Its first frame, :data:`READY`, says it has imported the parser. A request is the
+argument tuple of :func:`parse_body`; the answer is its result, an
 error message or the page facts as :func:`pack` gives them (plain values pickle and unpickle
 several times faster than the dataclasses), its links already encoded as the crawl stores
 them, so that the crawl process spends no time on them.
@@ -30,11 +31,14 @@ from linkflow.models import PageFacts
 from linkflow.settings import ExtractSettings
 
 __all__ = [
-    "HEADER", "PAGE_FIELDS", "frame", "main", "malloc_trim", "pack", "parse_body", "unpack",
+    "HEADER", "PAGE_FIELDS", "READY", "frame", "main", "malloc_trim", "pack", "parse_body",
+    "unpack",
 ]  # fmt: skip
 
 HEADER = 8
 """Bytes of a frame's length prefix."""
+READY = None
+"""What a worker's first frame holds, before any answer: it has imported the parser."""
 
 
 def parse_body(
@@ -161,6 +165,8 @@ def main() -> None:
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the frames
     trim = malloc_trim()
+    out.write(frame(READY))  # the parser is imported: pages may come
+    out.flush()
     while isinstance(args := _read_frame(inp), tuple):
         try:
             result = parse_body(*args)

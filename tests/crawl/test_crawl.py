@@ -12,6 +12,8 @@ import pytest
 from aiohttp import web
 
 from linkflow.crawl import check_urls, crawl_site
+from linkflow.crawl import engine as engine_module
+from linkflow.crawl import workers as workers_module
 from linkflow.crawl.engine import Engine
 from linkflow.crawl.memory import memory_cap
 from linkflow.errors import CrawlError, StoreError
@@ -334,10 +336,11 @@ def test_parsing_in_worker_processes_stores_the_same_rows(
         return html(page(f"P{n}", *kids))
 
     srv = serve(site({f"/{i}" if i else "/": tree for i in range(150)}))
+    monkeypatch.setattr(engine_module, "USE_WORKERS", False)
     inline = crawl_site(store, [srv.url + "/"], settings(), EXTRACT)
-    monkeypatch.setattr(Engine, "POOL_BYTES", 0)
-    monkeypatch.setattr(Engine, "POOL_QUEUE", 5)
-    started = Engine.pools_started
+    monkeypatch.setattr(engine_module, "USE_WORKERS", True)
+    monkeypatch.setattr(engine_module, "BIG_BYTES", 0)  # every page waits for a worker
+    started = Engine.pools_used
     pooled = crawl_site(store, [srv.url + "/"], settings(), EXTRACT, recrawl=True)
 
     def content(crawl_id: int) -> set[tuple[Any, ...]]:
@@ -352,28 +355,37 @@ def test_parsing_in_worker_processes_stores_the_same_rows(
 
     assert pooled.pages == inline.pages == 150
     assert content(pooled.crawl_id) == content(inline.crawl_id)
-    assert Engine.pools_started == started + 1
+    assert Engine.pools_used == started + 1
 
 
 @pytest.mark.parametrize("big", [False, True], ids=["small-pages", "big-pages"])
-def test_workers_start_once_the_pages_parsed_here_reach_pool_bytes(
-    serve: Serve, store: Store, big: bool
+def test_pages_are_parsed_here_until_a_worker_is_ready_big_ones_wait_for_it(
+    serve: Serve, store: Store, monkeypatch: pytest.MonkeyPatch, big: bool
 ) -> None:
-    """Parsing moves to workers only when the pages parsed in the crawl process would pass
-    POOL_BYTES: 60 pages of 40 KB do (2.4 MB), 60 of under 4 KB do not."""
-    filler = "<p>" + "word " * 8000 + "</p>" if big else ""
+    """Workers that take 5 s to start: 60 small pages are all parsed in the crawl process,
+    which never waits for them (they are stopped, not waited for, at the end); a page of
+    ``BIG_BYTES`` or more waits for a worker instead, and the crawl then parses there."""
+    delay = 5.0
+    monkeypatch.setattr(
+        workers_module, "_WORKER", f"import time; time.sleep({delay}); {workers_module._WORKER}"
+    )
+    filler = "<p>" + "word " * 210_000 + "</p>" if big else ""
 
     async def hub(request: web.Request) -> web.Response:
         n = int(request.path.strip("/") or 0)
         kids = [f"/{k}" for k in range(1, 60)] if n == 0 else []
-        return html(page(f"P{n}", *kids, body=filler))
+        return html(page(f"P{n}", *kids, body=filler if n == 30 else ""))
 
     srv = serve(site({f"/{i}" if i else "/": hub for i in range(60)}))
-    started = Engine.pools_started
-    # One request at a time: the home page queues the 59 others, which stay queued.
-    summary = crawl_site(store, [srv.url + "/"], settings(concurrency=1), EXTRACT)
+    started = Engine.pools_used
+    begun = time.monotonic()
+    summary = crawl_site(store, [srv.url + "/"], settings(), EXTRACT)
+    took = time.monotonic() - begun
     assert summary.pages == 60
-    assert Engine.pools_started == started + (1 if big else 0)
+    assert Engine.pools_used == started + (1 if big else 0)
+    assert (took > delay) is big
+    titles = rows(store, f"SELECT count(title) AS n FROM pages WHERE crawl_id = {summary.crawl_id}")
+    assert titles == [{"n": 60}]  # every page parsed, wherever
 
 
 def test_memory_cap_applies_during_the_block_and_is_restored(store: Store) -> None:

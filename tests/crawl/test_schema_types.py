@@ -10,6 +10,7 @@ import pytest
 from aiohttp import web
 
 from linkflow.crawl import crawl_folder, crawl_site
+from linkflow.crawl import engine as engine_module
 from linkflow.crawl.engine import Engine
 from linkflow.ingest.screaming_frog import import_screaming_frog
 from linkflow.store import Store
@@ -55,14 +56,13 @@ def test_an_http_crawl_stores_the_declared_types(
     monkeypatch: pytest.MonkeyPatch,
     pool: bool,
 ) -> None:
-    if pool:
-        monkeypatch.setattr(Engine, "POOL_BYTES", 0)
-        monkeypatch.setattr(Engine, "POOL_QUEUE", 0)
+    monkeypatch.setattr(engine_module, "USE_WORKERS", pool)
+    monkeypatch.setattr(engine_module, "BIG_BYTES", 0)  # every page waits for a worker
     srv = serve(_app())
-    started = Engine.pools_started
+    started = Engine.pools_used
     summary = crawl_site(store, [srv.url + "/"], settings(), EXTRACT)
     assert _types(store, summary.crawl_id, srv.url) == EXPECTED
-    assert (Engine.pools_started > started) is pool
+    assert (Engine.pools_used > started) is pool
 
 
 def test_a_folder_crawl_stores_the_declared_types(tmp_path: Path, store: Store) -> None:

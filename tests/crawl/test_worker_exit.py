@@ -45,10 +45,16 @@ def _args(url: str) -> tuple[object, ...]:
     return (PAGE, url, "text/html", ExtractSettings(), ())
 
 
+async def _all_ready(pool: ParsePool) -> None:
+    while not all(worker.ready for worker in pool._workers):
+        await asyncio.sleep(0.01)
+
+
 def test_workers_parse_pages_and_end_with_the_pool() -> None:
     async def run() -> tuple[list[tuple[PageFacts, LinkRows] | str], list[int | None]]:
         pool = ParsePool(2)
         await pool.start()
+        await asyncio.wait_for(_all_ready(pool), 30)
         urls = [f"http://127.0.0.1/p{i}" for i in range(20)]
         results = await asyncio.gather(*(pool.parse(*_args(u)) for u in urls))
         procs = list(pool.procs)
@@ -60,6 +66,22 @@ def test_workers_parse_pages_and_end_with_the_pool() -> None:
     links = [r[1].urls[0] for r in results if isinstance(r, tuple)]
     assert links == ["http://127.0.0.1/x"] * 20
     assert codes == [0, 0]
+
+
+def test_a_pool_closed_while_its_workers_start_stops_them_without_waiting() -> None:
+    async def run() -> tuple[bool, float, list[int | None]]:
+        pool = ParsePool(2)
+        await pool.start()
+        ready = pool.ready  # the workers are still importing the parser
+        begun = time.monotonic()
+        procs = list(pool.procs)
+        await pool.close()
+        return ready, time.monotonic() - begun, [p.returncode for p in procs]
+
+    ready, took, codes = asyncio.run(run())
+    assert not ready
+    assert took < 0.5
+    assert codes == [-signal.SIGKILL] * 2
 
 
 def test_a_lost_worker_breaks_the_pool_for_every_caller() -> None:

@@ -16,6 +16,7 @@ import pytest
 from aiohttp import web
 
 from linkflow.crawl import crawl_site
+from linkflow.crawl import engine as engine_module
 from linkflow.crawl import workers as workers_module
 from linkflow.crawl.engine import Engine
 from linkflow.crawl.workers import ParsePool, WorkerLost
@@ -89,14 +90,15 @@ def _crawl_disturbed(
 
     quiet = serve(_site(lambda n: None))
     noisy = serve(_site(disturb))
+    monkeypatch.setattr(engine_module, "USE_WORKERS", False)
     inline = crawl_site(store, [quiet.url + "/"], settings(), EXTRACT)
-    monkeypatch.setattr(Engine, "POOL_BYTES", 0)
-    monkeypatch.setattr(Engine, "POOL_QUEUE", 5)
-    started = Engine.pools_started
+    monkeypatch.setattr(engine_module, "USE_WORKERS", True)
+    monkeypatch.setattr(engine_module, "BIG_BYTES", 0)  # every page waits for a worker
+    started = Engine.pools_used
     # The two servers differ only in port: compare URLs without it.
     disturbed = crawl_site(store, [noisy.url + "/"], settings(), EXTRACT)
     assert hit, "a worker was disturbed mid-crawl"
-    assert Engine.pools_started == started + 1
+    assert Engine.pools_used == started + 1
     assert disturbed.pages == inline.pages == PAGES
     before = _stored(store, inline.crawl_id)
     after = _stored(store, disturbed.crawl_id)
@@ -179,8 +181,7 @@ def test_the_parse_workers_setting_sets_how_many_processes_parse(
         if n == 60 and not seen:
             seen.append(len(_workers()))
 
-    monkeypatch.setattr(Engine, "POOL_BYTES", 0)
-    monkeypatch.setattr(Engine, "POOL_QUEUE", 5)
+    monkeypatch.setattr(engine_module, "BIG_BYTES", 0)  # every page waits for a worker
     site = serve(_site(count))
     summary = crawl_site(store, [site.url + "/"], settings(parse_workers=workers), EXTRACT)
     assert summary.pages == PAGES

@@ -92,7 +92,8 @@ def test_big_pages_go_to_the_first_worker_only_and_it_gives_their_memory_back() 
         pool = ParsePool(2)
         await pool.start()
         pids = [p.pid for p in pool.procs]
-        # A page to each worker first, so both have imported what they need.
+        while not all(worker.ready for worker in pool._workers):  # both have imported
+            await asyncio.sleep(0.01)
         await asyncio.gather(*(pool.parse(*_args(_page("w"), "http://127.0.0.1/")) for _ in pids))
         start_read = [_read(pid) for pid in pids]
         start_rss = _status(pids[0], "VmRSS")
