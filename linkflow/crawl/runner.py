@@ -9,12 +9,15 @@ HTML parser nor the robots.txt parser.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import signal
 import sys
 import threading
+from collections.abc import AsyncIterator
 
 from linkflow.crawl.engine import Engine, parse_pool
+from linkflow.crawl.fetch import Fetcher
 from linkflow.crawl.journal import CrawlBatch, Journal
 from linkflow.crawl.plan import Plan
 from linkflow.crawl.progress import CrawlProgress
@@ -26,7 +29,6 @@ from linkflow.crawl.state import (
     resumable_crawl,
     sitemap_url_list,
 )
-from linkflow.crawl.workers import ParsePool
 from linkflow.errors import CrawlError
 from linkflow.settings import CrawlSettings, ExtractSettings
 from linkflow.store import Store
@@ -79,21 +81,8 @@ async def _fetch_urls(
     extract: ExtractSettings,
     urls: list[str],
 ) -> None:
-    async with parse_pool(settings) as pool:  # before the fetcher: see start_parse_pool
-        await _fetch_urls_with(pool, journal, seen, plan, settings, extract, urls)
-
-
-async def _fetch_urls_with(
-    pool: ParsePool | None,
-    journal: Journal,
-    seen: set[str],
-    plan: Plan,
-    settings: CrawlSettings,
-    extract: ExtractSettings,
-    urls: list[str],
-) -> None:
-    fetcher = plan.make_fetcher()
-    try:
+    # The workers first, so they start while the fetcher's HTTP client is imported.
+    async with parse_pool(settings) as pool, _fetcher(plan) as fetcher:
         engine = Engine(
             journal,
             fetcher,
@@ -109,8 +98,6 @@ async def _fetch_urls_with(
             if engine.scope.contains(url):
                 engine.add(url, -1, force=True)
         await engine.run(asyncio.Event())
-    finally:
-        await fetcher.close()
 
 
 def _settings_json(settings: CrawlSettings) -> dict[str, object]:
@@ -132,22 +119,8 @@ async def _fetch_crawl(
     recrawl: bool,
     state: RunState,
 ) -> bool:
-    async with parse_pool(settings) as pool:  # before the fetcher: see start_parse_pool
-        return await _crawl(pool, store, plan, settings, extract, progress, recrawl, state)
-
-
-async def _crawl(
-    pool: ParsePool | None,
-    store: Store,
-    plan: Plan,
-    settings: CrawlSettings,
-    extract: ExtractSettings,
-    progress: CrawlProgress | None,
-    recrawl: bool,
-    state: RunState,
-) -> bool:
-    fetcher = plan.make_fetcher()
-    try:
+    # The workers first, so they start while the fetcher's HTTP client is imported.
+    async with parse_pool(settings) as pool, _fetcher(plan) as fetcher:
         robots = RobotsCache(fetcher, settings.user_agent, obey=settings.obey_robots)
         if plan.preflight:
             await _preflight(robots, plan)
@@ -189,6 +162,14 @@ async def _crawl(
         sitemap_urls = await _sitemap_urls(store, crawl_id, engine, plan, settings)
         engine.later = lambda: list(dict.fromkeys(plan.orphans(engine.seen) + sitemap_urls))
         return await _run_engine(engine)
+
+
+@contextlib.asynccontextmanager
+async def _fetcher(plan: Plan) -> AsyncIterator[Fetcher]:
+    """The plan's fetcher, closed when the block ends."""
+    fetcher = plan.make_fetcher()
+    try:
+        yield fetcher
     finally:
         await fetcher.close()
 
