@@ -45,7 +45,7 @@ from linkflow.models import BLOCKED, PageFacts
 from linkflow.settings import CrawlSettings, ExtractSettings
 from linkflow.urls import Scope, host_of, normalize
 
-__all__ = ["Engine", "parse_pool", "start_parse_pool"]
+__all__ = ["Engine", "parse_pool"]
 
 BATCH_PAGES = 25
 """Pages per journal batch. Small on purpose: a batch's links are held as Python objects
@@ -65,12 +65,14 @@ MAX_CRAWL_DELAY = 30.0
 """Longest robots.txt Crawl-delay honoured (seconds); a hostile value must not stall a crawl."""
 
 
-async def start_parse_pool(settings: CrawlSettings) -> ParsePool | None:
-    """Start the crawl's parse workers, ``settings.parse_workers`` of them (0: one a core,
-    at most ``MAX_PARSE_PROCESSES``); ``None`` where processes cannot be started (the crawl
-    then parses every page in its own process).
+@contextlib.asynccontextmanager
+async def parse_pool(settings: CrawlSettings) -> AsyncIterator[ParsePool | None]:
+    """The crawl's parse workers, ``settings.parse_workers`` of them (0: one a core, at most
+    ``MAX_PARSE_PROCESSES``), closed when the block ends (the engine that used them has
+    closed them already; a crawl that failed before its engine ran has not); ``None`` where
+    processes cannot be started (the crawl then parses every page in its own process).
 
-    Called first thing, before the HTTP client is imported: the workers import the parser
+    Entered first thing, before the HTTP client is imported: the workers import the parser
     on the other cores while the crawl process starts, and say when they are ready.
     """
     # A worker a core, the crawl process besides them: with requests pipelined (see
@@ -78,25 +80,14 @@ async def start_parse_pool(settings: CrawlSettings) -> ParsePool | None:
     # against 84 s for one, whose worker then waited for the crawl process a third of
     # the time. More than four add memory, not speed.
     processes = settings.parse_workers or min(os.cpu_count() or 1, MAX_PARSE_PROCESSES)
-    if not USE_WORKERS or processes < 1:
-        return None
-    pool = ParsePool(processes)
-    try:
-        await pool.start()
-    except BaseException as exc:  # a worker started must not outlive the crawl
-        await pool.close()
-        if isinstance(exc, OSError):  # cannot start processes here: parse in this one
-            return None
-        raise
-    return pool
-
-
-@contextlib.asynccontextmanager
-async def parse_pool(settings: CrawlSettings) -> AsyncIterator[ParsePool | None]:
-    """:func:`start_parse_pool`, closed when the block ends (the engine that used it has
-    closed it already; a crawl that failed before its engine ran has not)."""
-    pool = await start_parse_pool(settings)
-    try:
+    pool = ParsePool(processes) if USE_WORKERS and processes >= 1 else None
+    try:  # a worker started must not outlive the crawl, whatever ends it
+        if pool is not None:
+            try:
+                await pool.start()
+            except OSError:  # cannot start processes here: parse in this one
+                await pool.close()
+                pool = None
         yield pool
     finally:
         if pool is not None:
@@ -181,7 +172,7 @@ class Engine:
         self.fetched = 0
         self._later_done = False
         self._pool = pool
-        """The parse workers (see :func:`start_parse_pool`); :meth:`run` closes them."""
+        """The parse workers (see :func:`parse_pool`); :meth:`run` closes them."""
         self._pool_used = False
         self.counters = _Counters()
         self._batch = CrawlBatch()
