@@ -140,6 +140,9 @@ class ParsePool:
             # times its size in memory, and each waiting request is a copy of it.
             async with self._big:
                 return await self._send(ready[0], args)
+        # The fewest requests ahead, not the fewest bytes: sending each page to the worker
+        # with the fewest bytes ahead crawled the Rust docs in 84.7 s against 80.8 s
+        # (medians of two crawls each, in turns).
         return await self._send(min(ready, key=lambda w: len(w.waiting)), args)
 
     async def _send(
