@@ -68,8 +68,7 @@ MAX_CRAWL_DELAY = 30.0
 @contextlib.asynccontextmanager
 async def parse_pool(settings: CrawlSettings) -> AsyncIterator[ParsePool | None]:
     """The crawl's parse workers, ``settings.parse_workers`` of them (0: one a core, at most
-    ``MAX_PARSE_PROCESSES``), closed when the block ends (the engine that used them has
-    closed them already; a crawl that failed before its engine ran has not); ``None`` where
+    ``MAX_PARSE_PROCESSES``), closed when the block ends, however it ends; ``None`` where
     processes cannot be started (the crawl then parses every page in its own process).
 
     Entered first thing, before the HTTP client is imported: the workers import the parser
@@ -172,7 +171,7 @@ class Engine:
         self.fetched = 0
         self._later_done = False
         self._pool = pool
-        """The parse workers (see :func:`parse_pool`); :meth:`run` closes them."""
+        """The parse workers (see :func:`parse_pool`, which closes them)."""
         self._pool_used = False
         self.counters = _Counters()
         self._batch = CrawlBatch()
@@ -432,9 +431,6 @@ class Engine:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await self._flush(wait=True)
-            if self._pool is not None:
-                await self._pool.close()
-                self._pool = None
         self._report(0)
         return stop.is_set()
 

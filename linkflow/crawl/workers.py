@@ -118,11 +118,10 @@ class ParsePool:
         """Whether a worker is ready for pages (never once the pool is lost)."""
         return self._ready.is_set() and not self.broken
 
-    async def wait_ready(self) -> bool:
-        """Wait until a worker is ready (True) or the pool is lost (False); bounded, as
-        a worker not ready within ``START_SECONDS`` loses the pool."""
+    async def wait_ready(self) -> None:
+        """Wait until a worker is ready or the pool is lost (:attr:`ready` tells which);
+        bounded, as a worker not ready within ``START_SECONDS`` loses the pool."""
         await self._ready.wait()
-        return not self.broken
 
     async def parse(self, *args: object) -> tuple[PageFacts, LinkRows] | str:
         """Parse one page in a ready worker (``args`` as for :func:`parse_body`): its
