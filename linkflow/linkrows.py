@@ -2,7 +2,7 @@
 
 The crawl stores each link as one CSV row of its journal's ``links`` file: the ids of its
 two URLs, then :data:`LINK_COLUMNS`. Those columns come from the page alone, so a parse
-worker encodes them (the csv module, in C) and the crawl process only puts the two ids in
+worker encodes them (:func:`link_lines`) and the crawl process only puts the two ids in
 front of each line: it never rebuilds a :class:`~linkflow.models.Link` nor a list per
 column for a worker's page (on the Rust docs' 1.7 million links, writing them as CSV in the
 crawl process took a fifth of its CPU, and held the interpreter lock while it fetched).
