@@ -5,10 +5,15 @@ sample of the Rust docs) with the linkflow found on ``PYTHONPATH`` and with an o
 (``--base DIR``, the directory that holds its ``linkflow`` package, e.g. made with
 ``git archive <commit> linkflow | tar -x -C DIR``), compares every link (URL, anchor, rel,
 position, DOM path, context ...) and every page fact, and reports CPU per page of both and
-of selectolax's parse alone (best of ``--rounds``, ``time.process_time``), in all and
+of selectolax's parse alone (``time.process_time``; each page parsed once a round, in a
+fresh process, as a crawl's worker parses it; the best of ``--rounds`` rounds), in all and
 per site.
 
-Run ``python bench/extract_compare.py --base DIR``. Each version runs in its own process.
+Run ``python bench/extract_compare.py --base DIR``. Each version runs in its own process,
+one after the other; with ``--parallel`` both at once, each held to a core of its own and
+the cores swapped every round (run an even number), so that a machine whose speed drifts
+between runs (by a third and more, seen here) slows both alike, and neither is timed only
+on the slower core: the CPU ratio of the two then holds where seconds from two runs do not.
 ``--worker-gc`` times the pages with the garbage collector set as a parse worker sets it
 (:func:`linkflow.extract.worker.main`: what is alive before is frozen, collections far
 apart); by default it collects as Python does, which here also scans the results kept of
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import gc
 import json
 import os
@@ -28,6 +34,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 SITES = (
     ("python", "/usr/share/doc/python3.11/html", 0),
@@ -51,54 +58,64 @@ def files(sample_rust: int) -> list[tuple[str, Path, str]]:
     return chosen
 
 
-def run_one(listing: str, out: str, rounds: int, worker_gc: bool = False) -> None:
-    """In a child process: parse every listed page, store the results and timings."""
+def run_one(listing: str, out: str, worker_gc: bool = False) -> None:
+    """In a child process: parse every listed page once, each site timed on its own, then
+    the parse alone; store the results and timings.
+
+    The pages are timed on their first and only parse, as a crawl's worker sees each: a
+    second pass over the same pages would find every memo of the parser (region classes,
+    ids, resolved URLs) filled with exactly their keys, and time what no crawl does.
+    """
     from selectolax.lexbor import LexborHTMLParser
 
     from linkflow.extract import parse_page
 
     pages = [(url, Path(path).read_bytes()) for url, path in json.loads(Path(listing).read_text())]
-    results = {}
-    for url, body in pages:
-        facts = parse_page(body, url, content_type="text/html")
-        results[url] = dataclasses.asdict(facts)
     by_site: dict[str, list[tuple[str, bytes]]] = {}
     for url, body in pages:
         by_site.setdefault(url.split("//")[1].split(".")[0], []).append((url, body))
-    sites = {site: [float("inf"), float("inf"), len(group)] for site, group in by_site.items()}
     if worker_gc:
         from linkflow.extract import worker
 
         gc.freeze()
         gc.set_threshold(worker._GC_THRESHOLD)
-    for _ in range(rounds):
-        for site, group in by_site.items():  # each site timed on its own: CPU per page
-            start = time.process_time()
-            for url, body in group:
-                parse_page(body, url, content_type="text/html")
-            sites[site][0] = min(sites[site][0], time.process_time() - start)
-            start = time.process_time()
-            for _url, body in group:
-                LexborHTMLParser(body)
-            sites[site][1] = min(sites[site][1], time.process_time() - start)
-    best = sum(cpu for cpu, _floor, _n in sites.values())
-    floor = sum(floor for _cpu, floor, _n in sites.values())
-    size = sum(len(body) for _url, body in pages)
+    sites: dict[str, list[float]] = {}
+    facts: dict[str, Any] = {}
+    for site, group in by_site.items():  # each site timed on its own: CPU per page
+        start = time.process_time()
+        for url, body in group:
+            facts[url] = parse_page(body, url, content_type="text/html")
+        cpu = time.process_time() - start
+        start = time.process_time()
+        for _url, body in group:
+            LexborHTMLParser(body)
+        sites[site] = [cpu, time.process_time() - start, len(group)]
+    results = {url: dataclasses.asdict(page) for url, page in facts.items()}
     Path(out).write_bytes(
         pickle.dumps(
             {
                 "results": results,
-                "cpu": best,
-                "floor": floor,
                 "sites": sites,
-                "bytes": size,
+                "bytes": sum(len(body) for _url, body in pages),
                 "where": sys.modules["linkflow"].__file__,
             }
         )
     )
 
 
-def differences(before: dict[str, dict], after: dict[str, dict]) -> list[str]:
+def _best(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The first run's results with each site's least CPU (and parse floor) of all runs."""
+    best = runs[0]
+    for run in runs[1:]:
+        for site, (cpu, floor, _n) in run["sites"].items():
+            best["sites"][site][0] = min(best["sites"][site][0], cpu)
+            best["sites"][site][1] = min(best["sites"][site][1], floor)
+    best["cpu"] = sum(cpu for cpu, _floor, _n in best["sites"].values())
+    best["floor"] = sum(floor for _cpu, floor, _n in best["sites"].values())
+    return best
+
+
+def differences(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]) -> list[str]:
     """One line per page or link that differs between the two runs."""
     found: list[str] = []
     for url, old in before.items():
@@ -127,37 +144,45 @@ def main() -> None:
     parser.add_argument(
         "--worker-gc", action="store_true", help="collect garbage as a parse worker does"
     )
+    parser.add_argument(
+        "--parallel",
+        action="store_true",
+        help="run both versions at once, one a core, so both see the same machine",
+    )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        run_one(args.child[0], args.child[1], args.rounds, args.worker_gc)
+        run_one(args.child[0], args.child[1], args.worker_gc)
         return
     chosen = files(args.rust)
     with tempfile.TemporaryDirectory() as tmp:
         listing = Path(tmp, "files.json")
         listing.write_text(json.dumps([(url, str(path)) for _site, path, url in chosen]))
-        runs = {}
         here = os.environ.get("PYTHONPATH", os.getcwd())
-        for name, path in (("before", args.base), ("after", here)):
-            out = Path(tmp, f"{name}.pickle")
-            env = {**os.environ, "PYTHONPATH": path}
-            subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--base",
-                    args.base,
-                    "--rounds",
-                    str(args.rounds),
+        rounds: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
+        cores = sorted(os.sched_getaffinity(0))[:2]
+        for n in range(args.rounds):  # a fresh pair of processes a round
+            children = {}
+            for k, (name, path) in enumerate((("before", args.base), ("after", here))):
+                core = cores[(k + n) % len(cores)]  # each version on each core in turn
+                command = [
+                    sys.executable, __file__, "--base", args.base,
                     *(["--worker-gc"] if args.worker_gc else []),
-                    "--child",
-                    str(listing),
-                    str(out),
-                ],
-                env=env,
-                check=True,
-            )
-            runs[name] = pickle.loads(out.read_bytes())
+                    "--child", str(listing), str(Path(tmp, f"{name}{n}.pickle")),
+                ]  # fmt: skip
+                pin = functools.partial(os.sched_setaffinity, 0, {core}) if args.parallel else None
+                env = {**os.environ, "PYTHONPATH": path}
+                child = subprocess.Popen(command, env=env, preexec_fn=pin)
+                if args.parallel:
+                    children[name] = child
+                elif child.wait() != 0:
+                    sys.exit(f"the {name} run failed")
+            for name, child in children.items():
+                if child.wait() != 0:
+                    sys.exit(f"the {name} run failed")
+            for name in rounds:
+                rounds[name].append(pickle.loads(Path(tmp, f"{name}{n}.pickle").read_bytes()))
+        runs = {name: _best(found) for name, found in rounds.items()}
     before, after = runs["before"], runs["after"]
     links = sum(len(page["links"]) for page in before["results"].values())
     diffs = differences(before["results"], after["results"])
