@@ -258,6 +258,7 @@ _ANY_WORD: Final = re.compile(
     )
 )
 """Matches where any of the class/id vocabularies does."""
+
 # Every match of a vocabulary pattern contains one of these (each pattern's alternatives, in
 # order, reduced to a literal every match of them holds): a class/id text without any of
 # them matches no pattern. One Aho-Corasick pass finds out (0.4 us an id) where the joined
@@ -284,6 +285,7 @@ _LITERALS: Final = (
 
 
 def _literal_automaton() -> Any:
+    """An Aho-Corasick automaton of :data:`_LITERALS` (pyahocorasick ships no types)."""
     automaton = ahocorasick.Automaton()
     for word in _LITERALS:
         automaton.add_word(word, word)
