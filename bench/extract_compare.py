@@ -160,7 +160,7 @@ def main() -> None:
         listing.write_text(json.dumps([(url, str(path)) for _site, path, url in chosen]))
         here = os.environ.get("PYTHONPATH", os.getcwd())
         rounds: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
-        cores = sorted(os.sched_getaffinity(0))[:2]
+        cores = sorted(os.sched_getaffinity(0))[:2] if args.parallel else [0]  # Linux
         for n in range(args.rounds):  # a fresh pair of processes a round
             children = {}
             for k, (name, path) in enumerate((("before", args.base), ("after", here))):
