@@ -101,8 +101,8 @@ def quoted(text: str) -> str:
 
 
 def _field(text: str | None) -> str:
-    """``text`` as :func:`csv_lines` writes it: quoted, or nothing for ``None``."""
-    return "" if text is None else '"' + text.replace('"', '""') + '"'
+    """``text`` as :func:`csv_lines` writes it: :func:`quoted`, or nothing for ``None``."""
+    return "" if text is None else quoted(text)
 
 
 def link_lines(links: Sequence[Link]) -> list[str]:
