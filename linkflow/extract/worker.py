@@ -18,6 +18,7 @@ parser: importing the crawl package would load aiohttp and DuckDB into every wor
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import pickle
@@ -31,8 +32,8 @@ from linkflow.models import PageFacts
 from linkflow.settings import ExtractSettings
 
 __all__ = [
-    "HEADER", "PAGE_FIELDS", "READY", "frame", "main", "malloc_trim", "pack", "parse_body",
-    "unpack",
+    "HEADER", "PAGE_FIELDS", "PIPE_BYTES", "READY", "frame", "main", "malloc_trim", "pack",
+    "parse_body", "unpack", "widen_pipes",
 ]  # fmt: skip
 
 HEADER = 8
@@ -158,11 +159,33 @@ def malloc_trim() -> Callable[[int], int] | None:
     return trim
 
 
+PIPE_BYTES = 1 << 20
+"""What the worker asks each of its two pipes to hold (Linux's default is 64 KB): a page or
+an answer of up to this size crosses in one write and one read instead of one per 64 KB,
+and waits in the pipe rather than in the crawl process's write buffer."""
+
+
+def widen_pipes(*fds: int) -> None:
+    """Ask the pipes ``fds`` to hold :data:`PIPE_BYTES`; where the system has no such call
+    or refuses (a lower ``/proc/sys/fs/pipe-max-size``, not a pipe), they stay as they are."""
+    try:
+        import fcntl  # POSIX only
+    except ImportError:
+        return
+    setting = getattr(fcntl, "F_SETPIPE_SZ", None)  # Linux only
+    if setting is None:
+        return
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(fd, setting, PIPE_BYTES)
+
+
 def main() -> None:
     """Answer parse requests until the input ends."""
     gc.freeze()  # what the imports made lives as long as the worker: never scan it again
     gc.set_threshold(_GC_THRESHOLD)
     inp, out = sys.stdin.buffer, sys.stdout.buffer
+    widen_pipes(inp.fileno(), out.fileno())
     sys.stdout = sys.stderr  # a stray print must not corrupt the frames
     trim = malloc_trim()
     out.write(frame(READY))  # the parser is imported: pages may come
