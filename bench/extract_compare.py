@@ -160,17 +160,19 @@ def main() -> None:
         listing.write_text(json.dumps([(url, str(path)) for _site, path, url in chosen]))
         here = os.environ.get("PYTHONPATH", os.getcwd())
         rounds: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
-        cores = sorted(os.sched_getaffinity(0))[:2] if args.parallel else [0]  # Linux
+        cores = sorted(os.sched_getaffinity(0))[:2] if args.parallel else []  # Linux
         for n in range(args.rounds):  # a fresh pair of processes a round
             children = {}
             for k, (name, path) in enumerate((("before", args.base), ("after", here))):
-                core = cores[(k + n) % len(cores)]  # each version on each core in turn
                 command = [
                     sys.executable, __file__, "--base", args.base,
                     *(["--worker-gc"] if args.worker_gc else []),
                     "--child", str(listing), str(Path(tmp, f"{name}{n}.pickle")),
                 ]  # fmt: skip
-                pin = functools.partial(os.sched_setaffinity, 0, {core}) if args.parallel else None
+                pin = None
+                if args.parallel:  # each version on each core in turn
+                    core = cores[(k + n) % len(cores)]
+                    pin = functools.partial(os.sched_setaffinity, 0, {core})
                 env = {**os.environ, "PYTHONPATH": path}
                 child = subprocess.Popen(command, env=env, preexec_fn=pin)
                 if args.parallel:
