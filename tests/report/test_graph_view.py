@@ -23,6 +23,20 @@ def test_layout_is_deterministic_and_inside_the_box() -> None:
     assert layout(1, []).tolist() == [[0.5, 0.5]]
 
 
+def test_linked_pages_are_drawn_together() -> None:
+    # Two groups of 12 pages, each page linked to every other of its group, and one link
+    # between the groups: each group is drawn as a cluster, apart from the other.
+    groups = [range(12), range(12, 24)]
+    edges = [(a, b) for g in groups for a in g for b in g if a != b] + [(0, 12)]
+    pos = layout(24, edges)
+    centres = [pos[list(g)].mean(axis=0) for g in groups]
+    spread = max(
+        float(np.linalg.norm(pos[list(g)] - c, axis=1).mean())
+        for g, c in zip(groups, centres, strict=True)
+    )
+    assert float(np.linalg.norm(centres[0] - centres[1])) > 2 * spread
+
+
 def test_the_same_audit_draws_the_same_graph(tmp_path: Path) -> None:
     # The links come back from the store in no fixed order (a parallel DISTINCT); the
     # layout adds their forces up in floating point, so it must be given one order.
