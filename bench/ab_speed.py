@@ -11,6 +11,10 @@ the whole process tree (parse workers included), and their ratio.
     python bench/ab_speed.py --base DIR http://127.0.0.1:8103/             # bare crawls
     python bench/ab_speed.py --base DIR http://127.0.0.1:8103/ --audit     # whole audits
     python bench/ab_speed.py --base DIR https://example.com --folder PATH   # a build folder
+    python bench/ab_speed.py --base DIR http://127.0.0.1:8103/ --audit -- --max-pages 1000
+
+Arguments after ``--`` go to the command as they are (``linkflow audit``'s options, or
+``python -m linkflow.crawl``'s).
 
 A crawl is ``python -m linkflow.crawl`` into a fresh store; an audit is
 ``python -m linkflow audit --quiet`` into a fresh folder. Both versions run with the same
@@ -34,13 +38,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _command(args: argparse.Namespace, where: Path) -> list[str]:
+def _command(args: argparse.Namespace, where: Path, extra: list[str]) -> list[str]:
     if args.audit:
         target = str(args.folder) if args.folder else args.seed
         cmd = [sys.executable, "-m", "linkflow", "audit", target, "--audit", str(where), "--quiet"]
-        return cmd + (["--base-url", args.seed] if args.folder else [])
+        return cmd + (["--base-url", args.seed] if args.folder else []) + extra
     cmd = [sys.executable, "-m", "linkflow.crawl", str(where / "crawl.duckdb"), args.seed]
-    return cmd + (["--folder", str(args.folder)] if args.folder else [])
+    return cmd + (["--folder", str(args.folder)] if args.folder else []) + extra
 
 
 def _run(tree: Path, cmd: list[str]) -> tuple[float, float]:
@@ -64,7 +68,8 @@ def main() -> int:
     parser.add_argument("--folder", type=Path, help="crawl this build folder")
     parser.add_argument("--audit", action="store_true", help="time whole audits, not crawls")
     parser.add_argument("--rounds", type=int, default=5)
-    args = parser.parse_args()
+    args, rest = parser.parse_known_args()
+    extra = [a for a in rest if a != "--"]
     trees = {"base": args.base.resolve(), "new": ROOT}
     for tree in trees.values():
         if not (tree / "linkflow").is_dir():
@@ -76,13 +81,14 @@ def main() -> int:
         for name in order:
             where = Path(tempfile.mkdtemp(prefix="linkflow-ab-"))
             try:
-                times[name].append(_run(trees[name], _command(args, where)))
+                times[name].append(_run(trees[name], _command(args, where, extra)))
             finally:
                 shutil.rmtree(where, ignore_errors=True)
             wall, cpu = times[name][-1]
             print(f"round {n + 1} {name:4}  wall {wall:7.2f} s  cpu {cpu:7.2f} s", flush=True)
     what = "audit" if args.audit else "crawl"
-    print(f"\n{what} of {args.seed}, {args.rounds} rounds each, in turns")
+    given = f" ({' '.join(extra)})" if extra else ""
+    print(f"\n{what} of {args.seed}{given}, {args.rounds} rounds each, in turns")
     stats = {}
     for name, runs in times.items():
         walls, cpus = [w for w, _ in runs], [c for _, c in runs]

@@ -281,8 +281,8 @@ def _sample_mentions(
     sources: Sequence[SourceText], auto: object, sample: int, *, keep: int
 ) -> tuple[Counter[str], dict[int, list[_Mention]]]:
     """The phrase keys counted once per page over an even sample of ``sample`` sources,
-    with the mentions (code included) of the first sampled sources by index, up to
-    ``keep`` mentions in all."""
+    and by source index the mentions (code included) of the sampled sources, taken in
+    order while they fit in ``keep`` mentions in all."""
     seen: Counter[str] = Counter()
     kept: dict[int, list[_Mention]] = {}
     total = 0
