@@ -18,6 +18,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from linkflow.extract.charset import decode_document
 from linkflow.extract.content import Block, MainContent, find_main
+from linkflow.extract.flatten import FLATTEN_CHARS, flatten_code
 from linkflow.extract.head import attr
 from linkflow.extract.regions import Attributes, NodeInfo, RegionIndex
 from linkflow.extract.tags import TAG_NAMES
@@ -399,7 +400,8 @@ def parse_page(
     text, encoding = decode_document(body, content_type)
     if not text.strip() or "\x00" in text[:1024]:
         return facts  # empty, or binary data served as HTML (NUL is never in text)
-    tree = LexborHTMLParser(text)
+    # Long pages only (see FLATTEN_CHARS); what is extracted is the same either way.
+    tree = LexborHTMLParser(flatten_code(text) if len(text) >= FLATTEN_CHARS else text)
     nodes = walk(tree, body, text, encoding)
     facts.schema_types = nodes.schema_types
     base = nodes.head.base_url(url)
