@@ -15,7 +15,10 @@ text, and the text is the same without them (a text read deep is the concatenati
 text nodes). A listing that holds anything else (a link, a comment, a span whose
 attributes are not all double-quoted, microdata) is left as it is, and so is a page where
 a ``<pre>`` could be text rather than a tag: one with a raw-text element that shows
-markup (``<textarea>``, ``<xmp>`` ...), or with ``<pre`` inside its ``<title>``.
+markup (``<textarea>``, ``<xmp>`` ...), or with ``<pre`` inside its ``<title>``; listings
+are looked for from the ``<body>`` tag on. What is not guarded against is a ``<pre>`` listing
+written raw inside a double-quoted attribute value in the body (an ``alt`` text holding
+``<pre><span>…</span></pre>``), which would lose its span tags.
 """
 
 from __future__ import annotations
@@ -44,7 +47,9 @@ def flatten_code(text: str) -> str:
     that hold only text, ``<span>`` and ``<code>`` tags (see the module docstring); the
     same string when there is none. What is extracted from the result is what is
     extracted from ``text``."""
-    first = text.find("<pre")
+    # Listings are looked for in the body: a "<pre>" in the head could only be text of an
+    # attribute (a description, say), which must stay as written.
+    first = text.find("<pre", max(text.find("<body"), 0))
     if first < 0 or "<span" not in text:
         return text
     if first < text.find("</title") or _SHOWS_MARKUP.search(text):

@@ -68,7 +68,6 @@ def test_other_listings_are_left_as_they_are(listing: str) -> None:
         # A raw-text element may show markup as text: a "<pre>" there is not a tag.
         ('<textarea><pre><span class="k">x</span></pre></textarea>', "<title>T</title>"),
         ('<xmp><pre><span class="k">x</span></pre></xmp>', "<title>T</title>"),
-        ('<pre><span class="k">x</span></pre>', '<title><pre><span class="k">t</span></title>'),
     ],
 )
 def test_a_page_where_pre_may_be_text_is_left_as_it_is(body: str, head: str) -> None:
@@ -170,3 +169,21 @@ def test_a_long_source_view_is_flattened_with_the_same_result() -> None:
     assert facts.main_text is not None
     assert "let v29999 = 29999;" in facts.main_text
     assert "\n1\n2\n3" not in facts.main_text  # the gutter is not main text
+
+
+def test_a_title_that_shows_a_listing_stays_as_written() -> None:
+    title = '<title><pre><span class="k">t</span></pre></title>'
+    # Without a <body> tag the listings are looked for from the start: the title's "<pre>"
+    # comes first, so nothing is flattened.
+    bare = f'{title}<pre><span class="k">x</span></pre>'
+    assert flatten_code(bare) is bare
+    text = _doc('<pre><span class="k">x</span></pre>', title)
+    assert flatten_code(text) == _doc("<pre>x</pre>", title)
+
+
+def test_a_listing_written_in_a_head_attribute_stays_as_written() -> None:
+    head = '<title>T</title><meta name="description" content="<pre><span>x</span></pre>">'
+    text = _doc('<pre><span class="k">y</span></pre>', head)
+    assert flatten_code(text) == _doc("<pre>y</pre>", head)
+    facts = parse_page(text.encode(), "https://a.test/", settings=KEEP)
+    assert facts.meta_description == "<pre><span>x</span></pre>"
