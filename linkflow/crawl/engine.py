@@ -38,7 +38,7 @@ from linkflow.crawl.page import PageResult, build_result, wants_parse
 from linkflow.crawl.progress import CrawlProgress, CrawlStats
 from linkflow.crawl.robots import RobotsCache
 from linkflow.crawl.rows import PageRow
-from linkflow.crawl.workers import BIG_BYTES, ParsePool, WorkerLost
+from linkflow.crawl.workers import BIG_BYTES, Parked, ParsePool, WorkerLost
 from linkflow.extract.worker import parse_body
 from linkflow.linkrows import LinkRows
 from linkflow.models import BLOCKED, PageFacts
@@ -251,8 +251,8 @@ class Engine:
             resp = await self._request(fetch_url, internal)
         except Exception as exc:  # a fetcher bug must cost one page, never the crawl
             resp = Response(url=fetch_url, error=f"internal error: {type(exc).__name__}: {exc}")
-        parsed = await self._parse(resp, url) if wants_parse(resp, internal) else None
         size = len(resp.body)
+        parsed = await self._parse(resp, url) if wants_parse(resp, internal) else None
         resp.body = b""  # bodies never outlive their page
         facts, rows = parsed if isinstance(parsed, tuple) else (parsed, None)
         result = build_result(
@@ -273,17 +273,30 @@ class Engine:
         """Parse a page in a worker once one is ready, here until then (or once the
         workers are lost); a big page waits for a worker rather than grow this process by
         the twenty times its size that parsing it takes."""
-        args = (resp.body, url, resp.content_type, self.extract, self.settings.strip_params)
+        rest = (url, resp.content_type, self.extract, self.settings.strip_params)
         pool = self._pool
-        if pool is not None and not pool.ready and len(resp.body) >= BIG_BYTES:
+        big = len(resp.body) >= BIG_BYTES
+        if pool is not None and not pool.ready and big:
             await pool.wait_ready()
         if pool is not None and pool.ready:
             if not self._pool_used:
                 self._pool_used = True
                 Engine.pools_used += 1
-            with contextlib.suppress(WorkerLost):  # a worker died: parse here from now on
-                return await pool.parse(*args)
-        facts = parse_body(*args)
+            # A big page waits for its worker on disk (see Parked), not in this process.
+            parked = Parked.of(resp.body) if big else None
+            if parked is not None:
+                resp.body = b""
+            try:
+                with contextlib.suppress(WorkerLost):  # a worker died: parse here from now on
+                    return await pool.parse(parked or resp.body, *rest)
+                if parked is not None:
+                    resp.body = parked.read()
+            except OSError as exc:  # the page cannot be read back from its file
+                return f"could not parse: cannot read the page back: {exc}"[:300]
+            finally:
+                if parked is not None:
+                    parked.close()
+        facts = parse_body(resp.body, *rest)
         return facts if isinstance(facts, str) else (facts, LinkRows.of(facts.links))
 
     async def _request(self, fetch_url: str, internal: bool) -> Response:

@@ -93,7 +93,8 @@ def _crawl_disturbed(
     monkeypatch.setattr(engine_module, "USE_WORKERS", False)
     inline = crawl_site(store, [quiet.url + "/"], settings(), EXTRACT)
     monkeypatch.setattr(engine_module, "USE_WORKERS", True)
-    monkeypatch.setattr(engine_module, "BIG_BYTES", 0)  # every page waits for a worker
+    # Every page waits for a worker, parked on disk: a lost worker's pages are read back.
+    monkeypatch.setattr(engine_module, "BIG_BYTES", 0)
     started = Engine.pools_used
     # The two servers differ only in port: compare URLs without it.
     disturbed = crawl_site(store, [noisy.url + "/"], settings(), EXTRACT)
@@ -181,7 +182,8 @@ def test_the_parse_workers_setting_sets_how_many_processes_parse(
         if n == 60 and not seen:
             seen.append(len(_workers()))
 
-    monkeypatch.setattr(engine_module, "BIG_BYTES", 0)  # every page waits for a worker
+    # Every page waits for a worker, parked on disk: a lost worker's pages are read back.
+    monkeypatch.setattr(engine_module, "BIG_BYTES", 0)
     site = serve(_site(count))
     summary = crawl_site(store, [site.url + "/"], settings(parse_workers=workers), EXTRACT)
     assert summary.pages == PAGES

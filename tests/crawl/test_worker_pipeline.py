@@ -4,12 +4,14 @@ first answer is read, and each answer reaches the caller whose page it is."""
 from __future__ import annotations
 
 import asyncio
+import errno
+import io
 import sys
 from pathlib import Path
 
 import pytest
 
-from linkflow.crawl.workers import BIG_BYTES, ParsePool
+from linkflow.crawl.workers import BIG_BYTES, Parked, ParsePool
 from linkflow.extract.worker import TRIM_BYTES
 from linkflow.linkrows import LinkRows
 from linkflow.models import PageFacts
@@ -118,3 +120,64 @@ def test_big_pages_go_to_the_first_worker_only_and_it_gives_their_memory_back() 
     assert read[1] < BIG_BYTES  # the second one none of them
     assert grew > 30_000  # kB: parsing a big page took memory ...
     assert rss[0] < rss[1] + 20_000  # ... which the first worker handed back
+
+
+class _Unreadable(io.RawIOBase):
+    """A file whose reads fail as a failing disk's do."""
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: object) -> int:
+        raise OSError(errno.EIO, "Input/output error")
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return 0
+
+
+def test_big_pages_waiting_for_their_worker_wait_on_disk_and_parse_the_same() -> None:
+    big = [_page(f"big{i}", filler=BIG_BYTES // 14 + i) for i in range(3)]
+    assert all(len(body) >= BIG_BYTES for body in big)
+
+    async def run() -> tuple[list[str | None], list[str | None], int, object, object]:
+        pool = ParsePool(1)
+        await pool.start()
+        parked = [Parked.of(body) for body in big]
+        rest = _args(b"", "http://127.0.0.1/")[1:]
+        from_disk = await asyncio.gather(*(pool.parse(p, *rest) for p in parked))
+        in_memory = await asyncio.gather(*(pool.parse(body, *rest) for body in big))
+        # A file that cannot be read back (a disk error): that page's parse fails with a
+        # message, and the pool goes on.
+        failed = await pool.parse(Parked(io.BufferedReader(_Unreadable()), len(big[0])), *rest)
+        after = await pool.parse(_page("after"), *rest)
+        await pool.close()
+        for p in parked:
+            assert p is not None
+            p.close()
+        titles = [r[0].title if isinstance(r, tuple) else None for r in from_disk]
+        again = [r[0].title if isinstance(r, tuple) else None for r in in_memory]
+        links = sum(len(r[1].lines) for r in from_disk if isinstance(r, tuple))
+        return titles, again, links, failed, after
+
+    titles, again, links, failed, after = asyncio.run(run())
+    assert titles == again == ["big0", "big1", "big2"]
+    assert links == 3  # one link a page, as in memory
+    assert isinstance(failed, str)
+    assert failed.startswith("could not parse: cannot read the page back: [Errno 5]")
+    assert isinstance(after, tuple)
+    assert after[0].title == "after"
+
+
+def test_a_parked_body_reads_back_whole_until_closed() -> None:
+    body = bytes(range(256)) * 5000
+    parked = Parked.of(body)
+    assert parked is not None
+    assert parked.size == len(body)
+    assert parked.read() == body
+    assert parked.read() == body  # read again: a lost worker's page is parsed here
+    parked.close()
+    with pytest.raises(ValueError, match="closed file"):
+        parked.read()
