@@ -182,8 +182,7 @@ def test_the_parse_workers_setting_sets_how_many_processes_parse(
         if n == 60 and not seen:
             seen.append(len(_workers()))
 
-    # Every page waits for a worker, parked on disk: a lost worker's pages are read back.
-    monkeypatch.setattr(engine_module, "BIG_BYTES", 0)
+    monkeypatch.setattr(engine_module, "BIG_BYTES", 0)  # every page waits for a worker
     site = serve(_site(count))
     summary = crawl_site(store, [site.url + "/"], settings(parse_workers=workers), EXTRACT)
     assert summary.pages == PAGES
