@@ -38,7 +38,7 @@ from linkflow.crawl.page import PageResult, build_result, wants_parse
 from linkflow.crawl.progress import CrawlProgress, CrawlStats
 from linkflow.crawl.robots import RobotsCache
 from linkflow.crawl.rows import PageRow
-from linkflow.crawl.workers import BIG_BYTES, Parked, ParsePool, WorkerLost
+from linkflow.crawl.workers import BIG_BYTES, Parked, ParsePool, WorkerLost, unreadable
 from linkflow.extract.worker import parse_body
 from linkflow.linkrows import LinkRows
 from linkflow.models import BLOCKED, PageFacts
@@ -271,8 +271,8 @@ class Engine:
 
     async def _parse(self, resp: Response, url: str) -> tuple[PageFacts, LinkRows] | str:
         """Parse a page in a worker once one is ready, here until then (or once the
-        workers are lost); a big page waits for a worker rather than grow this process by
-        the twenty times its size that parsing it takes."""
+        workers are lost); a big page waits for a worker, in a temporary file, rather than
+        grow this process by the twenty times its size that parsing it takes."""
         rest = (url, resp.content_type, self.extract, self.settings.strip_params)
         pool = self._pool
         big = len(resp.body) >= BIG_BYTES
@@ -288,11 +288,11 @@ class Engine:
                 resp.body = b""
             try:
                 with contextlib.suppress(WorkerLost):  # a worker died: parse here from now on
-                    return await pool.parse(parked or resp.body, *rest)
+                    return await pool.parse(parked if parked is not None else resp.body, *rest)
                 if parked is not None:
                     resp.body = parked.read()
-            except OSError as exc:  # the page cannot be read back from its file
-                return f"could not parse: cannot read the page back: {exc}"[:300]
+            except OSError as exc:  # only the read back raises it (the pool's are WorkerLost)
+                return unreadable(exc)
             finally:
                 if parked is not None:
                     parked.close()

@@ -35,7 +35,7 @@ from linkflow.extract.worker import HEADER, frame, unpack
 from linkflow.linkrows import LinkRows
 from linkflow.models import PageFacts
 
-__all__ = ["BIG_BYTES", "Parked", "ParsePool", "WorkerLost"]
+__all__ = ["BIG_BYTES", "Parked", "ParsePool", "WorkerLost", "unreadable"]
 
 _WORKER = "from linkflow.extract.worker import main; main()"
 STOP_SECONDS = 5.0
@@ -89,6 +89,11 @@ class Parked:
 
     def close(self) -> None:
         self._file.close()
+
+
+def unreadable(exc: OSError) -> str:
+    """The parse error of a page whose :class:`Parked` file could not be read back."""
+    return f"could not parse: cannot read the page back: {exc}"[:300]
 
 
 class WorkerLost(Exception):
@@ -184,7 +189,7 @@ class ParsePool:
                     try:
                         body = body.read()
                     except OSError as exc:
-                        return f"could not parse: cannot read the page back: {exc}"[:300]
+                        return unreadable(exc)
                 answer = self._write(ready[0], frame((body, *args[1:])))
                 del body, args  # the pipe, or its write buffer, holds the page now
                 return await self._answer(ready[0], answer)

@@ -19,7 +19,7 @@ from linkflow.crawl import crawl_site
 from linkflow.crawl import engine as engine_module
 from linkflow.crawl import workers as workers_module
 from linkflow.crawl.engine import Engine
-from linkflow.crawl.workers import ParsePool, WorkerLost
+from linkflow.crawl.workers import Parked, ParsePool, WorkerLost
 from linkflow.errors import CrawlError
 from linkflow.settings import ExtractSettings
 from linkflow.store import Store
@@ -192,3 +192,36 @@ def test_the_parse_workers_setting_sets_how_many_processes_parse(
 def test_a_negative_parse_workers_setting_is_refused(store: Store) -> None:
     with pytest.raises(CrawlError, match="parse_workers must be 0"):
         crawl_site(store, ["http://127.0.0.1:9/"], settings(parse_workers=-1), EXTRACT)
+
+
+def test_big_pages_wait_for_their_worker_in_files_each_closed_after(
+    serve: Serve, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every page big: each is parked once, its file closed once parsed, and the crawl stores
+    # what a crawl parsing in its own process stores.
+    opened: list[Parked] = []
+    closed: list[Parked] = []
+
+    class Counted(Parked):
+        @classmethod
+        def of(cls, body: bytes) -> Parked | None:
+            parked = super().of(body)
+            if parked is not None:
+                opened.append(parked)
+            return parked
+
+        def close(self) -> None:
+            closed.append(self)
+            super().close()
+
+    quiet = serve(_site(lambda n: None))
+    monkeypatch.setattr(engine_module, "USE_WORKERS", False)
+    inline = crawl_site(store, [quiet.url + "/"], settings(), EXTRACT)
+    monkeypatch.setattr(engine_module, "USE_WORKERS", True)
+    monkeypatch.setattr(engine_module, "BIG_BYTES", 0)
+    monkeypatch.setattr(engine_module, "Parked", Counted)
+    parked = crawl_site(store, [quiet.url + "/"], settings(), EXTRACT, recrawl=True)
+    assert parked.pages == inline.pages == PAGES
+    assert len(opened) == PAGES
+    assert len({id(p) for p in closed}) == len(closed) == PAGES
+    assert _stored(store, parked.crawl_id) == _stored(store, inline.crawl_id)
