@@ -14,7 +14,7 @@ PACKAGE = Path(linkflow.__file__).parent
 
 # Earlier layers never import later ones; packages in the same layer do not import each other.
 LAYERS: list[set[str]] = [
-    {"errors"},
+    {"errors", "heap"},
     {"encodings"},
     {"settings", "models", "urls", "robotstxt", "progress"},
     {"linkrows"},

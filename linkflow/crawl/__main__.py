@@ -14,6 +14,7 @@ from pathlib import Path
 
 from linkflow.crawl import JsonProgress, crawl_folder, crawl_site
 from linkflow.errors import LinkflowError
+from linkflow.heap import map_large_blocks
 from linkflow.settings import CrawlSettings, ExtractSettings
 from linkflow.store import Store
 
@@ -41,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--log-json", action="store_true", help="JSON progress on stderr")
     args = parser.parse_args(argv)
+    map_large_blocks()  # this process is linkflow's: pages' big blocks go back once freed
     settings = CrawlSettings(
         max_pages=args.max_pages,
         max_depth=args.max_depth,

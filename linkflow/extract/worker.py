@@ -19,21 +19,20 @@ parser: importing the crawl package would load aiohttp and DuckDB into every wor
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gc
 import pickle
 import sys
-from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from linkflow.extract.parse import parse_page
+from linkflow.heap import malloc_trim, map_large_blocks
 from linkflow.linkrows import LinkRows
 from linkflow.models import PageFacts
 from linkflow.settings import ExtractSettings
 
 __all__ = [
-    "HEADER", "PAGE_FIELDS", "PIPE_BYTES", "READY", "frame", "main", "malloc_trim", "pack",
-    "parse_body", "unpack", "widen_pipes",
+    "HEADER", "PAGE_FIELDS", "PIPE_BYTES", "READY", "frame", "main", "pack", "parse_body",
+    "unpack", "widen_pipes",
 ]  # fmt: skip
 
 HEADER = 8
@@ -148,17 +147,6 @@ and glibc keeps what was freed: a worker stayed 145 MB resident after its big pa
 once trimmed."""
 
 
-def malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim``, or None where the C library has none."""
-    try:
-        # The symbols the interpreter is linked with, C library included: no library
-        # search (ctypes.util.find_library runs ldconfig in a child process).
-        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError, TypeError):
-        return None
-    return trim
-
-
 PIPE_BYTES = 1 << 20
 """What the worker asks each of its two pipes to hold (Linux's default is 64 KB): a page or
 an answer of up to this size crosses in one write and one read instead of one per 64 KB,
@@ -184,6 +172,7 @@ def main() -> None:
     """Answer parse requests until the input ends."""
     gc.freeze()  # what the imports made lives as long as the worker: never scan it again
     gc.set_threshold(_GC_THRESHOLD)
+    map_large_blocks()  # each page's tree and frames go back to the system once freed
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     widen_pipes(inp.fileno(), out.fileno())
     sys.stdout = sys.stderr  # a stray print must not corrupt the frames

@@ -1,0 +1,79 @@
+"""The heap settings of linkflow's own processes (glibc only: CI runs on Linux)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="glibc's allocator")
+
+# Forty blocks of a size (1.5 MB unless told), each followed by a small block that stays:
+# once the forty are freed, how many MB of them left the process? An 8 MB block freed first
+# raises glibc's moving threshold above them, as a crawl's first big page does.
+_PROBE = """
+import sys
+from linkflow.heap import map_large_blocks
+if sys.argv[1] == "on":
+    assert map_large_blocks()
+def rss():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096 >> 20
+size = int(sys.argv[2])
+big = bytearray(8 << 20)
+del big
+blocks, kept = [], []
+for _ in range(40):
+    blocks.append(bytearray(size))
+    kept.append(bytearray(2000))
+before = rss()
+del blocks
+print(before - rss())
+"""
+
+
+def _returned_mb(mode: str, size: int = 3 << 19) -> int:
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE, mode, str(size)], capture_output=True, text=True, check=True
+    )
+    return int(out.stdout)
+
+
+def test_big_blocks_go_back_to_the_system_once_freed() -> None:
+    assert _returned_mb("on") >= 57
+
+
+def test_the_blocks_of_ordinary_pages_stay_in_the_heap() -> None:
+    # Half a megabyte (a documentation page): mapping and faulting in such blocks afresh
+    # for every page cost a crawl 5-6 % CPU, so they are left to the heap as glibc has it.
+    assert _returned_mb("on", 1 << 19) <= 2
+
+
+def test_without_it_glibc_keeps_them_after_a_bigger_block_was_freed() -> None:
+    # What map_large_blocks is for: the same allocations keep the memory resident.
+    assert _returned_mb("off") <= 2
+
+
+def test_the_parse_worker_and_the_command_line_map_big_blocks() -> None:
+    # Both processes are linkflow's own; a library user's process is left alone.
+    probe = (
+        "import sys, linkflow.heap as heap\n"
+        "calls = []\n"
+        "heap.map_large_blocks = lambda *a: calls.append(a) or True\n"
+        "import linkflow.cli.base as base, linkflow.extract.worker as worker, linkflow.audit\n"
+        "assert calls == [], 'importing must not change the allocator'\n"
+        "sys.argv = ['linkflow', '--version']\n"
+        "try:\n    base.main()\nexcept SystemExit:\n    pass\n"
+        "print('cli', len(calls), file=sys.stderr)\n"
+        "worker.main()  # its input is empty: it says it is ready and ends\n"
+        "print('worker', len(calls), file=sys.stderr)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=False,
+        check=True,
+    )
+    assert out.stderr.decode().split()[-4:] == ["cli", "1", "worker", "2"]
