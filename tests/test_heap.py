@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from linkflow import heap
+
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="glibc's allocator")
 
 # Forty blocks of a size (1.5 MB unless told), each followed by a small block that stays:
@@ -77,3 +79,85 @@ def test_the_parse_worker_and_the_command_line_map_big_blocks() -> None:
         check=True,
     )
     assert out.stderr.decode().split()[-4:] == ["cli", "1", "worker", "2"]
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_trimmer_is_due_once_its_interval_has_passed_since_its_last_trim(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[int] = []
+    monkeypatch.setattr(heap, "malloc_trim", lambda: calls.append)
+    clock = _Clock()
+    trimmer = heap.Trimmer(1.0, clock=clock)
+    assert not trimmer.due()  # counted from its start
+    clock.now += 0.99
+    assert not trimmer.due()
+    clock.now += 0.01
+    assert trimmer.due()
+    trimmer.trim()
+    assert calls == [0]  # malloc_trim(0): every arena, no pad kept
+    assert not trimmer.due()
+    clock.now += 0.5
+    trimmer.trim()  # told to (a big page): trims at once, and counts from then
+    clock.now += 0.9
+    assert not trimmer.due()
+    clock.now += 0.1
+    assert trimmer.due()
+    assert calls == [0, 0]
+
+
+def test_a_trimmer_without_malloc_trim_is_never_due(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(heap, "malloc_trim", lambda: None)
+    clock = _Clock()
+    trimmer = heap.Trimmer(1.0, clock=clock)
+    clock.now += 60
+    assert not trimmer.due()
+    trimmer.trim()  # does nothing, raises nothing
+
+
+_WORKER_PROBE = """
+import sys
+from linkflow import heap
+every = float(sys.argv[1])
+trims = []
+class Counted(heap.Trimmer):
+    def __init__(self):
+        super().__init__(every)
+    def trim(self):
+        trims.append(1)
+        super().trim()
+heap.Trimmer = Counted
+from linkflow.extract import worker
+worker.main()
+print("trims", len(trims), file=sys.stderr)
+"""
+
+
+def _worker_trims(every: float, pages: int) -> int:
+    from linkflow.extract.worker import frame
+    from linkflow.settings import ExtractSettings
+
+    page = b"<html><head><title>T</title></head><body><p><a href='/x'>x</a></p></body></html>"
+    requests = b"".join(
+        frame((page, f"http://127.0.0.1/{i}", "text/html", ExtractSettings(), ()))
+        for i in range(pages)
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", _WORKER_PROBE, str(every)],
+        input=requests,
+        capture_output=True,
+        check=True,
+    )
+    return int(out.stderr.decode().split()[-1])
+
+
+def test_a_parse_worker_trims_after_a_page_once_a_trim_is_due() -> None:
+    assert _worker_trims(0.0, pages=5) == 5
+    assert _worker_trims(3600.0, pages=5) == 0  # small pages: nothing else calls for one

@@ -40,6 +40,7 @@ from linkflow.crawl.robots import RobotsCache
 from linkflow.crawl.rows import PageRow
 from linkflow.crawl.workers import BIG_BYTES, Parked, ParsePool, WorkerLost, unreadable
 from linkflow.extract.worker import parse_body
+from linkflow.heap import Trimmer
 from linkflow.linkrows import LinkRows
 from linkflow.models import BLOCKED, PageFacts
 from linkflow.settings import CrawlSettings, ExtractSettings
@@ -178,6 +179,7 @@ class Engine:
         self._batch_bytes = 0
         self._flushing: asyncio.Task[None] | None = None
         self._last_flush = time.monotonic()
+        self._heap = Trimmer()  # used on the writer thread only (see _write)
         self._gates: dict[str, HostGate] = {}
         self._ext_in_flight = 0
         self._include = [re.compile(p) for p in settings.include]
@@ -397,10 +399,18 @@ class Engine:
         self._batch_bytes = 0
         self._last_flush = time.monotonic()
         if not batch.is_empty():
-            self._flushing = asyncio.create_task(asyncio.to_thread(self.journal.write, batch))
+            self._flushing = asyncio.create_task(asyncio.to_thread(self._write, batch))
             if wait:
                 await self._flushing
                 self._flushing = None
+
+    def _write(self, batch: CrawlBatch) -> None:
+        """Write ``batch`` to the journal (on the writer thread), then hand the crawl
+        process's freed heap back if it is due (see :class:`linkflow.heap.Trimmer`): the
+        pages' bodies, their frames to the workers and their answers pass through it."""
+        self.journal.write(batch)
+        if self._heap.due():
+            self._heap.trim()
 
     def _batch_due(self) -> bool:
         if len(self._batch) >= BATCH_PAGES or self._batch_bytes >= BATCH_BYTES:

@@ -25,7 +25,7 @@ import sys
 from typing import Any, BinaryIO
 
 from linkflow.extract.parse import parse_page
-from linkflow.heap import malloc_trim, map_large_blocks
+from linkflow.heap import Trimmer, map_large_blocks
 from linkflow.linkrows import LinkRows
 from linkflow.models import PageFacts
 from linkflow.settings import ExtractSettings
@@ -142,8 +142,9 @@ collections per page became 0.2 ms)."""
 
 TRIM_BYTES = 1_000_000
 """After a page of this many bytes or more, the worker hands its freed heap back to the
-system. Parsing takes twenty times the page or more (a 3.3 MB page of 19,000 links: 97 MB),
-and glibc keeps what was freed: a worker stayed 145 MB resident after its big pages, 38 MB
+system at once (otherwise once a second at most: see :class:`linkflow.heap.Trimmer`).
+Parsing takes twenty times the page or more (a 3.3 MB page of 19,000 links: 97 MB), and
+glibc keeps what was freed: a worker stayed 145 MB resident after its big pages, 38 MB
 once trimmed."""
 
 
@@ -176,7 +177,7 @@ def main() -> None:
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     widen_pipes(inp.fileno(), out.fileno())
     sys.stdout = sys.stderr  # a stray print must not corrupt the frames
-    trim = malloc_trim()
+    heap = Trimmer()
     out.write(frame(READY))  # the parser is imported: pages may come
     out.flush()
     while isinstance(args := _read_frame(inp), tuple):
@@ -187,9 +188,9 @@ def main() -> None:
         except BrokenPipeError:  # the crawler is gone
             return
         body = args[0]
-        if trim is not None and isinstance(body, bytes) and len(body) >= TRIM_BYTES:
+        if heap.due() or (isinstance(body, bytes) and len(body) >= TRIM_BYTES):
             del result, args, body
-            trim(0)
+            heap.trim()
 
 
 if __name__ == "__main__":

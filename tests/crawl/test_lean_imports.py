@@ -33,8 +33,8 @@ def test_opening_an_audit_loads_no_fetching_code() -> None:
 def test_a_parse_worker_imports_only_the_parser() -> None:
     code = (
         "from linkflow.extract.worker import main, parse_body\n"
-        "from linkflow.heap import malloc_trim, map_large_blocks\n"
-        "malloc_trim()\nmap_large_blocks()"
+        "from linkflow.heap import Trimmer, map_large_blocks\n"
+        "Trimmer().trim()\nmap_large_blocks()"
     )
     heavy = ["aiohttp", "duckdb", "pyarrow", "linkflow.crawl", "charset_normalizer", "subprocess"]
     assert _loaded(code, heavy) == []
