@@ -62,6 +62,7 @@ class Audit:
     with ``create=False`` a missing audit file is an error instead of a new audit. With
     ``read_only=True`` the store is opened for reading (a missing file is an error), so other
     readers can use the audit at the same time; the stages that write to it then fail.
+    A ``path`` that is a file (``audit.duckdb`` itself, say) is a :class:`ConfigError`.
     """
 
     def __init__(
@@ -74,6 +75,12 @@ class Audit:
         read_only: bool = False,
     ) -> None:
         self.path = Path(path)
+        if self.path.is_file():
+            hint = f": Audit({str(self.path.parent)!r})" if self.path.suffix == ".duckdb" else ""
+            raise ConfigError(
+                f"{self.path} is a file; an audit is opened by its folder, the one that holds "
+                f"audit.duckdb{hint}"
+            )
         self.create = create
         self.read_only = read_only
         self.settings = settings or load_settings(audit_dir=self.path, overrides=overrides)

@@ -61,3 +61,24 @@ def test_a_users_script_is_type_checked_against_the_real_classes(tmp_path: Path)
     assert 'Too many positional arguments for "Audit"' in out, out
     assert status == 1
     assert out.count("error:") == 4, out  # the misuse's four errors, and nothing else
+
+
+def test_an_audit_given_its_store_file_names_the_folder_to_give(tmp_path: Path) -> None:
+    from linkflow import Audit
+    from linkflow.errors import ConfigError
+
+    folder = tmp_path / "site-audit"
+    with Audit(folder) as audit:
+        assert audit.store.latest_crawl_id() is None  # audit.duckdb now exists
+    try:
+        Audit(folder / "audit.duckdb")
+    except ConfigError as exc:
+        message = str(exc)
+    else:
+        raise AssertionError("a file given as the audit folder was accepted")
+    assert message == (
+        f"{folder / 'audit.duckdb'} is a file; an audit is opened by its folder, the one that "
+        f"holds audit.duckdb: Audit({str(folder)!r})"
+    )
+    with Audit(folder, create=False) as audit:  # the folder itself still opens
+        assert audit.store.latest_crawl_id() is None  # opened, nothing crawled

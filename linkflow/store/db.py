@@ -150,7 +150,11 @@ class Store:
                 f"{path}: no audit here; run `linkflow audit` or `linkflow crawl` first"
             )
         if not read_only:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:  # a file where a folder should be, no permission ...
+                problem = f"{path}: cannot make its folder ({exc.strerror}: {exc.filename})"
+                raise StoreError(f"{problem}; choose another audit folder") from None
         con = _connect(path, read_only=read_only)
         store = cls(path, con, read_only=read_only)
         try:

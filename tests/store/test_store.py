@@ -138,6 +138,18 @@ def test_missing_store_is_a_store_error(tmp_path: Path) -> None:
         Store.open(tmp_path / "none.duckdb", create=False)
 
 
+def test_a_file_where_the_audit_folder_should_be_is_a_store_error(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("a file")
+    with pytest.raises(StoreError) as caught:
+        Store.open(tmp_path / "notes.txt" / "audit" / "audit.duckdb")
+    folder = tmp_path / "notes.txt" / "audit"
+    assert str(caught.value) == (
+        f"{folder / 'audit.duckdb'}: cannot make its folder (Not a directory: {folder}); "
+        "choose another audit folder"
+    )
+    assert (tmp_path / "notes.txt").read_text() == "a file"  # left as it was
+
+
 def test_garbage_file_is_a_store_error(tmp_path: Path) -> None:
     path = tmp_path / "bad.duckdb"
     path.write_bytes(b"not a database" * 100)
