@@ -140,14 +140,16 @@ print("trims", len(trims), file=sys.stderr)
 """
 
 
-def _worker_trims(every: float, pages: int) -> int:
-    from linkflow.extract.worker import frame
+def _worker_trims(every: float, pages: int, big: int = 0) -> int:
+    from linkflow.extract.worker import TRIM_BYTES, frame
     from linkflow.settings import ExtractSettings
 
     page = b"<html><head><title>T</title></head><body><p><a href='/x'>x</a></p></body></html>"
+    large = page.replace(b"<p>", b"<p>" + b"word " * (TRIM_BYTES // 5))
+    bodies = [page] * pages + [large] * big
     requests = b"".join(
-        frame((page, f"http://127.0.0.1/{i}", "text/html", ExtractSettings(), ()))
-        for i in range(pages)
+        frame((body, f"http://127.0.0.1/{i}", "text/html", ExtractSettings(), ()))
+        for i, body in enumerate(bodies)
     )
     out = subprocess.run(
         [sys.executable, "-c", _WORKER_PROBE, str(every)],
@@ -161,3 +163,8 @@ def _worker_trims(every: float, pages: int) -> int:
 def test_a_parse_worker_trims_after_a_page_once_a_trim_is_due() -> None:
     assert _worker_trims(0.0, pages=5) == 5
     assert _worker_trims(3600.0, pages=5) == 0  # small pages: nothing else calls for one
+
+
+def test_a_parse_worker_trims_before_and_after_each_big_page() -> None:
+    # Before: its parse starts from the smallest heap; after: what it took goes back.
+    assert _worker_trims(3600.0, pages=3, big=2) == 4

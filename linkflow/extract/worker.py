@@ -141,8 +141,8 @@ collections per page became 0.2 ms)."""
 
 
 TRIM_BYTES = 1_000_000
-"""After a page of this many bytes or more, the worker hands its freed heap back to the
-system at once (otherwise once a second at most: see :class:`linkflow.heap.Trimmer`).
+"""Before and after a page of this many bytes or more, the worker hands its freed heap back
+to the system (otherwise once a second at most: see :class:`linkflow.heap.Trimmer`).
 Parsing takes twenty times the page or more (a 3.3 MB page of 19,000 links: 97 MB), and
 glibc keeps what was freed: a worker stayed 145 MB resident after its big pages, 38 MB
 once trimmed."""
@@ -181,6 +181,8 @@ def main() -> None:
     out.write(frame(READY))  # the parser is imported: pages may come
     out.flush()
     while isinstance(args := _read_frame(inp), tuple):
+        if isinstance(args[0], bytes) and len(args[0]) >= TRIM_BYTES:
+            heap.trim()  # a big page's parse starts from the smallest heap
         try:
             result = parse_body(*args)
             out.write(frame(pack(result) if isinstance(result, PageFacts) else result))
