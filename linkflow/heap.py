@@ -22,12 +22,12 @@ Freed memory below 1 MB stays in the heap, and the small objects that outlive a 
 whole pages of it from glibc's own trimming (which returns only the top of the heap): the
 crawl process held 17-22 MB of freed heap crawling the Rust docs. A :class:`Trimmer`
 hands it back (``malloc_trim``) at most once a second, about 3 ms each time; the crawl
-process and each parse worker trim so, which took the Rust docs' peak from 320 and 325 MB
-to 301 and 304 (in turns).
+process and each parse worker trim so (a worker also before and after each big page), which
+took the Rust docs' peak from 320 and 325 MB to 301 and 304 (in turns).
 
-Only processes linkflow starts and owns call :func:`map_large_blocks` (the command line, ``python -m
-linkflow.crawl``, the parse workers): a program that uses linkflow as a library keeps the
-allocator it chose.
+Only processes linkflow starts and owns call :func:`map_large_blocks` (the command line,
+``python -m linkflow.crawl``, the parse workers): a program that uses linkflow as a library
+keeps the allocator it chose.
 """
 
 from __future__ import annotations
