@@ -34,7 +34,7 @@ from linkflow.crawl.progress import CrawlProgress, CrawlStats, JsonProgress, Ric
 from linkflow.crawl.state import crawl_totals, load_frontier
 from linkflow.crawl.template_pass import apply_template_pass
 from linkflow.errors import CrawlError
-from linkflow.heap import malloc_trim
+from linkflow.heap import Trimmer
 from linkflow.models import CrawlSummary
 from linkflow.settings import CrawlSettings, ExtractSettings
 from linkflow.store import Store
@@ -338,6 +338,4 @@ def _release_memory(store: Store) -> None:
     """
     store.forget_urls()
     gc.collect()
-    trim = malloc_trim()
-    if trim is not None:
-        trim(0)
+    Trimmer().trim()
