@@ -72,7 +72,13 @@ _CANONICAL = (
     r"^https?://[a-z0-9-]+(\.[a-z0-9-]+)*/[A-Za-z0-9\-._~/!$&'()*+,;=:@]*"
     r"(\?[A-Za-z0-9\-._~/!$&'()*+,;=:@?]+)?$"
 )
-_NOT_CANONICAL = r"(/\.\.?(/|\?|$))|(\?&)|(&&)|(&$)"
+# Besides: dot segments, empty query parts, and a host whose last label is a number (all
+# digits, or "0x" and hex digits): the URL parser reads such a host as an IPv4 address,
+# which normalize() rewrites ("1.2.3.04" is 1.2.3.4) or refuses ("www.example.com.0").
+_NOT_CANONICAL = (
+    r"(/\.\.?(/|\?|$))|(\?&)|(&&)|(&$)"
+    r"|(^https?://([a-z0-9-]+\.)*([0-9]+|0x[0-9a-f]*)/)"
+)
 
 
 def canonical_mask(values: Array, strip_params: tuple[str, ...] = ()) -> Array:

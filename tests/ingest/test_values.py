@@ -142,7 +142,7 @@ urls = st.builds(
     lambda scheme, host, rest: f"{scheme}://{host}{rest}",
     st.sampled_from(["http", "https", "HTTP", "ftp"]),
     st.sampled_from(["www.example.com", "Example.COM", "a-b.co.uk", "x.com.", "h.io:443",
-                     "1.2.3.4"]),
+                     "1.2.3.4", "1.2.3.04", "www.example.com.0", "a.0x1f", "127.1"]),
     st.lists(_url_chars, max_size=25).map("".join),
 )  # fmt: skip
 params = st.sampled_from([(), TRACKING_PARAMS, ("p",)])
@@ -155,6 +155,26 @@ def test_fast_path_only_for_urls_normalize_keeps(values: list[str], strip: tuple
     for keep, url in zip(mask, values, strict=True):
         if keep:
             assert normalize(url, strip_params=strip) == url
+
+
+def test_hosts_ending_in_a_number_take_the_slow_path() -> None:
+    # The URL parser reads a host whose last label is a number as an IPv4 address.
+    values = [
+        "http://www.example.com.0/",  # refused: not an address
+        "http://1.2.3.04/",  # rewritten: 1.2.3.4
+        "http://example.0x1f/",  # refused
+        "http://127.1/",  # rewritten: 127.0.0.1
+        "http://www.example.com/",  # kept as it is
+        "http://example.0x/",  # "0x" alone is a number too (zero)
+        "http://a-1.b2/",  # labels with letters are names
+    ]
+    mask = canonical_mask(pa.array(values, pa.string())).to_pylist()
+    assert mask == [False, False, False, False, True, False, True]
+    assert normalize_urls(pa.array(values, pa.string())).to_pylist() == [
+        normalize(v) for v in values
+    ]
+    assert normalize("http://www.example.com/") == "http://www.example.com/"
+    assert normalize("http://a-1.b2/") == "http://a-1.b2/"
 
 
 @settings(deadline=None)
