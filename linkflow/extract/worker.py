@@ -181,7 +181,8 @@ def main() -> None:
     out.write(frame(READY))  # the parser is imported: pages may come
     out.flush()
     while isinstance(args := _read_frame(inp), tuple):
-        if isinstance(args[0], bytes) and len(args[0]) >= TRIM_BYTES:
+        big = isinstance(args[0], bytes) and len(args[0]) >= TRIM_BYTES
+        if big:
             heap.trim()  # a big page's parse starts from the smallest heap
         try:
             result = parse_body(*args)
@@ -189,9 +190,8 @@ def main() -> None:
             out.flush()
         except BrokenPipeError:  # the crawler is gone
             return
-        body = args[0]
-        if heap.due() or (isinstance(body, bytes) and len(body) >= TRIM_BYTES):
-            del result, args, body
+        if big or heap.due():
+            del result, args  # the page and its facts go back too
             heap.trim()
 
 
