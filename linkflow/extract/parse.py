@@ -197,6 +197,7 @@ def _target(href: str, ctx: _Context) -> tuple[str | None, str | None] | None:
 _NO_REL: Final[frozenset[str]] = frozenset()
 _CODE_IDS: Final = frozenset(i for i, name in TAG_NAMES.items() if name in CODE_TAGS)
 _UNSEEN: Final = ("", None)  # a marker: no href value maps to it
+_READ: Final = (None, "", False)  # an entry of the walk that _collect has read
 
 
 def _make_link(
@@ -240,16 +241,19 @@ def _make_link(
     )
 
 
-def _collect(main: list[tuple[Any, str, Any]], ctx: _Context) -> _Page:
-    """Walk the links and blocks (``main``) once: links (with their info) and leaf text
-    blocks."""
+def _collect(main: list[tuple[Any, str, bool]], ctx: _Context) -> _Page:
+    """Walk the links and blocks (``main``, see :class:`~linkflow.extract.walk.Nodes`)
+    once: links with an href (with their info) and leaf text blocks."""
     page = _Page()
     found, blocks, parents = page.found, page.blocks, page.parents
     regions = RegionIndex()
     info_of, place = regions.info, regions.place
     targets = ctx.targets
-    for i, (node, tag, attrs) in enumerate(main):
-        if attrs is not None:  # a link
+    for i, (node, tag, is_link) in enumerate(main):
+        # Each entry goes once read, so the links' facts can take over its memory.
+        main[i] = _READ
+        if is_link:
+            attrs = node.attributes
             href = attrs.get("href")
             if not isinstance(href, str):
                 continue

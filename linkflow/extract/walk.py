@@ -3,10 +3,11 @@
 Lexbor's CSS engine tests each element against each selector of a list in turn, so a
 list of some 45 selectors costs about as much as parsing the page. Here the tree is walked
 once (in C, by ``traverse``) and each element is sorted by its numeric tag id, a dict
-lookup; attributes are read only for the few tags whose selection depends on them
-(``a[href]``, ``meta[name]`` ...). The result is what the selectors would have matched,
-in document order, after removing the elements whose content is no text (``script``,
-``svg`` ...).
+lookup; attributes are read only for the few head tags whose selection depends on them
+(``meta[name]``, ``link[rel][href]`` ...). The result is what the selectors would have
+matched, in document order, after removing the elements whose content is no text
+(``script``, ``svg`` ...); links are all ``a`` and ``area`` elements, their href left for
+their reader to check.
 """
 
 from __future__ import annotations
@@ -53,8 +54,10 @@ _A_ID: Final = next(tag_id for tag_id, name in TAG_NAMES.items() if name == "a")
 class Nodes:
     """What one page is read from, each list in document order."""
 
-    # Links (with their attributes) and blocks (attributes ``None``), with their tags.
-    main: list[tuple[Any, str, Any]] = field(default_factory=list)
+    # Links (``a`` and ``area`` elements, with or without an href) and blocks, with their
+    # tags and whether they are links. A link's attributes are read where it is used, one
+    # link at a time: read here, a page of 19,000 links held 10 MB of them at once.
+    main: list[tuple[Any, str, bool]] = field(default_factory=list)
     head: HeadNodes = field(default_factory=HeadNodes)
     images: dict[int, Any] = field(default_factory=dict)  # first image in each link, by id
     codes: list[Any] = field(default_factory=list)  # code elements
@@ -131,7 +134,7 @@ def walk(tree: LexborHTMLParser, body: bytes, text: str, encoding: str) -> Nodes
     removed: list[Any] = []  # the outermost ones, removed after the walk
     breaks: list[Any] = []
     images: list[Any] = []
-    links_before = False  # whether an a[href] came before (else no image is inside one)
+    links_before = False  # whether an a came before (else no image is inside an a[href])
     skip_to = 0  # while inside a dropped element: the node id of its last element
     root = tree.root
     for node in root.traverse() if root is not None else ():
@@ -148,13 +151,10 @@ def walk(tree: LexborHTMLParser, body: bytes, text: str, encoding: str) -> Nodes
             continue
         if tag in MAIN_TAGS:
             if tag in LINK_TAGS:
-                attrs = node.attributes
-                if "href" not in attrs:
-                    continue
-                main.append((node, tag, attrs))
+                main.append((node, tag, True))
                 links_before = links_before or tag == "a"
                 continue
-            main.append((node, tag, None))
+            main.append((node, tag, False))
             if tag == "pre":
                 codes.append(node)
             elif tag == "h1":
