@@ -114,6 +114,13 @@ def _join_relative(href: str, directory: str, origin: str) -> str:
     :func:`_directory` is ``directory``, as the URL Standard's path state does."""
     if href[0] != "." and "/." not in href:  # no "." or ".." segment
         return directory + href
+    return _join_dots(href, directory, origin)
+
+
+@lru_cache(maxsize=16_384)
+def _join_dots(href: str, directory: str, origin: str) -> str:
+    """:func:`_join_relative` of an ``href`` with a "." or ".." segment, memoised: the pages
+    of a folder share their menus ("../std/index.html"), so each is resolved once a folder."""
     path = directory[len(origin) + 1 :].split("/")[:-1]  # the base's path, last one removed
     segments = href.split("/")
     last = len(segments) - 1
