@@ -364,3 +364,29 @@ def test_relative_paths_with_dot_segments_resolve_as_browsers_do() -> None:
     for href, expected in cases.items():
         assert _resolve(href, base, "https://h.example", (), "utf-8", directory) == expected
     assert _directory("https://h.example/a%20b/", "https://h.example") is None  # not plain
+
+
+def _page(anchor: str) -> str:
+    head = f"<meta charset=utf-8><title>T — {anchor}</title>"
+    return f'<html><head>{head}</head><body><p><a href="/x">{anchor}</a></p>'
+
+
+def test_utf8_pages_read_alike_whether_parsed_from_their_bytes_or_their_text() -> None:
+    # Valid UTF-8 is parsed from the body itself; anything decoding changed is parsed
+    # from the decoded text: each case gives the text a browser shows.
+    name = "日本語 — ünïcode 😀"
+    assert _anchor_and_title(_page(name).encode()) == (name, f"T — {name}")
+    bom = b"\xef\xbb\xbf" + _page(name).encode()
+    assert _anchor_and_title(bom) == (name, f"T — {name}")
+    broken = _page("a\udcff b").encode("utf-8", "surrogateescape")  # a lone 0xFF byte
+    assert _anchor_and_title(broken) == ("a\ufffd b", "T — a\ufffd b")
+    written = _page("a \ufffd b").encode()  # a page that writes U+FFFD itself
+    assert _anchor_and_title(written) == ("a \ufffd b", "T — a \ufffd b")
+    latin = _page("café").encode("windows-1252")
+    assert _anchor_and_title(latin, "text/html; charset=windows-1252") == ("café", "T — café")
+
+
+def _anchor_and_title(body: bytes, content_type: str | None = None) -> tuple[str, str | None]:
+    facts = parse_page(body, URL, content_type=content_type)
+    (link,) = facts.links
+    return link.anchor, facts.title
