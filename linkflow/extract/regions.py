@@ -319,6 +319,8 @@ def _names_region(value: str) -> bool:
 
 _Class = tuple[str | None, str, bool, bool, bool, bool]
 _MEMO: dict[tuple[str | None, ...], _Class] = {}
+_PLAIN: dict[str, _Class] = {}  # the classes of elements without attributes, by tag
+_NO_ATTRIBUTES: Final = (None, None, None, None, None)
 
 
 def _classify(tag: str, attrs: Attributes) -> _Class:
@@ -340,7 +342,10 @@ def _classify(tag: str, attrs: Attributes) -> _Class:
             # match never spans the space between class and id), so it is left out.
             ident = None
         key = (tag, get("class"), ident, get("role"), get("aria-label"), get("itemprop"))
-    else:  # most elements have no attributes: no lookups needed for their key
+    else:  # most elements have no attributes: their tag is their key
+        known = _PLAIN.get(tag)
+        if known is not None:
+            return known
         key = (tag, None, None, None, None, None)
     hit = _MEMO.get(key)
     if hit is not None:
@@ -360,6 +365,10 @@ def _classify(tag: str, attrs: Attributes) -> _Class:
     if len(_MEMO) >= _MEMO_SIZE:  # per-item ids ("post-123") must not grow it forever
         _MEMO.clear()
     result = _MEMO[key] = (region, segment, plain, strong, tag in BLOCK_TAGS, tag in _SECTIONING)
+    if key[1:] == _NO_ATTRIBUTES:
+        if len(_PLAIN) >= _MEMO_SIZE:  # custom elements: any name, many on a junk page
+            _PLAIN.clear()
+        _PLAIN[tag] = result
     return result
 
 

@@ -3,6 +3,8 @@ item each give no signal, whatever element carries them."""
 
 from __future__ import annotations
 
+import pytest
+
 from linkflow.extract import parse_page
 
 
@@ -32,3 +34,19 @@ def test_ids_naming_a_region_count_and_item_ids_do_not() -> None:
     }
     again = _positions(page.replace("id='abs'", "id='abc'").replace("x-1", "x-2"))
     assert again == _positions(page)  # the memo keyed without item ids gives the same
+
+
+def test_elements_without_attributes_are_classified_by_tag_within_a_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from linkflow.extract import regions
+
+    monkeypatch.setattr(regions, "_PLAIN", {})
+    monkeypatch.setattr(regions, "_MEMO", {})
+    monkeypatch.setattr(regions, "_MEMO_SIZE", 8)
+    tags = "".join(f"<x-tag{i}><nav><a href='/n{i}'>n</a></nav></x-tag{i}>" for i in range(20))
+    footer = "<footer><a href='/f'>f</a></footer>"
+    for _ in range(2):  # the second time from the memo
+        positions = _positions(tags + footer)
+        assert positions == {**{f"n{i}": "nav" for i in range(20)}, "f": "footer"}
+        assert 0 < len(regions._PLAIN) <= 8
