@@ -118,7 +118,7 @@ def _join_relative(href: str, directory: str, origin: str) -> str:
     return _join_dots(href, directory, origin)
 
 
-@lru_cache(maxsize=16_384)
+@lru_cache(maxsize=4_096)  # about 1 MB: a folder's menus, not every page's links
 def _join_dots(href: str, directory: str, origin: str) -> str:
     """:func:`_join_relative` of an ``href`` with a "." or ".." segment, memoised: the pages
     of a folder share their menus ("../std/index.html"), so each is resolved once a folder."""
@@ -454,6 +454,15 @@ def parse_page(
         marked = _mark_code(nodes.codes, {info.node_id for _, info, _ in leaves})
     by_id, with_marks = _leaf_blocks(page, leaves, marked)
     main = find_main(list(by_id.values()))
+    # A page that may write the marks' characters itself has its code marked only now
+    # (see _marked_late), in the tree; any other is read from the tree no more: the tree
+    # goes before the links' sentences and the main text are made (the nodes kept of its
+    # blocks, head and images hold it), which a big page's parse peaked on.
+    late = settings.keep_main_text and bool(nodes.codes) and nodes.own_marks
+    codes = nodes.codes if late else []
+    if not late:
+        page.blocks.clear()
+        del tree, nodes, ctx, leaves
     navs = (index for _, region, _, index in page.found if region == "nav")
     first_nav = next(navs, -1)
     ends: dict[int, list[int]] = {}  # sentence ends of each block, found once
@@ -478,5 +487,5 @@ def parse_page(
         if early:
             facts.main_text = _marked_main(main, with_marks, main_text)
         else:
-            facts.main_text = _marked_late(nodes.codes, page, main, main_text)
+            facts.main_text = _marked_late(codes, page, main, main_text)
     return facts
