@@ -397,7 +397,7 @@ def _marked_late(codes: list[Any], page: _Page, main: MainContent, plain: str) -
 def _source(body: bytes, text: str, encoding: str) -> bytes | str:
     """What the parser reads ``text`` (decoded from ``body`` in ``encoding``) from: the body
     itself when it is the UTF-8 of the text, which the parser would otherwise make again
-    (a page with characters beyond Latin-1: 3 % of the instructions parsing the Python
+    (a page with characters beyond Latin-1: 2.7 % of the instructions parsing the Python
     docs). So it is when UTF-8 decoding replaced nothing (no U+FFFD in the text; a page
     that writes one is encoded as before) and no byte-order mark was dropped."""
     if encoding != UTF8 or "\ufffd" in text or body[:3] == _UTF8_BOM:
