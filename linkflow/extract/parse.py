@@ -252,7 +252,8 @@ def _make_link(
 
 def _collect(main: list[tuple[Any, str, bool]], ctx: _Context) -> _Page:
     """Walk the links and blocks (``main``, see :class:`~linkflow.extract.walk.Nodes`)
-    once: links with an href (with their info) and leaf text blocks."""
+    once: links with an href (with their info) and leaf text blocks. ``main`` is used up:
+    each entry is replaced by a marker once read, so its element's attributes can go."""
     page = _Page()
     found, blocks, parents = page.found, page.blocks, page.parents
     regions = RegionIndex()
@@ -458,7 +459,7 @@ def parse_page(
     # (see _marked_late), in the tree; any other is read from the tree no more: the tree
     # goes before the links' sentences and the main text are made (the nodes kept of its
     # blocks, head and images hold it), which a big page's parse peaked on.
-    late = settings.keep_main_text and bool(nodes.codes) and nodes.own_marks
+    late = settings.keep_main_text and bool(nodes.codes) and not early
     codes = nodes.codes if late else []
     if not late:
         page.blocks.clear()

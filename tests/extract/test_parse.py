@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -390,3 +391,30 @@ def _anchor_and_title(body: bytes, content_type: str | None = None) -> tuple[str
     facts = parse_page(body, URL, content_type=content_type)
     (link,) = facts.links
     return link.anchor, facts.title
+
+
+def test_the_parser_reads_the_body_only_when_it_is_the_texts_utf8(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from linkflow.extract import parse
+
+    given: list[type] = []
+    real = parse.LexborHTMLParser
+
+    def spy(html: str | bytes) -> object:
+        given.append(type(html))
+        return real(html)
+
+    monkeypatch.setattr(parse, "LexborHTMLParser", spy)
+    name = "日本語 — ü"
+    for body in (
+        _page(name).encode(),  # valid UTF-8: the body itself
+        b"\xef\xbb\xbf" + _page(name).encode(),  # a byte-order mark dropped: the text
+        _page("a\udcff b").encode("utf-8", "surrogateescape"),  # a byte replaced: the text
+        _page("a \ufffd b").encode(),  # U+FFFD written by the page: the text, to be safe
+    ):
+        parse_page(body, URL)
+    parse_page(
+        _page("café").encode("windows-1252"), URL, content_type="text/html; charset=windows-1252"
+    )
+    assert given == [bytes, str, str, str, str]
