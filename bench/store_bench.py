@@ -1,0 +1,186 @@
+"""A crawl's storing phase on its own: the journal's load, the template pass and the fold of
+the log, in a process that does nothing else, under several DuckDB memory caps in turns.
+
+The generated site of ``bench/crawl_bench.py`` (or any served site, ``--url``) is crawled
+once, with the crawl stopped where its storing would start, so its store and journal are
+left as a crawl process hands them to the load. Each run copies them and stores the copy in
+a fresh process under one cap (the ``crawl.store_memory`` setting), which reports its
+seconds and its peak resident memory. The caps take turns, round after round, so they are
+compared on the same machine state; the median seconds and the highest peak are printed.
+
+It answers what storing costs wherever it runs: in the crawl process (as now) the crawler's
+own memory comes on top; in a process of its own, the interpreter and DuckDB's library come
+with it (the "imported" and "open" columns).
+
+    python bench/store_bench.py --pages 2000 --caps 64MB,32MB
+    python bench/store_bench.py --pages 2000 --min-links 300 --max-links 400
+    python bench/store_bench.py --url http://127.0.0.1:8104/ --rounds 2   # a served site
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from crawl_bench import build_site, start_server
+
+# Crawls until the fetching is over, then leaves the journal unloaded and ends the process.
+FETCH = """
+import os, sys
+import linkflow.crawl as crawl
+from linkflow.settings import CrawlSettings, ExtractSettings
+from linkflow.store import Store
+
+def keep(store, state, *args, **kwargs):
+    if state.journal is None:
+        sys.exit("nothing was fetched")
+    state.journal.close()
+    store.close()
+    os._exit(0)
+
+crawl._store_journal = keep
+settings = CrawlSettings(
+    obey_robots=False, max_pages=int(sys.argv[3]), concurrency=16, per_host_concurrency=16
+)
+with Store.open(sys.argv[1]) as store:
+    crawl.crawl_site(store, [sys.argv[2]], settings, ExtractSettings())
+sys.exit("the crawl ended without reaching its storing")
+"""
+
+# What the crawl stage does once fetched (linkflow.crawl._store_journal and _finish), timed.
+STORE = """
+import json, resource, sys, time
+t0 = time.perf_counter()
+from linkflow.crawl.journal_load import load_journal
+from linkflow.crawl.memory import capped, checkpoint, memory_cap
+from linkflow.crawl.template_pass import apply_template_pass
+from linkflow.heap import map_large_blocks
+from linkflow.settings import ExtractSettings
+from linkflow.store import Store
+
+def rss_mb():
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) // 1024 for line in f if line.startswith("VmRSS"))
+
+map_large_blocks()
+path, cap = sys.argv[1], sys.argv[2]
+out = {"imported_mb": rss_mb()}
+with Store.open(path) as store:
+    out["open_mb"] = rss_mb()
+    crawl_id = int(store.scalar("SELECT max(id) FROM crawls"))
+    t1 = time.perf_counter()
+    load_journal(store, crawl_id, cap, fold=False)
+    t2 = time.perf_counter()
+    with memory_cap(store, cap):
+        capped(store, cap, lambda: store.finish_crawl(crawl_id, "finished"), what="storing")
+        capped(
+            store, cap, lambda: apply_template_pass(store, crawl_id, ExtractSettings()),
+            what="finding templates",
+        )
+        t3 = time.perf_counter()
+        checkpoint(store, cap)
+    t4 = time.perf_counter()
+    out["links"] = int(store.scalar("SELECT count(*) FROM links"))
+out.update(
+    start_s=t1 - t0, load_s=t2 - t1, templates_s=t3 - t2, fold_s=t4 - t3, total_s=t4 - t0,
+    peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+)
+print(json.dumps(out))
+"""
+
+
+def fetch(store: Path, url: str, max_pages: int) -> None:
+    """Crawl ``url`` into ``store`` and its journal, stopped before storing."""
+    done = subprocess.run(
+        [sys.executable, "-c", FETCH, str(store), url, str(max_pages)], capture_output=True
+    )
+    if done.returncode != 0 or not store.with_name(store.name + ".spool").is_dir():
+        sys.exit(f"the crawl of {url} failed:\n{done.stderr.decode(errors='replace')[-2000:]}")
+
+
+def store_copy(template: Path, work: Path, cap: str) -> dict[str, Any]:
+    """Store a copy of ``template`` (its file, log and journal) under ``cap``."""
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    for path in template.parent.iterdir():
+        if path.name.startswith(template.name):
+            copy = work / path.name
+            (shutil.copytree if path.is_dir() else shutil.copy2)(path, copy)
+    done = subprocess.run(
+        [sys.executable, "-c", STORE, str(work / template.name), cap], capture_output=True
+    )
+    if done.returncode != 0:
+        lines = done.stderr.decode(errors="replace").strip().splitlines()
+        # The store's error names the step and the setting; DuckDB's advice follows it.
+        ours = [line for line in lines if line.startswith("linkflow.errors.")]
+        message = (ours or lines or ["failed"])[-1].split(": ", 1)[-1]
+        return {"error": message}
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=2000)
+    parser.add_argument("--min-links", type=int, default=30)
+    parser.add_argument("--max-links", type=int, default=300)
+    parser.add_argument("--url", help="crawl this served site instead of the generated one")
+    parser.add_argument("--caps", default="64MB,32MB", help="comma-separated memory caps")
+    parser.add_argument("--rounds", type=int, default=3)
+    cache = Path(tempfile.gettempdir()) / "linkflow-bench"
+    parser.add_argument("--cache", type=Path, default=cache, help="where the site is built")
+    args = parser.parse_args()
+    caps = [c.strip() for c in args.caps.split(",") if c.strip()]
+
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        template = tmp / "fetched" / "bench.duckdb"
+        template.parent.mkdir()
+        if args.url:
+            url, max_pages = args.url, 10_000_000
+            fetch(template, url, max_pages)
+        else:
+            site = build_site(args.cache, args.pages, args.min_links, args.max_links)
+            server, url, _name = start_server(site, tmp)
+            try:
+                fetch(template, url, args.pages + 10)
+            finally:
+                server.terminate()
+                server.wait()
+        journal = template.with_name(template.name + ".spool")
+        size = sum(f.stat().st_size for f in journal.rglob("*") if f.is_file())
+        print(f"fetched {url}: journal {size / 1e6:,.0f} MB")
+        runs: dict[str, list[dict[str, Any]]] = {cap: [] for cap in caps}
+        for _ in range(args.rounds):
+            for cap in caps:
+                runs[cap].append(store_copy(template, tmp / "run", cap))
+        for cap, results in runs.items():
+            failed = [r for r in results if "error" in r]
+            if failed:
+                print(f"cap {cap:>6}: failed: {failed[0]['error']}")
+                continue
+
+            def med(key: str, results: list[dict[str, Any]] = results) -> float:
+                return float(statistics.median(float(r[key]) for r in results))
+
+            print(
+                f"cap {cap:>6}: {results[0]['links']:,.0f} links; seconds (median of "
+                f"{len(results)}): load {med('load_s'):.2f}, templates {med('templates_s'):.2f}, "
+                f"fold {med('fold_s'):.2f}, whole process {med('total_s'):.2f}; resident "
+                f"imported {med('imported_mb'):.0f} MB, open {med('open_mb'):.0f} MB, "
+                f"peak {max(r['peak_mb'] for r in results):.0f} MB"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
