@@ -418,3 +418,13 @@ def test_the_parser_reads_the_body_only_when_it_is_the_texts_utf8(
         _page("café").encode("windows-1252"), URL, content_type="text/html; charset=windows-1252"
     )
     assert given == [bytes, str, str, str, str]
+
+
+def test_a_page_the_header_says_is_utf8_reads_as_utf8_whatever_its_meta_says() -> None:
+    # The transport's charset wins over the page's own declaration (HTML's encoding
+    # sniffing), and such a page is parsed from its bytes: the parser must not switch to
+    # the meta's encoding on its own.
+    for meta in ("windows-1252", "iso-8859-1", "shift_jis", "utf-16"):
+        body = f"<meta charset={meta}>" + _page("café 日本")
+        facts = parse_page(body.encode(), URL, content_type="text/html; charset=utf-8")
+        assert (facts.links[0].anchor, facts.title) == ("café 日本", "T — café 日本"), meta
