@@ -56,15 +56,14 @@ with Store.open(sys.argv[1]) as store:
 sys.exit("the crawl ended without reaching its storing")
 """
 
-# What the crawl stage does once fetched (linkflow.crawl._store_journal and _finish), timed.
+# The crawl stage's own storing steps (what linkflow.crawl._store_journal and _finish run
+# once the fetching is over: the journal's load, then the template pass and the fold), timed.
 STORE = """
 import json, resource, sys, time
 t0 = time.perf_counter()
-from linkflow.crawl.journal_load import load_journal
-from linkflow.crawl.memory import capped, checkpoint, memory_cap
-from linkflow.crawl.template_pass import apply_template_pass
+import linkflow.crawl as crawl
 from linkflow.heap import map_large_blocks
-from linkflow.settings import ExtractSettings
+from linkflow.settings import CrawlSettings, ExtractSettings
 from linkflow.store import Store
 
 def rss_mb():
@@ -78,20 +77,15 @@ with Store.open(path) as store:
     out["open_mb"] = rss_mb()
     crawl_id = int(store.scalar("SELECT max(id) FROM crawls"))
     t1 = time.perf_counter()
-    load_journal(store, crawl_id, cap, fold=False)
+    crawl.load_journal(store, crawl_id, cap, fold=False)
     t2 = time.perf_counter()
-    with memory_cap(store, cap):
-        capped(store, cap, lambda: store.finish_crawl(crawl_id, "finished"), what="storing")
-        capped(
-            store, cap, lambda: apply_template_pass(store, crawl_id, ExtractSettings()),
-            what="finding templates",
-        )
-        t3 = time.perf_counter()
-        checkpoint(store, cap)
-    t4 = time.perf_counter()
-    out["links"] = int(store.scalar("SELECT count(*) FROM links"))
+    summary = crawl._finish(
+        store, crawl_id, CrawlSettings(store_memory=cap), ExtractSettings(), None,
+        time.monotonic(), interrupted=False, resumed=False,
+    )
+    t3 = time.perf_counter()
 out.update(
-    start_s=t1 - t0, load_s=t2 - t1, templates_s=t3 - t2, fold_s=t4 - t3, total_s=t4 - t0,
+    links=summary.links, start_s=t1 - t0, load_s=t2 - t1, finish_s=t3 - t2, total_s=t3 - t0,
     peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
 )
 print(json.dumps(out))
@@ -174,8 +168,8 @@ def main() -> int:
 
             print(
                 f"cap {cap:>6}: {results[0]['links']:,.0f} links; seconds (median of "
-                f"{len(results)}): load {med('load_s'):.2f}, templates {med('templates_s'):.2f}, "
-                f"fold {med('fold_s'):.2f}, whole process {med('total_s'):.2f}; resident "
+                f"{len(results)}): load {med('load_s'):.2f}, templates and fold "
+                f"{med('finish_s'):.2f}, whole process {med('total_s'):.2f}; resident "
                 f"imported {med('imported_mb'):.0f} MB, open {med('open_mb'):.0f} MB, "
                 f"peak {max(r['peak_mb'] for r in results):.0f} MB"
             )
