@@ -199,12 +199,13 @@ def _agent_score(token: str, agent: str) -> int:
 class RobotsTxt:
     """The groups, rules and sitemaps of one robots.txt file."""
 
-    __slots__ = ("_chosen", "_groups", "sitemaps")
+    __slots__ = ("_chosen", "_groups", "_starts", "sitemaps")
 
     def __init__(self, lines: list[Line]) -> None:
         self._groups: list[_Group] = []
         self.sitemaps: list[str] = [line.value for line in lines if line.kind == "sitemap"]
         self._chosen: dict[str, tuple[list[_Group], bool]] = {}
+        self._starts: dict[str, tuple[str, ...]] = {}
         group: _Group | None = None
         closed = True  # an allow/disallow line ends the agents of the group
         for line in lines:
@@ -252,6 +253,11 @@ class RobotsTxt:
         path = path_of(url)
         if path == "/robots.txt":
             return True  # RFC 9309: the robots.txt file itself is always allowed
+        starts = self._starts.get(agent)
+        if starts is None:
+            starts = self._starts[agent] = _starts(self._groups_for(agent)[0])
+        if not path.startswith(starts):
+            return True  # no disallow rule can match: most URLs of a site, in one call
         groups, _ = self._groups_for(agent)
         best = {"allow": 0, "disallow": 0}
         for group in groups:
@@ -263,6 +269,19 @@ class RobotsTxt:
         """The first valid ``Crawl-delay`` of the groups that apply to ``agent``, if any."""
         groups, _ = self._groups_for(agent)
         return next((g.crawl_delay for g in groups if g.crawl_delay is not None), None)
+
+
+def _starts(groups: list[_Group]) -> tuple[str, ...]:
+    """What a path starts with when a disallow rule of ``groups`` matches it: each pattern's
+    text before its first ``*`` (or its final ``$``). A path that starts with none of them
+    is allowed, whatever the allow rules say (see :func:`_priority`)."""
+    found = {
+        pattern.removesuffix("$").partition("*")[0]
+        for group in groups
+        for kind, pattern in group.rules
+        if kind == "disallow"
+    }
+    return tuple(sorted(found))
 
 
 def _delay(value: str) -> float | None:
