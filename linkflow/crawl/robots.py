@@ -56,16 +56,23 @@ class RobotsCache:
         self._agent = agent
         self._obey = obey
         self._rules: dict[str, asyncio.Task[RobotsRules]] = {}
+        # The rules of each origin once loaded: read without awaiting, once a URL.
+        self._loaded: dict[str, RobotsRules] = {}
 
     async def rules(self, url: str) -> RobotsRules:
         """The rules of ``url``'s origin (fetched on first use)."""
         origin = origin_of(url)
+        loaded = self._loaded.get(origin)
+        if loaded is not None:
+            return loaded
         task = self._rules.get(origin)
         if task is None:
             # A task, not a future we set ourselves: a cancelled first caller must not leave
             # the other callers of this origin waiting for ever.
             task = self._rules[origin] = asyncio.ensure_future(self._load(origin))
-        return await asyncio.shield(task)
+        rules = await asyncio.shield(task)
+        self._loaded[origin] = rules
+        return rules
 
     def crawl_delay(self, url: str) -> float | None:
         """The Crawl-delay of ``url``'s origin if its robots.txt is loaded and obeyed."""
@@ -80,7 +87,10 @@ class RobotsCache:
         """True if ``url`` may be fetched (always True when robots.txt is not obeyed)."""
         if not self._obey:
             return True
-        return (await self.rules(url)).allowed(url, self._agent)
+        rules = self._loaded.get(origin_of(url))
+        if rules is None:
+            rules = await self.rules(url)
+        return rules.allowed(url, self._agent)
 
     async def _load(self, origin: str) -> RobotsRules:
         url = origin + "/robots.txt"
