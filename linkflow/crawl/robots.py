@@ -56,7 +56,7 @@ class RobotsCache:
         self._agent = agent
         self._obey = obey
         self._rules: dict[str, asyncio.Task[RobotsRules]] = {}
-        # The rules of each origin once loaded: read without awaiting, once a URL.
+        # The rules of each origin once loaded, read for every URL without awaiting a task.
         self._loaded: dict[str, RobotsRules] = {}
 
     async def rules(self, url: str) -> RobotsRules:
