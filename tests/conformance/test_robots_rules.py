@@ -45,7 +45,7 @@ _rule = st.tuples(st.sampled_from(["allow", "disallow"]), _pattern.map(lambda p:
 @given(
     rules=st.lists(_rule, max_size=6),
     paths=st.lists(
-        st.lists(st.sampled_from([p for p in _PIECES if p not in "*$"]), max_size=6).map(
+        st.lists(st.sampled_from([p for p in _PIECES if p not in ("*", "$")]), max_size=6).map(
             lambda parts: "/" + "".join(parts)
         ),
         min_size=1,
