@@ -3,7 +3,7 @@
 After its pages are fetched, a crawl loads its journal into DuckDB on one thread, which
 leaves the interpreter free (DuckDB releases it while it works) and, on a machine of two
 cores or more, a core idle. The later stages of an audit first import their libraries
-(SciPy's sparse matrices, pyarrow, the Public Suffix List, YAKE and NetworkX: about a second
+(SciPy's sparse matrices, pyarrow, the Public Suffix List, segtok: about a second
 on a small machine, paid by every audit however small its site). :class:`WarmUp` imports
 them on a thread in that gap, so the analysis starts with them loaded.
 
@@ -31,7 +31,6 @@ LATER_MODULES = (
     "linkflow.recommend.stage",
     "linkflow.report",
     "tldextract",
-    "yake",
 )
 """What ``analyse``, ``suggest`` and ``report`` import first (the last two lazily, inside
 the functions that use them)."""

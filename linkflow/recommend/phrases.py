@@ -14,14 +14,17 @@ describes" a name of its page). Keyphrases come from the page's prose, never its
 from __future__ import annotations
 
 import fnmatch
+import importlib.util
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Final
+from pathlib import Path
+from typing import Final
 
 from linkflow.errors import ConfigError
+from linkflow.recommend.keyphrases import extract_keyphrases
 from linkflow.recommend.text import phrase_key
 
 __all__ = [
@@ -158,13 +161,30 @@ def assign_queries(
     return out
 
 
-@cache
-def _extractor(lang: str) -> Any:
-    import yake  # imported here: it takes a second to load and only targets need it
+_STOPWORD_DIRS: Final = ("core/StopwordsList", "StopwordsList")
+"""Where the ``yake`` package keeps its stop word lists (from 0.6.0; in 0.4.8)."""
 
-    # Two-word keyphrases: half the time of three-word ones, and the page's names (H1,
-    # title) already give the longer phrases.
-    return yake.KeywordExtractor(lan=lang or "en", n=2, top=3 * _KEYPHRASES, dedup_lim=0.8)
+
+@cache
+def stopwords(lang: str) -> frozenset[str]:
+    """YAKE's stop words for the language ``lang`` (a code such as ``en`` or ``pt-BR``;
+    the list without a language when it has none), read from the ``yake`` package's data
+    without importing it (its import loads NetworkX)."""
+    spec = importlib.util.find_spec("yake")
+    roots = spec.submodule_search_locations if spec is not None else None
+    for root in roots or ():
+        for folder in _STOPWORD_DIRS:
+            lists = Path(root) / folder
+            if lists.is_dir():
+                path = lists / f"stopwords_{(lang or 'en')[:2].lower()}.txt"
+                if not path.exists():
+                    path = lists / "stopwords_noLang.txt"
+                try:
+                    text = path.read_text(encoding="utf-8")
+                except UnicodeDecodeError:  # as the package reads a list that is not UTF-8
+                    text = path.read_text(encoding="iso-8859-1")
+                return frozenset(text.lower().split("\n"))
+    raise ConfigError("the yake package's stop word lists are missing: reinstall linkflow")
 
 
 def keyphrases(text: str, lang: str) -> list[str]:
@@ -175,8 +195,10 @@ def keyphrases(text: str, lang: str) -> list[str]:
     # sentence, so no keyphrase runs from a heading into the paragraph below it.
     lines = (line.strip() for line in text[:_YAKE_CHARS].split("\n"))
     blocks = " ".join(line if line[-1:] in ".!?…:;" else line + "." for line in lines if line)
-    found = _extractor(lang).extract_keywords(blocks)
-    out = [str(k) for k, _ in found if len(str(k).split()) >= 2]
+    # Two-word keyphrases: half the time of three-word ones, and the page's names (H1,
+    # title) already give the longer phrases.
+    found = extract_keyphrases(blocks, stopwords(lang), n=2, top=3 * _KEYPHRASES, dedup=0.8)
+    out = [k for k, _ in found if len(k.split()) >= 2]
     return out[:_KEYPHRASES]
 
 
