@@ -24,7 +24,6 @@ has one ("modern irrigation systems", not "irrigation systems with").
 
 from __future__ import annotations
 
-import bisect
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,12 +33,12 @@ import numpy as np
 from linkflow.analyses.anchors import normalise_anchor
 from linkflow.recommend.phrases import Phrase
 from linkflow.recommend.text import (
+    Sentences,
     Spans,
     fold,
     is_boundary,
     overlaps,
     phrase_key,
-    sentence_spans,
     words,
 )
 
@@ -180,32 +179,30 @@ def _spanning(
 
 @dataclass(slots=True)
 class _Scan:
-    """One source page being scanned: its text, sentences and already linked sentences."""
+    """One source page being scanned: its text, sentences and already linked sentences.
+    A sentence is named by where it starts in the text."""
 
     source: SourceText
     min_words: int
     max_words: int
     stop: Collection[str] = ()
-    _spans: list[tuple[int, int]] | None = None
-    _starts: list[int] | None = None
+    _sentences: Sentences | None = None
+    _spans: dict[int, int] = field(default_factory=dict)  # start → end of each one seen
     _ok: dict[int, bool] = field(default_factory=dict)
 
     def sentence_of(self, start: int, end: int) -> int:
-        """Index of the sentence holding text[start:end], or -1 if none holds it whole."""
-        if self._spans is None:
-            self._spans = sentence_spans(self.source.text)
-            self._starts = [s for s, _ in self._spans]
-        assert self._starts is not None
-        i = bisect.bisect_right(self._starts, start) - 1
-        if i < 0 or self._spans[i][1] < end:
+        """Start of the sentence holding text[start:end], or -1 if none holds it whole."""
+        if self._sentences is None:
+            self._sentences = Sentences(self.source.text)
+        span = self._sentences.around(start, end)
+        if span is None:
             return -1
-        return i
+        self._spans[span[0]] = span[1]
+        return span[0]
 
     def fits(self, i: int) -> bool:
         if i not in self._ok:
-            assert self._spans is not None
-            lo, hi = self._spans[i]
-            sentence = self.source.text[lo:hi]
+            sentence = self.source.text[i : self._spans[i]]
             linked = any(c in sentence or sentence in c for c in self.source.contexts)
             self._ok[i] = not linked and _prose(sentence, self.min_words, self.max_words)
         return self._ok[i]
@@ -218,8 +215,7 @@ class _Scan:
         generic: Collection[str],
     ) -> Option | None:
         """The anchor for sentence i from the target's ``hits`` in it (see module doc)."""
-        assert self._spans is not None
-        lo, hi = self._spans[i]
+        lo, hi = i, self._spans[i]
         text = self.source.text
         ranked = sorted(hits, key=lambda h: (h[2].names, h[1] - h[0], -h[2].rank), reverse=True)
         fresh = [h for h in ranked if h[2].key not in avoid]

@@ -23,6 +23,7 @@ from typing import Final
 from linkflow.extract.text import CODE_CLOSE, CODE_OPEN
 
 __all__ = [
+    "Sentences",
     "fold",
     "is_boundary",
     "overlaps",
@@ -129,6 +130,43 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         start = match.end()
     _add_span(spans, text, start, len(text))
     return spans
+
+
+class Sentences:
+    """The sentences of one text as :func:`sentence_spans` gives them, each made only when
+    asked for: the breaks are found in one pass, a sentence is trimmed when a position in
+    it is looked up (a page's candidates fall in a few of its sentences, not all)."""
+
+    __slots__ = ("_ends", "_starts", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        starts, ends = [0], []
+        for match in _BREAK.finditer(text):
+            ends.append(match.end() if match.group() != "\n" else match.start())
+            starts.append(match.end())
+        ends.append(len(text))
+        self._starts, self._ends = starts, ends
+
+    def around(self, start: int, end: int) -> tuple[int, int] | None:
+        """The (start, end) of the sentence that holds ``text[start:end]`` (not empty)
+        whole, or None.
+
+        The same answer as taking the last of :func:`sentence_spans` that starts at or
+        before ``start`` and checking that it ends at or after ``end``.
+        """
+        k = bisect.bisect_right(self._starts, start) - 1
+        if k < 0:
+            return None
+        lo, hi = self._starts[k], self._ends[k]
+        piece = self.text[lo:hi]
+        kept = piece.lstrip()
+        lo, hi = lo + len(piece) - len(kept), lo + len(piece.rstrip())
+        # An empty piece, or ``start`` in the spaces before its sentence: the sentence
+        # before (if any) ends before ``start``, so it cannot hold the match either.
+        if not kept or lo > start or hi < end:
+            return None
+        return lo, hi
 
 
 def _add_span(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:

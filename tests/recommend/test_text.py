@@ -6,7 +6,7 @@ import unicodedata
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from linkflow.errors import ConfigError
@@ -22,7 +22,7 @@ from linkflow.recommend.phrases import (
     title_parts,
 )
 from linkflow.recommend.relevance import relevance, stopwords_for
-from linkflow.recommend.text import fold, is_boundary, phrase_key, sentence_spans
+from linkflow.recommend.text import Sentences, fold, is_boundary, phrase_key, sentence_spans
 
 
 @given(st.text())
@@ -76,6 +76,34 @@ def test_sentences_never_span_two_blocks() -> None:
         "Rake moss first!",
         "Short",
     ]
+
+
+def _sentence_around_by_list(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The rule of :class:`Sentences`, from the whole list of sentences: the last one that
+    starts at or before ``start``, if it ends at or after ``end``."""
+    before = [(a, b) for a, b in sentence_spans(text) if a <= start]
+    if not before or before[-1][1] < end:
+        return None
+    return before[-1]
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet="ab .!?…\n\t\u3000", max_size=60), st.data())
+def test_a_sentence_found_alone_is_the_one_of_the_list(text: str, data: st.DataObject) -> None:
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start + 1, len(text) + 1))
+    assert Sentences(text).around(start, end) == _sentence_around_by_list(text, start, end)
+
+
+def test_the_sentence_around_a_match() -> None:
+    text = "Lawn care basics\nGood lawn care starts early. Rake moss first!  \nShort"
+    sentences = Sentences(text)
+    at = text.index("lawn care starts")
+    assert sentences.around(at, at + 9) == (17, 45)  # "Good lawn care starts early."
+    assert text[17:45] == "Good lawn care starts early."
+    across = text.index("early. Rake")
+    assert sentences.around(across, across + len("early. Rake")) is None
+    assert sentences.around(text.index("Short"), len(text)) == (len(text) - 5, len(text))
 
 
 def test_titles_lose_the_brand_and_the_site_name() -> None:
