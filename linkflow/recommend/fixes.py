@@ -145,13 +145,12 @@ def generic_anchor_fixes(
         "WHERE crawl_id = ? AND anchor IN (SELECT unnest(?::VARCHAR[])) "
         "GROUP BY 1, 2, 3 ORDER BY 1, 2",
         [site.crawl_id, generic],
-    ).to_pylist()
-    found = []
-    for r in rows:
-        s = graph.node_of(int(r["s"]))
-        t = int(graph.targets.node_of(np.asarray([r["d"]]))[0])
-        if s >= 0 and t >= 0:
-            found.append((s, t, str(r["anchor"])))
+    )
+    sources = graph.nodes_of(rows["s"].to_numpy())
+    targets = graph.targets.node_of(rows["d"].to_numpy())
+    kept = np.flatnonzero((sources >= 0) & (targets >= 0)).tolist()
+    labels = rows["anchor"].to_pylist()
+    found = [(int(sources[i]), int(targets[i]), str(labels[i])) for i in kept]
     pi = site.internal.equity
     found.sort(key=lambda f: -pi[f[0]])
     return [

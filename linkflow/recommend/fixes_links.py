@@ -168,8 +168,8 @@ def redirect_fixes(store: Store, site: Site, settings: Settings) -> list[Fix]:
         [site.crawl_id, limit],
     ).to_pylist()
     out = []
-    for r in chains:
-        node = int(targets.node_of(np.asarray([r["id"]]))[0])
+    chain_nodes = targets.node_of(np.asarray([r["id"] for r in chains], dtype=np.int64))
+    for r, node in zip(chains, chain_nodes.tolist(), strict=True):
         hops = int(targets.hops[r["id"]])
         if node >= 0:
             out.append(
@@ -189,10 +189,11 @@ def redirect_fixes(store: Store, site: Site, settings: Settings) -> list[Fix]:
         "AND p.redirect_url_id IS NOT NULL JOIN urls u ON u.id = l.dst_id "
         "WHERE l.crawl_id = ? ORDER BY u.url, l.src_id",
         [site.crawl_id],
-    ).to_pylist()
+    )
+    sources = graph.nodes_of(links["s"].to_numpy()).tolist()
+    nodes = targets.node_of(links["d"].to_numpy()).tolist()
     rows = 0
-    for r in links:
-        s, node = graph.node_of(int(r["s"])), int(targets.node_of(np.asarray([r["d"]]))[0])
+    for s, node, url in zip(sources, nodes, links["url"].to_pylist(), strict=True):
         if s < 0 or node < 0 or rows >= limit:
             continue
         rows += 1
@@ -201,7 +202,7 @@ def redirect_fixes(store: Store, site: Site, settings: Settings) -> list[Fix]:
                 "link-to-redirect",
                 site.urls[s],
                 site.urls[node],
-                f"change the link to {r['url']} into a link to {site.urls[node]}",
+                f"change the link to {url} into a link to {site.urls[node]}",
                 WHY["link-to-redirect"],
                 "saves visitors and crawlers the redirect; "
                 "the flow model already credits the final page",

@@ -102,7 +102,8 @@ def words(text: str) -> int:
 
 def _is_cjk(char: str) -> bool:
     """Scripts written without spaces (CJK, Thai ...): a match needs no word boundary."""
-    return unicodedata.category(char) == "Lo" and not char.isascii() and ord(char) >= 0x0E00
+    # The cheap tests first: most characters next to a match are ASCII.
+    return not char.isascii() and ord(char) >= 0x0E00 and unicodedata.category(char) == "Lo"
 
 
 def is_boundary(folded: str, start: int, end: int) -> bool:
