@@ -90,6 +90,12 @@ def _tag(word: str, not_first: bool) -> str:
     return "p"
 
 
+_TAGS: dict[tuple[str, bool], str] = {}
+""":func:`_tag` of the words seen, by word and whether another word of its sentence comes
+before it: the texts of one site share most of their words."""
+_TAGS_KEPT: Final = 100_000
+
+
 def _sentences(text: str) -> list[list[str]]:
     """The words of each sentence of ``text`` (the package's ``pre_filter`` and
     ``tokenize_sentences`` for a text of one line)."""
@@ -112,7 +118,10 @@ class _Document:
         self.terms: dict[str, _Term] = {}
         self.candidates: dict[str, _Candidate] = {}
         self.sentences = _sentences(text)
-        tags: dict[tuple[str, bool], str] = {}
+        tags = _TAGS
+        if len(tags) > _TAGS_KEPT:
+            tags.clear()
+        term_of: dict[str, _Term] = {}  # each word as written: its term, looked up once
         for sentence_id, words in enumerate(self.sentences):
             run: list[tuple[str, str, _Term]] = []  # words since the last punctuation
             for position, word in enumerate(words):
@@ -123,7 +132,9 @@ class _Document:
                 tag = tags.get(key)
                 if tag is None:
                     tag = tags[key] = _tag(word, position > 0)
-                term = self._term(word)
+                term = term_of.get(word)
+                if term is None:
+                    term = term_of[word] = self._term(word)
                 term.tf += 1.0
                 if tag == "a":
                     term.tf_acronym += 1.0
