@@ -149,9 +149,6 @@ def copy_query(
             _quote_ident("\ufeff" + row["column_name"]) if bom and fmt == "csv" and not i else col
         )
         if neutralise and dtype in _TEXT_TYPES:
-            # regexp_matches, not the faster left(col, 1) IN (...): with the latter DuckDB
-            # did not keep the query's ORDER BY through this projection on long exports
-            # (tests/report/test_exports.py keeps the order checked on 300,000 rows).
             select_list.append(
                 f"CASE WHEN regexp_matches({col}, '{_FORMULA_START}') "
                 f"THEN '''' || {col} ELSE {col} END AS {alias}"
