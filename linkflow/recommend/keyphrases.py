@@ -37,7 +37,7 @@ __all__ = ["extract_keyphrases", "similarity"]
 
 _MARKS: Final = string.punctuation
 _PUNCTUATION: Final = frozenset(_MARKS)
-_NO_PUNCTUATION: Final = str.maketrans("", "", string.punctuation)
+_NO_PUNCTUATION: Final = str.maketrans("", "", _MARKS)
 _CAPITAL: Final = re.compile(r"^(\s*([A-Z]))")
 _DISCARDED: Final = frozenset("ud")  # number and unusual tokens: no co-occurrence, no phrase
 
@@ -59,9 +59,11 @@ class _Term:
 
 @dataclass(slots=True, eq=False)
 class _Candidate:
-    """A phrase of one to ``n`` words, as first written, with the tag strings it had."""
+    """A phrase of one to ``n`` words, as first written (``kw``) and folded (``unique``),
+    with the tag strings it had."""
 
     kw: str
+    unique: str
     terms: tuple[_Term, ...]
     tags: set[str]
     tf: float = 0.0
@@ -174,7 +176,7 @@ class _Document:
             unique = kw.lower()
             found = candidates.get(unique)
             if found is None:
-                candidates[unique] = _Candidate(kw, terms, {tags}, 1.0)
+                candidates[unique] = _Candidate(kw, unique, terms, {tags}, 1.0)
             else:
                 found.tags.add(tags)
                 found.tf += 1.0
@@ -295,11 +297,10 @@ def extract_keyphrases(
         document.score_candidate(candidate)
     valid.sort(key=lambda c: c.h)
     if dedup >= 1.0:  # the package gives these folded
-        return [(c.kw.lower(), c.h) for c in valid[:top]]
+        return [(c.unique, c.h) for c in valid[:top]]
     kept: list[_Candidate] = []
     for candidate in valid:
-        unique = candidate.kw.lower()
-        if all(similarity(unique, k.kw.lower()) <= dedup for k in kept):
+        if all(similarity(candidate.unique, k.unique) <= dedup for k in kept):
             kept.append(candidate)
             if len(kept) == top:
                 break

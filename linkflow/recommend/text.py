@@ -123,20 +123,13 @@ _BREAK: Final = re.compile(r"[.!?…](?=\s|$)|\n")
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every sentence of ``text`` (main text: one text block a line),
     trimmed of surrounding spaces; a sentence never spans two lines."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for match in _BREAK.finditer(text):
-        end = match.end() if match.group() != "\n" else match.start()
-        _add_span(spans, text, start, end)
-        start = match.end()
-    _add_span(spans, text, start, len(text))
-    return spans
+    return Sentences(text).spans()
 
 
 class Sentences:
-    """The sentences of one text as :func:`sentence_spans` gives them, each made only when
-    asked for: the breaks are found in one pass, a sentence is trimmed when a position in
-    it is looked up (a page's candidates fall in a few of its sentences, not all)."""
+    """The sentences of one text, each trimmed only when asked for: the breaks are found in
+    one pass, a sentence is trimmed when a position in it is looked up (a page's candidates
+    fall in a few of its sentences, not all)."""
 
     __slots__ = ("_ends", "_starts", "text")
 
@@ -149,34 +142,33 @@ class Sentences:
         ends.append(len(text))
         self._starts, self._ends = starts, ends
 
+    def _piece(self, k: int) -> tuple[int, int] | None:
+        """The text between break ``k - 1`` and break ``k``, trimmed; None if empty."""
+        lo, hi = self._starts[k], self._ends[k]
+        piece = self.text[lo:hi]
+        kept = piece.lstrip()
+        if not kept:
+            return None
+        return lo + len(piece) - len(kept), lo + len(piece.rstrip())
+
+    def spans(self) -> list[tuple[int, int]]:
+        """Every sentence, in order: :func:`sentence_spans`."""
+        return [span for k in range(len(self._starts)) if (span := self._piece(k))]
+
     def around(self, start: int, end: int) -> tuple[int, int] | None:
         """The (start, end) of the sentence that holds ``text[start:end]`` (not empty)
         whole, or None.
 
-        The same answer as taking the last of :func:`sentence_spans` that starts at or
-        before ``start`` and checking that it ends at or after ``end``.
+        The same answer as taking the last of :meth:`spans` that starts at or before
+        ``start`` and checking that it ends at or after ``end``.
         """
         k = bisect.bisect_right(self._starts, start) - 1
-        if k < 0:
-            return None
-        lo, hi = self._starts[k], self._ends[k]
-        piece = self.text[lo:hi]
-        kept = piece.lstrip()
-        lo, hi = lo + len(piece) - len(kept), lo + len(piece.rstrip())
+        span = self._piece(k) if k >= 0 else None
         # An empty piece, or ``start`` in the spaces before its sentence: the sentence
         # before (if any) ends before ``start``, so it cannot hold the match either.
-        if not kept or lo > start or hi < end:
+        if span is None or span[0] > start or span[1] < end:
             return None
-        return lo, hi
-
-
-def _add_span(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        spans.append((start, end))
+        return span
 
 
 Spans = tuple[tuple[int, int], ...]

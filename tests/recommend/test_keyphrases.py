@@ -92,6 +92,16 @@ def test_similar_phrases_are_kept_once() -> None:
     assert similarity("lawn care", "snow removal") == 0.0
     found = [k.lower() for k, _ in extract_keyphrases(PROSE[0], stopwords("en"), dedup=0.5)]
     assert len(found) == len(set(found))
+    # "lawn cure" reads 0.68 alike "lawn care", a better phrase: left out at 0.5, kept when
+    # nothing is deduplicated; and no two phrases kept at 0.5 read more alike than that.
+    text = "Lawn care matters for gardens. A lawn cure helps gardens. Good lawn care again."
+    text += " The lawn cure works."
+    kept = [k.lower() for k, _ in extract_keyphrases(text, stopwords("en"), dedup=0.5)]
+    every = [k.lower() for k, _ in extract_keyphrases(text, stopwords("en"), dedup=1.0)]
+    assert "lawn care" in kept
+    assert "lawn cure" not in kept
+    assert {"lawn care", "lawn cure"} <= set(every)
+    assert all(similarity(a, b) <= 0.5 for i, a in enumerate(kept) for b in kept[i + 1 :])
 
 
 @pytest.mark.parametrize("lang", ["en", "pt-BR", "DE", "fr", "xx", ""])
