@@ -15,9 +15,15 @@ For each site, in the same run and against the same server:
 - **selectolax**: parse-only CPU of the very pages linkflow stored (the floor).
 
 Printed per site: pages, wall seconds, pages/s, CPU seconds of the whole process tree, CPU
-per page, peak tree RSS, and the ratios the targets use (docs/crawling.md, "Speed").
+per page, peak tree RSS, and the ratios the targets use (docs/crawling.md, "Speed"), with
+wget's own CPU per page against the same floor for reference.
+
+The machine's speed drifts between runs by more than the gaps the targets measure, so with
+``--rounds N`` every tool runs N times in turns and each ratio is the median of the N
+ratios taken within a round (their range in brackets).
 
     python bench/realsite_bench.py                      # all three sites
+    python bench/realsite_bench.py --sites python,postgresql --rounds 5
     python bench/realsite_bench.py --sites python,postgresql --skip-scrapy
 """
 
@@ -33,6 +39,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import median
 from urllib.parse import unquote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -164,48 +171,122 @@ def _line(name: str, run: Run) -> str:
             f"tree RSS {rss}")  # fmt: skip
 
 
+@dataclass
+class Round:
+    """One round on one site: each tool once, in turns, and the floor of the pages stored."""
+
+    linkflow: Run
+    floor: float  # selectolax's parse-only CPU seconds a page
+    folder: Run | None = None
+    scrapy: Run | None = None
+    wget: Run | None = None
+
+
+def one_round(name: str, tmp: Path, seed: str, args: argparse.Namespace) -> Round:
+    """Crawl the site with each tool once (linkflow into fresh stores) and print each line."""
+    root = SITES[name][1]
+    for stale in tmp.glob("*.duckdb*"):  # the stores of the round before, with their journals
+        shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+    lf = run_linkflow(tmp, seed, args.concurrency)
+    print(_line("linkflow (HTTP)", lf))
+    files = stored_files(tmp / "http.duckdb", seed, root)
+    floor = floor_cpu(files) / max(len(files), 1)
+    print(f"  {'selectolax floor':<18}{len(files):>8,} pages parse-only "
+          f"{floor * 1000:.2f} ms/page")  # fmt: skip
+    result = Round(lf, floor)
+    if args.folder:
+        result.folder = run_linkflow(tmp, seed, args.concurrency, folder=root)
+        print(_line("linkflow (folder)", result.folder))
+    if not args.skip_scrapy:
+        result.scrapy = run_scrapy(tmp, seed, args.concurrency)
+        print(_line("scrapy", result.scrapy))
+    if not args.skip_wget:
+        result.wget = run_wget(tmp, seed)
+        if result.wget is not None:
+            print(_line("wget (fetch only)", result.wget))
+    return result
+
+
+def _spread(values: list[float], digits: int) -> str:
+    """The median of ``values``, with their range when there are several."""
+    middle = f"{median(values):.{digits}f}"
+    if len(values) < 2:
+        return middle
+    return f"{middle} ({min(values):.{digits}f}-{max(values):.{digits}f})"
+
+
+def ratios(name: str, rounds: list[Round]) -> list[str]:
+    """The ratios the targets use, each the median over ``rounds`` (range in brackets):
+    every ratio is taken within one round, between runs a few seconds apart."""
+    lines = [
+        "CPU/page "
+        + _spread([r.linkflow.cpu_per_page / r.floor for r in rounds], 1)
+        + "x the parse floor (target <= 3x)"
+    ]
+    with_wget = [r for r in rounds if r.wget is not None and r.wget.pages]
+    if with_wget:
+        lines.append(
+            "wget's own CPU/page "
+            + _spread([r.wget.cpu_per_page / r.floor for r in with_wget if r.wget], 1)
+            + "x the parse floor (fetching only)"
+        )
+    with_scrapy = [r for r in rounds if r.scrapy is not None and r.scrapy.rate]
+    if with_scrapy:
+        lines.append(
+            "pages/s "
+            + _spread([r.linkflow.rate / r.scrapy.rate for r in with_scrapy if r.scrapy], 1)
+            + f"x Scrapy's (target >= {TARGET_SCRAPY[name]:g}x)"
+        )
+        lines.append(
+            "tree RSS "
+            + _spread([r.linkflow.tree_rss / r.scrapy.tree_rss for r in with_scrapy if r.scrapy], 2)
+            + "x Scrapy's"
+        )
+    if with_wget:
+        lines.append(
+            "pages/s "
+            + _spread([r.linkflow.rate / r.wget.rate for r in with_wget if r.wget], 2)
+            + "x wget's (target >= 0.5x)"
+        )
+    return lines
+
+
 def bench_site(name: str, args: argparse.Namespace) -> None:
     root = SITES[name][1]
+    rounds: list[Round] = []
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         server, seed, server_name = start_server(root, tmp)
         try:
             print(f"\n{name}: {root} served by {server_name} at {seed}")
-            lf = run_linkflow(tmp, seed, args.concurrency)
-            print(_line("linkflow (HTTP)", lf))
-            files = stored_files(tmp / "http.duckdb", seed, root)
-            floor = floor_cpu(files) / max(len(files), 1)
-            print(f"  {'selectolax floor':<18}{len(files):>8,} pages parse-only "
-                  f"{floor * 1000:.2f} ms/page")  # fmt: skip
-            if args.folder:
-                fo = run_linkflow(tmp, seed, args.concurrency, folder=root)
-                print(_line("linkflow (folder)", fo))
-            sc = None if args.skip_scrapy else run_scrapy(tmp, seed, args.concurrency)
-            if sc is not None:
-                print(_line("scrapy", sc))
-            wg = None if args.skip_wget else run_wget(tmp, seed)
-            if wg is not None:
-                print(_line("wget (fetch only)", wg))
+            for number in range(1, args.rounds + 1):
+                if args.rounds > 1:
+                    print(f" round {number} of {args.rounds}")
+                rounds.append(one_round(name, tmp, seed, args))
         finally:
             server.terminate()
             server.wait(10)
-    ratios = [f"CPU/page {lf.cpu_per_page / floor:.1f}x the parse floor (target <= 3x)"]
-    if sc is not None and sc.rate:
-        target = TARGET_SCRAPY[name]
-        ratios.append(f"pages/s {lf.rate / sc.rate:.1f}x Scrapy's (target >= {target:g}x)")
-        ratios.append(f"tree RSS {lf.tree_rss / sc.tree_rss:.2f}x Scrapy's")
-    if wg is not None and wg.rate:
-        ratios.append(f"pages/s {lf.rate / wg.rate:.2f}x wget's (target >= 0.5x)")
-    print("  linkflow: " + "; ".join(ratios))
+    label = "linkflow" if len(rounds) == 1 else f"linkflow, medians of {len(rounds)} rounds"
+    print(f"  {label}: " + "; ".join(ratios(name, rounds)))
     if name == "rust":
-        print(f"  Rust docs: crawled and stored in {lf.seconds:.1f} s (target <= 45 s), "
-              f"peak tree RSS {lf.tree_rss:.0f} MB (target <= 300 MB)")  # fmt: skip
+        seconds = _spread([r.linkflow.seconds for r in rounds], 1)
+        peak = max(r.linkflow.tree_rss for r in rounds)
+        print(f"  Rust docs: crawled and stored in {seconds} s (target <= 45 s), "
+              f"peak tree RSS {peak:.0f} MB (target <= 300 MB)")  # fmt: skip
+        folders = [r.folder for r in rounds if r.folder is not None]
+        if folders:
+            seconds = _spread([f.seconds for f in folders], 1)
+            peak = max(f.tree_rss for f in folders)
+            print(f"  Rust docs as a build folder: {seconds} s, peak tree RSS {peak:.0f} MB")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sites", default="python,postgresql,rust")
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="rounds of the tools in turns (median ratios)"
+    )
     parser.add_argument("--skip-scrapy", action="store_true")
     parser.add_argument("--skip-wget", action="store_true")
     parser.add_argument("--no-folder", dest="folder", action="store_false",
