@@ -22,7 +22,7 @@ def _round(lf_seconds: float, scrapy_seconds: float, wget_seconds: float) -> Rou
 
 def test_each_ratio_is_the_median_of_the_rounds_ratios() -> None:
     # Rounds where both tools slowed down together: Scrapy-rate ratios 10, 2 and 4 (the
-    # ratio of the median times would be 20 / 4 = 5).
+    # ratio of the median times would be 10 / 4 = 2.5).
     rounds = [_round(1.0, 10.0, 0.5), _round(4.0, 8.0, 2.0), _round(5.0, 20.0, 1.0)]
     lines = ratios("python", rounds)
     assert lines == [
