@@ -186,7 +186,10 @@ def one_round(name: str, tmp: Path, seed: str, args: argparse.Namespace) -> Roun
     """Crawl the site with each tool once (linkflow into fresh stores) and print each line."""
     root = SITES[name][1]
     for stale in tmp.glob("*.duckdb*"):  # the stores of the round before, with their journals
-        shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+        if stale.is_dir():
+            shutil.rmtree(stale)
+        else:
+            stale.unlink()
     lf = run_linkflow(tmp, seed, args.concurrency)
     print(_line("linkflow (HTTP)", lf))
     files = stored_files(tmp / "http.duckdb", seed, root)
@@ -218,36 +221,21 @@ def _spread(values: list[float], digits: int) -> str:
 def ratios(name: str, rounds: list[Round]) -> list[str]:
     """The ratios the targets use, each the median over ``rounds`` (range in brackets):
     every ratio is taken within one round, between runs a few seconds apart."""
-    lines = [
-        "CPU/page "
-        + _spread([r.linkflow.cpu_per_page / r.floor for r in rounds], 1)
-        + "x the parse floor (target <= 3x)"
-    ]
-    with_wget = [r for r in rounds if r.wget is not None and r.wget.pages]
-    if with_wget:
-        lines.append(
-            "wget's own CPU/page "
-            + _spread([r.wget.cpu_per_page / r.floor for r in with_wget if r.wget], 1)
-            + "x the parse floor (fetching only)"
-        )
-    with_scrapy = [r for r in rounds if r.scrapy is not None and r.scrapy.rate]
-    if with_scrapy:
-        lines.append(
-            "pages/s "
-            + _spread([r.linkflow.rate / r.scrapy.rate for r in with_scrapy if r.scrapy], 1)
-            + f"x Scrapy's (target >= {TARGET_SCRAPY[name]:g}x)"
-        )
-        lines.append(
-            "tree RSS "
-            + _spread([r.linkflow.tree_rss / r.scrapy.tree_rss for r in with_scrapy if r.scrapy], 2)
-            + "x Scrapy's"
-        )
-    if with_wget:
-        lines.append(
-            "pages/s "
-            + _spread([r.linkflow.rate / r.wget.rate for r in with_wget if r.wget], 2)
-            + "x wget's (target >= 0.5x)"
-        )
+    lines = [f"CPU/page {_spread([r.linkflow.cpu_per_page / r.floor for r in rounds], 1)}x "
+             "the parse floor (target <= 3x)"]  # fmt: skip
+    wget = [(r, r.wget) for r in rounds if r.wget is not None and r.wget.rate]
+    scrapy = [(r, r.scrapy) for r in rounds if r.scrapy is not None and r.scrapy.rate]
+    if wget:
+        cpu = _spread([w.cpu_per_page / r.floor for r, w in wget], 1)
+        lines.append(f"wget's own CPU/page {cpu}x the parse floor (fetching only)")
+    if scrapy:
+        rate = _spread([r.linkflow.rate / sc.rate for r, sc in scrapy], 1)
+        rss = _spread([r.linkflow.tree_rss / sc.tree_rss for r, sc in scrapy], 2)
+        lines.append(f"pages/s {rate}x Scrapy's (target >= {TARGET_SCRAPY[name]:g}x)")
+        lines.append(f"tree RSS {rss}x Scrapy's")
+    if wget:
+        rate = _spread([r.linkflow.rate / w.rate for r, w in wget], 2)
+        lines.append(f"pages/s {rate}x wget's (target >= 0.5x)")
     return lines
 
 
