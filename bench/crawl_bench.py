@@ -41,6 +41,8 @@ import time
 from pathlib import Path
 from typing import IO
 
+from audit_bench import tree_cpu
+
 ROOT = Path(__file__).resolve().parents[1]
 WORDS = [
     "garden", "lawn", "hedge", "patio", "paving", "design", "planting", "tree", "shrub",
@@ -282,6 +284,8 @@ class Phase:
     """Other processes (parse workers) alive at that peak."""
     seconds: float = 0.0
     """How long the phase took."""
+    cpu: float = 0.0
+    """CPU seconds of the process tree in this phase (read from /proc as the phase ends)."""
 
 
 @dataclasses.dataclass
@@ -322,6 +326,7 @@ def run_measured(cmd: list[str], *, stderr: bool = False, events: bool = False) 
     seen: list[str] = []
 
     began = [time.perf_counter()]
+    began_cpu = [0.0]  # the tree's CPU seconds when the current phase began
 
     def follow(stream: IO[bytes]) -> None:
         for raw in stream:
@@ -331,7 +336,9 @@ def run_measured(cmd: list[str], *, stderr: bool = False, events: bool = False) 
             if now is not None:
                 ended = phases.setdefault(phase[0], Phase())
                 ended.seconds += time.perf_counter() - began[0]
-                began[0], phase[0] = time.perf_counter(), now
+                cpu = tree_cpu(proc.pid)
+                ended.cpu += max(0.0, cpu - began_cpu[0])
+                began[0], phase[0], began_cpu[0] = time.perf_counter(), now, cpu
 
     with tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(
@@ -360,6 +367,10 @@ def run_measured(cmd: list[str], *, stderr: bool = False, events: bool = False) 
         wall = time.perf_counter() - start
         if reader is not None:
             reader.join(10)
+            # The phase the process ended in gets the rest of its CPU (wait4 counts the
+            # process and every descendant it waited for).
+            last = phases.setdefault(phase[0], Phase())
+            last.cpu += max(0.0, usage.ru_utime + usage.ru_stime - began_cpu[0])
         if proc.returncode != 0:
             tail = "".join(seen[-5:])
             raise SystemExit(f"{cmd[:3]} failed with status {proc.returncode}:\n{tail}")
@@ -383,7 +394,7 @@ def _phases(m: Measured) -> str:
     names = {"fetching": "fetching", "store": "storing", "templates": "templates"}
     parts = [
         f"{label} {p.tree_rss:,.0f} MB (crawler {p.main_rss:,.0f} MB + {p.others} workers "
-        f"{p.tree_rss - p.main_rss:,.0f} MB; {p.seconds:,.0f} s)"
+        f"{p.tree_rss - p.main_rss:,.0f} MB; {p.seconds:,.0f} s, CPU {p.cpu:,.0f} s)"
         for name, label in names.items()
         if (p := m.phases.get(name)) is not None
     ]

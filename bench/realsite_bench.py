@@ -16,7 +16,9 @@ For each site, in the same run and against the same server:
 
 Printed per site: pages, wall seconds, pages/s, CPU seconds of the whole process tree, CPU
 per page, peak tree RSS, and the ratios the targets use (docs/crawling.md, "Speed"), with
-wget's own CPU per page against the same floor for reference.
+wget's own CPU per page against the same floor for reference. linkflow's CPU is also split:
+what its phases after fetching (storing the journal in DuckDB, the template pass) cost,
+read from /proc at each phase's progress event, against the same floor.
 
 The machine's speed drifts between runs by more than the gaps the targets measure, so with
 ``--rounds N`` every tool runs N times in turns and each ratio is the median of the N
@@ -52,6 +54,8 @@ SITES = {
     "rust": ("rust-doc", Path("/usr/share/doc/rust-doc/html")),
 }
 TARGET_SCRAPY = {"python": 8.0, "postgresql": 5.0, "rust": 8.0}
+STORING = ("store", "templates")
+"""The phases of a linkflow crawl after its fetching, as its JSON progress names them."""
 
 
 @dataclass
@@ -62,6 +66,8 @@ class Run:
     seconds: float
     cpu: float
     tree_rss: float
+    store_cpu: float = 0.0
+    """CPU seconds of a linkflow crawl's phases after fetching (storing, templates)."""
 
     @property
     def rate(self) -> float:
@@ -103,7 +109,8 @@ def run_linkflow(tmp: Path, seed: str, concurrency: int, folder: Path | None = N
     if folder is not None:
         cmd += ["--folder", str(folder)]
     m, cpu = measured(cmd, events=True)
-    return Run(int(m.result["pages"]), float(m.result["seconds"]), cpu, m.tree_rss)
+    store = sum(p.cpu for name, p in m.phases.items() if name in STORING)
+    return Run(int(m.result["pages"]), float(m.result["seconds"]), cpu, m.tree_rss, store)
 
 
 def run_scrapy(tmp: Path, seed: str, concurrency: int) -> Run:
@@ -166,9 +173,10 @@ def floor_cpu(files: list[Path]) -> float:
 
 def _line(name: str, run: Run) -> str:
     rss = f"{run.tree_rss:6,.0f} MB" if run.tree_rss else "       -"
+    storing = f"  (storing CPU {run.store_cpu:.1f} s)" if run.store_cpu else ""
     return (f"  {name:<18}{run.pages:>8,} pages {run.seconds:8.1f} s {run.rate:8,.0f} p/s "
             f"CPU {run.cpu:7.1f} s {run.cpu_per_page * 1000:7.2f} ms/page  "
-            f"tree RSS {rss}")  # fmt: skip
+            f"tree RSS {rss}{storing}")  # fmt: skip
 
 
 @dataclass
@@ -223,6 +231,10 @@ def ratios(name: str, rounds: list[Round]) -> list[str]:
     every ratio is taken within one round, between runs a few seconds apart."""
     lines = [f"CPU/page {_spread([r.linkflow.cpu_per_page / r.floor for r in rounds], 1)}x "
              "the parse floor (target <= 3x)"]  # fmt: skip
+    stored = [r for r in rounds if r.linkflow.store_cpu]  # rounds that measured it
+    if stored:
+        shares = [r.linkflow.store_cpu / max(r.linkflow.pages, 1) / r.floor for r in stored]
+        lines.append(f"of which storing {_spread(shares, 1)}x")
     wget = [(r, r.wget) for r in rounds if r.wget is not None and r.wget.rate]
     scrapy = [(r, r.scrapy) for r in rounds if r.scrapy is not None and r.scrapy.rate]
     if wget:

@@ -37,3 +37,17 @@ def test_each_ratio_is_the_median_of_the_rounds_ratios() -> None:
 def test_one_round_prints_no_range_and_a_missing_tool_no_ratio() -> None:
     only = Round(linkflow=Run(pages=10, seconds=1.0, cpu=0.1, tree_rss=50.0), floor=0.001)
     assert ratios("postgresql", [only]) == ["CPU/page 10.0x the parse floor (target <= 3x)"]
+
+
+def test_storing_cpu_is_its_share_of_the_floor_when_measured() -> None:
+    # 100 pages, storing 0.5 s and 0.3 s of CPU: 5 and 3 ms a page against floors of 2 and
+    # 1 ms, so 2.5x and 3.0x. A round that did not measure it (0 s) is left out, not a 0x.
+    rounds = [
+        Round(linkflow=Run(100, 1.0, 1.0, 200.0, store_cpu=0.5), floor=0.002),
+        Round(linkflow=Run(100, 1.0, 1.0, 200.0), floor=0.004),
+        Round(linkflow=Run(100, 1.0, 1.0, 200.0, store_cpu=0.3), floor=0.001),
+    ]
+    assert ratios("rust", rounds) == [
+        "CPU/page 5.0 (2.5-10.0)x the parse floor (target <= 3x)",
+        "of which storing 2.8 (2.5-3.0)x",
+    ]
