@@ -67,7 +67,10 @@ def lexbor_headers(cache: Path, index: str) -> Path:
     with tarfile.open(archive) as tar:
         for member in tar.getmembers():
             if member.isfile() and marker in member.name and member.name.endswith(".h"):
-                target = root / member.name.split(marker, 1)[1]
+                relative = Path(member.name.split(marker, 1)[1])
+                if relative.is_absolute() or ".." in relative.parts:
+                    continue  # nothing is written outside the cache folder
+                target = root / relative
                 target.parent.mkdir(parents=True, exist_ok=True)
                 source = tar.extractfile(member)
                 if source is not None:
