@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import importlib.util
+import io
 import re
 import shutil
 import subprocess
@@ -46,36 +47,50 @@ HERE = Path(__file__).resolve().parent
 Counts = tuple[int, int, int, int]
 
 
+def _fetch(url: str, timeout: float) -> bytes:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            data: bytes = response.read()
+    except OSError as exc:  # URLError and timeouts are OSErrors
+        message = f"{url}: cannot be fetched ({exc}); use --index for another index"
+        raise SystemExit(message) from None
+    return data
+
+
 def lexbor_headers(cache: Path, index: str) -> Path:
     """The folder holding ``lexbor/...`` headers of the installed selectolax's lexbor."""
     version = selectolax.__version__
     root = cache / f"selectolax-{version}-lexbor"
-    if (root / "lexbor" / "core" / "lexbor.h").exists():
+    if root.is_dir():
         return root
-    page = urllib.request.urlopen(f"{index.rstrip('/')}/selectolax/", timeout=60).read().decode()
+    page = _fetch(f"{index.rstrip('/')}/selectolax/", 60).decode(errors="replace")
     name = re.escape(f"selectolax-{version}.tar.gz")
     found = re.search(rf'href="([^"#]*{name})#sha256=([0-9a-f]{{64}})"', page)
     if found is None:
         raise SystemExit(f"{index}: no source release of selectolax {version}")
     url, digest = found.groups()
-    data = urllib.request.urlopen(url, timeout=300).read()
+    data = _fetch(url, 300)
     if hashlib.sha256(data).hexdigest() != digest:
         raise SystemExit(f"{url}: SHA-256 differs from the index's; not used")
-    archive = cache / f"selectolax-{version}.tar.gz"
-    archive.write_bytes(data)
+    # Extracted beside the final folder, renamed when whole: a stopped run leaves no
+    # half-filled folder for the next one to take.
+    partial = root.with_name(root.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
     marker = "/lexbor/source/"
-    with tarfile.open(archive) as tar:
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
         for member in tar.getmembers():
             if member.isfile() and marker in member.name and member.name.endswith(".h"):
                 relative = Path(member.name.split(marker, 1)[1])
                 if relative.is_absolute() or ".." in relative.parts:
                     continue  # nothing is written outside the cache folder
-                target = root / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
                 source = tar.extractfile(member)
                 if source is not None:
+                    target = partial / relative
+                    target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_bytes(source.read())
-    archive.unlink()
+    if not (partial / "lexbor" / "core" / "lexbor.h").exists():
+        raise SystemExit(f"{url}: holds no lexbor headers")
+    partial.rename(root)
     return root
 
 
@@ -86,11 +101,14 @@ def build(cache: Path, headers: Path) -> ModuleType:
         raise SystemExit("no C compiler (Debian: apt-get install gcc)")
     out = cache / f"compiled_walk{sysconfig.get_config_var('EXT_SUFFIX')}"
     include = sysconfig.get_paths()["include"]
-    subprocess.run(
+    built = subprocess.run(
         [compiler, "-O2", "-shared", "-fPIC", f"-I{include}", f"-I{headers}",
          "-o", str(out), str(HERE / "compiled_walk.c")],
-        check=True,
+        capture_output=True, text=True, check=False,
     )  # fmt: skip
+    if built.returncode != 0:
+        first = next(iter(built.stderr.splitlines()), "no message")
+        raise SystemExit(f"{HERE / 'compiled_walk.c'}: does not compile: {first}")
     spec = importlib.util.spec_from_file_location("compiled_walk", out)
     if spec is None or spec.loader is None:
         raise SystemExit(f"{out}: cannot be imported")
@@ -149,10 +167,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         counts: Counts = compiled.walk(root.mem_id) if root is not None else (0, 0, 0, 0)
         return counts
 
+    counts: list[Counts] = []
     for path, tree in zip(files, trees, strict=True):
         if (expected := python_walk(tree)) != (got := c_walk(tree)):
             raise SystemExit(f"{path}: Python walk counts {expected}, C walk {got}")
-    totals = [sum(c) for c in zip(*map(c_walk, trees), strict=True)]
+        counts.append(got)
+    totals = [sum(column) for column in zip(*counts, strict=True)]
     print(
         f"{len(trees):,} pages of {args.folder}: the same counts both ways on every page "
         f"({totals[0]:,} elements, {totals[3]:,} links, {totals[2]:,} bytes of text)"

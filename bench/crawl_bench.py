@@ -351,8 +351,13 @@ def run_measured(cmd: list[str], *, stderr: bool = False, events: bool = False) 
             reader.start()
         tree_rss = tree_pss = 0
         while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
+            if os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+                # Exited, not yet reaped: its CPU is still readable from /proc while the
+                # reader takes the last progress events, then wait4 reaps it.
+                wall = time.perf_counter() - start
+                if reader is not None:
+                    reader.join(10)
+                _, status, usage = os.wait4(proc.pid, 0)
                 break
             sizes = [_rss_pss_kb(p) for p in _tree(proc.pid)]
             rss = sum(r for r, _ in sizes)
@@ -364,9 +369,7 @@ def run_measured(cmd: list[str], *, stderr: bool = False, events: bool = False) 
                 now.others = len(sizes) - 1
             time.sleep(0.1)
         proc.returncode = os.waitstatus_to_exitcode(status)
-        wall = time.perf_counter() - start
         if reader is not None:
-            reader.join(10)
             # The phase the process ended in gets the rest of its CPU (wait4 counts the
             # process and every descendant it waited for).
             last = phases.setdefault(phase[0], Phase())
