@@ -77,12 +77,6 @@ def parse_redirects(text: str) -> dict[str, tuple[str, int]]:
     return rules
 
 
-def _url_path(rel: PurePosixPath) -> str:
-    """The URL path of a file relative to the site root (``a/index.html`` → ``a/``)."""
-    text = rel.as_posix()
-    return text[: -len(_INDEX)] if rel.name == _INDEX else text
-
-
 def directory_url(url: str) -> str:
     """``url`` with a final ``index.html`` path segment removed (the query is kept):
     the URL a static host serves a folder's index file under.
@@ -210,14 +204,50 @@ def stand_in(origins: OriginMap, fetcher: Fetcher, *, check: bool) -> Fetcher:
 def folder_urls(root: Path, base: str) -> list[tuple[str, ...]]:
     """Every HTML file under ``root`` as its URLs under ``base``: the preferred one first,
     then the others that serve the same file (``a/`` and ``a/index.html``; ``b.html`` and
-    ``b``), sorted by path."""
+    ``b``), sorted by path (component by component, as paths compare).
+
+    Symbolic links to files count; links to folders are not entered, and unreadable
+    folders are skipped, as ``Path.rglob`` does. The listing is made of strings and of
+    what ``os.scandir`` already knows of each entry, not of path objects: as paths, the
+    Rust docs' 33,768 entries took 1.2 s, at a point where the crawl waits for them."""
     base = base if base.endswith("/") else base + "/"
     found: list[tuple[str, ...]] = []
-    for path in sorted(root.rglob("*")):
-        if path.suffix.lower() in _HTML_SUFFIXES and path.is_file():
-            rel = PurePosixPath(path.relative_to(root).as_posix())
-            preferred = base + _url_path(rel)
-            found.append((preferred, base + rel.as_posix(), base + rel.with_suffix("").as_posix()))
+    for parts in sorted(_html_files(os.fspath(root))):
+        rel = "/".join(parts)
+        preferred = base + (rel[: -len(_INDEX)] if parts[-1] == _INDEX else rel)
+        found.append((preferred, base + rel, base + rel[: rel.rfind(".")]))
+    return found
+
+
+def _html_files(top: str) -> list[tuple[str, ...]]:
+    """The path components, below ``top``, of the HTML files under it."""
+    found: list[tuple[str, ...]] = []
+    folders: list[tuple[str, tuple[str, ...]]] = [(top, ())]
+    while folders:
+        folder, parts = folders.pop()
+        try:
+            with os.scandir(folder) as entries:
+                listing = list(entries)
+        except OSError:
+            continue
+        for entry in listing:
+            name = entry.name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if not entry.is_symlink():
+                    folders.append((entry.path, (*parts, name)))
+                continue
+            dot = name.rfind(".")  # the suffix as Path.suffix has it: not a leading dot
+            if 0 < dot < len(name) - 1 and name[dot:].lower() in _HTML_SUFFIXES:
+                try:
+                    is_file = entry.is_file()
+                except OSError:
+                    is_file = False
+                if is_file:
+                    found.append((*parts, name))
     return found
 
 

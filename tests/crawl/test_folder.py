@@ -172,3 +172,53 @@ def test_symbolic_links_are_followed_only_within_the_folder(tmp_path: Path) -> N
         assert fetcher._resolve("/etc/passwd") is None
     assert fetcher._answer(BASE + "loop.html").status == 404  # a link loop is no page
     assert fetcher._answer(BASE + "docs/link.html").body == b"b"
+
+
+def test_lists_every_html_file_once_in_path_order(tmp_path: Path) -> None:
+    """The files the crawl adds once no link is left to follow: what ``Path.rglob`` lists
+    (links to files count, links to folders are not entered), in its order."""
+    from linkflow.crawl.folder import folder_urls
+
+    site = build(
+        tmp_path / "site",
+        {
+            "index.html": "",
+            "a/x.html": "",
+            "a/index.html": "",
+            "a-b/x.html": "",  # "a-b" < "a/" as text, but "a" < "a-b" as a path component
+            "B.HTM": "",
+            "c.htm": "",
+            "d.html.bak": "",
+            ".html": "",  # a dotfile, no suffix
+            "e.": "",
+            "f.html.html": "",
+            "dir.html/index.html": "",  # a folder named like a page is no page
+            "sp ace.html": "",
+            "real/z.html": "",
+        },
+    )
+    (site / "alias").symlink_to(site / "real", target_is_directory=True)
+    (site / "link.html").symlink_to(site / "a" / "x.html")
+    (site / "broken.html").symlink_to(site / "missing.html")
+    base = "https://docs.example.com/v1"
+    got = folder_urls(site, base)
+    b = base + "/"
+    assert got == [
+        (b + "B.HTM", b + "B.HTM", b + "B"),
+        (b + "a/", b + "a/index.html", b + "a/index"),
+        (b + "a/x.html", b + "a/x.html", b + "a/x"),
+        (b + "a-b/x.html", b + "a-b/x.html", b + "a-b/x"),
+        (b + "c.htm", b + "c.htm", b + "c"),
+        (b + "dir.html/", b + "dir.html/index.html", b + "dir.html/index"),
+        (b + "f.html.html", b + "f.html.html", b + "f.html"),
+        (b, b + "index.html", b + "index"),
+        (b + "link.html", b + "link.html", b + "link"),
+        (b + "real/z.html", b + "real/z.html", b + "real/z"),
+        (b + "sp ace.html", b + "sp ace.html", b + "sp ace"),
+    ]
+    reference = [
+        p.relative_to(site).as_posix()
+        for p in sorted(site.rglob("*"))
+        if p.suffix.lower() in (".html", ".htm") and p.is_file()
+    ]
+    assert [urls[1][len(b) :] for urls in got] == reference
