@@ -15,7 +15,9 @@ the site (a page every template links to) is finished by a linear solve instead.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
@@ -34,6 +36,10 @@ by a solve, and covers most of the site anyway)."""
 PUSH_BATCH = 8
 """Sources pushed together (one sparse matrix): more share the scipy overhead, fewer keep
 the push's intermediate products small on a large graph."""
+SOLVE_BYTES = 256 * 2**20
+"""Memory the solves of one batch may hold at once (see :func:`_solve_threads`)."""
+_MAX_SOLVE_THREADS = 4
+_THREADED_N = 5_000
 
 
 def _edit_matrix(chain: Chain) -> sp.csr_matrix | None:
@@ -138,19 +144,54 @@ def _columns(chain: Chain, src: np.ndarray, eps: float, rows: list[sp.csr_matrix
     if q.nnz:
         coo = q.tocoo()
         np.maximum.at(residual_max, coo.row, coo.data)
+    # Spread too far for a local push: solved from the estimate so far.
+    spread = [b for b in range(src.size) if dense[b] or residual_max[b] > eps * (1.0 - alpha)]
+    solved = dict(zip(spread, _solve(chain, src, p, spread, eps), strict=True))
     bound = eps
     for b in range(src.size):
-        if not dense[b] and residual_max[b] <= eps * (1.0 - alpha):
+        if b not in solved:
             rows.append(p.getrow(b))
             continue
-        # Spread too far for a local push: solve u = e_s + αP̃u from the estimate so far.
-        e = np.zeros(chain.n)
-        e[src[b]] = 1.0
-        u, err, _ = solve_linear(chain.forward, e, alpha, "max", eps, x0=p[b].toarray().ravel())
+        u, err = solved[b]
         bound = max(bound, err + eps)
         u[u <= eps] = 0.0  # entries ≤ eps are not kept: a dense column costs little memory
         rows.append(sp.csr_matrix(u))
     return bound
+
+
+def _solve(
+    chain: Chain, src: np.ndarray, p: sp.csr_matrix, spread: list[int], eps: float
+) -> list[tuple[np.ndarray, float]]:
+    """``u = e_s + αP̃u`` for the sources ``src[b]`` of ``spread`` (from the estimates
+    ``p[b]``): each column and its error bound, in that order.
+
+    Several at once, in threads, on a large graph: the columns are independent, and
+    scipy's sparse products, most of a solve, run without the GIL (on the Rust docs'
+    21,626 pages, 148 solves took 3.8 s one after another)."""
+
+    def one(b: int) -> tuple[np.ndarray, float]:
+        e = np.zeros(chain.n)
+        e[src[b]] = 1.0
+        x0 = p[b].toarray().ravel()
+        u, err, _ = solve_linear(chain.forward, e, chain.damping, "max", eps, x0=x0)
+        return u, err
+
+    threads = min(len(spread), _solve_threads(chain.n))
+    if threads <= 1:
+        return [one(b) for b in spread]
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(one, spread))
+
+
+def _solve_threads(n: int) -> int:
+    """Solves to run at once on a graph of ``n`` pages: one a core (at most
+    :data:`_MAX_SOLVE_THREADS`), as many as :data:`SOLVE_BYTES` holds (a solve keeps some
+    ten vectors of ``n`` floats), and one below :data:`_THREADED_N` pages, where a solve is
+    mostly Python and threads would only take turns."""
+    if n < _THREADED_N:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cores or 1, _MAX_SOLVE_THREADS, SOLVE_BYTES // (10 * 8 * n)))
 
 
 class ColumnCache:

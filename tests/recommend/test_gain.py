@@ -134,6 +134,47 @@ def test_columns_by_push_match_a_solve_within_their_bound(n: int) -> None:
         assert bound <= 1e-9 / (1 - ALPHA) + 1e-12
 
 
+def test_columns_solved_in_threads_are_the_columns_solved_one_by_one() -> None:
+    """Columns that spread over the site are finished by solves, several at once in
+    threads on a large graph: the same numbers as one after another, each within its
+    bound of the Neumann series."""
+    n = 6000
+    rng = np.random.default_rng(8)
+    src, dst = rng.integers(0, n, 8 * n), rng.integers(0, n, 8 * n)
+    hubs = rng.integers(0, 20, 4 * n)  # every page links to a few hubs: their columns spread
+    graph = from_edges(n, np.r_[src, rng.integers(0, n, hubs.size)], np.r_[dst, hubs])
+    chain = Chain.of(graph, np.full(n, 1 / n), ALPHA)
+    sources = list(range(20))
+    solved = mock.Mock(wraps=columns.solve_linear)
+    with mock.patch.object(columns, "solve_linear", solved):
+        with mock.patch.object(columns, "_solve_threads", return_value=1):
+            alone, alone_bound = own_columns(chain, sources, eps=1e-10)
+        one_by_one = solved.call_count
+        with mock.patch.object(columns, "_solve_threads", return_value=3):
+            threaded, threaded_bound = own_columns(chain, sources, eps=1e-10)
+    assert one_by_one >= 10  # most columns were solved, not pushed
+    assert solved.call_count == 2 * one_by_one
+    assert threaded_bound == alone_bound
+    assert (threaded != alone).nnz == 0
+    for b in (0, 7, 19):
+        e = np.zeros(n)
+        e[sources[b]] = 1.0
+        ref = e.copy()
+        for _ in range(300):  # the Neumann series, far past α**300
+            ref = e + ALPHA * chain.forward(ref)
+        assert np.abs(threaded.getrow(b).toarray().ravel() - ref).max() <= threaded_bound
+
+
+def test_solve_threads_follow_cores_memory_and_size() -> None:
+    with mock.patch.object(columns.os, "sched_getaffinity", return_value={0, 1}):
+        assert columns._solve_threads(4_999) == 1  # small: a solve is mostly Python
+        assert columns._solve_threads(21_626) == 2
+        assert columns._solve_threads(columns.SOLVE_BYTES // 80 // 3) == 2
+        assert columns._solve_threads(columns.SOLVE_BYTES // 80 + 1) == 1  # one fits
+    with mock.patch.object(columns.os, "sched_getaffinity", return_value=set(range(16))):
+        assert columns._solve_threads(21_626) == 4
+
+
 def test_teleport_gain_is_exact() -> None:
     rng = np.random.default_rng(5)
     graph = random_graph(rng, 9)
