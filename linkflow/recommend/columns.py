@@ -36,7 +36,7 @@ by a solve, and covers most of the site anyway)."""
 PUSH_BATCH = 8
 """Sources pushed together (one sparse matrix): more share the scipy overhead, fewer keep
 the push's intermediate products small on a large graph."""
-SOLVE_BYTES = 256 * 2**20
+SOLVE_BYTES = 128 * 2**20
 """Memory the solves of one batch may hold at once (see :func:`_solve_threads`)."""
 _MAX_SOLVE_THREADS = 4
 _THREADED_N = 5_000
