@@ -166,12 +166,14 @@ def test_columns_solved_in_threads_are_the_columns_solved_one_by_one() -> None:
 
 
 def test_solve_threads_follow_cores_memory_and_size() -> None:
-    with mock.patch.object(columns.os, "sched_getaffinity", return_value={0, 1}):
+    with mock.patch.object(columns.os, "sched_getaffinity", return_value={0, 1}, create=True):
         assert columns._solve_threads(4_999) == 1  # small: a solve is mostly Python
         assert columns._solve_threads(21_626) == 2
         assert columns._solve_threads(columns.SOLVE_BYTES // 80 // 3) == 2
         assert columns._solve_threads(columns.SOLVE_BYTES // 80 + 1) == 1  # one fits
-    with mock.patch.object(columns.os, "sched_getaffinity", return_value=set(range(16))):
+    with mock.patch.object(
+        columns.os, "sched_getaffinity", return_value=set(range(16)), create=True
+    ):
         assert columns._solve_threads(21_626) == 4
 
 
