@@ -38,6 +38,8 @@ PUSH_BATCH = 8
 the push's intermediate products small on a large graph."""
 SOLVE_BYTES = 128 * 2**20
 """Memory the solves of one batch may hold at once (see :func:`_solve_threads`)."""
+_SOLVE_VECTORS = 10
+"""Vectors of the graph's size that one solve holds at once (BiCGSTAB's and the checks')."""
 _MAX_SOLVE_THREADS = 4
 _THREADED_N = 5_000
 
@@ -185,13 +187,13 @@ def _solve(
 
 def _solve_threads(n: int) -> int:
     """Solves to run at once on a graph of ``n`` pages: one a core (at most
-    :data:`_MAX_SOLVE_THREADS`), as many as :data:`SOLVE_BYTES` holds (a solve keeps some
-    ten vectors of ``n`` floats), and one below :data:`_THREADED_N` pages, where a solve is
-    mostly Python and threads would only take turns."""
+    :data:`_MAX_SOLVE_THREADS`), as many as :data:`SOLVE_BYTES` holds (a solve keeps
+    :data:`_SOLVE_VECTORS` vectors of ``n`` floats), and one below :data:`_THREADED_N`
+    pages, where a solve is mostly Python and threads would only take turns."""
     if n < _THREADED_N:
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(cores or 1, _MAX_SOLVE_THREADS, SOLVE_BYTES // (10 * 8 * n)))
+    return max(1, min(cores or 1, _MAX_SOLVE_THREADS, SOLVE_BYTES // (_SOLVE_VECTORS * 8 * n)))
 
 
 class ColumnCache:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from typing import Any
 from unittest import mock
 
 import networkx as nx
@@ -145,7 +147,13 @@ def test_columns_solved_in_threads_are_the_columns_solved_one_by_one() -> None:
     graph = from_edges(n, np.r_[src, rng.integers(0, n, hubs.size)], np.r_[dst, hubs])
     chain = Chain.of(graph, np.full(n, 1 / n), ALPHA)
     sources = list(range(20))
-    solved = mock.Mock(wraps=columns.solve_linear)
+    real, where = columns.solve_linear, []  # the thread of each solve
+
+    def solve(*args: Any, **kwargs: Any) -> Any:
+        where.append(threading.get_ident())
+        return real(*args, **kwargs)
+
+    solved = mock.Mock(side_effect=solve)
     with mock.patch.object(columns, "solve_linear", solved):
         with mock.patch.object(columns, "_solve_threads", return_value=1):
             alone, alone_bound = own_columns(chain, sources, eps=1e-10)
@@ -154,6 +162,9 @@ def test_columns_solved_in_threads_are_the_columns_solved_one_by_one() -> None:
             threaded, threaded_bound = own_columns(chain, sources, eps=1e-10)
     assert one_by_one >= 10  # most columns were solved, not pushed
     assert solved.call_count == 2 * one_by_one
+    here = threading.get_ident()
+    assert set(where[:one_by_one]) == {here}  # one thread: solved where asked
+    assert here not in where[one_by_one:]  # threads: every solve in the pool
     assert threaded_bound == alone_bound
     assert (threaded != alone).nnz == 0
     for b in (0, 7, 19):
