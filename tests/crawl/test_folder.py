@@ -159,17 +159,27 @@ def test_symbolic_links_are_followed_only_within_the_folder(tmp_path: Path) -> N
     (site / "loop.html").symlink_to(site / "loop.html")
     fetcher = FolderFetcher(site, BASE, max_bytes=1000)
     real = site.resolve()
+
+    def resolve(rel: str) -> Path | None:
+        found = fetcher._resolve(rel)
+        if found is None:
+            return None
+        path, facts = found
+        assert facts is not None  # and what the file is:
+        assert facts.st_ino == Path(path).stat().st_ino
+        return Path(path)
+
     for _ in range(2):  # the second time from the directories already resolved
-        assert fetcher._resolve("docs/a.html") == real / "docs" / "a.html"
-        assert fetcher._resolve("docs/link.html") == real / "real" / "b.html"
-        assert fetcher._resolve("alias/b.html") == real / "real" / "b.html"
-        assert fetcher._resolve("docs/../real/b.html") == real / "real" / "b.html"
-        assert fetcher._resolve("docs/") == real / "docs"
-        assert fetcher._resolve("") == real
-        assert fetcher._resolve("docs/escape.html") is None
-        assert fetcher._resolve("away/outside.html") is None
-        assert fetcher._resolve("../outside.html") is None
-        assert fetcher._resolve("/etc/passwd") is None
+        assert resolve("docs/a.html") == real / "docs" / "a.html"
+        assert resolve("docs/link.html") == real / "real" / "b.html"
+        assert resolve("alias/b.html") == real / "real" / "b.html"
+        assert resolve("docs/../real/b.html") == real / "real" / "b.html"
+        assert resolve("docs/") == real / "docs"
+        assert resolve("") == real
+        assert resolve("docs/escape.html") is None
+        assert resolve("away/outside.html") is None
+        assert resolve("../outside.html") is None
+        assert resolve("/etc/passwd") is None
     assert fetcher._answer(BASE + "loop.html").status == 404  # a link loop is no page
     assert fetcher._answer(BASE + "docs/link.html").body == b"b"
 
@@ -222,3 +232,24 @@ def test_lists_every_html_file_once_in_path_order(tmp_path: Path) -> None:
         if p.suffix.lower() in (".html", ".htm") and p.is_file()
     ]
     assert [urls[1][len(b) :] for urls in got] == reference
+
+
+def test_a_file_is_read_whole_up_to_the_body_limit(tmp_path: Path) -> None:
+    """Files are read by their size: one of the limit's size is a page, one byte more is
+    cut off with the error an HTTP body of that size gets, an empty file is an empty page."""
+    from linkflow.crawl.folder import FolderFetcher
+
+    limit = 1000
+    site = build(
+        tmp_path / "site",
+        {"at.html": "a" * limit, "over.html": "b" * (limit + 1), "empty.html": ""},
+    )
+    fetcher = FolderFetcher(site, BASE, max_bytes=limit)
+    at = fetcher._answer(BASE + "at.html")
+    assert (at.status, at.error, at.body, at.raw_bytes) == (200, None, b"a" * limit, limit)
+    over = fetcher._answer(BASE + "over.html")
+    assert (over.status, over.error) == (200, f"body too large: cut at {limit} bytes")
+    assert over.raw_bytes == limit + 1
+    empty = fetcher._answer(BASE + "empty.html")
+    assert (empty.status, empty.error, empty.body) == (200, None, b"")
+    assert fetcher._answer(BASE + "nothing.html").status == 404
