@@ -253,3 +253,8 @@ def test_a_file_is_read_whole_up_to_the_body_limit(tmp_path: Path) -> None:
     empty = fetcher._answer(BASE + "empty.html")
     assert (empty.status, empty.error, empty.body) == (200, None, b"")
     assert fetcher._answer(BASE + "nothing.html").status == 404
+    # A file that grew after its size was taken is still read whole, up to the limit.
+    grown = fetcher._file(BASE + "at.html", site / "at.html", size=10)
+    assert (grown.error, grown.body) == (None, b"a" * limit)
+    grown_over = fetcher._file(BASE + "over.html", site / "over.html", size=10)
+    assert grown_over.error == f"body too large: cut at {limit} bytes"
