@@ -381,7 +381,7 @@ class FolderFetcher:
         elif found is None and not PurePosixPath(rel).suffix:
             target += ".html"
             found = _stat(target)
-        if found is None or not _is_file(found):
+        if found is None or not stat.S_ISREG(found.st_mode):
             return Response(url=url, status=404)
         return self._file(url, target, found.st_size)
 
