@@ -405,6 +405,27 @@ def test_memory_cap_applies_during_the_block_and_is_restored(store: Store) -> No
         pass
 
 
+def test_a_nested_memory_cap_leaves_the_outer_one_in_force(store: Store) -> None:
+    def settings() -> tuple[str, str, str]:
+        row = store.rows(
+            "SELECT current_setting('memory_limit'), current_setting('threads')::VARCHAR, "
+            "current_setting('checkpoint_threshold')"
+        )
+        return row[0]
+
+    before = settings()
+    with memory_cap(store, "32MB"):
+        capped = settings()
+        assert capped[:2] == ("30.5 MiB", "1")
+        with memory_cap(store, "32MB"):  # the same cap again
+            assert settings() == capped
+        assert settings() == capped  # not lifted by the inner block's end
+        with memory_cap(store, "16MB"):  # another cap: only the limit changes
+            assert settings() == ("15.2 MiB", *capped[1:])
+        assert settings() == capped
+    assert settings() == before
+
+
 def test_check_urls_adds_unreached_targets_without_following(serve: Serve, store: Store) -> None:
     public = "https://www.example-shop.com"
     srv = serve(
