@@ -255,13 +255,11 @@ def _run(
         _store_journal(store, state, settings, progress, fold=True)
         raise
     assert state.crawl_id is not None  # set before anything could be fetched
-    # One cap over the load and _finish's steps, whose own caps then set nothing again.
-    with memory_cap(store, settings.store_memory):
-        _store_journal(store, state, settings, progress, fold=False)  # _finish folds it
-        return _finish(
-            store, state.crawl_id, settings, extract, progress, started,
-            interrupted=interrupted, resumed=state.resumed,
-        )  # fmt: skip
+    _store_journal(store, state, settings, progress, fold=False)  # _finish folds it
+    return _finish(
+        store, state.crawl_id, settings, extract, progress, started,
+        interrupted=interrupted, resumed=state.resumed,
+    )  # fmt: skip
 
 
 def _store_journal(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import TypeVar
@@ -85,10 +84,6 @@ def _setting(limit: str | int) -> str:
     return limit.strip()
 
 
-_CAPS: weakref.WeakKeyDictionary[Store, list[str]] = weakref.WeakKeyDictionary()
-"""The caps each store is under, innermost last (see :func:`memory_cap`)."""
-
-
 @contextmanager
 def memory_cap(store: Store, limit: str | int) -> Iterator[None]:
     """Cap DuckDB's memory (``"32MB"``, or bytes) while the block runs, then restore it.
@@ -99,30 +94,16 @@ def memory_cap(store: Store, limit: str | int) -> Iterator[None]:
     Raises :class:`ValueError` for a ``limit`` that is not a size.
     """
     setting = _setting(limit)
-    caps = _CAPS.setdefault(store, [])
-    if caps and caps[-1] == setting:
-        # Already under this very cap: nothing to set or restore. (Each setting is a
-        # statement: a crawl's last steps, each capped inside one cap, ran 50 of them.)
-        caps.append(setting)
-        try:
-            yield
-        finally:
-            caps.pop()
-        return
     old_limit = store.memory_limit
-    # Inside another cap the lean settings are already in force: only the cap changes.
-    lean = {} if caps else _LEAN
-    old = {name: str(store.scalar(f"SELECT current_setting('{name}')")) for name in lean}
+    old = {name: str(store.scalar(f"SELECT current_setting('{name}')")) for name in _LEAN}
     store.execute(f"SET memory_limit = '{setting}'")
     store.memory_limit = setting
-    for name, value in lean.items():
+    for name, value in _LEAN.items():
         store.execute(f"SET {name} = '{value}'")
-    caps.append(setting)
 
     def restore() -> None:
         # Set back explicitly: DuckDB 1.5's RESET shows the default again but leaves the
         # cap in force.
-        caps.pop()
         store.memory_limit = old_limit
         store.execute(f"SET memory_limit = '{old_limit}'" if old_limit else "RESET memory_limit")
         for name, value in old.items():
