@@ -386,16 +386,24 @@ class FolderFetcher:
         return self._file(url, target, found.st_size)
 
     def _file(self, url: str, path: str | Path, size: int | None = None) -> Response:
-        """The file at ``path`` (of ``size`` bytes when known) as a 200 response."""
+        """The file at ``path`` (of ``size`` bytes when known) as a 200 response; a 404 if
+        it is gone, and no status but the system's reason if it cannot be read (as a
+        request that got no answer: the page is stored with that error)."""
         ctype = mimetypes.guess_type(os.path.basename(path))[0] or "application/octet-stream"
-        with open(path, "rb") as fh:
-            # Sized by the file: read(max_bytes + 1) allocates that much for every file,
-            # which made reading 3-4 times slower on a build's many small pages.
-            if size is None:
-                size = os.fstat(fh.fileno()).st_size
-            body = fh.read(min(size, self.max_bytes) + 1)
-            if size < len(body) <= self.max_bytes:  # grown since the stat: read on
-                body += fh.read(self.max_bytes + 1 - len(body))
+        try:
+            with open(path, "rb") as fh:
+                # Sized by the file: read(max_bytes + 1) allocates that much for every
+                # file, which made reading 3-4 times slower on a build's many small pages.
+                if size is None:
+                    size = os.fstat(fh.fileno()).st_size
+                body = fh.read(min(size, self.max_bytes) + 1)
+                if size < len(body) <= self.max_bytes:  # grown since the stat: read on
+                    body += fh.read(self.max_bytes + 1 - len(body))
+        except FileNotFoundError:  # deleted since it was found
+            return Response(url=url, status=404)
+        except OSError as exc:  # no permission, an I/O error ...
+            reason = exc.strerror or type(exc).__name__
+            return Response(url=url, error=f"cannot read the file ({reason}): make it readable")
         if len(body) > self.max_bytes:
             return Response(
                 url=url,

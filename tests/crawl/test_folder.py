@@ -258,3 +258,41 @@ def test_a_file_is_read_whole_up_to_the_body_limit(tmp_path: Path) -> None:
     assert (grown.error, grown.body) == (None, b"a" * limit)
     grown_over = fetcher._file(BASE + "over.html", site / "over.html", size=10)
     assert grown_over.error == f"body too large: cut at {limit} bytes"
+
+
+def test_a_file_that_cannot_be_read_is_a_page_error_and_a_vanished_one_a_404(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build file deleted between its check and its read is a missing page; one the
+    crawl may not read is stored with the system's reason, not as an internal error, and
+    the crawl goes on."""
+    import builtins
+
+    from linkflow.crawl.folder import FolderFetcher
+
+    site = build(
+        tmp_path / "site",
+        {
+            "index.html": '<a href="locked.html">x</a> <a href="ok.html">y</a>',
+            "locked.html": "<p>locked</p>",
+            "ok.html": "<p>ok</p>",
+        },
+    )
+    fetcher = FolderFetcher(site, BASE, max_bytes=1000)
+    gone = fetcher._file(BASE + "gone.html", site / "gone.html", size=10)
+    assert (gone.status, gone.error, gone.body) == (404, None, b"")
+    # Root reads any file whatever its mode (as the test machines run): the refusal the
+    # system gives anyone else is made by the opening itself.
+    locked = str(site / "locked.html")
+    real_open = builtins.open
+
+    def refusing_open(file: object, *args: object, **kwargs: object) -> object:
+        if str(file) == locked:
+            raise PermissionError(13, "Permission denied", locked)
+        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(builtins, "open", refusing_open)
+    refused = fetcher._answer(BASE + "locked.html")
+    assert (refused.status, refused.body) == (None, b"")
+    assert refused.error == "cannot read the file (Permission denied): make it readable"
+    assert fetcher._answer(BASE + "ok.html").status == 200
