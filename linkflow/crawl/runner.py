@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator
 from linkflow.crawl.engine import Engine, parse_pool
 from linkflow.crawl.fetch import Fetcher
 from linkflow.crawl.journal import CrawlBatch, Journal
+from linkflow.crawl.memory import rest_duckdb
 from linkflow.crawl.plan import Plan
 from linkflow.crawl.progress import CrawlProgress
 from linkflow.crawl.robots import RobotsCache
@@ -161,6 +162,10 @@ async def _fetch_crawl(
                 engine.add(seed, 0, force=True)
         sitemap_urls = await _sitemap_urls(store, crawl_id, engine, plan, settings)
         engine.later = lambda: list(dict.fromkeys(plan.orphans(engine.seen) + sitemap_urls))
+        # The fetching writes the journal, not the store: with the URL ids read now (the
+        # journal's first batch would read them), DuckDB's code can rest until the end.
+        store.assign_url_ids(())
+        rest_duckdb()
         return await _run_engine(engine)
 
 

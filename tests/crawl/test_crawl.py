@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -453,3 +454,47 @@ def test_check_urls_adds_unreached_targets_without_following(serve: Serve, store
     assert f"{public}/never-followed" not in got
     assert "https://elsewhere.org/" not in got
     assert store.count("pages", crawl_id=summary.crawl_id) == 2 + 2
+
+
+def _library_resident_mb() -> int:
+    """Resident MB of DuckDB's compiled library in this process."""
+    library = sys.modules["_duckdb"].__file__
+    total, current = 0, None
+    with open("/proc/self/smaps", encoding="utf-8") as f:
+        for line in f:
+            fields = line.split()
+            if "-" in fields[0] and not fields[0].endswith(":"):
+                current = fields[5] if len(fields) > 5 else None
+            elif fields[0] == "Rss:" and current == library:
+                total += int(fields[1])
+    return total >> 10
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="Linux's madvise and /proc")
+def test_the_fetching_runs_without_duckdbs_library_resident(serve: Serve, store: Store) -> None:
+    """The crawl hands back the pages of DuckDB's code while it fetches (the fetching
+    writes the journal, not the store) and they come back when the store is used."""
+    srv = serve(site({"/": page("Home", *(f"/p{i}" for i in range(30)))}))
+    seen: dict[str, int] = {}
+
+    class Watch:
+        def start(self, **_: object) -> None:
+            seen["start"] = _library_resident_mb()
+
+        def update(self, stats: object) -> None:
+            seen["fetching"] = max(seen.get("fetching", 0), _library_resident_mb())
+
+        def stage(self, name: str, detail: str) -> None:
+            seen.setdefault(name, _library_resident_mb())
+
+        def finish(self, summary: object) -> None:
+            seen["finish"] = _library_resident_mb()
+
+    store.scalar("SELECT count(*) FROM pages")  # the store has run: its library is in
+    summary = crawl_site(store, [srv.url + "/"], settings(), EXTRACT, progress=Watch())
+    assert summary.pages == 31
+    # The kernel leaves pages that other processes map too: none does while tests run.
+    assert seen["start"] >= 10, seen
+    assert seen["fetching"] <= seen["start"] // 4, seen
+    assert seen["store"] <= seen["start"] // 4, seen
+    assert seen["finish"] > seen["store"], seen  # loading and storing ran its code again
