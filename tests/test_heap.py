@@ -171,7 +171,7 @@ def test_a_parse_worker_trims_before_and_after_each_big_page() -> None:
 
 
 _PAGE_OUT = """
-import importlib.util, shutil, sys, tempfile
+import importlib.util, os, shutil, sys, tempfile
 from linkflow.heap import page_out
 
 # A copy of DuckDB's library, mapped by this process alone: the kernel leaves the pages of
@@ -183,17 +183,7 @@ module = importlib.util.module_from_spec(spec)
 sys.modules["_duckdb"] = module
 spec.loader.exec_module(module)
 import duckdb
-
-def resident_mb(path):
-    total, current = 0, None
-    with open("/proc/self/smaps") as f:
-        for line in f:
-            fields = line.split()
-            if "-" in fields[0] and not fields[0].endswith(":"):
-                current = fields[5] if len(fields) > 5 else None
-            elif fields[0] == "Rss:" and current == path:
-                total += int(fields[1])
-    return total >> 10
+from tests.resident import resident_mb
 
 con = duckdb.connect()
 con.execute("SELECT 42").fetchall()
@@ -203,6 +193,8 @@ handed = page_out(library)
 after = resident_mb(library)
 answer = con.execute("SELECT 6 * 7").fetchall()  # the library still runs: its pages come back
 print(before, handed >> 20, after, answer[0][0], page_out("/no/such/library.so"))
+os.remove(library)  # the mapping stays with the process
+os.rmdir(os.path.dirname(library))
 """
 
 

@@ -20,6 +20,7 @@ from linkflow.crawl.memory import memory_cap
 from linkflow.errors import CrawlError, StoreError
 from linkflow.store import Store
 from tests.crawl.conftest import EXTRACT, Server, html, page, settings
+from tests.resident import resident_mb
 
 Serve = Callable[[web.Application], Server]
 
@@ -458,16 +459,7 @@ def test_check_urls_adds_unreached_targets_without_following(serve: Serve, store
 
 def _library_resident_mb() -> int:
     """Resident MB of DuckDB's compiled library in this process."""
-    library = sys.modules["_duckdb"].__file__
-    total, current = 0, None
-    with open("/proc/self/smaps", encoding="utf-8") as f:
-        for line in f:
-            fields = line.split()
-            if "-" in fields[0] and not fields[0].endswith(":"):
-                current = fields[5] if len(fields) > 5 else None
-            elif fields[0] == "Rss:" and current == library:
-                total += int(fields[1])
-    return total >> 10
+    return resident_mb(sys.modules["_duckdb"].__file__)
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="Linux's madvise and /proc")
