@@ -40,6 +40,7 @@ keeps the allocator it chose.
 from __future__ import annotations
 
 import ctypes
+import sys
 import time
 from collections.abc import Callable
 from typing import Final
@@ -124,7 +125,8 @@ def page_out(path: str) -> int:
     not run for a while. Where the system cannot (another system, an older kernel, no ``/proc``),
     nothing changes and 0 is returned.
     """
-    madvise = _libc_function("madvise")
+    # The advice's number and /proc are Linux's own.
+    madvise = _libc_function("madvise") if sys.platform.startswith("linux") else None
     if madvise is None:
         return 0
     done = 0
