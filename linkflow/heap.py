@@ -122,8 +122,8 @@ def page_out(path: str) -> int:
     and come back from it at their next use, a minor fault each); nothing is lost, as the
     kernel never discards a page it cannot read again, and it leaves the pages another
     process maps too (shared, they cost each process a part only). For a library that will
-    not run for a while. Where the system cannot (another system, an older kernel, no ``/proc``),
-    nothing changes and 0 is returned.
+    not run for a while. Where the system cannot (another system, an older kernel, no
+    ``/proc``), nothing changes and 0 is returned.
     """
     # The advice's number and /proc are Linux's own.
     madvise = _libc_function("madvise") if sys.platform.startswith("linux") else None
