@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -171,13 +172,13 @@ def test_a_parse_worker_trims_before_and_after_each_big_page() -> None:
 
 
 _PAGE_OUT = """
-import importlib.util, os, shutil, sys, tempfile
+import importlib.util, shutil, sys
 from linkflow.heap import page_out
 
 # A copy of DuckDB's library, mapped by this process alone: the kernel leaves the pages of
 # a file other processes map too (this test's runner, which has loaded DuckDB) where they are.
 installed = importlib.util.find_spec("_duckdb").origin
-library = shutil.copy(installed, tempfile.mkdtemp())
+library = shutil.copy(installed, sys.argv[1])
 spec = importlib.util.spec_from_file_location("_duckdb", library)
 module = importlib.util.module_from_spec(spec)
 sys.modules["_duckdb"] = module
@@ -193,14 +194,15 @@ handed = page_out(library)
 after = resident_mb(library)
 answer = con.execute("SELECT 6 * 7").fetchall()  # the library still runs: its pages come back
 print(before, handed >> 20, after, answer[0][0], page_out("/no/such/library.so"))
-os.remove(library)  # the mapping stays with the process
-os.rmdir(os.path.dirname(library))
 """
 
 
-def test_page_out_hands_back_a_loaded_librarys_pages_and_it_still_runs() -> None:
+def test_page_out_hands_back_a_loaded_librarys_pages_and_it_still_runs(tmp_path: Path) -> None:
     out = subprocess.run(
-        [sys.executable, "-c", _PAGE_OUT], capture_output=True, text=True, check=True
+        [sys.executable, "-c", _PAGE_OUT, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     before, handed, after, answer, unmapped = (int(x) for x in out.stdout.split())
     assert before >= 15  # DuckDB's library, once it has run (45 of its 60 MB in a crawl)

@@ -183,7 +183,5 @@ def rest_duckdb() -> int:
     again, those of the code it runs only. Returns how many bytes were mapped so; 0 where
     the system cannot (see :func:`linkflow.heap.page_out`).
     """
-    # The compiled module: "_duckdb" from DuckDB 1.4 on, "duckdb.duckdb" before.
-    module = sys.modules.get("_duckdb") or sys.modules.get("duckdb.duckdb")
-    path = getattr(module, "__file__", None)
+    path = getattr(sys.modules.get("_duckdb"), "__file__", None)  # DuckDB's compiled module
     return page_out(path) if isinstance(path, str) else 0
