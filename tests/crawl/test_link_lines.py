@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from linkflow.linkrows import LINK_COLUMNS, NULL, csv_lines, link_lines
-from linkflow.models import Link
+from linkflow.models import POSITIONS, Link
 
 _TEXT = st.text(
     alphabet=st.one_of(
@@ -30,7 +30,8 @@ def _links(draw: st.DrawFn) -> Link:
         anchor=draw(_TEXT),
         ordinal=draw(st.integers(0, 10**6)),
         rel=draw(st.frozensets(st.sampled_from(["nofollow", "sponsored", "ugc", "next", "me"]))),
-        position=draw(st.sampled_from(["content", "nav", "footer", "other"])),
+        # Every position of the vocabulary, and any other text (written the general way).
+        position=draw(st.sampled_from(POSITIONS) | _TEXT),
         alt=draw(_MAYBE),
         is_image=draw(st.booleans()),
         fragment=draw(_MAYBE),
