@@ -95,6 +95,11 @@ def _setting(limit: str | int) -> str:
     return limit.strip()
 
 
+def _sets(settings: dict[str, str]) -> str:
+    """One ``SET`` statement a setting, as one SQL text (DuckDB runs them in turn)."""
+    return "; ".join(f"SET {name} = '{value}'" for name, value in settings.items())
+
+
 @contextmanager
 def memory_cap(store: Store, limit: str | int) -> Iterator[None]:
     """Cap DuckDB's memory (``"32MB"``, or bytes) while the block runs, then restore it.
@@ -106,19 +111,25 @@ def memory_cap(store: Store, limit: str | int) -> Iterator[None]:
     """
     setting = _setting(limit)
     old_limit = store.memory_limit
-    old = {name: str(store.scalar(f"SELECT current_setting('{name}')")) for name in _LEAN}
-    store.execute(f"SET memory_limit = '{setting}'")
+    # One statement to read the settings and one to write them, not one a setting: each
+    # statement hands the interpreter back, and while another thread runs Python (an
+    # audit's imports, see linkflow.cli.warm) getting it again takes up to 5 ms.
+    names = list(_LEAN)
+    row = store.rows(f"SELECT {', '.join(f'current_setting({n!r})' for n in names)}")[0]
+    old = {name: str(value) for name, value in zip(names, row, strict=True)}
+    store.execute(_sets({"memory_limit": setting, **_LEAN}))
     store.memory_limit = setting
-    for name, value in _LEAN.items():
-        store.execute(f"SET {name} = '{value}'")
 
     def restore() -> None:
         # Set back explicitly: DuckDB 1.5's RESET shows the default again but leaves the
         # cap in force.
         store.memory_limit = old_limit
-        store.execute(f"SET memory_limit = '{old_limit}'" if old_limit else "RESET memory_limit")
-        for name, value in old.items():
-            store.execute(f"SET {name} = '{value}'")
+        back = _sets(old)
+        store.execute(
+            f"SET memory_limit = '{old_limit}'; {back}"
+            if old_limit
+            else f"RESET memory_limit; {back}"
+        )
 
     try:
         yield
@@ -179,9 +190,10 @@ def rest_duckdb() -> int:
 
     Opening a store leaves some 45 MB of the library's 60 MB resident in the process,
     which the fetching would otherwise carry to its end: a third of the crawl process's
-    memory while it fetches. The pages come back from the page cache as the store runs
-    again, those of the code it runs only. Returns how many bytes were mapped so; 0 where
-    the system cannot (see :func:`linkflow.heap.page_out`).
+    memory while it fetches. The pages come back as the store runs again, those of the
+    code it runs only, partly from the disk: a short crawl loses more time than the memory
+    is worth to it (``linkflow.crawl.runner.REST_SECONDS``). Returns how many bytes were
+    mapped so; 0 where the system cannot (see :func:`linkflow.heap.page_out`).
     """
     path = getattr(sys.modules.get("_duckdb"), "__file__", None)  # DuckDB's compiled module
     return page_out(path) if isinstance(path, str) else 0
