@@ -28,8 +28,9 @@ took the Rust docs' peak from 320 and 325 MB to 301 and 304 (in turns).
 A crawl's fetching never runs DuckDB (its pages go to the journal), yet opening the store
 left some 45 MB of DuckDB's 60 MB library resident in the crawl process, a third of its
 memory. :func:`page_out` hands the read-only pages of a loaded library back to the system
-(Linux's ``MADV_PAGEOUT``): they stay in the page cache and come back from it as the code
-runs again, the code that runs only. The crawl does so as its fetching starts
+(Linux's ``MADV_PAGEOUT``): the kernel reclaims them, from the page cache too where no other
+process maps them, and they come back as the code runs again, the code that runs only (from
+the disk, for those reclaimed). The crawl does so once its fetching has lasted
 (``linkflow.crawl.memory.rest_duckdb``).
 
 Only processes linkflow starts and owns call :func:`map_large_blocks` (the command line,
@@ -118,12 +119,14 @@ def page_out(path: str) -> int:
     """Hand the resident pages of the read-only mappings of the file ``path`` (a library
     the process has loaded) back to the system; returns how many bytes were mapped so.
 
-    Linux's ``MADV_PAGEOUT``: clean pages leave the process (they stay in the page cache,
-    and come back from it at their next use, a minor fault each); nothing is lost, as the
-    kernel never discards a page it cannot read again, and it leaves the pages another
-    process maps too (shared, they cost each process a part only). For a library that will
-    not run for a while. Where the system cannot (another system, an older kernel, no
-    ``/proc``), nothing changes and 0 is returned.
+    Linux's ``MADV_PAGEOUT``: clean pages leave the process, and the page cache too unless
+    another process maps them (shared, they cost each process a part only); they come back
+    at their next use, from the disk if reclaimed. Nothing is lost, as the kernel never
+    discards a page it cannot read again. Measured on DuckDB's 60 MB library: 17.5 MB of it
+    left the page cache, and a small storing step that took 7-8 ms took 33-35 ms right
+    after, with 37 reads from the disk. For a library that will not run for a while.
+    Where the system cannot (another system, an older kernel, no ``/proc``), nothing
+    changes and 0 is returned.
     """
     # The advice's number and /proc are Linux's own.
     madvise = _libc_function("madvise") if sys.platform.startswith("linux") else None

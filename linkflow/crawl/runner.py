@@ -101,6 +101,12 @@ async def _fetch_urls(
         await engine.run(asyncio.Event())
 
 
+REST_SECONDS = 2.0
+"""How long a crawl fetches before DuckDB's code is handed back (:func:`rest_duckdb`): it
+comes back from the disk at the next statement, which costs a short crawl more time than
+the memory is worth to it, while a long one keeps the memory for most of its fetching."""
+
+
 def _settings_json(settings: CrawlSettings) -> dict[str, object]:
     """``settings`` as the crawl records them (JSON values), secrets masked."""
     data: dict[str, object] = dataclasses.asdict(settings)
@@ -163,10 +169,14 @@ async def _fetch_crawl(
         sitemap_urls = await _sitemap_urls(store, crawl_id, engine, plan, settings)
         engine.later = lambda: list(dict.fromkeys(plan.orphans(engine.seen) + sitemap_urls))
         # The fetching writes the journal, not the store: with the URL ids read now (the
-        # journal's first batch would read them), DuckDB's code can rest until the end.
+        # journal's first batch would read them), DuckDB's code can rest until the end, if
+        # the fetching lasts (see REST_SECONDS).
         store.assign_url_ids(())
-        rest_duckdb()
-        return await _run_engine(engine)
+        rest = asyncio.get_running_loop().call_later(REST_SECONDS, rest_duckdb)
+        try:
+            return await _run_engine(engine)
+        finally:
+            rest.cancel()
 
 
 @contextlib.asynccontextmanager

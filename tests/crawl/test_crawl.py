@@ -14,6 +14,7 @@ from aiohttp import web
 
 from linkflow.crawl import check_urls, crawl_site
 from linkflow.crawl import engine as engine_module
+from linkflow.crawl import runner as runner_module
 from linkflow.crawl import workers as workers_module
 from linkflow.crawl.engine import Engine
 from linkflow.crawl.memory import memory_cap
@@ -390,6 +391,22 @@ def test_pages_are_parsed_here_until_a_worker_is_ready_big_ones_wait_for_it(
     assert titles == [{"n": 60}]  # every page parsed, wherever
 
 
+@pytest.mark.parametrize("rest_seconds", [0.0, 3600.0])
+def test_duckdb_rests_only_once_the_fetching_has_lasted(
+    serve: Serve, store: Store, monkeypatch: pytest.MonkeyPatch, rest_seconds: float
+) -> None:
+    """DuckDB's code is handed back after REST_SECONDS of fetching, never in a shorter
+    fetching (it would cost more time than it saves memory), and the crawl is whole."""
+    calls: list[float] = []
+    monkeypatch.setattr(runner_module, "REST_SECONDS", rest_seconds)
+    monkeypatch.setattr(runner_module, "rest_duckdb", lambda: calls.append(1.0) or 0)
+    pages = {"/": page("Home", *[f"/p{i}" for i in range(30)])}
+    pages |= {f"/p{i}": page(f"P{i}", "/") for i in range(30)}
+    summary = crawl_site(store, [serve(site(pages)).url + "/"], settings(), EXTRACT)
+    assert summary.pages == 31
+    assert calls == ([1.0] if rest_seconds == 0 else [])
+
+
 def test_memory_cap_applies_during_the_block_and_is_restored(store: Store) -> None:
     before = store.scalar("SELECT current_setting('memory_limit')")
     with memory_cap(store, "300MB"):
@@ -463,9 +480,12 @@ def _library_resident_mb() -> int:
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="Linux's madvise and /proc")
-def test_the_fetching_runs_without_duckdbs_library_resident(serve: Serve, store: Store) -> None:
+def test_the_fetching_runs_without_duckdbs_library_resident(
+    serve: Serve, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The crawl hands back the pages of DuckDB's code while it fetches (the fetching
     writes the journal, not the store) and they come back when the store is used."""
+    monkeypatch.setattr(runner_module, "REST_SECONDS", 0.0)  # this crawl lasts less
     srv = serve(site({"/": page("Home", *(f"/p{i}" for i in range(30)))}))
     seen: dict[str, int] = {}
 
