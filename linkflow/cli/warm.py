@@ -7,12 +7,15 @@ cores or more, a core idle. The later stages of an audit first import their libr
 on a small machine, paid by every audit however small its site). :class:`WarmUp` imports
 them on a thread in that gap, so the analysis starts with them loaded.
 
-Only imports run on the thread: they change nothing the stages compute, and a module that
-fails to import there is imported again, and its error reported, where it is used.
+Only imports run on the thread, and the first reading of the Public Suffix List (which
+tldextract defers to its first lookup): they change nothing the stages compute, and a
+module that fails to import there is imported again, and its error reported, where it is
+used.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import threading
 from typing import TYPE_CHECKING
@@ -44,6 +47,11 @@ def warm_up(modules: tuple[str, ...] | None = None) -> None:
             importlib.import_module(name)
         except Exception:
             continue
+    with contextlib.suppress(Exception):
+        from linkflow.urls import assigned_domain
+
+        # The Public Suffix List is read at its first lookup, not when imported (20-40 ms).
+        assigned_domain("example.com")
     try:
         import pyarrow
 

@@ -73,6 +73,9 @@ def test_the_thread_imports_the_later_stages_and_survives_a_missing_module() -> 
         progress.thread.join(timeout=120)
         missing = [m for m in later if m not in sys.modules]
         assert not missing, missing
+        # ... and the Public Suffix List was read (tldextract reads it at the first lookup)
+        from linkflow.urls import _extractor
+        assert _extractor()._extractor is not None, "the suffix list was not read"
         print("ok")
         """
     )
