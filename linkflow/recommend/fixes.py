@@ -36,7 +36,7 @@ from linkflow.recommend.records import Fix, share
 from linkflow.settings import Settings
 from linkflow.store import Store
 
-__all__ = ["build_fixes"]
+__all__ = ["build_fixes", "finding_nodes"]
 
 _DROP_PER_PAGE = 10
 _ORPHAN_SOURCES = 5  # most relevant sources whose link to an orphan is evaluated exactly
@@ -47,7 +47,8 @@ _ERROR_PAGE = re.compile(r"(^|/)(4\d\d|5\d\d|error|not-found)(\.html?)?/?$", re.
 """A site's own error page (404.html ...): an orphan on purpose, never worth a link."""
 
 
-def _finding_nodes(store: Store, site: Site, kind: str, limit: int) -> list[int]:
+def finding_nodes(store: Store, site: Site, kind: str, limit: int) -> list[int]:
+    """The nodes of the pages with a ``kind`` finding, in node order, at most ``limit``."""
     ids = store.query(
         "SELECT DISTINCT url_id::BIGINT AS id FROM findings WHERE crawl_id = ? AND kind = ? "
         "AND url_id IS NOT NULL",
@@ -143,7 +144,7 @@ def generic_anchor_fixes(
     rows = store.query(
         "SELECT src_id::BIGINT AS s, dst_id::BIGINT AS d, anchor FROM links "
         "WHERE crawl_id = ? AND anchor IN (SELECT unnest(?::VARCHAR[])) "
-        "GROUP BY 1, 2, 3 ORDER BY 1, 2",
+        "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
         [site.crawl_id, generic],
     )
     sources = graph.nodes_of(rows["s"].to_numpy())
@@ -151,8 +152,12 @@ def generic_anchor_fixes(
     kept = np.flatnonzero((sources >= 0) & (targets >= 0)).tolist()
     labels = rows["anchor"].to_pylist()
     found = [(int(sources[i]), int(targets[i]), str(labels[i])) for i in kept]
-    pi = site.internal.equity
-    found.sort(key=lambda f: -pi[f[0]])
+    # Strongest source first; equal ones (to 15 decimals: the solver's last bits depend on
+    # the order the crawl numbered the pages in) by URLs and anchor, so that two audits of
+    # one site list the same fixes in the same order.
+    pi = np.round(site.internal.equity, 15)
+    urls = site.urls
+    found.sort(key=lambda f: (-pi[f[0]], urls[f[0]], urls[f[1]], f[2]))
     return [
         Fix(
             "generic-anchor",
@@ -214,12 +219,12 @@ def build_fixes(
     limit = settings.recommend.max_fixes
     out: list[Fix] = []
     out += orphan_fixes(
-        site, cache, cands, phrases, _finding_nodes(store, site, "orphan-page", limit), weight
+        site, cache, cands, phrases, finding_nodes(store, site, "orphan-page", limit), weight
     )
     out += generic_anchor_fixes(store, site, phrases, limit)
     matcher: Matcher | None = None
     out += broken_link_fixes(store, site, cache, matcher, settings, weight)
     out += redirect_fixes(store, site, settings)
     out += dead_backlink_fixes(store, site, cache, matcher, settings)
-    out += overlinking_fixes(site, cache, _finding_nodes(store, site, "overlinking", limit))
+    out += overlinking_fixes(site, cache, finding_nodes(store, site, "overlinking", limit))
     return tuple(out)

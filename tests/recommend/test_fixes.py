@@ -184,3 +184,20 @@ def test_no_fixes_without_a_crawl_to_fix(tmp_path: Path) -> None:
         rec = recommend(store, run_internal(store, crawl, SETTINGS), SETTINGS)
         assert rec.suggestions == ()
         assert rec.fixes == ()
+
+
+def test_generic_anchor_fixes_of_equal_sources_come_in_url_order(tmp_path: Path) -> None:
+    """Equally strong sources are listed by URL, not by the order the crawl numbered the
+    pages in (which changes from one crawl of a site to the next)."""
+    site = Site()
+    for path in ("/", "/a", "/z", "/t1", "/t2"):
+        site.page(path, title=path)
+    site.link("/", "/a").link("/", "/z").link("/t1", "/").link("/t2", "/")
+    site.link("/z", "/t2", anchor="click here").link("/a", "/t1", anchor="click here")
+    with Store.open(tmp_path / "a.duckdb") as store:
+        store.url_ids([u("/z"), u("/t2")])  # numbered before /a and /t1
+        crawl = site.write(store)
+        analyse_internal(store, crawl, SETTINGS)
+        rec = recommend(store, run_internal(store, crawl, SETTINGS), SETTINGS)
+    generic = [(f.url, f.target_url) for f in rec.fixes if f.kind == "generic-anchor"]
+    assert generic == [(u("/a"), u("/t1")), (u("/z"), u("/t2"))]
