@@ -66,12 +66,16 @@ class Site:
         return self.money.weights
 
 
-def _node_table(store: Store, graph: LinkGraph, sql: str, params: list[object]) -> pa.Table:
-    """Rows of ``sql`` (selecting url_id first) for the graph's nodes, in node order."""
+def _node_table(
+    store: Store, graph: LinkGraph, sql: str, params: list[object], nodes: np.ndarray | None = None
+) -> pa.Table:
+    """Rows of ``sql`` (selecting url_id first) for the graph's nodes (or ``nodes`` only),
+    in node order."""
+    which = np.arange(graph.n) if nodes is None else np.unique(np.asarray(nodes, np.int64))
     ids = pa.table(
         {
-            "url_id": pa.array(graph.node_url_ids, pa.int64()),
-            "node": pa.array(np.arange(graph.n), pa.int64()),
+            "url_id": pa.array(graph.node_url_ids[which], pa.int64()),
+            "node": pa.array(which, pa.int64()),
         }
     )
     with store.registered("_lf_nodes", ids):
@@ -116,15 +120,19 @@ def load_site(store: Store, internal: InternalResult, settings: Settings) -> Sit
     )
 
 
-def main_texts(store: Store, site: Site) -> tuple[dict[int, str], dict[int, Spans]]:
-    """Main text of every node that has one, as the page shows it, and where each has code
-    (nodes without code left out): see :func:`~linkflow.recommend.text.split_code`."""
+def main_texts(
+    store: Store, site: Site, nodes: np.ndarray | None = None
+) -> tuple[dict[int, str], dict[int, Spans]]:
+    """Main text of every node that has one (of ``nodes`` only, if given), as the page shows
+    it, and where each has code (nodes without code left out): see
+    :func:`~linkflow.recommend.text.split_code`."""
     table = _node_table(
         store,
         site.graph,
         "SELECT url_id, any_value(main_text) AS main_text FROM page_text "
         "WHERE crawl_id = ? AND main_text IS NOT NULL GROUP BY url_id",
         [site.crawl_id],
+        nodes,
     )
     texts: dict[int, str] = {}
     code: dict[int, Spans] = {}

@@ -20,7 +20,7 @@ from linkflow.analyses.internal_result import InternalResult
 from linkflow.recommend.candidates import Candidates, Option, Pairs, SourceText, find_pairs
 from linkflow.recommend.chain import Chain, solve_state
 from linkflow.recommend.columns import ColumnCache
-from linkflow.recommend.fixes import build_fixes
+from linkflow.recommend.fixes import build_fixes, finding_nodes
 from linkflow.recommend.inputs import (
     Site,
     anchor_counts,
@@ -125,13 +125,17 @@ def _target_phrases(
 
 
 def find_candidates(
-    store: Store, site: Site, targets: np.ndarray, settings: Settings
+    store: Store, site: Site, targets: np.ndarray, settings: Settings, *, search: bool = True
 ) -> tuple[Candidates, dict[int, list[Phrase]], dict[int, str]]:
     """Candidate links into ``targets`` (see the module docstring), with the targets'
-    phrases and every node's main text."""
+    phrases and every node's main text; with ``search`` false, the phrases and the targets'
+    texts only (and no candidate)."""
     rs = settings.recommend
-    texts, code = main_texts(store, site)
+    texts, code = main_texts(store, site, None if search else targets)
     phrases = _target_phrases(store, site, targets, (texts, code), settings)
+    if not search:
+        none = np.zeros(0, dtype=np.int64)
+        return Candidates(none, none, np.zeros(0), [], [], 0), phrases, texts
     counts = anchor_counts(store, site, np.fromiter(phrases, dtype=np.int64))
     avoid = {
         t: exact_anchor_keys(
@@ -237,7 +241,12 @@ def recommend(
     cache = ColumnCache(chain, state, eps=COLUMN_EPS)
     seconds["flow"] = round(time.perf_counter() - t0, 3)
     targets = choose_targets(site, state.pi, settings)
-    cands, phrases, texts = find_candidates(store, site, targets, settings)
+    # Candidates serve the suggestions, which raise the money pages' flow, and the orphans'
+    # fix list: a site without money pages and without an orphan among the targets needs
+    # none (the PostgreSQL docs' audit: half of this stage's time).
+    orphans = finding_nodes(store, site, "orphan-page", rs.max_fixes)
+    search = bool(site.money.mask.any()) or bool(np.isin(orphans, targets).any())
+    cands, phrases, texts = find_candidates(store, site, targets, settings, search=search)
     seconds["candidates"] = round(time.perf_counter() - t0 - seconds["flow"], 3)
     gs = settings.graph
     weight = gs.weight_content if gs.weights == "position" else 1.0

@@ -98,7 +98,7 @@ class Recommendations:
             f"Money pages hold {100 * base:.2f} % of the flow; with these "
             f"{len(self.suggestions)} links {100 * self.after:.2f} % ({change})."
         )
-        if self.candidates:
+        if self.candidates and self.money_pages:  # without money pages F is 0: none lowers it
             out.append(
                 f"{self.lowering:,} of {self.candidates:,} candidate links "
                 f"({100 * self.lowering / self.candidates:.0f} %) would lower it on their own: "
