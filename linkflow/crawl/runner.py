@@ -102,9 +102,10 @@ async def _fetch_urls(
 
 
 REST_SECONDS = 2.0
-"""How long a crawl fetches before DuckDB's code is handed back (:func:`rest_duckdb`): it
-comes back from the disk at the next statement, which costs a short crawl more time than
-the memory is worth to it, while a long one keeps the memory for most of its fetching."""
+"""How long a crawl fetches before DuckDB's code is handed back (:func:`rest_duckdb`): the
+code comes back, partly from the disk, as the store runs again, which costs a short crawl
+more time than the memory is worth to it; a long one saves the memory for most of its
+fetching."""
 
 
 def _settings_json(settings: CrawlSettings) -> dict[str, object]:
