@@ -114,9 +114,8 @@ def memory_cap(store: Store, limit: str | int) -> Iterator[None]:
     # One statement to read the settings and one to write them, not one a setting: each
     # statement hands the interpreter back, and while another thread runs Python (an
     # audit's imports, see linkflow.cli.warm) getting it again takes up to 5 ms.
-    names = list(_LEAN)
-    row = store.rows(f"SELECT {', '.join(f'current_setting({n!r})' for n in names)}")[0]
-    old = {name: str(value) for name, value in zip(names, row, strict=True)}
+    row = store.rows(f"SELECT {', '.join(f'current_setting({n!r})' for n in _LEAN)}")[0]
+    old = {name: str(value) for name, value in zip(_LEAN, row, strict=True)}
     store.execute(_sets({"memory_limit": setting, **_LEAN}))
     store.memory_limit = setting
 
@@ -124,12 +123,8 @@ def memory_cap(store: Store, limit: str | int) -> Iterator[None]:
         # Set back explicitly: DuckDB 1.5's RESET shows the default again but leaves the
         # cap in force.
         store.memory_limit = old_limit
-        back = _sets(old)
-        store.execute(
-            f"SET memory_limit = '{old_limit}'; {back}"
-            if old_limit
-            else f"RESET memory_limit; {back}"
-        )
+        limit = _sets({"memory_limit": old_limit}) if old_limit else "RESET memory_limit"
+        store.execute(f"{limit}; {_sets(old)}")
 
     try:
         yield

@@ -37,6 +37,12 @@ from linkflow.urls import Scope, normalize, origin_of
 
 __all__ = ["RunState", "fetch_crawl", "fetch_urls"]
 
+REST_SECONDS = 2.0
+"""How long a crawl fetches before DuckDB's code is handed back (:func:`rest_duckdb`): the
+code comes back, partly from the disk, as the store runs again, which costs a short crawl
+more time than the memory is worth to it; a long one saves the memory for most of its
+fetching."""
+
 
 @dataclasses.dataclass(slots=True)
 class RunState:
@@ -99,13 +105,6 @@ async def _fetch_urls(
             if engine.scope.contains(url):
                 engine.add(url, -1, force=True)
         await engine.run(asyncio.Event())
-
-
-REST_SECONDS = 2.0
-"""How long a crawl fetches before DuckDB's code is handed back (:func:`rest_duckdb`): the
-code comes back, partly from the disk, as the store runs again, which costs a short crawl
-more time than the memory is worth to it; a long one saves the memory for most of its
-fetching."""
 
 
 def _settings_json(settings: CrawlSettings) -> dict[str, object]:

@@ -211,16 +211,15 @@ def build_fixes(
     cache: ColumnCache,
     cands: Candidates,
     phrases: dict[int, list[Phrase]],
-    texts: dict[int, str],
+    orphans: list[int],
     settings: Settings,
     weight: float,
 ) -> tuple[Fix, ...]:
-    """Every fix list of the crawl (see the module docstring)."""
+    """Every fix list of the crawl (see the module docstring); ``orphans``: the nodes of its
+    orphan pages (:func:`finding_nodes`, at most ``recommend.max_fixes``)."""
     limit = settings.recommend.max_fixes
     out: list[Fix] = []
-    out += orphan_fixes(
-        site, cache, cands, phrases, finding_nodes(store, site, "orphan-page", limit), weight
-    )
+    out += orphan_fixes(site, cache, cands, phrases, orphans, weight)
     out += generic_anchor_fixes(store, site, phrases, limit)
     matcher: Matcher | None = None
     out += broken_link_fixes(store, site, cache, matcher, settings, weight)

@@ -126,16 +126,16 @@ def _target_phrases(
 
 def find_candidates(
     store: Store, site: Site, targets: np.ndarray, settings: Settings, *, search: bool = True
-) -> tuple[Candidates, dict[int, list[Phrase]], dict[int, str]]:
+) -> tuple[Candidates, dict[int, list[Phrase]]]:
     """Candidate links into ``targets`` (see the module docstring), with the targets'
-    phrases and every node's main text; with ``search`` false, the phrases and the targets'
-    texts only (and no candidate)."""
+    phrases; with ``search`` false, the phrases only, made from the targets' texts alone
+    (and no candidate)."""
     rs = settings.recommend
     texts, code = main_texts(store, site, None if search else targets)
     phrases = _target_phrases(store, site, targets, (texts, code), settings)
     if not search:
         none = np.zeros(0, dtype=np.int64)
-        return Candidates(none, none, np.zeros(0), [], [], 0), phrases, texts
+        return Candidates(none, none, np.zeros(0), [], [], 0), phrases
     counts = anchor_counts(store, site, np.fromiter(phrases, dtype=np.int64))
     avoid = {
         t: exact_anchor_keys(
@@ -175,7 +175,7 @@ def find_candidates(
         [pairs.mentions[i] for i in keep],
         int(src.size),
     )
-    return cands, phrases, texts
+    return cands, phrases
 
 
 def _placements(cands: Candidates, outcome: Outcome) -> list[Option]:
@@ -246,7 +246,7 @@ def recommend(
     # none (the PostgreSQL docs' audit: half of this stage's time).
     orphans = finding_nodes(store, site, "orphan-page", rs.max_fixes)
     search = bool(site.money.mask.any()) or bool(np.isin(orphans, targets).any())
-    cands, phrases, texts = find_candidates(store, site, targets, settings, search=search)
+    cands, phrases = find_candidates(store, site, targets, settings, search=search)
     seconds["candidates"] = round(time.perf_counter() - t0 - seconds["flow"], 3)
     gs = settings.graph
     weight = gs.weight_content if gs.weights == "position" else 1.0
@@ -267,7 +267,7 @@ def recommend(
     )
     seconds.update({f"optimise_{k_}": v for k_, v in outcome.seconds.items()})
     t1 = time.perf_counter()
-    fixes = build_fixes(store, site, cache, cands, phrases, texts, settings, weight)
+    fixes = build_fixes(store, site, cache, cands, phrases, orphans, settings, weight)
     seconds["fixes"] = round(time.perf_counter() - t1, 3)
     details: dict[str, object] = {
         "targets": int(targets.size),
