@@ -17,13 +17,22 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Final
 
 from linkflow.errors import ReportError, StoreError
 from linkflow.models import SEVERITIES
 from linkflow.store import Store
-from linkflow.store.export import copy_query, copy_table, has_rows, table_columns
+from linkflow.store.export import (
+    catalogue_snapshot,
+    copy_query,
+    copy_table,
+    has_rows,
+    table_columns,
+)
 
 __all__ = [
     "CSV_COLUMNS",
@@ -33,6 +42,7 @@ __all__ = [
     "download_tables",
     "export_all",
     "export_table",
+    "exports_beside",
     "make_folder",
     "output_format",
     "table_counts",
@@ -239,6 +249,51 @@ def export_all(store: Store, out_dir: Path, fmt: str = "csv") -> list[Path]:
         export_table(store, table, fmt, path)
         paths.append(path)
     return paths
+
+
+@contextlib.contextmanager
+def exports_beside(
+    store: Store, tables: Sequence[str], folder: Path
+) -> Iterator[list[Future[int]]]:
+    """Export ``tables`` as CSV to ``folder/<table>.csv``, one after the other, on another
+    thread while the block runs; yields one future per table, done with its rows (or the
+    :func:`export_table` error that stopped the exports).
+
+    An export is DuckDB's work, which runs while this thread runs Python (the report's page:
+    the PostgreSQL docs' report took 0.26-0.28 s this way against 0.34-0.35 s). Leaving the
+    block cancels the exports not begun and waits for the one under way.
+    """
+    futures: list[Future[int]] = [Future() for _ in tables]
+    if not futures:
+        yield futures
+        return
+    with store.reader() as reader:
+        thread = threading.Thread(
+            target=_export_each, args=(reader, tables, folder, futures), name="linkflow-exports"
+        )
+        thread.start()
+        try:
+            yield futures
+        finally:
+            for future in futures:
+                future.cancel()
+            thread.join()
+
+
+def _export_each(
+    store: Store, tables: Sequence[str], folder: Path, futures: list[Future[int]]
+) -> None:
+    with catalogue_snapshot(store):
+        for table, future in zip(tables, futures, strict=True):
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                future.set_result(export_table(store, table, "csv", folder / f"{table}.csv"))
+            except BaseException as exc:  # handed to the block's thread, which raises it
+                future.set_exception(exc)
+                for later in futures:
+                    later.cancel()
+                return
 
 
 def make_folder(folder: Path) -> None:

@@ -29,7 +29,7 @@ from linkflow.errors import ReportError
 from linkflow.progress import Stage, StageProgress
 from linkflow.report import answer, charts_dist, charts_flow, sections
 from linkflow.report.explorer import embed_json, explorer_data
-from linkflow.report.exports import download_tables, export_table, make_folder
+from linkflow.report.exports import download_tables, exports_beside, make_folder
 from linkflow.report.graph_view import site_graph
 from linkflow.report.whatif import whatif_section
 from linkflow.settings import ReportSettings
@@ -67,16 +67,18 @@ def write_report(
     # tables and columns exist are answered from one read of the catalogue.
     with catalogue_snapshot(store):
         tables = download_tables(store) if settings.exports else []
-        with Stage("report", progress, total=len(tables) + 1) as step:
+        with Stage("report", progress, total=len(tables) + 2) as step:
             if tables:
                 make_folder(out_dir / "exports")
-            for table in tables:
-                name = f"{table}.csv"
-                step(f"exporting {name}")
-                rows = export_table(store, table, "csv", out_dir / "exports" / name)
-                downloads.append({"table": table, "href": f"exports/{name}", "rows": rows})
+            with exports_beside(store, tables, out_dir / "exports") as exported:
+                step("reading the page's data")
+                context = _context(store, crawl_id, settings)
+                for table, rows in zip(tables, exported, strict=True):
+                    step(f"exporting {table}.csv")
+                    href = f"exports/{table}.csv"
+                    downloads.append({"table": table, "href": href, "rows": rows.result()})
             step("writing the page")
-            html = render_report(store, crawl_id, settings, downloads=downloads)
+            html = _render(context, downloads)
             return _write_page(out_dir, html)
 
 
@@ -105,6 +107,15 @@ def render_report(
     downloads: list[dict[str, Any]] | None = None,
 ) -> str:
     """The report page of ``crawl_id`` as an HTML string (see :func:`write_report`)."""
+    return _render(_context(store, crawl_id, settings), downloads or [])
+
+
+def _render(context: dict[str, Any], downloads: list[dict[str, Any]]) -> str:
+    return _environment().get_template("report.html.j2").render(context, downloads=downloads)
+
+
+def _context(store: Store, crawl_id: int, settings: ReportSettings) -> dict[str, Any]:
+    """What the page shows, read from the store (all but the downloads)."""
     info = store.crawl_info(crawl_id)
     site = info.get("base_url") or (info["seeds"][0] if info["seeds"] else "")
     top_n = max(1, settings.top_n)
@@ -114,7 +125,7 @@ def render_report(
     backlinks = sections.backlinks_section(store, top_n)
     domains = int(backlinks["overview"]["referring_domains"]) if backlinks else None
     explorer = explorer_data(store, crawl_id)
-    context = {
+    return {
         "explorer_json": Markup(embed_json(explorer)),  # JSON with <, >, & escaped
         "explorer_total": len(explorer["pages"]["url"]),
         "graph": site_graph(store, crawl_id),
@@ -137,12 +148,10 @@ def render_report(
         "distribution": charts_dist.distribution_section(store, crawl_id),
         "recommendations": answer.recommendations_section(store, crawl_id, top_n),
         "whatif": whatif_section(store, crawl_id),
-        "downloads": downloads or [],
         "css": Markup(css),  # our own package file, not user data
         "js": Markup(js),
         "csp": _csp(css, js),
     }
-    return _environment().get_template("report.html.j2").render(context)
 
 
 def _sankey(store: Store, crawl_id: int) -> dict[str, Any] | None:

@@ -14,8 +14,7 @@ from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 from urllib.parse import urlsplit
 
 import duckdb
@@ -26,6 +25,9 @@ from linkflow.store.params import Params, run
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+    Rows: TypeAlias = pa.Table | Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]]
+    """What :meth:`Store.append` takes: Arrow, columns by name, or rows as mappings."""
 
 # pyarrow is imported where Arrow is produced or consumed, not here: a crawl writes its
 # batches as CSV and never needs it, and it costs ~40 MB of resident memory to import.
@@ -49,9 +51,7 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _as_arrow(
-    data: pa.Table | Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
-) -> pa.Table:
+def _as_arrow(data: Rows) -> pa.Table:
     import pyarrow as pa
 
     if isinstance(data, pa.Table):
@@ -184,15 +184,22 @@ class Store:
         """Close the file; later calls fail."""
         self.con.close()
 
+    @contextmanager
+    def reader(self) -> Iterator[Store]:
+        """A second handle on the file, for reading on another thread within the block: its
+        statements run beside this handle's, each seeing what was committed when it began."""
+        with self._lock:
+            con = self.con.cursor()
+        try:
+            con.execute("USE audit")
+            yield Store(self.path, con, read_only=True)
+        finally:
+            con.close()
+
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def __repr__(self) -> str:
@@ -336,11 +343,7 @@ class Store:
         return [r[0] for r in rel]
 
     # ------------------------------------------------------------------ generic I/O
-    def append(
-        self,
-        table: str,
-        data: pa.Table | Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
-    ) -> int:
+    def append(self, table: str, data: Rows) -> int:
         """Insert rows (matched to columns by name; missing columns take their defaults)."""
         arrow = _as_arrow(data)
         if arrow.num_rows == 0:
@@ -363,12 +366,7 @@ class Store:
         with self._lock:
             run(self.con, f"DELETE FROM {table} WHERE {clause}", list(where.values()))
 
-    def replace(
-        self,
-        table: str,
-        data: pa.Table | Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
-        **where: Any,
-    ) -> int:
+    def replace(self, table: str, data: Rows, **where: Any) -> int:
         """Replace the rows matching ``where`` (e.g. ``crawl_id=3``) with ``data``, atomically."""
         with self.transaction():
             self.delete(table, **where)

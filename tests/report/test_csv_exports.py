@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 from linkflow.errors import ReportError
 from linkflow.ingest.screaming_frog import import_screaming_frog
 from linkflow.report import export_table, write_report
-from linkflow.report.exports import CSV_COLUMNS, INTERNAL_TABLES, output_format
+from linkflow.report.exports import CSV_COLUMNS, INTERNAL_TABLES, exports_beside, output_format
 from linkflow.settings import ReportSettings
 from linkflow.store import Store, db
 from linkflow.store.migrations import MIGRATIONS
@@ -371,3 +372,47 @@ def test_report_downloads_leave_out_bookkeeping_and_empty_tables(
     assert 'href="exports/urls.csv"' not in html
     assert 'href="exports/hreflang.csv"' not in html
     assert 'href="exports/pages.csv"' in html
+
+
+def test_report_downloads_give_each_table_its_row_count(audit: Audit, tmp_path: Path) -> None:
+    """The exports run on another thread while the page is read: each download still names
+    its own file and the rows written to it."""
+    with Store.open(audit.path) as store:
+        write_report(store, audit.crawl_id, tmp_path / "r", ReportSettings(exports=True))
+        counts = {t: store.count(t) for t in store.tables()}
+    html = (tmp_path / "r" / "index.html").read_text("utf-8")
+    written = sorted((tmp_path / "r" / "exports").iterdir())
+    assert written
+    for path in written:
+        rows = read_csv(path)
+        assert len(rows) == counts[path.stem], path.name
+        assert f'href="exports/{path.name}"' in html
+    assert not list((tmp_path / "r" / "exports").glob(".*partial"))
+
+
+def test_exports_beside_stop_at_the_first_error(audit: Audit, tmp_path: Path) -> None:
+    """An export that fails hands its error to the caller; the ones after it never run."""
+    out = tmp_path / "out"
+    out.mkdir()
+    with (
+        Store.open(audit.path) as store,
+        exports_beside(store, ["pages", "no_such_table", "links"], out) as exported,
+    ):
+        assert exported[0].result() == store.count("pages")
+        with pytest.raises(ReportError, match="no_such_table"):
+            exported[1].result()
+        assert exported[2].cancelled()
+    assert sorted(p.name for p in out.iterdir()) == ["pages.csv"]
+
+
+def test_leaving_exports_beside_early_cancels_the_rest(audit: Audit, tmp_path: Path) -> None:
+    """An error in the block (the page failing, Ctrl-C) leaves no export thread running and
+    starts no export after the one under way."""
+    tables = ["links"] * 2 + ["pages"] * 30
+    with Store.open(audit.path) as store:
+        with pytest.raises(KeyboardInterrupt), exports_beside(store, tables, tmp_path) as exported:
+            raise KeyboardInterrupt
+        assert not [t for t in threading.enumerate() if t.name == "linkflow-exports"]
+        assert all(f.done() for f in exported)
+        assert any(f.cancelled() for f in exported)
+        assert store.count("pages") > 0  # the store is still usable

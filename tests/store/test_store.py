@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -192,3 +194,24 @@ def test_tables_lists_every_table_of_the_schema_in_its_order(tmp_path: Path) -> 
     assert [t for t in declared if t != "meta"] == list(TABLES)
     with Store.open(tmp_path / "audit.duckdb") as store:
         assert store.tables() == [*TABLES, "backlink_edges"]  # the view comes last
+
+
+def test_a_reader_runs_beside_its_store_and_sees_what_was_committed(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "a.duckdb") as store:
+        store.execute("CREATE TABLE t AS SELECT range AS x FROM range(200000)")
+        with store.reader() as reader:
+            total: list[int] = []
+            thread = threading.Thread(
+                target=lambda: total.append(int(reader.scalar("SELECT sum(x) FROM t")))
+            )
+            thread.start()
+            assert store.scalar("SELECT count(*) FROM t") == 200_000
+            thread.join()
+            assert total == [sum(range(200_000))]
+            with store.transaction():
+                store.execute("INSERT INTO t VALUES (-1)")
+                assert reader.scalar("SELECT count(*) FROM t") == 200_000  # not committed yet
+            assert reader.scalar("SELECT count(*) FROM t") == 200_001
+        with pytest.raises(duckdb.Error):
+            reader.con.execute("SELECT 1")  # closed with the block
+        assert store.scalar("SELECT count(*) FROM t") == 200_001
