@@ -7,6 +7,7 @@ import math
 import time
 from collections.abc import Iterator
 
+from linkflow.recommend.gain import Edit, Local
 from linkflow.recommend.search import Search, as_edits
 
 __all__ = ["polish"]
@@ -45,15 +46,15 @@ def polish(search: Search, deadline: float, batch: int) -> int:
     moves = 0
     while time.perf_counter() < deadline:
         chosen = search.chosen
-        base = loc.effect(search.edits(chosen))[0]
         best: list[int] | None = None
         best_gain = search.min_gain
         unused = [f for f in extra if f not in chosen]
+        gains = _Gains(search, loc, unused)
         for out, add in _moves(chosen, unused, search.caps.total - len(chosen)):
             rest = [c for c in chosen if c not in out]
             trial = _fitted(search, rest, add)
             if trial is not None:
-                g = loc.effect(search.edits(trial))[0] - base
+                g = gains.of(out, add, trial)
                 if g > best_gain:
                     best, best_gain = trial, g
         if best is None:
@@ -61,6 +62,47 @@ def polish(search: Search, deadline: float, batch: int) -> int:
         search.chosen = best
         moves += 1
     return moves
+
+
+class _Gains:
+    """ΔF of each move less ΔF of the chosen links, a move being chosen links dropped and
+    candidates added (``trial``: what is left then).
+
+    A move of at most one drop and one addition is (drop c) + (add f after it): ΔF without
+    c, once per c, and the marginal gains of every unused candidate on the chosen links
+    without c, in one batched call (:meth:`Local.marginals`) per c. Solving each move's
+    system whole instead took 0.08 s of the PostgreSQL docs' 0.11 s optimisation (836
+    moves of 0.1 ms). Moves of two links are solved whole.
+    """
+
+    def __init__(self, search: Search, loc: Local, unused: list[int]) -> None:
+        self.search, self.loc, self.unused = search, loc, unused
+        self.base = loc.effect(search.edits(search.chosen))[0]
+        self._without: dict[int, float] = {}  # c → ΔF(chosen − c) − base
+        self._after: dict[int, dict[int, float]] = {}  # c → f → marginal gain of f then
+
+    def of(self, out: tuple[int, ...], add: tuple[int, ...], trial: list[int]) -> float:
+        if len(out) > 1 or len(add) > 1:
+            return float(self.loc.effect(self.search.edits(trial))[0]) - self.base
+        c = out[0] if out else -1
+        lost = self._lost(c)
+        return lost + self._gained(c, add[0]) if add else lost
+
+    def _rest(self, c: int) -> list[Edit]:
+        return self.search.edits([e for e in self.search.chosen if e != c])
+
+    def _lost(self, c: int) -> float:
+        if c < 0:
+            return 0.0
+        if c not in self._without:
+            self._without[c] = float(self.loc.effect(self._rest(c))[0]) - self.base
+        return self._without[c]
+
+    def _gained(self, c: int, f: int) -> float:
+        if c not in self._after:
+            gains = self.loc.marginals(self._rest(c), self.search.edits(self.unused))
+            self._after[c] = dict(zip(self.unused, gains.tolist(), strict=True))
+        return self._after[c][f]
 
 
 def _fitted(search: Search, rest: list[int], add: tuple[int, ...]) -> list[int] | None:
