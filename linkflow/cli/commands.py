@@ -136,8 +136,9 @@ def audit(
 
     Crawls, imports the exports, analyses, writes the report and prints a summary.
     """  # fmt: skip
-    from linkflow.cli.warm import WarmUp
+    from linkflow.cli.warm import WarmUp, import_http_client
 
+    import_http_client(target)
     stages = _stages(quiet, log_format)
     warm = WarmUp(_progress(quiet, log_format))
     try:
@@ -166,6 +167,9 @@ def crawl(
 
     A crawl stopped by Ctrl-C or killed resumes when the same command runs again.
     """  # fmt: skip
+    from linkflow.cli.warm import import_http_client
+
+    import_http_client(target)
     with _audit(audit_dir, _overrides(kwargs)) as a:
         _crawl(a, target, recrawl=recrawl, progress=_progress(quiet, log_format))
 

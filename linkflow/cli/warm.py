@@ -18,13 +18,14 @@ from __future__ import annotations
 import contextlib
 import importlib
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from linkflow.crawl import CrawlProgress, CrawlStats
     from linkflow.models import CrawlSummary
 
-__all__ = ["LATER_MODULES", "WarmUp", "warm_up"]
+__all__ = ["LATER_MODULES", "WarmUp", "import_http_client", "warm_up"]
 
 LATER_MODULES = (
     "linkflow.analyses.backlinks",
@@ -42,11 +43,7 @@ the functions that use them)."""
 def warm_up(modules: tuple[str, ...] | None = None) -> None:
     """Import ``modules`` (by default :data:`LATER_MODULES`); an import that fails is left
     for its user to repeat and report."""
-    for name in LATER_MODULES if modules is None else modules:
-        try:
-            importlib.import_module(name)
-        except Exception:
-            continue
+    _import(LATER_MODULES if modules is None else modules)
     with contextlib.suppress(Exception):
         from linkflow.urls import assigned_domain
 
@@ -60,6 +57,28 @@ def warm_up(modules: tuple[str, ...] | None = None) -> None:
         pyarrow.array([0]).to_numpy()
     except Exception:
         return
+
+
+def _import(modules: tuple[str, ...]) -> None:
+    for name in modules:
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
+
+
+def import_http_client(target: str) -> None:
+    """Start importing the HTTP client (aiohttp) on a daemon thread when ``target`` is
+    crawled over HTTP (it is no folder), while the command opens the audit.
+
+    The crawl imports it first thing, then fetches: 0.14 s in the crawl's path before its
+    first request, of which loading the certificates of its SSL contexts (0.04 s) leaves
+    the interpreter free, as DuckDB does opening the store. A crawl that gets there first
+    waits for the import under way (Python's import lock), and one that fails on the
+    thread is imported again, and its error reported, by the crawl."""
+    if Path(target).is_dir():
+        return
+    threading.Thread(
+        target=_import, args=(("linkflow.crawl.httpfetch",),), name="linkflow-http", daemon=True
+    ).start()
 
 
 class WarmUp:

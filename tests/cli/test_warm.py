@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+from pathlib import Path
 
 from linkflow.cli.warm import LATER_MODULES, WarmUp
 from linkflow.crawl import CrawlStats
@@ -84,3 +85,30 @@ def test_the_thread_imports_the_later_stages_and_survives_a_missing_module() -> 
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
+
+
+def test_the_http_client_is_imported_early_for_a_url_and_never_for_a_folder(tmp_path: Path) -> None:
+    """In fresh interpreters: a URL target starts the HTTP client's import on its thread,
+    which ends with aiohttp loaded; a build folder starts nothing and loads nothing."""
+    script = textwrap.dedent(
+        """
+        import sys, threading
+        from linkflow.cli.warm import import_http_client
+        assert "aiohttp" not in sys.modules
+        import_http_client(sys.argv[1])
+        threads = [t for t in threading.enumerate() if t.name == "linkflow-http"]
+        for t in threads:
+            t.join(timeout=120)
+        print(len(threads), "aiohttp" in sys.modules, "linkflow.crawl.httpfetch" in sys.modules)
+        """
+    )
+    for target, expected in (
+        (str(tmp_path), "0 False False"),
+        ("https://example.com/", "1 True True"),
+    ):
+        out = subprocess.run(
+            [sys.executable, "-c", script, target],
+            capture_output=True, text=True, timeout=180, check=False,
+        )  # fmt: skip
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.strip() == expected, target
