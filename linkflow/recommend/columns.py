@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
+import scipy.sparse.linalg as spla
 
 from linkflow.recommend.chain import Chain, State
 from linkflow.recommend.solve import solve_linear
@@ -198,6 +199,38 @@ def _solve_threads(n: int) -> int:
     return max(1, min(cores or 1, _MAX_SOLVE_THREADS, SOLVE_BYTES // (_SOLVE_VECTORS * 8 * n)))
 
 
+_DIRECT_N = _DENSE_ROWS
+"""Graphs of at most this many pages, unedited, have their columns solved directly: one
+sparse LU factorisation of ``I − αP̃``, then a triangular solve per batch of columns (the
+PostgreSQL docs' 1,170 pages: 12 ms to factorise and 6 ms for 64 columns, against 77 ms
+to push them). Larger graphs push: their columns are local, their factors would not be."""
+
+
+def _factor(chain: Chain) -> spla.SuperLU:
+    n = chain.n
+    a = sp.identity(n, format="csc") - chain.damping * chain.fwd.tocsc()
+    return spla.splu(a.tocsc())
+
+
+def _direct_columns(
+    chain: Chain, factor: spla.SuperLU, sources: Sequence[int], eps: float
+) -> tuple[sp.csr_matrix, float]:
+    """:func:`own_columns` from the factors of ``I − αP̃``: each column solved, its entries
+    ≤ ``eps`` dropped, with the bound ``eps`` plus the solve's error, which the residual
+    r = e_s − (I − αP̃)u bounds: ``|u − M̃e_s| = |M̃r| ≤ max|r| / (1 − α)`` (the rows of M̃
+    sum to at most 1/(1 − α))."""
+    src = np.asarray(sources, dtype=np.int64)
+    if src.size == 0:
+        return sp.csr_matrix((0, chain.n)), 0.0
+    e = np.zeros((chain.n, src.size))
+    e[src, np.arange(src.size)] = 1.0
+    u = factor.solve(e)
+    residual = e - u + chain.damping * (chain.fwd @ u)
+    err = float(np.abs(residual).max()) / (1.0 - chain.damping)
+    u[u <= eps] = 0.0
+    return sp.csr_matrix(u.T), eps + err
+
+
 class ColumnCache:
     """Columns of one solved chain, computed once per source and kept.
 
@@ -213,6 +246,7 @@ class ColumnCache:
         self.rows: dict[int, sp.csr_matrix] = {}
         self._eps: dict[int, float] = {}
         self.bound = 0.0
+        self._factor: spla.SuperLU | None = None
 
     def ensure(self, sources: Sequence[int] | np.ndarray, eps: float | None = None) -> None:
         """Compute the columns of ``sources`` not known yet to ``eps`` (the cache's own by
@@ -222,7 +256,12 @@ class ColumnCache:
         missing = sorted(s for s in wanted if self._eps.get(s, np.inf) > eps)
         if not missing:
             return
-        own, bound = own_columns(self.chain, missing, eps=eps)
+        if self.chain.n <= _DIRECT_N and not self.chain.edits:
+            if self._factor is None:
+                self._factor = _factor(self.chain)
+            own, bound = _direct_columns(self.chain, self._factor, missing, eps)
+        else:
+            own, bound = own_columns(self.chain, missing, eps=eps)
         if eps <= self.eps:
             self.bound = max(self.bound, bound)
         for i, s in enumerate(missing):

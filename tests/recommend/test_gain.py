@@ -242,3 +242,42 @@ def test_dense_and_sparse_push_give_the_same_columns(seed: int, n: int, evaporat
         sparse, sparse_bound = own_columns(chain, sources, eps=1e-12)
     assert dense_bound == sparse_bound == 1e-12
     assert np.abs(dense.toarray() - sparse.toarray()).max() <= 2 * dense_bound
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 60), evaporate=st.booleans())
+def test_columns_solved_directly_match_the_dense_inverse(
+    seed: int, n: int, evaporate: bool
+) -> None:
+    """A small unedited graph's columns come from one LU factorisation: each entry within
+    the cache's bound of the dense inverse (numpy), entries ≤ eps left out; the push gives
+    the same columns within both bounds."""
+    chain, _, r, mat = _case(seed, n, evaporate)
+    out_w = chain.base_weight
+    p_tilde = np.divide(mat, out_w[:, None], out=np.zeros_like(mat), where=out_w[:, None] > 0)
+    inverse = np.linalg.inv(np.eye(n) - ALPHA * p_tilde)  # column s: M̃·e_s
+    state = solve_state(chain, r, tolerance=1e-13)
+    sources = list(range(0, n, 2))
+    direct = ColumnCache(chain, state, eps=1e-9)
+    direct.ensure(sources)
+    assert direct._factor is not None  # solved directly, not pushed
+    with mock.patch.object(columns, "_DIRECT_N", 0):
+        pushed = ColumnCache(chain, state, eps=1e-9)
+        pushed.ensure(sources)
+    assert pushed._factor is None
+    assert 1e-9 <= direct.bound <= 1e-9 + 1e-12
+    for s in sources:
+        got = direct.rows[s].toarray().ravel()
+        truth = inverse[:, s]
+        assert np.abs(got - truth).max() <= direct.bound
+        assert np.all((got == 0) | (got > 1e-9))  # entries ≤ eps are not kept
+        assert np.abs(got - pushed.rows[s].toarray().ravel()).max() <= direct.bound + pushed.bound
+
+
+def test_an_edited_chain_is_pushed_not_solved_directly() -> None:
+    chain, _, r, _ = _case(5, 12, False)
+    edited_chain = chain.with_edits({0: {11: 1.0}})
+    cache = ColumnCache(edited_chain, solve_state(edited_chain, r), eps=1e-9)
+    cache.ensure([0, 3])
+    assert cache._factor is None
+    assert set(cache.rows) == {0, 3}
