@@ -32,31 +32,35 @@ LATER_MODULES = (
     "linkflow.analyses.internal",
     "linkflow.analyses.persist",
     "linkflow.analyses.verdict",
+    "tldextract",
     "linkflow.recommend.stage",
     "linkflow.report",
-    "tldextract",
 )
 """What ``analyse``, ``suggest`` and ``report`` import first (the last two lazily, inside
-the functions that use them)."""
+the functions that use them), in the order they need them."""
+_ANALYSIS = 5
+"""The first modules of :data:`LATER_MODULES`, the analysis': once they are imported, the
+Public Suffix List read and pandas loaded (see :func:`warm_up`), the analysis can start
+while the rest are imported."""
 
 
-def warm_up(modules: tuple[str, ...] | None = None) -> None:
-    """Import ``modules`` (by default :data:`LATER_MODULES`); an import that fails is left
-    for its user to repeat and report."""
-    _import(LATER_MODULES if modules is None else modules)
+def warm_up() -> None:
+    """Import :data:`LATER_MODULES`, read the Public Suffix List and let pyarrow load
+    pandas where it is installed, in the order the stages need them; an import that fails
+    is left for its user to repeat and report."""
+    _import(LATER_MODULES[:_ANALYSIS])
     with contextlib.suppress(Exception):
         from linkflow.urls import assigned_domain
 
         # The Public Suffix List is read at its first lookup, not when imported (20-40 ms).
         assigned_domain("example.com")
-    try:
+    with contextlib.suppress(Exception):
         import pyarrow
 
         # The stages' first Arrow-to-NumPy conversion makes pyarrow look for pandas, and
         # import it where it is installed (a third of a second).
         pyarrow.array([0]).to_numpy()
-    except Exception:
-        return
+    _import(LATER_MODULES[_ANALYSIS:])
 
 
 def _import(modules: tuple[str, ...]) -> None:
