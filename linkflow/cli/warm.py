@@ -21,6 +21,8 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from linkflow.crawl.fetch import preload_http_client
+
 if TYPE_CHECKING:
     from linkflow.crawl import CrawlProgress, CrawlStats
     from linkflow.models import CrawlSummary
@@ -70,19 +72,11 @@ def _import(modules: tuple[str, ...]) -> None:
 
 
 def import_http_client(target: str) -> None:
-    """Start importing the HTTP client (aiohttp) on a daemon thread when ``target`` is
-    crawled over HTTP (it is no folder), while the command opens the audit.
-
-    The crawl imports it first thing, then fetches: 0.14 s in the crawl's path before its
-    first request, of which loading the certificates of its SSL contexts (0.04 s) leaves
-    the interpreter free, as DuckDB does opening the store. A crawl that gets there first
-    waits for the import under way (Python's import lock), and one that fails on the
-    thread is imported again, and its error reported, by the crawl."""
-    if Path(target).is_dir():
-        return
-    threading.Thread(
-        target=_import, args=(("linkflow.crawl.httpfetch",),), name="linkflow-http", daemon=True
-    ).start()
+    """Start importing the HTTP client while the command opens the audit, when ``target``
+    is crawled over HTTP (it is no folder): see
+    :func:`linkflow.crawl.fetch.preload_http_client`."""
+    if not Path(target).is_dir():
+        preload_http_client()
 
 
 class WarmUp:

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from linkflow.crawl import JsonProgress, crawl_folder, crawl_site
+from linkflow.crawl.fetch import preload_http_client
 from linkflow.errors import LinkflowError
 from linkflow.heap import map_large_blocks
 from linkflow.settings import CrawlSettings, ExtractSettings
@@ -56,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     extract = ExtractSettings(keep_main_text=not args.no_text)
     progress = JsonProgress() if args.log_json else None
+    if args.folder is None:
+        preload_http_client()  # while the store opens
     try:
         with Store.open(args.store) as store:
             if args.folder is not None:

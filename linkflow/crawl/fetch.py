@@ -6,10 +6,16 @@ fetches over HTTP, so a process that only stores or reads a crawl never loads ai
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import threading
 from dataclasses import dataclass, field
 from typing import Protocol
 
-__all__ = ["MAX_RETRY_AFTER", "RETRY_STATUSES", "Fetcher", "Response", "parse_retry_after"]
+__all__ = [
+    "MAX_RETRY_AFTER", "RETRY_STATUSES", "Fetcher", "Response", "parse_retry_after",
+    "preload_http_client",
+]  # fmt: skip
 
 RETRY_STATUSES = frozenset({429, 503})
 MAX_RETRY_AFTER = 30.0
@@ -51,3 +57,20 @@ def parse_retry_after(value: str | None, default: float) -> float:
         except ValueError:
             pass  # an HTTP date: rare for 429/503, fall back to our own backoff
     return default
+
+
+def preload_http_client() -> None:
+    """Start importing the HTTP client (aiohttp) on a daemon thread, for a process about to
+    crawl over HTTP that has other things to do first (open the audit).
+
+    The crawl imports it first thing, then fetches: 0.14 s in the crawl's path before its
+    first request, of which loading the certificates of its SSL contexts (0.04 s) leaves
+    the interpreter free, as DuckDB does opening the store. A crawl that gets there first
+    waits for the import under way (Python's import lock); one that failed on the thread
+    is imported again, and its error reported, by the crawl."""
+    threading.Thread(target=_import_http_client, name="linkflow-http", daemon=True).start()
+
+
+def _import_http_client() -> None:
+    with contextlib.suppress(Exception):
+        importlib.import_module("linkflow.crawl.httpfetch")
