@@ -184,6 +184,10 @@ class Store:
         """Close the file; later calls fail."""
         self.con.close()
 
+    def interrupt(self) -> None:
+        """Stop the statement this handle runs, from another thread (it raises StoreError)."""
+        self.con.interrupt()
+
     @contextmanager
     def reader(self) -> Iterator[Store]:
         """A second handle on the file, for reading on another thread within the block: its
@@ -456,15 +460,9 @@ class Store:
             self.execute(
                 "INSERT INTO crawls (id, source, seeds, base_url, settings_json, started_at, "
                 "status) VALUES (?, ?, ?, ?, ?, ?, 'running')",
-                [
-                    crawl_id,
-                    source,
-                    json.dumps(list(seeds)),
-                    base_url or None,
-                    json.dumps(dict(settings), default=str, sort_keys=True),
-                    _now(),
-                ],
-            )
+                [crawl_id, source, json.dumps(list(seeds)), base_url or None,
+                 json.dumps(dict(settings), default=str, sort_keys=True), _now()],
+            )  # fmt: skip
         return crawl_id
 
     def finish_crawl(self, crawl_id: int, status: str = "finished") -> None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import csv
 import json
 import threading
+import time
 from collections import Counter
+from concurrent.futures import Future
 from pathlib import Path
 
 import duckdb
@@ -18,6 +20,7 @@ import pytest
 from linkflow.errors import ReportError
 from linkflow.ingest.screaming_frog import import_screaming_frog
 from linkflow.report import export_table, write_report
+from linkflow.report import exports as exports_module
 from linkflow.report.exports import CSV_COLUMNS, INTERNAL_TABLES, exports_beside, output_format
 from linkflow.settings import ReportSettings
 from linkflow.store import Store, db
@@ -409,10 +412,50 @@ def test_leaving_exports_beside_early_cancels_the_rest(audit: Audit, tmp_path: P
     """An error in the block (the page failing, Ctrl-C) leaves no export thread running and
     starts no export after the one under way."""
     tables = ["links"] * 2 + ["pages"] * 30
+    out = tmp_path / "out"
+    out.mkdir()
     with Store.open(audit.path) as store:
-        with pytest.raises(KeyboardInterrupt), exports_beside(store, tables, tmp_path) as exported:
+        with pytest.raises(KeyboardInterrupt), exports_beside(store, tables, out) as exported:
             raise KeyboardInterrupt
         assert not [t for t in threading.enumerate() if t.name == "linkflow-exports"]
         assert all(f.done() for f in exported)
         assert any(f.cancelled() for f in exported)
         assert store.count("pages") > 0  # the store is still usable
+        rows = {"links": store.count("links"), "pages": store.count("pages")}
+    # an export stopped half-way leaves no file behind; one that ended is complete
+    assert not list(out.glob(".*"))
+    for path in out.iterdir():
+        assert len(read_csv(path)) == rows[path.stem]
+
+
+def test_an_export_under_way_is_stopped_when_the_block_fails(
+    audit: Audit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while a long export runs: the export is interrupted, not waited for."""
+    started = threading.Event()
+    real_copy = exports_module.copy_query
+
+    def slow_copy(store: Store, select: str, *args: object, **kwargs: object) -> int:
+        started.set()
+        # a statement that runs for minutes unless interrupted
+        store.scalar("SELECT count(*) FROM range(100000000000) a")
+        return real_copy(store, select, *args, **kwargs)  # type: ignore[arg-type]
+
+    def interrupted_while_exporting(store: Store, out: Path) -> None:
+        with exports_beside(store, ["links"], out) as exported:
+            futures.extend(exported)
+            assert started.wait(60)
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(exports_module, "copy_query", slow_copy)
+    out = tmp_path / "out"
+    out.mkdir()
+    futures: list[Future[int]] = []
+    with Store.open(audit.path) as store:
+        begun = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            interrupted_while_exporting(store, out)
+        assert time.monotonic() - begun < 30
+        with pytest.raises(ReportError):
+            futures[0].result()
+    assert not list(out.iterdir())
