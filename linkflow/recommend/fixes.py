@@ -58,10 +58,17 @@ def finding_nodes(store: Store, site: Site, kind: str, limit: int) -> list[int]:
     return sorted({int(n) for n in nodes if n >= 0})[:limit]
 
 
-def _parent(site: Site, node: int) -> int:
-    """The node whose path is the longest proper prefix section of ``node``'s path."""
+def _path_index(site: Site) -> dict[str, int]:
+    """Each node's path without its trailing ``/`` (``/`` for the root), to the last node
+    with that path."""
+    return {p.rstrip("/") or "/": i for i, p in enumerate(site.path)}
+
+
+def _parent(site: Site, node: int, by_path: dict[str, int]) -> int:
+    """The node whose path is the longest proper prefix section of ``node``'s path
+    (``by_path``: the site's :func:`_path_index`, built once: a node's own path is never a
+    proper prefix of itself, so the node may stay in it)."""
     path = site.path[node].rstrip("/")
-    by_path = {p.rstrip("/") or "/": i for i, p in enumerate(site.path) if i != node}
     while "/" in path:
         path = path.rsplit("/", 1)[0]
         hit = by_path.get(path or "/")
@@ -91,12 +98,15 @@ def orphan_fixes(
     """For each orphan node, the link to add and where (see module docstring)."""
     st = cache.state
     out = []
+    by_path: dict[str, int] = {}  # built once, for the first orphan without candidates
     for o in orphans:
         if _ERROR_PAGE.search(site.path[o]):
             continue
         rows = np.flatnonzero(cands.dst == o)
         rows = rows[np.argsort(-cands.relevance[rows], kind="stable")][:_ORPHAN_SOURCES]
-        srcs = cands.src[rows].tolist() if rows.size else [_parent(site, o)]
+        if not rows.size and not by_path:
+            by_path = _path_index(site)
+        srcs = cands.src[rows].tolist() if rows.size else [_parent(site, o, by_path)]
         if srcs[0] < 0:
             continue
         loc = local(cache, srcs, [o], [o], PROBE_LOOSENESS * cache.eps)
