@@ -199,13 +199,17 @@ def _solve_threads(n: int) -> int:
     return max(1, min(cores or 1, _MAX_SOLVE_THREADS, SOLVE_BYTES // (_SOLVE_VECTORS * 8 * n)))
 
 
-_DIRECT_N = 50_000
+_DIRECT_N = 1_200
 """Graphs of at most this many pages, unedited, have their columns solved directly: one
 sparse LU factorisation of ``I − αP̃``, then triangular solves for each batch of columns
 (the PostgreSQL docs' 1,170 pages: 12 ms to factorise and 6 ms for 64 columns, against 77
-ms to push them; the Rust docs' 31,873 pages and 705,065 links: 0.17 s to factorise, 2.3
-million entries in the factors, and the optimiser's first rounds 0.63 s against 1.09 s).
-Larger graphs push: their factors were not measured."""
+ms to push them; the Rust docs' 31,873 pages took 0.17 s to factorise). The factors' size
+depends on the links: random ones make it grow with the square of the pages, and 64
+columns of a graph of 20 random links a page took, solved directly against pushed, 0.10 s
+against 0.08 s at 1,000 pages, 0.15 against 0.09 s at 1,200, 0.29 against 0.12 s at
+1,500, 0.66 against 0.14 s at 2,000 (and 69 s, 1.9 GB, to factorise 10,000 pages); with
+navigation and a tree of sections only, 0.02 against 0.17 s at 2,000. Up to this size the
+worst case costs little more than a push; larger graphs push."""
 
 
 def _factor(chain: Chain) -> spla.SuperLU:
