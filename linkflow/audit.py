@@ -13,10 +13,9 @@ An audit folder holds ``audit.duckdb`` (the store), ``report/index.html`` with i
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -392,8 +391,10 @@ def _folding(store: Store) -> Iterator[None]:
     """Fold the store's write-ahead log into the file on another thread while the block
     reads it (DuckDB lets reads go on beside a checkpoint), rather than when the store is
     closed: the analysis and suggestions of the PostgreSQL docs' audit took 35-53 ms to
-    fold at the close, in the audit's critical path. A fold that fails (a read-only
-    audit, a full disk) is left for the close to meet again, where it is reported."""
+    fold at the close, in the audit's critical path. A read-only audit is not folded. A
+    fold that fails (a full disk) is not raised here: the close folds again and reports
+    it, or, where DuckDB invalidated the database, the block's own statements fail first;
+    what was committed stays in the log, which opening the file again replays."""
     if store.read_only:
         yield
         return
@@ -409,7 +410,7 @@ def _folding(store: Store) -> Iterator[None]:
 def _fold(store: Store) -> None:
     # A checkpoint changes how the file holds its rows, not what they are: a reader's handle
     # may run it.
-    with contextlib.suppress(StoreError):
+    with suppress(StoreError):
         store.execute("CHECKPOINT")
 
 

@@ -27,30 +27,27 @@ if TYPE_CHECKING:
     from linkflow.crawl import CrawlProgress, CrawlStats
     from linkflow.models import CrawlSummary
 
-__all__ = ["LATER_MODULES", "WarmUp", "import_http_client", "warm_up"]
+__all__ = ["ANALYSIS_MODULES", "LATER_MODULES", "WarmUp", "import_http_client", "warm_up"]
 
-LATER_MODULES = (
+ANALYSIS_MODULES = (
     "linkflow.analyses.backlinks",
     "linkflow.analyses.internal",
     "linkflow.analyses.persist",
     "linkflow.analyses.verdict",
     "tldextract",
-    "linkflow.recommend.stage",
-    "linkflow.report",
 )
+"""What ``analyse`` imports first: once these are in, the Public Suffix List read and pandas
+loaded (see :func:`warm_up`), the analysis can start while the rest are imported."""
+LATER_MODULES = (*ANALYSIS_MODULES, "linkflow.recommend.stage", "linkflow.report")
 """What ``analyse``, ``suggest`` and ``report`` import first (the last two lazily, inside
 the functions that use them), in the order they need them."""
-_ANALYSIS = 5
-"""The first modules of :data:`LATER_MODULES`, the analysis': once they are imported, the
-Public Suffix List read and pandas loaded (see :func:`warm_up`), the analysis can start
-while the rest are imported."""
 
 
 def warm_up() -> None:
     """Import :data:`LATER_MODULES`, read the Public Suffix List and let pyarrow load
     pandas where it is installed, in the order the stages need them; an import that fails
     is left for its user to repeat and report."""
-    _import(LATER_MODULES[:_ANALYSIS])
+    _import(ANALYSIS_MODULES)
     with contextlib.suppress(Exception):
         from linkflow.urls import assigned_domain
 
@@ -62,7 +59,7 @@ def warm_up() -> None:
         # The stages' first Arrow-to-NumPy conversion makes pyarrow look for pandas, and
         # import it where it is installed (a third of a second).
         pyarrow.array([0]).to_numpy()
-    _import(LATER_MODULES[_ANALYSIS:])
+    _import(LATER_MODULES)  # the rest: a module already imported is one dictionary lookup
 
 
 def _import(modules: tuple[str, ...]) -> None:
