@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-import ahocorasick
+import ahocorasick_rs
 
 from linkflow.extract.tags import tag_name
 
@@ -284,22 +284,13 @@ _LITERALS: Final = (
 )  # fmt: skip
 
 
-def _literal_automaton() -> Any:
-    """An Aho-Corasick automaton of :data:`_LITERALS` (pyahocorasick ships no types)."""
-    automaton = ahocorasick.Automaton()
-    for word in _LITERALS:
-        automaton.add_word(word, word)
-    automaton.make_automaton()
-    return automaton
-
-
-_ANY_LITERAL: Final = _literal_automaton()
+_ANY_LITERAL: Final = ahocorasick_rs.AhoCorasick(_LITERALS)
 
 
 def may_name_region(words: str) -> bool:
     """Whether the lower-cased class/id text ``words`` holds a literal of :data:`_LITERALS`,
     which every match of the vocabularies does: ``False`` means no pattern matches it."""
-    return next(_ANY_LITERAL.iter(words), None) is not None
+    return bool(_ANY_LITERAL.find_matches_as_indexes(words))
 
 
 _NAMING: dict[str, bool] = {}

@@ -1,12 +1,12 @@
 """Candidate links: where a source page's own text already names a target page.
 
-One Aho–Corasick automaton (pyahocorasick) holds every phrase of every target; one pass over
-each source page's folded main text finds every mention, as whole words. Main text is the
-page's main content only (no navigation, footer or sidebar), and a mention that touches its
-code (``pre``, ``code``, ``kbd``, ``samp``, ``tt``: a listing, an identifier) is never a
-place for a link, nor is an anchor widened into code. A pair is dropped when the
-source already links the target (anywhere on the page, followed or not), is the target, or
-is written in another language.
+One Aho–Corasick automaton (``ahocorasick_rs``, as a DFA) holds every phrase of every
+target; one pass over each source page's folded main text finds every mention, as whole
+words. Main text is the page's main content only (no navigation, footer or sidebar), and
+a mention that touches its code (``pre``, ``code``, ``kbd``, ``samp``, ``tt``: a listing,
+an identifier) is never a place for a link, nor is an anchor widened into code. A pair is
+dropped when the source already links the target (anywhere on the page, followed or not),
+is the target, or is written in another language.
 
 For each remaining pair the link goes in the page's *earliest fitting sentence*: a sentence
 of the main text that mentions the target, has no link yet (no stored link context lies in
@@ -25,7 +25,7 @@ has one ("modern irrigation systems", not "irrigation systems with").
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -109,14 +109,39 @@ def _table(phrases: Mapping[int, list[Phrase]]) -> dict[str, _Owners]:
     return table
 
 
-def _automaton(phrases: Mapping[int, list[Phrase]]) -> object:
-    import ahocorasick  # imported here: only this stage needs it
+class _Automaton:
+    """Every phrase key of a table (see :func:`_table`), found in a folded text at once.
 
-    auto = ahocorasick.Automaton()
-    for key, owners in _table(phrases).items():  # a key is one entry, with every target
-        auto.add_word(key, (len(key), key, owners))
-    auto.make_automaton()
-    return auto
+    A DFA (``ahocorasick_rs``): its matches come as one list from compiled code, a pass
+    over the PostgreSQL docs' 6 million characters of main text in 17 ms against 67 ms for
+    pyahocorasick's automaton iterated from Python (the Rust docs' 51 million: 0.15 s
+    against 0.41 s), the same matches in the same order."""
+
+    __slots__ = ("_matcher", "keys", "owners")
+
+    def __init__(self, table: Mapping[str, _Owners]) -> None:
+        import ahocorasick_rs  # imported here: only this stage needs it
+
+        self.keys = list(table)
+        self.owners = list(table.values())
+        self._matcher = ahocorasick_rs.AhoCorasick(
+            self.keys, implementation=ahocorasick_rs.Implementation.DFA
+        )
+
+    def matches(self, folded: str) -> list[tuple[int, int, int]]:
+        """(key index, start, end) of every match in ``folded``, overlapping ones too, by
+        where they end and, ending at one place, longest first."""
+        found = self._matcher.find_matches_as_indexes(folded, overlapping=True)
+        found.sort(key=_end_then_start)  # the order the contract needs, whatever the crate's
+        return found
+
+
+def _end_then_start(match: tuple[int, int, int]) -> tuple[int, int]:
+    return match[2], match[1]
+
+
+def _automaton(phrases: Mapping[int, list[Phrase]]) -> _Automaton:
+    return _Automaton(_table(phrases))
 
 
 def _primary(lang: str) -> str:
@@ -237,14 +262,16 @@ class _Scan:
         return Option(sentence, anchor, phrase, lo)
 
 
-def _mentions(auto: object, text: str, code: Spans = ()) -> Iterator[_Mention]:
+def _mentions(auto: _Automaton, text: str, code: Spans = ()) -> list[_Mention]:
     """(start, end, key, owners) of every whole-word phrase match in ``text`` (folded) that
-    touches none of the ``code`` spans."""
+    touches none of the ``code`` spans, by where they end (longest first at one end)."""
     folded = fold(text)
-    for last, (size, key, owners) in auto.iter(folded):  # type: ignore[attr-defined]
-        start, end = last - size + 1, last + 1
-        if is_boundary(folded, start, end) and not overlaps(code, start, end):
-            yield start, end, key, owners
+    keys, owners = auto.keys, auto.owners
+    return [
+        (start, end, keys[i], owners[i])
+        for i, start, end in auto.matches(folded)
+        if is_boundary(folded, start, end) and not overlaps(code, start, end)
+    ]
 
 
 def common_phrases(
@@ -274,7 +301,7 @@ Python docs' 0.50 times."""
 
 
 def _sample_mentions(
-    sources: Sequence[SourceText], auto: object, sample: int, *, keep: int
+    sources: Sequence[SourceText], auto: _Automaton, sample: int, *, keep: int
 ) -> tuple[Counter[str], dict[int, list[_Mention]]]:
     """The phrase keys counted once per page over an even sample of ``sample`` sources,
     and by source index the mentions (code included) of the sampled sources, taken in
@@ -283,7 +310,7 @@ def _sample_mentions(
     kept: dict[int, list[_Mention]] = {}
     total = 0
     for i in range(0, len(sources), _step(len(sources), sample)):
-        found = list(_mentions(auto, sources[i].text))
+        found = _mentions(auto, sources[i].text)
         seen.update({key for _, _, key, _ in found})
         if total + len(found) <= keep:
             kept[i] = found
@@ -351,14 +378,15 @@ def find_pairs(
     # phrases are left out: in the same order, as the automaton reports the matches ending
     # at one place longest first, whatever other phrases it holds.
     owners_of = _table(kept)
-    auto = _automaton(kept) if len(scanned) < len(sources) else None
+    auto: _Automaton | None = None  # built for the first page not scanned yet
     stop = frozenset(stopwords)
     for i, source in enumerate(sources):
         found = scanned.pop(i, None)
         if not source.text:
             continue
         if found is None:
-            found = list(_mentions(auto, source.text, source.code))
+            auto = auto or _automaton(kept)
+            found = _mentions(auto, source.text, source.code)
         by_target: dict[int, list[tuple[int, int, Phrase]]] = {}
         for start, end, key, _ in found:
             owners = owners_of.get(key)
