@@ -37,7 +37,9 @@ from linkflow.models import PageFacts
 
 __all__ = ["BIG_BYTES", "Parked", "ParsePool", "WorkerLost", "unreadable"]
 
-_WORKER = "from linkflow.extract.worker import main; main()"
+# The collector is off while the worker imports the parser: all that lives as long as the
+# worker, and ``main`` freezes it before turning the collector on again.
+_WORKER = "import gc; gc.disable(); from linkflow.extract.worker import main; main()"
 STOP_SECONDS = 5.0
 """How long :meth:`ParsePool.close` waits for a worker to end before killing it."""
 PAGE_SECONDS = 30.0

@@ -173,6 +173,7 @@ def main() -> None:
     """Answer parse requests until the input ends."""
     gc.freeze()  # what the imports made lives as long as the worker: never scan it again
     gc.set_threshold(_GC_THRESHOLD)
+    gc.enable()  # the pool starts a worker with it off, for its imports
     map_large_blocks()  # each page's tree and frames go back to the system once freed
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     widen_pipes(inp.fileno(), out.fileno())

@@ -87,6 +87,42 @@ def test_the_thread_imports_the_later_stages_and_survives_a_missing_module() -> 
     assert out.stdout.strip() == "ok"
 
 
+def test_the_collector_is_off_while_the_thread_imports_and_on_again_after_a_failure() -> None:
+    """In a fresh interpreter: every import of the warm-up runs with the cyclic collector
+    off, what the imports made is frozen, and the collector is on again at the end even
+    though an import failed."""
+    script = textwrap.dedent(
+        """
+        import gc, importlib, sys
+        from linkflow.cli import warm
+        states = []
+        real = importlib.import_module
+        def recording(name, package=None):
+            states.append(gc.isenabled())
+            if name == "linkflow_no_such_module":
+                raise ImportError(name)
+            return real(name, package)
+        warm.importlib.import_module = recording
+        warm.LATER_MODULES = ("linkflow_no_such_module", *warm.LATER_MODULES)
+        assert gc.isenabled() and gc.get_freeze_count() == 0
+        progress = warm.WarmUp(None)
+        progress.stage("store", "storing the crawl")
+        progress.thread.join(timeout=120)
+        assert len(states) > len(warm.ANALYSIS_MODULES), states
+        assert not any(states), states
+        assert gc.isenabled()
+        assert "scipy.sparse" in sys.modules
+        assert gc.get_freeze_count() > 10_000, gc.get_freeze_count()
+        print("ok")
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=180, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
+
+
 def test_the_http_client_is_imported_early_for_a_url_and_never_for_a_folder(tmp_path: Path) -> None:
     """In fresh interpreters: a URL target starts the HTTP client's import on its thread,
     which ends with aiohttp loaded; a build folder starts nothing and loads nothing."""
