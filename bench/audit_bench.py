@@ -106,8 +106,8 @@ class Run:
             points.setdefault(f"{m.event}:{m.name}", (m.wall, m.cpu))
         points["end"] = (self.wall, self.cpu)
         bounds = {
-            "start-up": ("begin", "crawl_start:"),
-            "crawl": ("crawl_start:", "crawl_finish:"),
+            "start-up": ("begin", "crawl_start:fetching"),
+            "crawl": ("crawl_start:fetching", "crawl_finish:"),
             "between": ("crawl_finish:", "stage_start:analyse"),
             "analyse": ("stage_start:analyse", "stage_finish:analyse"),
             "suggest": ("stage_start:suggest", "stage_finish:suggest"),
@@ -123,8 +123,16 @@ class Run:
         return out
 
     def steps(self) -> list[tuple[str, float, float]]:
-        """``(stage: step, wall, cpu)`` for each step of the stages after the crawl."""
+        """``(stage: step, wall, cpu)`` for each phase of the crawl (fetching, then each
+        ``crawl_stage``) and each step of the stages after it."""
         out: list[tuple[str, float, float]] = []
+        phase: Mark | None = None
+        for m in self.marks:
+            if phase is not None and m.event in ("crawl_stage", "crawl_finish"):
+                out.append((f"crawl: {phase.name}", m.wall - phase.wall, m.cpu - phase.cpu))
+                phase = None
+            if m.event in ("crawl_start", "crawl_stage"):
+                phase = m
         open_step: Mark | None = None
         for m in self.marks:
             if open_step is not None and m.event in ("stage_progress", "stage_finish"):
@@ -163,6 +171,10 @@ def run_once(cmd: list[str], env: dict[str, str]) -> Run:
             continue
         last_cpu = max(last_cpu, tree_cpu(proc.pid))
         name = event.get("stage") if kind.startswith("stage_") else ""
+        if kind == "crawl_start":
+            name = "fetching"
+        elif kind == "crawl_stage":
+            name = str(event.get("stage", ""))
         if kind == "stage_progress":
             name = f"{event['stage']}: {event['step']}"
         if kind == "crawl_finish":
