@@ -9,12 +9,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from linkflow.analyses.internal import run_internal
+from linkflow.analyses.money import prepare_money
 from linkflow.audit import Audit
 from linkflow.cli import cli
 from linkflow.errors import ConfigError
+from linkflow.recommend.inputs import linked_pairs, load_site
 from linkflow.recommend.persist import read_fixes, read_suggestions
 from linkflow.recommend.records import Recommendations
 
@@ -230,3 +234,26 @@ def test_cli_suggest_and_what_if(
     assert done.exit_code == 2
     assert "bad.csv:2: action 'delete' must be add or remove" in done.output
     assert "Traceback" not in done.output
+
+
+def test_linked_pairs_are_each_linked_pair_once_in_order(
+    audited: tuple[dict[str, Any], Audit, Recommendations],
+) -> None:
+    """``linked_pairs`` holds the key of every (source, target) pair of nodes some stored
+    link joins, each once, ascending: checked against a set of the links' rows."""
+    _, audit, _ = audited
+    settings = prepare_money(audit.settings, audit.path)
+    crawl_id = audit.crawl_id()
+    site = load_site(audit.store, run_internal(audit.store, crawl_id, settings), settings)
+    graph = site.graph
+    assert graph.targets is not None
+    rows = audit.store.rows("SELECT src_id, dst_id FROM links WHERE crawl_id = ?", [crawl_id])
+    expected = set()
+    for src_id, dst_id in rows:
+        s = int(graph.nodes_of(np.asarray([src_id]))[0])
+        t = int(graph.targets.node_of(np.asarray([dst_id]))[0])
+        if s >= 0 and t >= 0:
+            expected.add(s * graph.n + t)
+    keys = linked_pairs(audit.store, site).tolist()
+    assert keys == sorted(expected)
+    assert len(rows) > len(keys) > 0  # some pairs are linked more than once
