@@ -98,15 +98,17 @@ def orphan_fixes(
     """For each orphan node, the link to add and where (see module docstring)."""
     st = cache.state
     out = []
-    by_path: dict[str, int] = {}  # built once, for the first orphan without candidates
+    by_path: dict[str, int] | None = None  # built for the first orphan without candidates
     for o in orphans:
         if _ERROR_PAGE.search(site.path[o]):
             continue
         rows = np.flatnonzero(cands.dst == o)
         rows = rows[np.argsort(-cands.relevance[rows], kind="stable")][:_ORPHAN_SOURCES]
-        if not rows.size and not by_path:
-            by_path = _path_index(site)
-        srcs = cands.src[rows].tolist() if rows.size else [_parent(site, o, by_path)]
+        if rows.size:
+            srcs = cands.src[rows].tolist()
+        else:
+            by_path = _path_index(site) if by_path is None else by_path
+            srcs = [_parent(site, o, by_path)]
         if srcs[0] < 0:
             continue
         loc = local(cache, srcs, [o], [o], PROBE_LOOSENESS * cache.eps)
