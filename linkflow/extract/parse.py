@@ -17,15 +17,13 @@ from typing import Any, Final
 from selectolax.lexbor import LexborHTMLParser
 
 from linkflow.encodings import UTF8
+from linkflow.extract.block_text import block_texts, mark_code_in_tree
 from linkflow.extract.charset import decode_document
 from linkflow.extract.content import Block, MainContent, find_main
 from linkflow.extract.flatten import FLATTEN_CHARS, flatten_code
 from linkflow.extract.head import attr
 from linkflow.extract.regions import Attributes, NodeInfo, RegionIndex
-from linkflow.extract.tags import TAG_NAMES
 from linkflow.extract.text import (
-    CODE_CLOSE,
-    CODE_OPEN,
     collapse,
     collapsed_hash,
     mark_code,
@@ -34,7 +32,7 @@ from linkflow.extract.text import (
     unmark,
     unmark_collapsed,
 )
-from linkflow.extract.walk import CODE_TAGS, walk
+from linkflow.extract.walk import walk
 from linkflow.models import Link, PageFacts
 from linkflow.settings import ExtractSettings
 from linkflow.urls import normalize, origin_of
@@ -203,7 +201,6 @@ def _target(href: str, ctx: _Context) -> tuple[str | None, str | None] | None:
 
 
 _NO_REL: Final[frozenset[str]] = frozenset()
-_CODE_IDS: Final = frozenset(i for i, name in TAG_NAMES.items() if name in CODE_TAGS)
 _UNSEEN: Final = ("", None)  # a marker: no href value maps to it
 _READ: Final = (None, "", False)  # an entry of the walk that _collect has read
 _UTF8_BOM: Final = b"\xef\xbb\xbf"
@@ -307,17 +304,17 @@ def _position(link: Link, region: str | None, index: int, main: MainContent, fir
 
 
 def _leaf_blocks(
-    page: _Page, leaves: list[tuple[int, NodeInfo, Any]], marked: set[int]
+    page: _Page, leaves: list[tuple[int, NodeInfo, Any]], codes: list[Any] | None
 ) -> tuple[dict[int, Block], dict[int, str]]:
     """The blocks that contain no other block (``leaves``, of ``page``), with their text and
-    link counts, by node id in document order; and the whitespace-collapsed text with code
-    marks of those in ``marked`` (whose code is marked in the tree, see :func:`_mark_code`),
-    by node id."""
+    link counts, by node id in document order; and, when ``codes`` (the page's code
+    elements) are given, the whitespace-collapsed text with code marks of the blocks that
+    hold marked code (see :mod:`linkflow.extract.block_text`), by node id."""
     blocks: dict[int, Block] = {}
     with_marks: dict[int, str] = {}
-    for i, info, node in leaves:
+    texts, marked = block_texts([node for _, _, node in leaves], codes)
+    for (i, info, _), text in zip(leaves, texts, strict=True):
         node_id = info.node_id
-        text: str = " ".join(node.text(deep=True).split())  # text_of
         if node_id in marked:
             with_marks[node_id] = text
             text = unmark_collapsed(text)
@@ -330,44 +327,10 @@ def _leaf_blocks(
     return blocks, with_marks
 
 
-def _code_block(node: Any, blocks: set[int]) -> int | None:
-    """The node id of the main block that holds code element ``node``; ``None`` when the
-    element is inside another code element within that block (that one is marked), or in
-    no main block. The walk stops at the block: a code element around a whole block is
-    not looked for (its marks would nest, which reads the same)."""
-    current = node
-    while current is not None:
-        node_id: int = current.mem_id
-        if node_id in blocks:
-            return node_id
-        current = current.parent
-        if current is not None and current.tag_id in _CODE_IDS:
-            return None
-    return None
-
-
-def _mark_code(codes: list[Any], blocks: set[int]) -> set[int]:
-    """Put :data:`CODE_OPEN` and :data:`CODE_CLOSE` around the code elements (``codes``)
-    held by the blocks ``blocks`` (node ids, see :func:`_code_block`), in the tree; return
-    the ids of the blocks that hold marked code."""
-    marked: set[int] = set()
-    for node in codes:
-        first = node.first_child
-        if first is None:
-            continue
-        block = _code_block(node, blocks)
-        if block is not None:
-            first.insert_before(CODE_OPEN)
-            node.insert_child(CODE_CLOSE)
-            marked.add(block)
-    return marked
-
-
 def _marked_main(main: MainContent, with_marks: dict[int, str], plain: str) -> str:
-    """``plain`` (the main text) with its code between :data:`CODE_OPEN` and
-    :data:`CODE_CLOSE` (see :func:`linkflow.extract.text.mark_code`), from the
-    whitespace-collapsed texts with marks of the blocks that hold code (``with_marks``, by
-    node id).
+    """``plain`` (the main text) with its code between the code marks (see
+    :func:`linkflow.extract.text.mark_code`), from the whitespace-collapsed texts with marks
+    of the blocks that hold code (``with_marks``, by node id).
 
     ``plain`` as it is when the main text holds no code, or when the marked text would
     not be ``plain`` once unmarked (a page that writes the marks' characters itself).
@@ -390,7 +353,7 @@ def _marked_late(codes: list[Any], page: _Page, main: MainContent, plain: str) -
     are read again."""
     if not codes:
         return plain
-    marked = _mark_code(codes, {block.info.node_id for block in main.blocks})
+    marked = mark_code_in_tree(codes, {block.info.node_id for block in main.blocks})
     nodes = {info.node_id: node for _, info, node in page.blocks if info.node_id in marked}
     return _marked_main(main, {b: collapse(nodes[b].text(deep=True)) for b in marked}, plain)
 
@@ -444,16 +407,13 @@ def parse_page(
     )
     page = _collect(nodes.main, ctx)
     facts.other_scheme_links = page.other_schemes
-    # The code marks of the main text go into the tree before the blocks' texts are read,
-    # each block read once: around the code of every leaf block, for the main blocks are
-    # found only from the texts (the texts without marks are the same).
+    # The blocks' texts are read once, with the code marks of the main text: around the
+    # code of every leaf block, for the main blocks are found only from the texts (the
+    # texts without marks are the same).
     early = settings.keep_main_text and bool(nodes.codes) and not nodes.own_marks
     parents = page.parents
     leaves = [block for block in page.blocks if block[1].node_id not in parents]
-    marked: set[int] = set()
-    if early:
-        marked = _mark_code(nodes.codes, {info.node_id for _, info, _ in leaves})
-    by_id, with_marks = _leaf_blocks(page, leaves, marked)
+    by_id, with_marks = _leaf_blocks(page, leaves, nodes.codes if early else None)
     main = find_main(list(by_id.values()))
     # A page that may write the marks' characters itself has its code marked only now
     # (see _marked_late), in the tree; any other is read from the tree no more: the tree

@@ -1,0 +1,406 @@
+/* Block texts read straight from a page's parsed tree, in C.
+
+   Extraction reads the text of every leaf text block of a page (a few hundred on a
+   documentation page) with code marks around the code elements it holds. In Python that
+   is, per block, a selectolax call that copies the text out, a split and a join to
+   collapse its whitespace, and per code element two text nodes inserted into the tree;
+   here one pass over each block's subtree writes the same characters into one buffer.
+
+   selectolax gives each node's address (``LexborNode.mem_id``); the structs below are
+   the leading fields of lexbor's ``lxb_dom_node_t`` and ``lxb_dom_character_data_t``
+   (lexbor, Apache License 2.0, as selectolax bundles it). ``linkflow.extract.fast``
+   checks them against selectolax on a parsed document before this module is used, and
+   falls back to the Python reading when they differ (another lexbor layout).
+
+   The results are those of ``linkflow.extract.parse._mark_code`` followed by
+   ``_leaf_blocks`` (see ``block_texts``); tests compare both on real and generated pages. */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef struct lf_node lf_node;
+
+struct lf_node {
+    void *events;          /* lxb_dom_event_target_t */
+    uintptr_t local_name;  /* the tag id; LXB_TAG__TEXT for a text node */
+    uintptr_t prefix;
+    uintptr_t ns;
+    void *owner_document;
+    lf_node *next;
+    lf_node *prev;
+    lf_node *parent;
+    lf_node *first_child;
+    lf_node *last_child;
+    void *user;
+    int type;              /* lxb_dom_node_type_t */
+};
+
+typedef struct {
+    lf_node node;
+    unsigned char *data;   /* lexbor_str_t */
+    size_t length;
+} lf_character_data;
+
+/* Set by configure(): the tag id of text nodes and of the code elements. */
+static uintptr_t text_tag = (uintptr_t)-1;
+#define MAX_CODE_TAGS 16
+static uintptr_t code_tags[MAX_CODE_TAGS];
+static Py_ssize_t n_code_tags = 0;
+
+static const char CODE_OPEN[] = "\xef\xb7\x90";  /* U+FDD0 in UTF-8 */
+static const char CODE_CLOSE[] = "\xef\xb7\x91"; /* U+FDD1 */
+
+static int is_code(uintptr_t tag) {
+    for (Py_ssize_t i = 0; i < n_code_tags; i++) {
+        if (code_tags[i] == tag) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- a set of addresses */
+
+typedef struct {
+    uintptr_t *slots; /* 0: empty (no node lives at address 0) */
+    size_t mask;
+} addr_set;
+
+static int set_init(addr_set *set, Py_ssize_t n) {
+    size_t size = 16;
+    while (size < (size_t)n * 2) {
+        size <<= 1;
+    }
+    set->slots = PyMem_Calloc(size, sizeof(uintptr_t));
+    set->mask = size - 1;
+    return set->slots == NULL ? -1 : 0;
+}
+
+static size_t set_hash(uintptr_t a) {
+    /* nodes are 8-byte aligned and sit close together: mix the bits */
+    uint64_t h = (uint64_t)a >> 3;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return (size_t)h;
+}
+
+static void set_add(addr_set *set, uintptr_t a) {
+    size_t i = set_hash(a) & set->mask;
+    while (set->slots[i] != 0 && set->slots[i] != a) {
+        i = (i + 1) & set->mask;
+    }
+    set->slots[i] = a;
+}
+
+static int set_has(const addr_set *set, uintptr_t a) {
+    size_t i = set_hash(a) & set->mask;
+    while (set->slots[i] != 0) {
+        if (set->slots[i] == a) {
+            return 1;
+        }
+        i = (i + 1) & set->mask;
+    }
+    return 0;
+}
+
+static void set_free(addr_set *set) { PyMem_Free(set->slots); }
+
+/* ---------------------------------------------------------------- a growing buffer */
+
+typedef struct {
+    char *data;
+    size_t size;
+    size_t capacity;
+} buffer;
+
+static int buffer_add(buffer *buf, const void *bytes, size_t n) {
+    if (buf->size + n > buf->capacity) {
+        size_t capacity = buf->capacity ? buf->capacity : 4096;
+        while (capacity < buf->size + n) {
+            capacity *= 2;
+        }
+        char *grown = PyMem_Realloc(buf->data, capacity);
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        buf->data = grown;
+        buf->capacity = capacity;
+    }
+    memcpy(buf->data + buf->size, bytes, n);
+    buf->size += n;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- the module's functions */
+
+static PyObject *configure(PyObject *self, PyObject *args) {
+    unsigned long long text;
+    PyObject *codes;
+    if (!PyArg_ParseTuple(args, "KO!", &text, &PyTuple_Type, &codes)) {
+        return NULL;
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(codes);
+    if (n > MAX_CODE_TAGS) {
+        PyErr_SetString(PyExc_ValueError, "too many code tags");
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        unsigned long long tag = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(codes, i));
+        if (PyErr_Occurred()) {
+            return NULL;
+        }
+        code_tags[i] = (uintptr_t)tag;
+    }
+    n_code_tags = n;
+    text_tag = (uintptr_t)text;
+    Py_RETURN_NONE;
+}
+
+static lf_node *as_node(PyObject *address) {
+    void *pointer = PyLong_AsVoidPtr(address);
+    if (pointer == NULL && !PyErr_Occurred()) {
+        PyErr_SetString(PyExc_ValueError, "no node at address 0");
+    }
+    return (lf_node *)pointer;
+}
+
+static PyObject *address_or_none(lf_node *node) {
+    if (node == NULL) {
+        Py_RETURN_NONE;
+    }
+    return PyLong_FromVoidPtr(node);
+}
+
+/* (tag id, parent, first child, next sibling, node type) of the node at an address, the
+   addresses None where there is no node: what the layout check compares with selectolax. */
+static PyObject *fields(PyObject *self, PyObject *address) {
+    lf_node *node = as_node(address);
+    if (node == NULL) {
+        return NULL;
+    }
+    PyObject *parent = address_or_none(node->parent);
+    PyObject *first = address_or_none(node->first_child);
+    PyObject *next = address_or_none(node->next);
+    PyObject *result = NULL;
+    if (parent != NULL && first != NULL && next != NULL) {
+        result = Py_BuildValue("(KOOOi)", (unsigned long long)node->local_name, parent, first,
+                               next, node->type);
+    }
+    Py_XDECREF(parent);
+    Py_XDECREF(first);
+    Py_XDECREF(next);
+    return result;
+}
+
+/* The leaf block holding code element ``node``, or NULL: parse._code_block. */
+static lf_node *code_block(lf_node *node, const addr_set *leaves) {
+    lf_node *current = node;
+    while (current != NULL) {
+        if (set_has(leaves, (uintptr_t)current)) {
+            return current;
+        }
+        current = current->parent;
+        if (current != NULL && is_code(current->local_name)) {
+            return NULL;
+        }
+    }
+    return NULL;
+}
+
+/* The text of ``root``'s descendants, with the code marks of the elements in ``marked``,
+   appended to ``buf``: what selectolax's ``text(deep=True)`` gives once the marks are in
+   the tree. */
+static int subtree_text(lf_node *root, const addr_set *marked, int any_marked, buffer *buf) {
+    if (any_marked && set_has(marked, (uintptr_t)root) && buffer_add(buf, CODE_OPEN, 3) < 0) {
+        return -1;
+    }
+    lf_node *node = root->first_child;
+    while (node != NULL) {
+        if (node->local_name == text_tag) {
+            const lf_character_data *text = (const lf_character_data *)node;
+            if (text->data != NULL && buffer_add(buf, text->data, text->length) < 0) {
+                return -1;
+            }
+        } else if (any_marked && node->first_child != NULL &&
+                   set_has(marked, (uintptr_t)node) && buffer_add(buf, CODE_OPEN, 3) < 0) {
+            return -1;
+        }
+        if (node->first_child != NULL) {
+            node = node->first_child;
+            continue;
+        }
+        /* leaving nodes: close the marked elements on the way up */
+        while (node != root && node->next == NULL) {
+            node = node->parent;
+            if (node != root && any_marked && set_has(marked, (uintptr_t)node) &&
+                buffer_add(buf, CODE_CLOSE, 3) < 0) {
+                return -1;
+            }
+        }
+        if (node == root) {
+            break;
+        }
+        node = node->next;
+    }
+    if (any_marked && set_has(marked, (uintptr_t)root) && buffer_add(buf, CODE_CLOSE, 3) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *collapsed(const buffer *buf, PyObject *space) {
+    PyObject *text = PyUnicode_DecodeUTF8(buf->data ? buf->data : "", (Py_ssize_t)buf->size,
+                                          "replace");
+    if (text == NULL) {
+        return NULL;
+    }
+    PyObject *words = PyUnicode_Split(text, NULL, -1);
+    Py_DECREF(text);
+    if (words == NULL) {
+        return NULL;
+    }
+    PyObject *joined = PyUnicode_Join(space, words);
+    Py_DECREF(words);
+    return joined;
+}
+
+static int fill_set(addr_set *set, PyObject *sequence) {
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(sequence);
+    PyObject **items = PySequence_Fast_ITEMS(sequence);
+    if (set_init(set, n) < 0) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        lf_node *node = as_node(items[i]);
+        if (node == NULL) {
+            return -1;
+        }
+        set_add(set, (uintptr_t)node);
+    }
+    return 0;
+}
+
+/* block_texts(leaves, codes) -> (texts, marked)
+
+   ``leaves``: addresses of the leaf blocks of a page; ``codes``: addresses of its code
+   elements, or None to mark no code. Each code element with a child, held by a leaf block
+   with no other code element between them, is marked (``parse._mark_code``); ``texts``
+   are the leaves' whitespace-collapsed texts, with the marks, in the order given
+   (``" ".join(node.text(deep=True).split())`` of the marked tree); ``marked`` the
+   addresses of the leaves that hold marked code, in the order first marked. */
+static PyObject *block_texts(PyObject *self, PyObject *args) {
+    PyObject *leaves_arg, *codes_arg;
+    if (!PyArg_ParseTuple(args, "OO", &leaves_arg, &codes_arg)) {
+        return NULL;
+    }
+    if (text_tag == (uintptr_t)-1) {
+        PyErr_SetString(PyExc_RuntimeError, "configure() was not called");
+        return NULL;
+    }
+    PyObject *leaves = PySequence_Fast(leaves_arg, "leaves must be a sequence");
+    if (leaves == NULL) {
+        return NULL;
+    }
+    PyObject *codes = codes_arg == Py_None ? NULL : PySequence_Fast(codes_arg, "codes must be a sequence");
+    PyObject *texts = NULL, *marked_list = NULL, *space = NULL, *result = NULL;
+    addr_set leaf_set = {NULL, 0}, marked = {NULL, 0}, marked_blocks = {NULL, 0};
+    buffer buf = {NULL, 0, 0};
+    int any_marked = 0;
+    if (codes_arg != Py_None && codes == NULL) {
+        goto done;
+    }
+    marked_list = PyList_New(0);
+    space = PyUnicode_FromString(" ");
+    if (marked_list == NULL || space == NULL) {
+        goto done;
+    }
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(leaves);
+    PyObject **leaf_items = PySequence_Fast_ITEMS(leaves);
+    if (codes != NULL && PySequence_Fast_GET_SIZE(codes) > 0) {
+        Py_ssize_t n_codes = PySequence_Fast_GET_SIZE(codes);
+        PyObject **code_items = PySequence_Fast_ITEMS(codes);
+        if (fill_set(&leaf_set, leaves) < 0 || set_init(&marked, n_codes) < 0 ||
+            set_init(&marked_blocks, n_codes) < 0) {
+            if (!PyErr_Occurred()) {
+                PyErr_NoMemory();
+            }
+            goto done;
+        }
+        for (Py_ssize_t i = 0; i < n_codes; i++) {
+            lf_node *code = as_node(code_items[i]);
+            if (code == NULL) {
+                goto done;
+            }
+            if (code->first_child == NULL) {
+                continue;
+            }
+            lf_node *block = code_block(code, &leaf_set);
+            if (block == NULL) {
+                continue;
+            }
+            set_add(&marked, (uintptr_t)code);
+            any_marked = 1;
+            if (!set_has(&marked_blocks, (uintptr_t)block)) {
+                set_add(&marked_blocks, (uintptr_t)block);
+                PyObject *address = PyLong_FromVoidPtr(block);
+                if (address == NULL || PyList_Append(marked_list, address) < 0) {
+                    Py_XDECREF(address);
+                    goto done;
+                }
+                Py_DECREF(address);
+            }
+        }
+    }
+    texts = PyList_New(n);
+    if (texts == NULL) {
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        lf_node *leaf = as_node(leaf_items[i]);
+        if (leaf == NULL) {
+            Py_CLEAR(texts);
+            goto done;
+        }
+        buf.size = 0;
+        PyObject *text = NULL;
+        if (subtree_text(leaf, &marked, any_marked, &buf) == 0) {
+            text = collapsed(&buf, space);
+        }
+        if (text == NULL) {
+            Py_CLEAR(texts);
+            goto done;
+        }
+        PyList_SET_ITEM(texts, i, text);
+    }
+    result = PyTuple_Pack(2, texts, marked_list);
+done:
+    PyMem_Free(buf.data);
+    set_free(&leaf_set);
+    set_free(&marked);
+    set_free(&marked_blocks);
+    Py_XDECREF(texts);
+    Py_XDECREF(marked_list);
+    Py_XDECREF(space);
+    Py_XDECREF(codes);
+    Py_DECREF(leaves);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"configure", configure, METH_VARARGS,
+     "configure(text_tag, code_tags): the tag id of text nodes and of code elements"},
+    {"fields", fields, METH_O,
+     "fields(address) -> (tag id, parent, first child, next, node type) of a node"},
+    {"block_texts", block_texts, METH_VARARGS,
+     "block_texts(leaves, codes) -> (collapsed texts with code marks, marked leaves)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_lexbor", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__lexbor(void) { return PyModule_Create(&module); }

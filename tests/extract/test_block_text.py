@@ -1,0 +1,165 @@
+"""The compiled reading of block texts gives what the Python reading gives, on written and
+generated pages and on the Debian documentation; and it is only used once checked."""
+
+from __future__ import annotations
+
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
+
+from linkflow.extract import _lexbor, block_text
+from linkflow.extract.block_text import python_block_texts
+from linkflow.extract.walk import walk
+
+OPEN, CLOSE = "\ufdd0", "\ufdd1"
+BLOCKS = ("p", "li", "pre", "td", "div", "h2")
+CODES = ("pre", "code", "kbd", "samp", "tt")
+
+
+def _read(html: str, compiled: bool) -> tuple[list[str], list[int]]:
+    """The texts of the leaf blocks of ``html`` and the indexes of those holding marked
+    code, read one way, from a tree of its own (as extraction gets it from its walk)."""
+    body = html.encode()
+    tree = LexborHTMLParser(body)
+    nodes = walk(tree, body, html, "utf-8")
+    blocks = [node for node, tag, is_link in nodes.main if not is_link]
+    ids = {b.mem_id for b in blocks}
+    holders = set()  # blocks that hold a block: each block's nearest block ancestor
+    for block in blocks:
+        parent = block.parent
+        while parent is not None and parent.mem_id not in ids:
+            parent = parent.parent
+        if parent is not None:
+            holders.add(parent.mem_id)
+    leaves = [b for b in blocks if b.mem_id not in holders]
+    order = {leaf.mem_id: i for i, leaf in enumerate(leaves)}
+    if compiled:
+        texts, marked = _lexbor.block_texts(
+            [leaf.mem_id for leaf in leaves], [c.mem_id for c in nodes.codes]
+        )
+    else:
+        texts, marked = python_block_texts(leaves, nodes.codes)
+    return texts, sorted(order[m] for m in marked)
+
+
+def test_the_compiled_reader_is_built_and_used() -> None:
+    assert block_text.COMPILED, (
+        "linkflow/extract/_lexbor.c is not compiled or failed its check: run `make install` "
+        "(it needs a C compiler and the Python headers)"
+    )
+
+
+def test_a_written_page() -> None:
+    html = (
+        "<body><p>One <b>two</b>\n\t three<!-- no -->.</p>"
+        "<p>Run <code>make  test</code> or <kbd>Ctrl</kbd>+<kbd>C</kbd><code></code>.</p>"
+        "<pre>x = 1\n<code>y</code></pre><ul><li> caf\u00e9\u00a0au\u2003lait </li><li></li></ul>"
+        "<div><p>inner</p>tail <tt>t</tt></div><script>no()</script><p>a<br>b</p></body>"
+    )
+    expected_texts = [
+        "One two three.",
+        f"Run {OPEN}make test{CLOSE} or {OPEN}Ctrl{CLOSE}+{OPEN}C{CLOSE}.",
+        f"{OPEN}x = 1 y{CLOSE}",
+        "caf\u00e9 au lait",
+        "",
+        "inner",
+        "a b",
+    ]
+    # the <div> holds a block: it is no leaf, so its <tt> is in no leaf and not marked
+    for compiled in (True, False):
+        assert _read(html, compiled) == (expected_texts, [1, 2])
+
+
+def test_long_texts_grow_the_buffer() -> None:
+    words = " ".join(f"w{i}" for i in range(5000))
+    html = f"<p>{words} <code>{words}</code></p>"
+    texts, marked = _read(html, True)
+    assert texts == [f"{words} {OPEN}{words}{CLOSE}"]
+    assert (texts, marked) == _read(html, False)
+
+
+_CHARACTERS = ["a", "b", "\u00e9", "\u20ac", " ", "\n", "\t", "\u00a0", "\u2003", "."]
+_TEXT = st.text(alphabet=st.sampled_from(_CHARACTERS), max_size=6)
+
+
+@st.composite
+def _content(draw: st.DrawFn, depth: int = 0) -> str:
+    parts = []
+    for _ in range(draw(st.integers(0, 4))):
+        kind = draw(st.sampled_from(["text", "text", "inline", "code", "block", "comment", "br"]))
+        if kind == "text" or depth >= 3:
+            parts.append(draw(_TEXT).replace("&", "&amp;").replace("<", "&lt;"))
+        elif kind == "inline":
+            parts.append(f"<span>{draw(_content(depth + 1))}</span>")
+        elif kind == "code":
+            tag = draw(st.sampled_from(CODES))
+            parts.append(f"<{tag}>{draw(_content(depth + 1))}</{tag}>")
+        elif kind == "block":
+            tag = draw(st.sampled_from(BLOCKS))
+            parts.append(f"<{tag}>{draw(_content(depth + 1))}</{tag}>")
+        elif kind == "comment":
+            parts.append("<!-- c -->")
+        else:
+            parts.append("<br>")
+    return "".join(parts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_content())
+def test_generated_pages_read_the_same_both_ways(content: str) -> None:
+    html = f"<html><body><div>{content}</div></body></html>"
+    assert _read(html, True) == _read(html, False)
+
+
+def test_the_check_refuses_a_reader_that_misreads() -> None:
+    """A reader that gets one field wrong (another lexbor layout) or one text wrong is not
+    used."""
+
+    def fields_off(address: int) -> tuple[Any, ...]:
+        tag, parent, first, next_, kind = _lexbor.fields(address)
+        return (tag, first, parent, next_, kind)  # parent and first child swapped
+
+    def texts_off(leaves: Any, codes: Any) -> tuple[list[str], list[int]]:
+        texts, marked = _lexbor.block_texts(leaves, codes)
+        return [t.upper() for t in texts], marked
+
+    good = types.SimpleNamespace(
+        configure=_lexbor.configure, fields=_lexbor.fields, block_texts=_lexbor.block_texts
+    )
+    assert block_text._checked(good) is _lexbor.block_texts
+    misplaced = types.SimpleNamespace(**{**vars(good), "fields": fields_off})
+    assert block_text._checked(misplaced) is None
+    misread = types.SimpleNamespace(**{**vars(good), "block_texts": texts_off})
+    assert block_text._checked(misread) is None
+
+
+def test_bad_addresses_are_errors_not_crashes() -> None:
+    with pytest.raises(ValueError, match="address 0"):
+        _lexbor.block_texts([0], None)
+    with pytest.raises(TypeError):
+        _lexbor.block_texts(["x"], None)
+    with pytest.raises(TypeError):
+        _lexbor.block_texts(5, None)
+
+
+@pytest.mark.realsite
+@pytest.mark.parametrize(
+    "root", ["/usr/share/doc/python3.11/html", "/usr/share/doc/postgresql-doc-15/html"]
+)
+def test_the_documentation_reads_the_same_both_ways(root: str) -> None:
+    """Every 5th page of the Debian documentation: the same texts and marks either way."""
+    files = sorted(Path(root).rglob("*.html"))
+    if not files:
+        pytest.fail(f"{root}: not installed; run scripts/system-deps.sh")
+    leaves_read = 0
+    for path in files[::5]:
+        html = path.read_text(encoding="utf-8", errors="replace")
+        compiled = _read(html, True)
+        assert compiled == _read(html, False), path
+        leaves_read += len(compiled[0])
+    assert leaves_read > 10_000
