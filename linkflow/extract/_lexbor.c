@@ -49,6 +49,8 @@ static uintptr_t text_tag = (uintptr_t)-1;
 static uintptr_t code_tags[MAX_CODE_TAGS];
 static Py_ssize_t n_code_tags = 0;
 
+static PyObject *SPACE; /* " ", which the words of a text are joined with */
+
 static const char CODE_OPEN[] = "\xef\xb7\x90";  /* U+FDD0 in UTF-8 */
 static const char CODE_CLOSE[] = "\xef\xb7\x91"; /* U+FDD1 */
 
@@ -109,6 +111,8 @@ static int set_has(const addr_set *set, uintptr_t a) {
 static void set_free(addr_set *set) { PyMem_Free(set->slots); }
 
 /* ---------------------------------------------------------------- a growing buffer */
+
+#define KEPT_BYTES 65536 /* a buffer kept between calls gives back more than this */
 
 typedef struct {
     char *data;
@@ -252,9 +256,94 @@ static int subtree_text(lf_node *root, const addr_set *marked, int any_marked, b
     return 0;
 }
 
-static PyObject *collapsed(const buffer *buf, PyObject *space) {
-    PyObject *text = PyUnicode_DecodeUTF8(buf->data ? buf->data : "", (Py_ssize_t)buf->size,
-                                          "replace");
+/* The code point of the UTF-8 sequence at ``s`` (``n`` bytes left), its length in
+   ``*size``; -1 for an invalid or truncated sequence. */
+static int32_t next_code_point(const unsigned char *s, size_t n, size_t *size) {
+    unsigned char c = s[0];
+    if (c < 0x80) {
+        *size = 1;
+        return c;
+    }
+    size_t len;
+    int32_t cp, min;
+    if ((c & 0xe0) == 0xc0) {
+        len = 2, cp = c & 0x1f, min = 0x80;
+    } else if ((c & 0xf0) == 0xe0) {
+        len = 3, cp = c & 0x0f, min = 0x800;
+    } else if ((c & 0xf8) == 0xf0) {
+        len = 4, cp = c & 0x07, min = 0x10000;
+    } else {
+        return -1;
+    }
+    if (len > n) {
+        return -1;
+    }
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80) {
+            return -1;
+        }
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+        return -1;
+    }
+    *size = len;
+    return cp;
+}
+
+/* The text of ``buf`` (UTF-8) with its whitespace collapsed, into ``out``: every run of
+   white space (as ``str.split`` sees it, Unicode included) one space, none at either end.
+   Returns -1 where the text is no valid UTF-8 (``out`` then holds part of it). */
+static int collapse_into(const buffer *buf, buffer *out) {
+    const unsigned char *text = (const unsigned char *)buf->data;
+    size_t n = buf->size, in = 0;
+    out->size = 0;
+    if (out->capacity < n) {
+        char *grown = PyMem_Realloc(out->data, n);
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -2;
+        }
+        out->data = grown;
+        out->capacity = n;
+    }
+    unsigned char *into = (unsigned char *)out->data;
+    int space = 0;
+    while (in < n) {
+        size_t size;
+        int32_t cp = next_code_point(text + in, n - in, &size);
+        if (cp < 0) {
+            return -1;
+        }
+        if (Py_UNICODE_ISSPACE((Py_UCS4)cp)) {
+            space = out->size > 0;
+        } else {
+            if (space) {
+                into[out->size++] = ' ';
+                space = 0;
+            }
+            memcpy(into + out->size, text + in, size);
+            out->size += size;
+        }
+        in += size;
+    }
+    return 0;
+}
+
+/* The collapsed text of ``buf`` as a str (``out``: scratch space). */
+static PyObject *collapsed(const buffer *buf, buffer *out) {
+    if (buf->size == 0) {
+        return PyUnicode_FromStringAndSize("", 0);
+    }
+    int status = collapse_into(buf, out);
+    if (status == 0) {
+        return PyUnicode_DecodeUTF8(out->data, (Py_ssize_t)out->size, NULL);
+    }
+    if (status == -2) {
+        return NULL;
+    }
+    /* not UTF-8: decoded with replacements, then split and joined, as in Python */
+    PyObject *text = PyUnicode_DecodeUTF8(buf->data, (Py_ssize_t)buf->size, "replace");
     if (text == NULL) {
         return NULL;
     }
@@ -263,7 +352,7 @@ static PyObject *collapsed(const buffer *buf, PyObject *space) {
     if (words == NULL) {
         return NULL;
     }
-    PyObject *joined = PyUnicode_Join(space, words);
+    PyObject *joined = PyUnicode_Join(SPACE, words);
     Py_DECREF(words);
     return joined;
 }
@@ -307,16 +396,15 @@ static PyObject *block_texts(PyObject *self, PyObject *args) {
         return NULL;
     }
     PyObject *codes = codes_arg == Py_None ? NULL : PySequence_Fast(codes_arg, "codes must be a sequence");
-    PyObject *texts = NULL, *marked_list = NULL, *space = NULL, *result = NULL;
+    PyObject *texts = NULL, *marked_list = NULL, *result = NULL;
     addr_set leaf_set = {NULL, 0}, marked = {NULL, 0}, marked_blocks = {NULL, 0};
-    buffer buf = {NULL, 0, 0};
+    buffer buf = {NULL, 0, 0}, out = {NULL, 0, 0};
     int any_marked = 0;
     if (codes_arg != Py_None && codes == NULL) {
         goto done;
     }
     marked_list = PyList_New(0);
-    space = PyUnicode_FromString(" ");
-    if (marked_list == NULL || space == NULL) {
+    if (marked_list == NULL) {
         goto done;
     }
     Py_ssize_t n = PySequence_Fast_GET_SIZE(leaves);
@@ -369,7 +457,7 @@ static PyObject *block_texts(PyObject *self, PyObject *args) {
         buf.size = 0;
         PyObject *text = NULL;
         if (subtree_text(leaf, &marked, any_marked, &buf) == 0) {
-            text = collapsed(&buf, space);
+            text = collapsed(&buf, &out);
         }
         if (text == NULL) {
             Py_CLEAR(texts);
@@ -380,14 +468,45 @@ static PyObject *block_texts(PyObject *self, PyObject *args) {
     result = PyTuple_Pack(2, texts, marked_list);
 done:
     PyMem_Free(buf.data);
+    PyMem_Free(out.data);
     set_free(&leaf_set);
     set_free(&marked);
     set_free(&marked_blocks);
     Py_XDECREF(texts);
     Py_XDECREF(marked_list);
-    Py_XDECREF(space);
     Py_XDECREF(codes);
     Py_DECREF(leaves);
+    return result;
+}
+
+/* text(address) -> the whitespace-collapsed text of the node's descendants: what
+   ``" ".join(node.text(deep=True).split())`` gives. */
+static PyObject *text(PyObject *self, PyObject *address) {
+    if (text_tag == (uintptr_t)-1) {
+        PyErr_SetString(PyExc_RuntimeError, "configure() was not called");
+        return NULL;
+    }
+    lf_node *node = as_node(address);
+    if (node == NULL) {
+        return NULL;
+    }
+    /* A link's text at a time (hundreds a page): the buffers are kept between calls (the
+       interpreter lock is held), unless a long text grew them. */
+    static buffer buf = {NULL, 0, 0}, out = {NULL, 0, 0};
+    addr_set none = {NULL, 0};
+    PyObject *result = NULL;
+    buf.size = 0;
+    if (subtree_text(node, &none, 0, &buf) == 0) {
+        result = collapsed(&buf, &out);
+    }
+    if (buf.capacity > KEPT_BYTES) {
+        PyMem_Free(buf.data);
+        buf = (buffer){NULL, 0, 0};
+    }
+    if (out.capacity > KEPT_BYTES) {
+        PyMem_Free(out.data);
+        out = (buffer){NULL, 0, 0};
+    }
     return result;
 }
 
@@ -396,6 +515,7 @@ static PyMethodDef methods[] = {
      "configure(text_tag, code_tags): the tag id of text nodes and of code elements"},
     {"fields", fields, METH_O,
      "fields(address) -> (tag id, parent, first child, next, node type) of a node"},
+    {"text", text, METH_O, "text(address) -> the collapsed text of a node's descendants"},
     {"block_texts", block_texts, METH_VARARGS,
      "block_texts(leaves, codes) -> (collapsed texts with code marks, marked leaves)"},
     {NULL, NULL, 0, NULL},
@@ -403,4 +523,10 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_lexbor", NULL, -1, methods};
 
-PyMODINIT_FUNC PyInit__lexbor(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__lexbor(void) {
+    SPACE = PyUnicode_InternFromString(" ");
+    if (SPACE == NULL) {
+        return NULL;
+    }
+    return PyModule_Create(&module);
+}

@@ -28,11 +28,12 @@ from linkflow.extract.tags import TAG_NAMES
 from linkflow.extract.text import CODE_CLOSE, CODE_OPEN
 from linkflow.extract.walk import CODE_TAGS
 
-__all__ = ["COMPILED", "block_texts", "mark_code_in_tree", "python_block_texts"]
+__all__ = ["COMPILED", "block_texts", "mark_code_in_tree", "node_text", "python_block_texts"]
 
 _CODE_IDS: Final = tuple(sorted(i for i, name in TAG_NAMES.items() if name in CODE_TAGS))
 
 _Reader = Callable[[Sequence[int], Sequence[int] | None], tuple[list[str], list[int]]]
+_TextReader = Callable[[int], str]
 
 
 def _code_block(node: Any, blocks: set[int]) -> int | None:
@@ -120,8 +121,9 @@ def _address(node: Any) -> int | None:
     return None if node is None else int(node.mem_id)
 
 
-def _checked(module: Any) -> _Reader | None:
-    """``module.block_texts`` if ``module`` reads the sample as selectolax does."""
+def _checked(module: Any) -> tuple[_Reader, _TextReader] | None:
+    """``module``'s ``block_texts`` and ``text`` if it reads the sample as selectolax
+    does."""
     _tree, nodes, blocks, codes = _sample()
     text_tag = next(n.tag_id for n in nodes if n.is_text_node)
     module.configure(text_tag, _CODE_IDS)
@@ -136,6 +138,8 @@ def _checked(module: Any) -> _Reader | None:
         )
         if tuple(module.fields(node.mem_id)) != expected:
             return None
+        if node.is_element_node and module.text(node.mem_id) != _python_text(node):
+            return None
     texts, marked = module.block_texts([b.mem_id for b in blocks], [c.mem_id for c in codes])
     order = {b.mem_id: i for i, b in enumerate(blocks)}
     compiled = (texts, {order[m] for m in marked})
@@ -145,11 +149,10 @@ def _checked(module: Any) -> _Reader | None:
     order = {b.mem_id: i for i, b in enumerate(blocks)}
     if compiled != (python, {order[m] for m in python_marked}):
         return None
-    reader: _Reader = module.block_texts
-    return reader
+    return module.block_texts, module.text
 
 
-def _load() -> _Reader | None:
+def _load() -> tuple[_Reader, _TextReader] | None:
     try:
         import linkflow.extract._lexbor as _lexbor
     except ImportError:
@@ -160,6 +163,21 @@ def _load() -> _Reader | None:
         return None
 
 
-_COMPILED: Final = _load()
+def _python_text(node: Any) -> str:
+    return " ".join(node.text(deep=True).split())
+
+
+_LOADED: Final = _load()
+_COMPILED: Final = None if _LOADED is None else _LOADED[0]
 COMPILED: Final = _COMPILED is not None
-"""Whether block texts are read by the compiled extension."""
+"""Whether texts are read by the compiled extension."""
+
+if _LOADED is None:
+    node_text = _python_text
+else:
+    _text: Final = _LOADED[1]
+
+    def node_text(node: Any) -> str:
+        """The whitespace-collapsed text of element ``node``'s content: its
+        ``" ".join(node.text(deep=True).split())``."""
+        return _text(node.mem_id)

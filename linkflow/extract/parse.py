@@ -17,7 +17,7 @@ from typing import Any, Final
 from selectolax.lexbor import LexborHTMLParser
 
 from linkflow.encodings import UTF8
-from linkflow.extract.block_text import block_texts, mark_code_in_tree
+from linkflow.extract.block_text import block_texts, mark_code_in_tree, node_text
 from linkflow.extract.charset import decode_document
 from linkflow.extract.content import Block, MainContent, find_main
 from linkflow.extract.flatten import FLATTEN_CHARS, flatten_code
@@ -225,7 +225,7 @@ def _make_link(
         is_image, alt = True, collapse(_str(attrs, "alt") or "")
         anchor = alt
     else:
-        anchor = " ".join(node.text(deep=True).split())  # text_of, inlined: once per link
+        anchor = node_text(node)
         image = ctx.images.get(node.mem_id) if ctx.images else None
         if image is not None:
             is_image, alt = True, collapse(attr(image, "alt") or "")

@@ -75,6 +75,15 @@ def test_a_written_page() -> None:
         assert _read(html, compiled) == (expected_texts, [1, 2])
 
 
+def test_bytes_that_are_no_utf8_read_as_selectolax_reads_them() -> None:
+    """selectolax decodes a text with replacement characters: so does the extension."""
+    body = b"<p>a\xff b\xe2\x82 \xc2\xa0c\xed\xa0\x80 d\xf0\x9f\x98</p><p>\xe9t\xe9</p>"
+    tree = LexborHTMLParser(body)
+    texts = [_lexbor.text(p.mem_id) for p in tree.css("p")]
+    assert texts == ["a\ufffd b\ufffd c\ufffd\ufffd\ufffd d\ufffd", "\ufffdt\ufffd"]
+    assert texts == [" ".join(p.text(deep=True).split()) for p in tree.css("p")]
+
+
 def test_long_texts_grow_the_buffer() -> None:
     words = " ".join(f"w{i}" for i in range(5000))
     html = f"<p>{words} <code>{words}</code></p>"
@@ -83,7 +92,8 @@ def test_long_texts_grow_the_buffer() -> None:
     assert (texts, marked) == _read(html, False)
 
 
-_CHARACTERS = ["a", "b", "\u00e9", "\u20ac", " ", "\n", "\t", "\u00a0", "\u2003", "."]
+_CHARACTERS = ["a", "\u00e9", "\u20ac", "\U0001f600", ".", " ", "\n", "\t", "\u00a0", "\u2003"]
+_CHARACTERS += ["\u2028", "\x85", "\x1c", "\u200b"]  # white space to str.split, and not (ZWSP)
 _TEXT = st.text(alphabet=st.sampled_from(_CHARACTERS), max_size=6)
 
 
@@ -109,11 +119,24 @@ def _content(draw: st.DrawFn, depth: int = 0) -> str:
     return "".join(parts)
 
 
+def _element_texts(html: str) -> list[tuple[str, str]]:
+    """Each element's collapsed text, read by the extension and by selectolax."""
+    tree = LexborHTMLParser(html)
+    root = tree.root
+    assert root is not None
+    return [
+        (_lexbor.text(node.mem_id), " ".join(node.text(deep=True).split()))
+        for node in root.traverse()
+    ]
+
+
 @settings(max_examples=300, deadline=None)
 @given(_content())
 def test_generated_pages_read_the_same_both_ways(content: str) -> None:
     html = f"<html><body><div>{content}</div></body></html>"
     assert _read(html, True) == _read(html, False)
+    for compiled, python in _element_texts(html):
+        assert compiled == python
 
 
 def test_the_check_refuses_a_reader_that_misreads() -> None:
@@ -128,14 +151,18 @@ def test_the_check_refuses_a_reader_that_misreads() -> None:
         texts, marked = _lexbor.block_texts(leaves, codes)
         return [t.upper() for t in texts], marked
 
+    def text_off(address: int) -> str:
+        return _lexbor.text(address).strip("e")
+
     good = types.SimpleNamespace(
-        configure=_lexbor.configure, fields=_lexbor.fields, block_texts=_lexbor.block_texts
+        configure=_lexbor.configure,
+        fields=_lexbor.fields,
+        block_texts=_lexbor.block_texts,
+        text=_lexbor.text,
     )
-    assert block_text._checked(good) is _lexbor.block_texts
-    misplaced = types.SimpleNamespace(**{**vars(good), "fields": fields_off})
-    assert block_text._checked(misplaced) is None
-    misread = types.SimpleNamespace(**{**vars(good), "block_texts": texts_off})
-    assert block_text._checked(misread) is None
+    assert block_text._checked(good) == (_lexbor.block_texts, _lexbor.text)
+    for name, wrong in (("fields", fields_off), ("block_texts", texts_off), ("text", text_off)):
+        assert block_text._checked(types.SimpleNamespace(**{**vars(good), name: wrong})) is None
 
 
 def test_bad_addresses_are_errors_not_crashes() -> None:
@@ -145,6 +172,8 @@ def test_bad_addresses_are_errors_not_crashes() -> None:
         _lexbor.block_texts(["x"], None)
     with pytest.raises(TypeError):
         _lexbor.block_texts(5, None)
+    with pytest.raises(ValueError, match="address 0"):
+        _lexbor.text(0)
 
 
 @pytest.mark.realsite
@@ -162,4 +191,5 @@ def test_the_documentation_reads_the_same_both_ways(root: str) -> None:
         compiled = _read(html, True)
         assert compiled == _read(html, False), path
         leaves_read += len(compiled[0])
+        assert all(c == p for c, p in _element_texts(html)), path
     assert leaves_read > 10_000
