@@ -292,9 +292,10 @@ static int32_t next_code_point(const unsigned char *s, size_t n, size_t *size) {
 }
 
 /* The text of ``buf`` (UTF-8) with its whitespace collapsed, into ``out``: every run of
-   white space (as ``str.split`` sees it, Unicode included) one space, none at either end.
-   Returns -1 where the text is no valid UTF-8 (``out`` then holds part of it). */
-static int collapse_into(const buffer *buf, buffer *out) {
+   white space (as ``str.split`` sees it, Unicode included) one space, none at either end;
+   with ``skip_marks``, without the code marks (U+FDD0, U+FDD1). Returns -1 where the text
+   is no valid UTF-8 (``out`` then holds part of it). */
+static int collapse_into(const buffer *buf, buffer *out, int skip_marks) {
     const unsigned char *text = (const unsigned char *)buf->data;
     size_t n = buf->size, in = 0;
     out->size = 0;
@@ -317,6 +318,8 @@ static int collapse_into(const buffer *buf, buffer *out) {
         }
         if (Py_UNICODE_ISSPACE((Py_UCS4)cp)) {
             space = out->size > 0;
+        } else if (skip_marks && (cp == 0xfdd0 || cp == 0xfdd1)) {
+            /* a code mark: no character, and no white space */
         } else {
             if (space) {
                 into[out->size++] = ' ';
@@ -330,12 +333,13 @@ static int collapse_into(const buffer *buf, buffer *out) {
     return 0;
 }
 
-/* The collapsed text of ``buf`` as a str (``out``: scratch space). */
-static PyObject *collapsed(const buffer *buf, buffer *out) {
+/* The collapsed text of ``buf`` as a str (``out``: scratch space), without its code marks
+   if ``skip_marks``. */
+static PyObject *collapsed(const buffer *buf, buffer *out, int skip_marks) {
     if (buf->size == 0) {
         return PyUnicode_FromStringAndSize("", 0);
     }
-    int status = collapse_into(buf, out);
+    int status = collapse_into(buf, out, skip_marks);
     if (status == 0) {
         return PyUnicode_DecodeUTF8(out->data, (Py_ssize_t)out->size, NULL);
     }
@@ -346,6 +350,26 @@ static PyObject *collapsed(const buffer *buf, buffer *out) {
     PyObject *text = PyUnicode_DecodeUTF8(buf->data, (Py_ssize_t)buf->size, "replace");
     if (text == NULL) {
         return NULL;
+    }
+    if (skip_marks) {
+        PyObject *open = PyUnicode_FromString(CODE_OPEN), *close = PyUnicode_FromString(CODE_CLOSE);
+        PyObject *empty = PyUnicode_FromStringAndSize("", 0);
+        PyObject *without = NULL;
+        if (open && close && empty) {
+            PyObject *once = PyUnicode_Replace(text, open, empty, -1);
+            if (once) {
+                without = PyUnicode_Replace(once, close, empty, -1);
+                Py_DECREF(once);
+            }
+        }
+        Py_XDECREF(open);
+        Py_XDECREF(close);
+        Py_XDECREF(empty);
+        Py_DECREF(text);
+        if (without == NULL) {
+            return NULL;
+        }
+        text = without;
     }
     PyObject *words = PyUnicode_Split(text, NULL, -1);
     Py_DECREF(text);
@@ -378,10 +402,10 @@ static int fill_set(addr_set *set, PyObject *sequence) {
 
    ``leaves``: addresses of the leaf blocks of a page; ``codes``: addresses of its code
    elements, or None to mark no code. Each code element with a child, held by a leaf block
-   with no other code element between them, is marked (``parse._mark_code``); ``texts``
-   are the leaves' whitespace-collapsed texts, with the marks, in the order given
-   (``" ".join(node.text(deep=True).split())`` of the marked tree); ``marked`` the
-   addresses of the leaves that hold marked code, in the order first marked. */
+   with no other code element between them, is marked (``block_text.mark_code_in_tree``);
+   ``texts`` are the leaves' whitespace-collapsed texts, with the marks, in the order given
+   (``" ".join(node.text(deep=True).split())`` of the marked tree); ``marked`` maps the
+   address of each leaf that holds marked code to its collapsed text without the marks. */
 static PyObject *block_texts(PyObject *self, PyObject *args) {
     PyObject *leaves_arg, *codes_arg;
     if (!PyArg_ParseTuple(args, "OO", &leaves_arg, &codes_arg)) {
@@ -395,16 +419,17 @@ static PyObject *block_texts(PyObject *self, PyObject *args) {
     if (leaves == NULL) {
         return NULL;
     }
-    PyObject *codes = codes_arg == Py_None ? NULL : PySequence_Fast(codes_arg, "codes must be a sequence");
-    PyObject *texts = NULL, *marked_list = NULL, *result = NULL;
+    PyObject *codes =
+        codes_arg == Py_None ? NULL : PySequence_Fast(codes_arg, "codes must be a sequence");
+    PyObject *texts = NULL, *marked_texts = NULL, *result = NULL;
     addr_set leaf_set = {NULL, 0}, marked = {NULL, 0}, marked_blocks = {NULL, 0};
     buffer buf = {NULL, 0, 0}, out = {NULL, 0, 0};
     int any_marked = 0;
     if (codes_arg != Py_None && codes == NULL) {
         goto done;
     }
-    marked_list = PyList_New(0);
-    if (marked_list == NULL) {
+    marked_texts = PyDict_New();
+    if (marked_texts == NULL) {
         goto done;
     }
     Py_ssize_t n = PySequence_Fast_GET_SIZE(leaves);
@@ -432,16 +457,8 @@ static PyObject *block_texts(PyObject *self, PyObject *args) {
                 continue;
             }
             set_add(&marked, (uintptr_t)code);
+            set_add(&marked_blocks, (uintptr_t)block);
             any_marked = 1;
-            if (!set_has(&marked_blocks, (uintptr_t)block)) {
-                set_add(&marked_blocks, (uintptr_t)block);
-                PyObject *address = PyLong_FromVoidPtr(block);
-                if (address == NULL || PyList_Append(marked_list, address) < 0) {
-                    Py_XDECREF(address);
-                    goto done;
-                }
-                Py_DECREF(address);
-            }
         }
     }
     texts = PyList_New(n);
@@ -457,15 +474,24 @@ static PyObject *block_texts(PyObject *self, PyObject *args) {
         buf.size = 0;
         PyObject *text = NULL;
         if (subtree_text(leaf, &marked, any_marked, &buf) == 0) {
-            text = collapsed(&buf, &out);
+            text = collapsed(&buf, &out, 0);
         }
         if (text == NULL) {
             Py_CLEAR(texts);
             goto done;
         }
         PyList_SET_ITEM(texts, i, text);
+        if (any_marked && set_has(&marked_blocks, (uintptr_t)leaf)) {
+            PyObject *plain = collapsed(&buf, &out, 1);
+            int failed = plain == NULL || PyDict_SetItem(marked_texts, leaf_items[i], plain) < 0;
+            Py_XDECREF(plain);
+            if (failed) {
+                Py_CLEAR(texts);
+                goto done;
+            }
+        }
     }
-    result = PyTuple_Pack(2, texts, marked_list);
+    result = PyTuple_Pack(2, texts, marked_texts);
 done:
     PyMem_Free(buf.data);
     PyMem_Free(out.data);
@@ -473,7 +499,7 @@ done:
     set_free(&marked);
     set_free(&marked_blocks);
     Py_XDECREF(texts);
-    Py_XDECREF(marked_list);
+    Py_XDECREF(marked_texts);
     Py_XDECREF(codes);
     Py_DECREF(leaves);
     return result;
@@ -497,7 +523,7 @@ static PyObject *text(PyObject *self, PyObject *address) {
     PyObject *result = NULL;
     buf.size = 0;
     if (subtree_text(node, &none, 0, &buf) == 0) {
-        result = collapsed(&buf, &out);
+        result = collapsed(&buf, &out, 0);
     }
     if (buf.capacity > KEPT_BYTES) {
         PyMem_Free(buf.data);
@@ -517,7 +543,7 @@ static PyMethodDef methods[] = {
      "fields(address) -> (tag id, parent, first child, next, node type) of a node"},
     {"text", text, METH_O, "text(address) -> the collapsed text of a node's descendants"},
     {"block_texts", block_texts, METH_VARARGS,
-     "block_texts(leaves, codes) -> (collapsed texts with code marks, marked leaves)"},
+     "block_texts(leaves, codes) -> (collapsed texts with code marks, {marked leaf: plain text})"},
     {NULL, NULL, 0, NULL},
 };
 

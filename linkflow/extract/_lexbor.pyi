@@ -10,6 +10,9 @@ def fields(address: int, /) -> tuple[int, int | None, int | None, int | None, in
 
 def block_texts(
     leaves: Sequence[int], codes: Sequence[int] | None, /
-) -> tuple[list[str], list[int]]:
+) -> tuple[list[str], dict[int, str]]:
     """The collapsed texts of the leaf blocks at ``leaves`` with the code marks of
-    ``codes``, and the addresses of the leaves that hold marked code."""
+    ``codes``, and the text without marks of each leaf that holds marked code, by address."""
+
+def text(address: int, /) -> str:
+    """The collapsed text of the descendants of the node at ``address``."""

@@ -25,14 +25,14 @@ from typing import Any, Final
 from selectolax.lexbor import LexborHTMLParser
 
 from linkflow.extract.tags import TAG_NAMES
-from linkflow.extract.text import CODE_CLOSE, CODE_OPEN
+from linkflow.extract.text import CODE_CLOSE, CODE_OPEN, unmark_collapsed
 from linkflow.extract.walk import CODE_TAGS
 
 __all__ = ["COMPILED", "block_texts", "mark_code_in_tree", "node_text", "python_block_texts"]
 
 _CODE_IDS: Final = tuple(sorted(i for i, name in TAG_NAMES.items() if name in CODE_TAGS))
 
-_Reader = Callable[[Sequence[int], Sequence[int] | None], tuple[list[str], list[int]]]
+_Reader = Callable[[Sequence[int], Sequence[int] | None], tuple[list[str], dict[int, str]]]
 _TextReader = Callable[[int], str]
 
 
@@ -71,26 +71,33 @@ def mark_code_in_tree(codes: Sequence[Any], blocks: set[int]) -> set[int]:
 
 def python_block_texts(
     leaves: Sequence[Any], codes: Sequence[Any] | None
-) -> tuple[list[str], set[int]]:
+) -> tuple[list[str], dict[int, str]]:
     """:func:`block_texts` read in Python: the marks go into the tree."""
     marked = mark_code_in_tree(codes, {leaf.mem_id for leaf in leaves}) if codes else set()
-    return [" ".join(leaf.text(deep=True).split()) for leaf in leaves], marked
+    texts = [" ".join(leaf.text(deep=True).split()) for leaf in leaves]
+    plain = {
+        leaf.mem_id: unmark_collapsed(text)
+        for leaf, text in zip(leaves, texts, strict=True)
+        if leaf.mem_id in marked
+    }
+    return texts, plain
 
 
-def block_texts(leaves: Sequence[Any], codes: Sequence[Any] | None) -> tuple[list[str], set[int]]:
+def block_texts(
+    leaves: Sequence[Any], codes: Sequence[Any] | None
+) -> tuple[list[str], dict[int, str]]:
     """The whitespace-collapsed texts of the leaf blocks ``leaves`` (selectolax elements
     that hold no other block), in their order, with the code marks of ``codes`` (the
-    page's code elements, in document order; ``None``: no marks), and the node ids of the
-    leaves that hold marked code.
+    page's code elements, in document order; ``None``: no marks); and the text without
+    marks of each leaf that holds marked code, by node id.
 
     The compiled reading leaves the tree as it is; the Python one puts the marks into it.
     """
     if _COMPILED is None:
         return python_block_texts(leaves, codes)
-    texts, marked = _COMPILED(
+    return _COMPILED(
         [leaf.mem_id for leaf in leaves], None if codes is None else [c.mem_id for c in codes]
     )
-    return texts, set(marked)
 
 
 # What the check reads: elements, text, a comment, code to mark, code in code, empty code,
@@ -142,12 +149,12 @@ def _checked(module: Any) -> tuple[_Reader, _TextReader] | None:
             return None
     texts, marked = module.block_texts([b.mem_id for b in blocks], [c.mem_id for c in codes])
     order = {b.mem_id: i for i, b in enumerate(blocks)}
-    compiled = (texts, {order[m] for m in marked})
+    compiled = (texts, {order[m]: plain for m, plain in marked.items()})
     # The Python reading marks the tree, so it reads a tree of its own, after.
     _tree, _, blocks, codes = _sample()
     python, python_marked = python_block_texts(blocks, codes)
     order = {b.mem_id: i for i, b in enumerate(blocks)}
-    if compiled != (python, {order[m] for m in python_marked}):
+    if compiled != (python, {order[m]: plain for m, plain in python_marked.items()}):
         return None
     return module.block_texts, module.text
 

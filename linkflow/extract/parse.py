@@ -30,7 +30,6 @@ from linkflow.extract.text import (
     sentence_around,
     sentence_ends,
     unmark,
-    unmark_collapsed,
 )
 from linkflow.extract.walk import walk
 from linkflow.models import Link, PageFacts
@@ -312,12 +311,12 @@ def _leaf_blocks(
     hold marked code (see :mod:`linkflow.extract.block_text`), by node id."""
     blocks: dict[int, Block] = {}
     with_marks: dict[int, str] = {}
-    texts, marked = block_texts([node for _, _, node in leaves], codes)
+    texts, plain = block_texts([node for _, _, node in leaves], codes)
     for (i, info, _), text in zip(leaves, texts, strict=True):
         node_id = info.node_id
-        if node_id in marked:
+        if plain and node_id in plain:
             with_marks[node_id] = text
-            text = unmark_collapsed(text)
+            text = plain[node_id]
         blocks[node_id] = Block(i, info, text)
     for link, _, block_id, _ in page.found:
         block = blocks.get(block_id)

@@ -21,9 +21,10 @@ BLOCKS = ("p", "li", "pre", "td", "div", "h2")
 CODES = ("pre", "code", "kbd", "samp", "tt")
 
 
-def _read(html: str, compiled: bool) -> tuple[list[str], list[int]]:
-    """The texts of the leaf blocks of ``html`` and the indexes of those holding marked
-    code, read one way, from a tree of its own (as extraction gets it from its walk)."""
+def _read(html: str, compiled: bool) -> tuple[list[str], dict[int, str]]:
+    """The texts of the leaf blocks of ``html`` and, by index, the text without marks of
+    those holding marked code, read one way, from a tree of its own (as extraction gets it
+    from its walk)."""
     body = html.encode()
     tree = LexborHTMLParser(body)
     nodes = walk(tree, body, html, "utf-8")
@@ -44,7 +45,7 @@ def _read(html: str, compiled: bool) -> tuple[list[str], list[int]]:
         )
     else:
         texts, marked = python_block_texts(leaves, nodes.codes)
-    return texts, sorted(order[m] for m in marked)
+    return texts, {order[m]: plain for m, plain in marked.items()}
 
 
 def test_the_compiled_reader_is_built_and_used() -> None:
@@ -72,7 +73,10 @@ def test_a_written_page() -> None:
     ]
     # the <div> holds a block: it is no leaf, so its <tt> is in no leaf and not marked
     for compiled in (True, False):
-        assert _read(html, compiled) == (expected_texts, [1, 2])
+        assert _read(html, compiled) == (
+            expected_texts,
+            {1: "Run make test or Ctrl+C.", 2: "x = 1 y"},
+        )
 
 
 def test_bytes_that_are_no_utf8_read_as_selectolax_reads_them() -> None:
@@ -82,6 +86,18 @@ def test_bytes_that_are_no_utf8_read_as_selectolax_reads_them() -> None:
     texts = [_lexbor.text(p.mem_id) for p in tree.css("p")]
     assert texts == ["a\ufffd b\ufffd c\ufffd\ufffd\ufffd d\ufffd", "\ufffdt\ufffd"]
     assert texts == [" ".join(p.text(deep=True).split()) for p in tree.css("p")]
+    # and with code marks, which the text without them leaves out
+    body = b"<p>\xff <code>a\xe2\x82</code> \xc2\xa0b</p>"
+    read = []
+    for compiled in (True, False):
+        tree = LexborHTMLParser(body)
+        leaves, codes = tree.css("p"), tree.css("code")
+        if compiled:
+            found = _lexbor.block_texts([n.mem_id for n in leaves], [n.mem_id for n in codes])
+        else:
+            found = python_block_texts(leaves, codes)
+        read.append((found[0], list(found[1].values())))
+    assert read[0] == read[1] == ([f"\ufffd {OPEN}a\ufffd{CLOSE} b"], ["\ufffd a\ufffd b"])
 
 
 def test_long_texts_grow_the_buffer() -> None:
