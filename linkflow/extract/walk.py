@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+import ahocorasick_rs
 from selectolax.lexbor import LexborHTMLParser
 
 from linkflow.extract.head import HeadNodes
@@ -33,15 +34,14 @@ MAIN_TAGS: Final = BLOCK_TAGS | LINK_TAGS
 _HEAD_TAGS: Final = frozenset({"title", "meta", "link", "base", "html"})
 _WANTED_TAGS: Final = MAIN_TAGS | CODE_TAGS | DROP_TAGS | _HEAD_TAGS | {"br", "img"}
 _MARK_REFS: Final = tuple(
-    (forms[0][:-1], forms)
-    for forms in (
-        (f"{ord(CODE_OPEN):x}", f"{ord(CODE_CLOSE):x}"),
-        (str(ord(CODE_OPEN)), str(ord(CODE_CLOSE))),
-    )
+    f"{ord(mark):{form}}" for form in ("x", "d") for mark in (CODE_OPEN, CODE_CLOSE)
 )
-"""The code points in hex and in decimal, as in "&#xFDD0;" or "&#64976;", each pair with
-the prefix both share (they differ in their last digit only): a page is searched for the
-forms only when it has the prefix, one pass over its source instead of two."""
+"""The code points of the code marks in hex and in decimal, as a character reference
+writes them ("&#xFDD0;", "&#64977;")."""
+_MENTIONS: Final = (*_MARK_REFS, "itemtype")
+_FIND_STR: Final = ahocorasick_rs.AhoCorasick(_MENTIONS)
+_FIND_BYTES: Final = ahocorasick_rs.BytesAhoCorasick([word.encode("ascii") for word in _MENTIONS])
+_ITEMTYPE: Final = len(_MARK_REFS)
 _SCHEMA_SELECTOR: Final = ", ".join(["[itemtype]", *sorted(DROP_TAGS)])
 """The elements the schema.org types are read from, when microdata may be on the page
 (every match of the structured-data selector ``script[type], [itemtype]`` is among them)."""
@@ -76,28 +76,20 @@ def _last_element(node: Any) -> Any:
         node = child
 
 
-class _Source:
-    """The page's source, searched for words (ASCII, lower case) whatever their case.
+def _mentions(body: bytes, text: str, encoding: str) -> tuple[bool, bool]:
+    """Whether the page's source writes a code mark as a character reference, and whether
+    it writes "itemtype", in any case: one pass over the lower-cased source.
 
     In an ASCII-compatible encoding (all but UTF-16) ASCII letters are written as their
     ASCII bytes, so the raw bytes are searched: ``bytes.lower`` touches ASCII only, many
-    times faster than ``str.lower``. Lowered once, when first searched.
+    times faster than ``str.lower``.
     """
-
-    __slots__ = ("_body", "_encoding", "_lowered", "_text")
-
-    def __init__(self, body: bytes, text: str, encoding: str) -> None:
-        self._body, self._text, self._encoding = body, text, encoding
-        self._lowered: bytes | str | None = None
-
-    def mentions(self, *words: str) -> bool:
-        """Whether any of ``words`` is written in the source, in any case."""
-        if self._lowered is None:
-            utf16 = self._encoding.startswith("utf-16")
-            self._lowered = self._text.lower() if utf16 else self._body.lower()
-        if isinstance(self._lowered, str):
-            return any(word in self._lowered for word in words)
-        return any(word.encode("ascii") in self._lowered for word in words)
+    if encoding.startswith("utf-16"):
+        found = set(_FIND_STR.find_matches_as_indexes(text.lower()))
+    else:
+        found = set(_FIND_BYTES.find_matches_as_indexes(body.lower()))
+    words = {word for word, _, _ in found}
+    return any(word < _ITEMTYPE for word in words), _ITEMTYPE in words
 
 
 def _images(images: list[Any]) -> dict[int, Any]:
@@ -184,14 +176,10 @@ def walk(tree: LexborHTMLParser, body: bytes, text: str, encoding: str) -> Nodes
                 head.add(node, tag)
         else:  # title, html
             head.add(node, tag)
-    source = _Source(body, text, encoding)
+    references, itemtype = _mentions(body, text, encoding)
     # The code marks are noncharacters: a page writes them literally or as a reference.
-    nodes.own_marks = (
-        CODE_OPEN in text
-        or CODE_CLOSE in text
-        or any(source.mentions(prefix) and source.mentions(*forms) for prefix, forms in _MARK_REFS)
-    )
-    if source.mentions("itemtype"):  # read before the scripts go
+    nodes.own_marks = CODE_OPEN in text or CODE_CLOSE in text or references
+    if itemtype:  # read before the scripts go
         matches = {node.mem_id: node for node in tree.css(_SCHEMA_SELECTOR)}
         nodes.schema_types = schema_types(matches.values())
     else:

@@ -129,3 +129,21 @@ def test_the_walk_finds_what_the_css_selectors_match() -> None:
             + [node for node in expected if node.tag in ("meta", "link")]
             if node is not None
         ]
+
+
+def test_the_source_is_searched_for_mark_references_and_itemtype_in_any_case() -> None:
+    from linkflow.extract.walk import _mentions
+
+    cases = {
+        "<p>&#xFDD0;</p>": (True, False),
+        "<p>&#XfdD1;</p>": (True, False),
+        "<p>&#064976;</p>": (True, False),
+        "<p>&#64977;</p>": (True, False),
+        "<p>&#64978; fdd2 6497 FDD</p>": (False, False),
+        "<div ITEMTYPE='https://schema.org/Article'>": (False, True),
+        "<div itemType=x>&#xfdd1;</div>": (True, True),
+        "": (False, False),
+    }
+    for source, expected in cases.items():
+        assert _mentions(source.encode(), source, "utf-8") == expected, source
+        assert _mentions(source.encode("utf-16-le"), source, "utf-16-le") == expected, source
