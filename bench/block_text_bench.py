@@ -22,7 +22,7 @@ from linkflow.extract.charset import decode_document
 from linkflow.extract.walk import walk
 
 
-def _leaves_and_codes(body: bytes) -> tuple[Any, list[Any], list[Any]]:
+def leaves_and_codes(body: bytes) -> tuple[Any, list[Any], list[Any]]:
     """The parsed tree, its leaf blocks and its code elements, as extraction finds them."""
     text, encoding = decode_document(body, "text/html")
     tree = LexborHTMLParser(text)
@@ -56,7 +56,7 @@ def main() -> None:
         body = path.read_bytes()
         texts = {}
         for way, read in (("python", python_block_texts), ("compiled", block_texts)):
-            _tree, leaves, codes = _leaves_and_codes(body)
+            _tree, leaves, codes = leaves_and_codes(body)
             start = time.perf_counter()
             found, plain = read(leaves, codes)
             seconds[way] += time.perf_counter() - start

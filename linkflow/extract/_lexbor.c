@@ -120,19 +120,28 @@ typedef struct {
     size_t capacity;
 } buffer;
 
+/* Room for ``needed`` bytes in all: 0, or -1 with MemoryError set. */
+static int buffer_reserve(buffer *buf, size_t needed) {
+    if (needed <= buf->capacity) {
+        return 0;
+    }
+    size_t capacity = buf->capacity ? buf->capacity : 4096;
+    while (capacity < needed) {
+        capacity *= 2;
+    }
+    char *grown = PyMem_Realloc(buf->data, capacity);
+    if (grown == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    buf->data = grown;
+    buf->capacity = capacity;
+    return 0;
+}
+
 static int buffer_add(buffer *buf, const void *bytes, size_t n) {
-    if (buf->size + n > buf->capacity) {
-        size_t capacity = buf->capacity ? buf->capacity : 4096;
-        while (capacity < buf->size + n) {
-            capacity *= 2;
-        }
-        char *grown = PyMem_Realloc(buf->data, capacity);
-        if (grown == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        buf->data = grown;
-        buf->capacity = capacity;
+    if (buffer_reserve(buf, buf->size + n) < 0) {
+        return -1;
     }
     memcpy(buf->data + buf->size, bytes, n);
     buf->size += n;
@@ -299,14 +308,8 @@ static int collapse_into(const buffer *buf, buffer *out, int skip_marks) {
     const unsigned char *text = (const unsigned char *)buf->data;
     size_t n = buf->size, in = 0;
     out->size = 0;
-    if (out->capacity < n) {
-        char *grown = PyMem_Realloc(out->data, n);
-        if (grown == NULL) {
-            PyErr_NoMemory();
-            return -2;
-        }
-        out->data = grown;
-        out->capacity = n;
+    if (buffer_reserve(out, n) < 0) {
+        return -2;
     }
     unsigned char *into = (unsigned char *)out->data;
     int space = 0;

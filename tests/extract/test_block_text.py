@@ -3,6 +3,7 @@ generated pages and on the Debian documentation; and it is only used once checke
 
 from __future__ import annotations
 
+import sys
 import types
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,9 @@ from selectolax.lexbor import LexborHTMLParser
 
 from linkflow.extract import _lexbor, block_text
 from linkflow.extract.block_text import python_block_texts
-from linkflow.extract.walk import walk
+
+sys.path.insert(0, str(Path(__file__).parents[2] / "bench"))
+from block_text_bench import leaves_and_codes  # bench/ is no package: on the path above
 
 OPEN, CLOSE = "\ufdd0", "\ufdd1"
 BLOCKS = ("p", "li", "pre", "td", "div", "h2")
@@ -25,26 +28,14 @@ def _read(html: str, compiled: bool) -> tuple[list[str], dict[int, str]]:
     """The texts of the leaf blocks of ``html`` and, by index, the text without marks of
     those holding marked code, read one way, from a tree of its own (as extraction gets it
     from its walk)."""
-    body = html.encode()
-    tree = LexborHTMLParser(body)
-    nodes = walk(tree, body, html, "utf-8")
-    blocks = [node for node, tag, is_link in nodes.main if not is_link]
-    ids = {b.mem_id for b in blocks}
-    holders = set()  # blocks that hold a block: each block's nearest block ancestor
-    for block in blocks:
-        parent = block.parent
-        while parent is not None and parent.mem_id not in ids:
-            parent = parent.parent
-        if parent is not None:
-            holders.add(parent.mem_id)
-    leaves = [b for b in blocks if b.mem_id not in holders]
+    _tree, leaves, codes = leaves_and_codes(html.encode())
     order = {leaf.mem_id: i for i, leaf in enumerate(leaves)}
     if compiled:
         texts, marked = _lexbor.block_texts(
-            [leaf.mem_id for leaf in leaves], [c.mem_id for c in nodes.codes]
+            [leaf.mem_id for leaf in leaves], [c.mem_id for c in codes]
         )
     else:
-        texts, marked = python_block_texts(leaves, nodes.codes)
+        texts, marked = python_block_texts(leaves, codes)
     return texts, {order[m]: plain for m, plain in marked.items()}
 
 
