@@ -188,8 +188,10 @@ static PyObject *address_or_none(lf_node *node) {
     return PyLong_FromVoidPtr(node);
 }
 
-/* (tag id, parent, first child, next sibling, node type) of the node at an address, the
-   addresses None where there is no node: what the layout check compares with selectolax. */
+/* (tag id, parent, first child, next sibling, node type, text bytes) of the node at an
+   address: the addresses None where there is no node, the text's length in bytes for a
+   node of type 3 (text), else -1. What the layout check compares with selectolax, before
+   any text is read through a pointer. */
 static PyObject *fields(PyObject *self, PyObject *address) {
     lf_node *node = as_node(address);
     if (node == NULL) {
@@ -200,8 +202,9 @@ static PyObject *fields(PyObject *self, PyObject *address) {
     PyObject *next = address_or_none(node->next);
     PyObject *result = NULL;
     if (parent != NULL && first != NULL && next != NULL) {
-        result = Py_BuildValue("(KOOOi)", (unsigned long long)node->local_name, parent, first,
-                               next, node->type);
+        Py_ssize_t length = node->type == 3 ? (Py_ssize_t)((lf_character_data *)node)->length : -1;
+        result = Py_BuildValue("(KOOOin)", (unsigned long long)node->local_name, parent, first,
+                               next, node->type, length);
     }
     Py_XDECREF(parent);
     Py_XDECREF(first);
@@ -543,7 +546,7 @@ static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS,
      "configure(text_tag, code_tags): the tag id of text nodes and of code elements"},
     {"fields", fields, METH_O,
-     "fields(address) -> (tag id, parent, first child, next, node type) of a node"},
+     "fields(address) -> (tag id, parent, first child, next, node type, text bytes) of a node"},
     {"text", text, METH_O, "text(address) -> the collapsed text of a node's descendants"},
     {"block_texts", block_texts, METH_VARARGS,
      "block_texts(leaves, codes) -> (collapsed texts with code marks, {marked leaf: plain text})"},

@@ -5,8 +5,9 @@ from collections.abc import Sequence
 def configure(text_tag: int, code_tags: tuple[int, ...], /) -> None:
     """Set the tag id of text nodes and those of the code elements."""
 
-def fields(address: int, /) -> tuple[int, int | None, int | None, int | None, int]:
-    """(tag id, parent, first child, next sibling, node type) of the node at ``address``."""
+def fields(address: int, /) -> tuple[int, int | None, int | None, int | None, int, int]:
+    """(tag id, parent, first child, next sibling, node type, text bytes or -1) of the node
+    at ``address``."""
 
 def block_texts(
     leaves: Sequence[int], codes: Sequence[int] | None, /

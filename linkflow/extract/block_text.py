@@ -12,8 +12,8 @@ block's nodes in C and writes the same characters into one buffer, without touch
 tree: under a third of the time on the PostgreSQL and Python docs
 (``bench/block_text_bench.py``). It reads lexbor's node structs at the addresses selectolax
 gives, so it is used only once checked: a sample document's nodes are read both ways (tag
-id, parent, first child, next sibling, node type) and its block texts compared with the
-Python reading. Where it was not built (no C compiler at install) or the check fails (a
+id, parent, first child, next sibling, node type, a text's length) and its texts compared
+with the Python reading. Where it was not built (no C compiler at install) or the check fails (a
 selectolax that bundles another lexbor layout), :data:`COMPILED` is false and pages are
 read in Python alone.
 """
@@ -135,17 +135,22 @@ def _checked(module: Any) -> tuple[_Reader, _TextReader] | None:
     _tree, nodes, blocks, codes = _sample()
     text_tag = next(n.tag_id for n in nodes if n.is_text_node)
     module.configure(text_tag, _CODE_IDS)
+    # Every node's fields first, the text lengths among them, so that no text is read
+    # through a pointer before the layout is known to match.
     for node in nodes:
         kind = 1 if node.is_element_node else 3 if node.is_text_node else 8
+        length = len((node.text_content or "").encode()) if kind == 3 else -1
         expected = (
             node.tag_id,
             _address(node.parent),
             _address(node.first_child),
             _address(node.next),
             kind,
+            length,
         )
         if tuple(module.fields(node.mem_id)) != expected:
             return None
+    for node in nodes:
         if node.is_element_node and module.text(node.mem_id) != _python_text(node):
             return None
     texts, marked = module.block_texts([b.mem_id for b in blocks], [c.mem_id for c in codes])

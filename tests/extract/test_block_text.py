@@ -151,8 +151,12 @@ def test_the_check_refuses_a_reader_that_misreads() -> None:
     used."""
 
     def fields_off(address: int) -> tuple[Any, ...]:
-        tag, parent, first, next_, kind = _lexbor.fields(address)
-        return (tag, first, parent, next_, kind)  # parent and first child swapped
+        tag, parent, first, next_, kind, length = _lexbor.fields(address)
+        return (tag, first, parent, next_, kind, length)  # parent and first child swapped
+
+    def length_off(address: int) -> tuple[Any, ...]:
+        *head, length = _lexbor.fields(address)
+        return (*head, length + 8 if length >= 0 else length)  # text data elsewhere
 
     def texts_off(leaves: Any, codes: Any) -> tuple[list[str], list[int]]:
         texts, marked = _lexbor.block_texts(leaves, codes)
@@ -168,7 +172,13 @@ def test_the_check_refuses_a_reader_that_misreads() -> None:
         text=_lexbor.text,
     )
     assert block_text._checked(good) == (_lexbor.block_texts, _lexbor.text)
-    for name, wrong in (("fields", fields_off), ("block_texts", texts_off), ("text", text_off)):
+    wrongs = (
+        ("fields", fields_off),
+        ("fields", length_off),
+        ("block_texts", texts_off),
+        ("text", text_off),
+    )
+    for name, wrong in wrongs:
         assert block_text._checked(types.SimpleNamespace(**{**vars(good), name: wrong})) is None
 
 
