@@ -251,6 +251,10 @@ def export_all(store: Store, out_dir: Path, fmt: str = "csv") -> list[Path]:
     return paths
 
 
+_INTERRUPT_EVERY: Final = 0.05
+"""Seconds between two interrupts of the exports' statements while they are stopped."""
+
+
 @contextlib.contextmanager
 def exports_beside(
     store: Store, tables: Sequence[str], folder: Path
@@ -276,12 +280,25 @@ def exports_beside(
         try:
             yield futures
         except BaseException:
-            reader.interrupt()  # the export under way stops too (its file is discarded)
+            for future in futures:
+                future.cancel()
+            _stop(reader, thread)  # the export under way stops too (its file is discarded)
             raise
         finally:
             for future in futures:
                 future.cancel()
             thread.join()
+
+
+def _stop(reader: Store, thread: threading.Thread) -> None:
+    """Interrupt ``reader``'s statements until the exports' ``thread`` has ended.
+
+    Once is not enough: DuckDB clears an interrupt when its next statement begins, so one
+    that comes as an export's statement starts reaches nothing, and the export ran to its
+    end (a test saw a 20-second statement finish that way)."""
+    while thread.is_alive():
+        reader.interrupt()
+        thread.join(_INTERRUPT_EVERY)
 
 
 def _export_each(
