@@ -210,3 +210,29 @@ def test_the_documentation_reads_the_same_both_ways(root: str) -> None:
         leaves_read += len(compiled[0])
         assert all(c == p for c, p in _element_texts(html)), path
     assert leaves_read > 10_000
+
+
+@pytest.mark.realsite
+@pytest.mark.parametrize(
+    "root", ["/usr/share/doc/python3.11/html", "/usr/share/doc/postgresql-doc-15/html"]
+)
+def test_pages_extract_the_same_without_the_extension(
+    root: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every 10th page of the Debian documentation, extracted whole with the extension and
+    without it (the reading an install without a C compiler has): the same page facts."""
+    import dataclasses
+
+    from linkflow.extract import parse
+
+    files = sorted(Path(root).rglob("*.html"))[::10]
+    if not files:
+        pytest.fail(f"{root}: not installed; run scripts/system-deps.sh")
+    pages = [(path.read_bytes(), f"https://docs.test/{path.name}") for path in files]
+    compiled = [dataclasses.asdict(parse.parse_page(body, url)) for body, url in pages]
+    monkeypatch.setattr(block_text, "_COMPILED", None)
+    monkeypatch.setattr(parse, "node_text", block_text._python_text)
+    python = [dataclasses.asdict(parse.parse_page(body, url)) for body, url in pages]
+    assert sum(len(facts["links"]) for facts in compiled) > 1_000
+    for path, with_it, without in zip(files, compiled, python, strict=True):
+        assert with_it == without, path
