@@ -8,6 +8,7 @@ source tree, where the editable package is imported from; a wheel carries it.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import warnings
 from pathlib import Path
@@ -24,6 +25,7 @@ class ExtensionBuildHook(BuildHookInterface):  # type: ignore[type-arg]
     and flags for Python extensions)."""
 
     PLUGIN_NAME = "custom"
+    _out: Path | None = None  # where a wheel's extension was compiled, until it is packed
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         if self.target_name != "wheel":
@@ -31,6 +33,8 @@ class ExtensionBuildHook(BuildHookInterface):  # type: ignore[type-arg]
         root = Path(self.root)
         editable = version == "editable"
         out = root if editable else Path(tempfile.mkdtemp(prefix="linkflow-build-"))
+        if not editable:
+            self._out = out
         built = _compile(root, out, inplace=editable)
         if built is None:
             return
@@ -38,6 +42,11 @@ class ExtensionBuildHook(BuildHookInterface):  # type: ignore[type-arg]
         build_data["infer_tag"] = True
         if not editable:
             build_data["force_include"][str(built)] = built.relative_to(out).as_posix()
+
+    def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
+        if self._out is not None:
+            shutil.rmtree(self._out, ignore_errors=True)
+            self._out = None
 
 
 def _compile(root: Path, out: Path, *, inplace: bool) -> Path | None:
@@ -53,9 +62,10 @@ def _compile(root: Path, out: Path, *, inplace: bool) -> Path | None:
         command = build_ext(dist)
         command.inplace = inplace
         command.build_lib = str(out)
-        command.build_temp = tempfile.mkdtemp(prefix="linkflow-build-temp-")
-        command.ensure_finalized()
-        command.run()
+        with tempfile.TemporaryDirectory(prefix="linkflow-build-") as objects:
+            command.build_temp = objects  # the object files, gone once linked
+            command.ensure_finalized()
+            command.run()
         return Path(command.get_ext_fullpath(EXTENSION)).resolve()
     except Exception as exc:  # any compiler or setup failure: the pure-Python package
         warnings.warn(
