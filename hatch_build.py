@@ -33,8 +33,7 @@ class ExtensionBuildHook(BuildHookInterface):  # type: ignore[type-arg]
         root = Path(self.root)
         editable = version == "editable"
         out = root if editable else Path(tempfile.mkdtemp(prefix="linkflow-build-"))
-        if not editable:
-            self._out = out
+        self._out = None if editable else out
         built = _compile(root, out, inplace=editable)
         if built is None:
             return

@@ -8,12 +8,12 @@
 
    selectolax gives each node's address (``LexborNode.mem_id``); the structs below are
    the leading fields of lexbor's ``lxb_dom_node_t`` and ``lxb_dom_character_data_t``
-   (lexbor, Apache License 2.0, as selectolax bundles it). ``linkflow.extract.fast``
+   (lexbor, Apache License 2.0, as selectolax bundles it). ``linkflow.extract.block_text``
    checks them against selectolax on a parsed document before this module is used, and
    falls back to the Python reading when they differ (another lexbor layout).
 
-   The results are those of ``linkflow.extract.parse._mark_code`` followed by
-   ``_leaf_blocks`` (see ``block_texts``); tests compare both on real and generated pages. */
+   The results are those of ``block_text.python_block_texts`` (see ``block_texts``); tests
+   compare both on real and generated pages. */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -212,7 +212,7 @@ static PyObject *fields(PyObject *self, PyObject *address) {
     return result;
 }
 
-/* The leaf block holding code element ``node``, or NULL: parse._code_block. */
+/* The leaf block holding code element ``node``, or NULL: block_text._code_block. */
 static lf_node *code_block(lf_node *node, const addr_set *leaves) {
     lf_node *current = node;
     while (current != NULL) {

@@ -26,7 +26,7 @@ from typing import Any, Final
 from selectolax.lexbor import LexborHTMLParser
 
 from linkflow.extract.tags import TAG_NAMES
-from linkflow.extract.text import CODE_CLOSE, CODE_OPEN, unmark_collapsed
+from linkflow.extract.text import CODE_CLOSE, CODE_OPEN, collapse, unmark_collapsed
 from linkflow.extract.walk import CODE_TAGS
 
 __all__ = ["COMPILED", "block_texts", "mark_code_in_tree", "node_text", "python_block_texts"]
@@ -75,7 +75,7 @@ def python_block_texts(
 ) -> tuple[list[str], dict[int, str]]:
     """:func:`block_texts` read in Python: the marks go into the tree."""
     marked = mark_code_in_tree(codes, {leaf.mem_id for leaf in leaves}) if codes else set()
-    texts = [" ".join(leaf.text(deep=True).split()) for leaf in leaves]
+    texts = [collapse(leaf.text(deep=True)) for leaf in leaves]
     plain = {
         leaf.mem_id: unmark_collapsed(text)
         for leaf, text in zip(leaves, texts, strict=True)
@@ -177,7 +177,7 @@ def _load() -> tuple[_Reader, _TextReader] | None:
 
 
 def _python_text(node: Any) -> str:
-    return " ".join(node.text(deep=True).split())
+    return collapse(node.text(deep=True))
 
 
 _LOADED: Final = _load()
@@ -192,5 +192,5 @@ else:
 
     def node_text(node: Any) -> str:
         """The whitespace-collapsed text of element ``node``'s content: its
-        ``" ".join(node.text(deep=True).split())``."""
+        ``collapse(node.text(deep=True))``."""
         return _text(node.mem_id)

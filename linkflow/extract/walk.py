@@ -85,9 +85,9 @@ def _mentions(body: bytes, text: str, encoding: str) -> tuple[bool, bool]:
     times faster than ``str.lower``.
     """
     if encoding.startswith("utf-16"):
-        found = set(_FIND_STR.find_matches_as_indexes(text.lower()))
+        found = _FIND_STR.find_matches_as_indexes(text.lower())
     else:
-        found = set(_FIND_BYTES.find_matches_as_indexes(body.lower()))
+        found = _FIND_BYTES.find_matches_as_indexes(body.lower())
     words = {word for word, _, _ in found}
     return any(word < _ITEMTYPE for word in words), _ITEMTYPE in words
 

@@ -385,7 +385,7 @@ def find_pairs(
         if not source.text:
             continue
         if found is None:
-            auto = auto or _automaton(kept)
+            auto = auto or _Automaton(owners_of)  # the table is built already
             found = _mentions(auto, source.text, source.code)
         by_target: dict[int, list[tuple[int, int, Phrase]]] = {}
         for start, end, key, _ in found:
