@@ -15,10 +15,15 @@ second URL, and the files no link leads to cannot be reached, so they are counte
 out. Targets are compared percent-decoded: linkflow writes URLs as browsers do (``à`` as
 ``%C3%A0``), which names the same resource.
 
+With ``--anchors`` each link is compared with its anchor text too: the text inside the
+element (``<br>`` a space, the dropped elements left out), every run of white space one
+space (as ``str.split`` sees it); an empty one takes the ``alt`` of the first image inside
+the link, and an ``area`` its own ``alt``.
+
     python bench/link_truth.py /usr/share/doc/postgresql-doc-15/html \\
         https://www.postgresql.org/docs/15/ AUDIT/audit.duckdb
     python bench/link_truth.py /usr/share/doc/python3.11/html http://127.0.0.1:8101/ \\
-        AUDIT/audit.duckdb --http
+        AUDIT/audit.duckdb --http --anchors
 """
 
 from __future__ import annotations
@@ -35,13 +40,17 @@ DROP = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "o
 
 
 class _Links(HTMLParser):
-    """The href values of a page's links, and its first ``<base href>``."""
+    """The href values of a page's links with their anchor texts, and its first
+    ``<base href>``."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.hrefs: list[str] = []
+        self.anchors: list[str] = []
         self.base: str | None = None
         self._dropped = 0  # depth inside elements whose content is no page content
+        self._text: list[str] | None = None  # the text of the open link, if any
+        self._alt: str | None = None  # the alt of the open link's first image
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self._dropped or tag in DROP:
@@ -51,12 +60,35 @@ class _Links(HTMLParser):
         href = values.get("href")
         if tag == "base" and self.base is None and href:
             self.base = href
+        if self._text is not None:
+            if tag == "br":
+                self._text.append(" ")
+            elif tag == "img" and self._alt is None:
+                self._alt = values.get("alt") or ""
         if tag in ("a", "area") and href is not None:
             self.hrefs.append(href)
+            if tag == "area":
+                self.anchors.append(" ".join((values.get("alt") or "").split()))
+            else:
+                self._close()
+                self.anchors.append("")
+                self._text, self._alt = [], None
+
+    def handle_data(self, data: str) -> None:
+        if self._text is not None and not self._dropped:
+            self._text.append(data)
 
     def handle_endtag(self, tag: str) -> None:
         if self._dropped and tag in DROP:
             self._dropped -= 1
+        elif tag == "a":
+            self._close()
+
+    def _close(self) -> None:
+        if self._text is not None:
+            text = " ".join("".join(self._text).split())
+            self.anchors[-1] = text or " ".join((self._alt or "").split())
+        self._text = None
 
 
 class _Normal:
@@ -80,12 +112,15 @@ class _Normal:
         return origin + path + (f"?{parts.query}" if parts.query else "")
 
 
-def _targets(html: str, page: str, norm: _Normal) -> list[str]:
+def _targets(html: str, page: str, norm: _Normal, anchors: bool = False) -> list[str]:
+    """The targets of the page's links (with ``anchors``: target and anchor text, joined by
+    a tab)."""
     parser = _Links()
     parser.feed(html)
+    parser.close()
     base = urljoin(page, parser.base) if parser.base else page
     out = []
-    for raw in parser.hrefs:
+    for raw, anchor in zip(parser.hrefs, parser.anchors, strict=True):
         href = raw.strip()
         head = href.split("/")[0]
         scheme = urlsplit(href).scheme.lower() if ":" in head else ""
@@ -97,11 +132,11 @@ def _targets(html: str, page: str, norm: _Normal) -> list[str]:
         target = norm(target)
         if fragment and target == norm(page):
             continue  # a jump inside the page
-        out.append(target)
+        out.append(f"{target}\t{anchor}" if anchors else target)
     return out
 
 
-def truth(folder: str, base: str, norm: _Normal) -> dict[str, list[str]]:
+def truth(folder: str, base: str, norm: _Normal, anchors: bool = False) -> dict[str, list[str]]:
     """Link targets of every HTML file of ``folder`` published at ``base``, by page URL."""
     pages: dict[str, list[str]] = {}
     for root, _, files in os.walk(folder):
@@ -112,7 +147,7 @@ def truth(folder: str, base: str, norm: _Normal) -> dict[str, list[str]]:
             page = base + quote(os.path.relpath(path, folder))
             with open(path, "rb") as f:
                 html = f.read().decode("utf-8", "replace")
-            pages[norm(page)] = _targets(html, page, norm)
+            pages[norm(page)] = _targets(html, page, norm, anchors)
     return pages
 
 
@@ -127,17 +162,18 @@ def main() -> None:
     ap.add_argument("base", help="the folder's public base URL, or where it is served")
     ap.add_argument("db", help="the audit file of the crawl")
     ap.add_argument("--http", action="store_true", help="the crawl was over HTTP from BASE")
+    ap.add_argument("--anchors", action="store_true", help="compare anchor texts too")
     args = ap.parse_args()
     base = args.base.rstrip("/") + "/"
     norm = _Normal(base, folder=not args.http)
-    expected = truth(args.folder, base, norm)
+    expected = truth(args.folder, base, norm, args.anchors)
     con = duckdb.connect(args.db, read_only=True)
     stored: dict[str, list[str]] = {}
-    for src, dst in con.execute(
-        "SELECT s.url, d.url FROM links l JOIN urls s ON s.id = l.src_id "
+    for src, dst, anchor in con.execute(
+        "SELECT s.url, d.url, l.anchor FROM links l JOIN urls s ON s.id = l.src_id "
         "JOIN urls d ON d.id = l.dst_id"
     ).fetchall():
-        stored.setdefault(src, []).append(dst)
+        stored.setdefault(src, []).append(f"{dst}\t{anchor or ''}" if args.anchors else dst)
     stored_pages = {
         url
         for (url,) in con.execute(
@@ -148,15 +184,15 @@ def main() -> None:
     if args.http:
         index = norm(base + "index.html")
         if index in expected:
-            expected[norm(base)] = _targets_of_seed(args.folder, base, norm)
+            expected[norm(base)] = _targets_of_seed(args.folder, base, norm, args.anchors)
         reached = {u for (u,) in con.execute(
             "SELECT u.url FROM pages p JOIN urls u ON u.id = p.url_id WHERE p.status IS NOT NULL"
         ).fetchall()}  # fmt: skip
         unreached = sorted(u for u in expected if u not in reached)
         print(f"HTML files no link leads to (an HTTP crawl cannot reach them): {len(unreached)}")
         expected = {u: t for u, t in expected.items() if u in reached}
-    expected = {u: [unquote(t) for t in ts] for u, ts in expected.items()}
-    stored = {u: [unquote(t) for t in ts] for u, ts in stored.items()}
+    expected = {u: [_decoded(t) for t in ts] for u, ts in expected.items()}
+    stored = {u: [_decoded(t) for t in ts] for u, ts in stored.items()}
     total_t = sum(map(len, expected.values()))
     total_s = sum(map(len, stored.values()))
     print(f"links: truth {total_t:,}, stored {total_s:,}")
@@ -170,8 +206,8 @@ def main() -> None:
         want, got = Counter(expected.get(u, [])), Counter(stored.get(u, []))
         print(f"  {u}: truth only {dict(want - got)}, stored only {dict(got - want)}")
     home = norm(base)
-    t_orphans = _orphans(expected, set(expected), home)
-    s_orphans = _orphans(stored, stored_pages, home)
+    t_orphans = _orphans(_urls(expected), set(expected), home)
+    s_orphans = _orphans(_urls(stored), stored_pages, home)
     print(
         f"orphans: truth {len(t_orphans)}, stored {len(s_orphans)}; truth only "
         f"{sorted(t_orphans - s_orphans)}, stored only {sorted(s_orphans - t_orphans)}"
@@ -179,10 +215,21 @@ def main() -> None:
     print(f"pages: truth {len(expected):,} HTML files, stored {len(stored_pages):,} HTML pages")
 
 
-def _targets_of_seed(folder: str, base: str, norm: _Normal) -> list[str]:
+def _decoded(link: str) -> str:
+    """A link's target percent-decoded (its anchor text, after a tab, as it is)."""
+    target, tab, anchor = link.partition("\t")
+    return unquote(target) + tab + anchor
+
+
+def _urls(links: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The links' targets alone."""
+    return {u: [t.partition("\t")[0] for t in ts] for u, ts in links.items()}
+
+
+def _targets_of_seed(folder: str, base: str, norm: _Normal, anchors: bool) -> list[str]:
     """The folder's ``index.html`` read as the seed ``base`` (its links resolved there)."""
     with open(os.path.join(folder, "index.html"), "rb") as f:
-        return _targets(f.read().decode("utf-8", "replace"), base, norm)
+        return _targets(f.read().decode("utf-8", "replace"), base, norm, anchors)
 
 
 if __name__ == "__main__":
