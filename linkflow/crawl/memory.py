@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 import sys
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import TypeVar
@@ -57,6 +58,9 @@ _LEAN = {
 }
 
 _T = TypeVar("_T")
+
+_IN_FORCE: weakref.WeakKeyDictionary[Store, str] = weakref.WeakKeyDictionary()
+"""The cap :func:`memory_cap` holds each store under, with ``_LEAN``, while its block runs."""
 
 
 def size_bytes(text: str) -> int:
@@ -107,9 +111,16 @@ def memory_cap(store: Store, limit: str | int) -> Iterator[None]:
     Without a cap DuckDB keeps what it reads and writes cached (up to 80 % of RAM), so a
     crawl's memory would grow with the site. Inside the block bulk inserts spill to disk
     and freed memory is returned promptly (``_LEAN``); nested blocks restore the outer cap.
-    Raises :class:`ValueError` for a ``limit`` that is not a size.
+    A block nested in one of the same cap changes nothing and runs no statement (a crawl's
+    last steps nest three so: nine statements, each waiting for the interpreter while an
+    audit's imports run). Raises :class:`ValueError` for a ``limit``
+    that is not a size.
     """
     setting = _setting(limit)
+    outer = _IN_FORCE.get(store)
+    if outer == setting and store.memory_limit == setting:
+        yield
+        return
     old_limit = store.memory_limit
     # One statement to read the settings and one to write them, not one a setting: each
     # statement hands the interpreter back, and while another thread runs Python (an
@@ -126,12 +137,18 @@ def memory_cap(store: Store, limit: str | int) -> Iterator[None]:
         limit = _sets({"memory_limit": old_limit}) if old_limit else "RESET memory_limit"
         store.execute(f"{limit}; {_sets(old)}")
 
+    _IN_FORCE[store] = setting
     try:
         yield
     except BaseException:
         with suppress(StoreError):  # a database DuckDB invalidated takes no more statements
             restore()
         raise
+    finally:
+        if outer is None:
+            _IN_FORCE.pop(store, None)
+        else:
+            _IN_FORCE[store] = outer
     restore()
 
 

@@ -454,6 +454,41 @@ def test_a_nested_memory_cap_leaves_the_outer_one_in_force(store: Store) -> None
     assert settings() == before
 
 
+def test_a_memory_cap_nested_in_the_same_cap_runs_no_statement(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def limit() -> str:
+        return str(store.scalar("SELECT current_setting('memory_limit')"))
+
+    before = limit()
+    statements: list[str] = []
+    for name in ("execute", "rows", "scalar"):
+        method = getattr(store, name)
+
+        def counted(sql: str, *args: object, _method: Any = method) -> Any:
+            statements.append(sql)
+            return _method(sql, *args)
+
+        monkeypatch.setattr(store, name, counted)
+    with memory_cap(store, "32MB"):
+        outer = len(statements)
+        assert outer == 2  # the settings read, then set
+        with memory_cap(store, "32MB"), memory_cap(store, 32 * 10**6):
+            assert len(statements) == outer
+            assert limit() == "30.5 MiB"
+        with memory_cap(store, "16MB"):  # another cap: set, and the outer one set back
+            assert limit() == "15.2 MiB"
+        assert limit() == "30.5 MiB"
+        statements.clear()
+        with memory_cap(store, "32MB"):  # the same cap again, once the other one ended
+            assert statements == []
+    assert limit() == before
+    statements.clear()
+    with memory_cap(store, "32MB"):  # not nested any more: set and restored again
+        assert len(statements) == 2
+    assert limit() == before
+
+
 def test_check_urls_adds_unreached_targets_without_following(serve: Serve, store: Store) -> None:
     public = "https://www.example-shop.com"
     srv = serve(
