@@ -10,7 +10,10 @@ compared on the same machine state; the median seconds and the highest peak are 
 
 It answers what storing costs wherever it runs: in the crawl process (as now) the crawler's
 own memory comes on top; in a process of its own, the interpreter and DuckDB's library come
-with it (the "imported" and "open" columns).
+with it (the "imported" and "open" columns). The second line of each cap splits the memory
+that grows with the site: the resident C heap (DuckDB's objects for what the file holds,
+outside its cap) once the journal is loaded and once the crawl is stored, what DuckDB
+counts against its cap at those points, and the row groups the links fill.
 
     python bench/store_bench.py --pages 2000 --caps 64MB,32MB
     python bench/store_bench.py --pages 2000 --min-links 300 --max-links 400
@@ -70,6 +73,24 @@ def rss_mb():
     with open("/proc/self/status") as f:
         return next(int(line.split()[1]) // 1024 for line in f if line.startswith("VmRSS"))
 
+def heap_mb():
+    # The resident part of the C heap (small allocations: DuckDB's own objects and
+    # Python's), apart from DuckDB's buffers (blocks of their own) and the libraries.
+    kb, mapping = 0, ""
+    with open("/proc/self/smaps") as f:
+        for line in f:
+            if line[0].islower() or line[0].isdigit():  # "addr-addr perms ... [name]"
+                fields = line.split()
+                mapping = fields[5] if len(fields) > 5 else ""
+            elif mapping == "[heap]" and line.startswith("Rss:"):
+                kb += int(line.split()[1])
+    return kb // 1024
+
+def duckdb_mb(store):
+    # What DuckDB counts against its memory cap (buffers, hash tables, temporary data).
+    used = store.scalar("SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory()")
+    return int(used) // 2**20
+
 map_large_blocks()
 path, cap = sys.argv[1], sys.argv[2]
 out = {"imported_mb": rss_mb()}
@@ -79,14 +100,23 @@ with Store.open(path) as store:
     t1 = time.perf_counter()
     crawl.load_journal(store, crawl_id, cap, fold=False)
     t2 = time.perf_counter()
+    out.update(loaded_heap_mb=heap_mb(), loaded_duckdb_mb=duckdb_mb(store))
     summary = crawl._finish(
         store, crawl_id, CrawlSettings(store_memory=cap), ExtractSettings(), None,
         time.monotonic(), interrupted=False, resumed=False,
     )
     t3 = time.perf_counter()
+    # The peak before the measures below: reading the storage info of every row group
+    # takes memory of its own (90 MB at 100,000 pages).
+    out.update(
+        peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+        heap_mb=heap_mb(), duckdb_mb=duckdb_mb(store),
+    )
+    out["row_groups"] = int(store.scalar(
+        "SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('links')"
+    ))
 out.update(
-    links=summary.links, start_s=t1 - t0, load_s=t2 - t1, finish_s=t3 - t2, total_s=t3 - t0,
-    peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+    links=summary.links, start_s=t1 - t0, load_s=t2 - t1, finish_s=t3 - t2, total_s=t3 - t0
 )
 print(json.dumps(out))
 """
@@ -172,6 +202,12 @@ def main() -> int:
                 f"{med('finish_s'):.2f}, whole process {med('total_s'):.2f}; resident "
                 f"imported {med('imported_mb'):.0f} MB, open {med('open_mb'):.0f} MB, "
                 f"peak {max(r['peak_mb'] for r in results):.0f} MB"
+            )
+            print(
+                f"{'':12}C heap resident: {med('loaded_heap_mb'):.0f} MB once loaded, "
+                f"{med('heap_mb'):.0f} MB once stored; DuckDB's own count: "
+                f"{med('loaded_duckdb_mb'):.0f} and {med('duckdb_mb'):.0f} MB; the links in "
+                f"{med('row_groups'):.0f} row groups"
             )
     return 0
 
