@@ -119,8 +119,9 @@ _DEMOTE = """k.cluster_pages >= $3 AND coalesce(r.sig_pages, 1) / k.cluster_page
 # Each page's links and the first and last of its content links that stay content: a
 # table of pages, so that the links' decisions below are made in one pass over the links
 # and written nowhere before the result. (Written first as a table of every link, then
-# read twice, the pass took 29.4-33.9 s against 21.8-23.7 s on the 17.2 million links of
-# the 100,000-page benchmark crawl, with the same result.)
+# read twice: on the 17.2 million links of the 100,000-page benchmark crawl, 22.9-25.2 s
+# against 22.2-24.2 s right after the load, as a crawl runs it, and 29.4-33.9 s against
+# 21.8-23.7 s on a file already folded; the same result.)
 _SPAN_SQL = f"""
 CREATE OR REPLACE TEMP TABLE _lf_tp_span AS
 SELECT k.src_id, count(*) AS page_links,
