@@ -113,8 +113,7 @@ def memory_cap(store: Store, limit: str | int) -> Iterator[None]:
     and freed memory is returned promptly (``_LEAN``); nested blocks restore the outer cap.
     A block nested in one of the same cap changes nothing and runs no statement (a crawl's
     last steps nest three so: nine statements, each waiting for the interpreter while an
-    audit's imports run). Raises :class:`ValueError` for a ``limit``
-    that is not a size.
+    audit's imports run). Raises :class:`ValueError` for a ``limit`` that is not a size.
     """
     setting = _setting(limit)
     outer = _IN_FORCE.get(store)

@@ -110,9 +110,10 @@ GROUP BY ALL
 """,
 )
 
-# $1 template share, $2 sitewide share, $3 minimum pages: whether a link leaves the
-# content for the template (in SQL over _lf_tp_keys k LEFT JOIN _lf_tp_repeated r). A
-# signature missing from the repeated ones is on exactly one page.
+# Whether a link leaves the content for the template, over _lf_tp_keys k LEFT JOIN
+# _lf_tp_repeated r (a signature missing from the repeated ones is on exactly one page).
+# In the statements below, $1 is the template share, $2 the sitewide share and $3 the
+# minimum pages.
 _DEMOTE = """k.cluster_pages >= $3 AND coalesce(r.sig_pages, 1) / k.cluster_pages >= $1
            AND k.position IN ('content', 'other')"""
 
