@@ -13,9 +13,9 @@ tree: under a third of the time on the PostgreSQL and Python docs
 (``bench/block_text_bench.py``). It reads lexbor's node structs at the addresses selectolax
 gives, so it is used only once checked: a sample document's nodes are read both ways (tag
 id, parent, first child, next sibling, node type, a text's length) and its texts compared
-with the Python reading. Where it was not built (no C compiler at install) or the check fails (a
-selectolax that bundles another lexbor layout), :data:`COMPILED` is false and pages are
-read in Python alone.
+with the Python reading. Where it was not built (no C compiler at install) or the check
+fails (a selectolax that bundles another lexbor layout), :data:`COMPILED` is false and
+pages are read in Python alone.
 """
 
 from __future__ import annotations

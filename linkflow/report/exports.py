@@ -277,16 +277,15 @@ def exports_beside(
             target=_export_each, args=(reader, tables, folder, futures), name="linkflow-exports"
         )
         thread.start()
+        failed = True
         try:
             yield futures
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            _stop(reader, thread)  # the export under way stops too (its file is discarded)
-            raise
+            failed = False
         finally:
             for future in futures:
                 future.cancel()
+            if failed:
+                _stop(reader, thread)  # the export under way stops too (its file is discarded)
             thread.join()
 
 

@@ -3,6 +3,7 @@ generated pages and on the Debian documentation; and it is only used once checke
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import types
 from pathlib import Path
@@ -13,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
-from linkflow.extract import _lexbor, block_text
+from linkflow.extract import _lexbor, block_text, parse
 from linkflow.extract.block_text import python_block_texts
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "bench"))
@@ -221,10 +222,6 @@ def test_pages_extract_the_same_without_the_extension(
 ) -> None:
     """Every 10th page of the Debian documentation, extracted whole with the extension and
     without it (the reading an install without a C compiler has): the same page facts."""
-    import dataclasses
-
-    from linkflow.extract import parse
-
     files = sorted(Path(root).rglob("*.html"))[::10]
     if not files:
         pytest.fail(f"{root}: not installed; run scripts/system-deps.sh")
