@@ -1,4 +1,5 @@
-"""Build step: compile linkflow's C extension (``linkflow/extract/_lexbor.c``).
+"""Build step: compile linkflow's C extension (``linkflow/extract/_lexbor.c`` and
+``_outline.c``).
 
 The extension makes extraction faster; linkflow gives the same results without it. So a
 build where it cannot be compiled (no C compiler, no Python headers) warns and goes on
@@ -18,6 +19,8 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 EXTENSION = "linkflow.extract._lexbor"
 SOURCE = "linkflow/extract/_lexbor.c"
+SOURCES = [SOURCE, "linkflow/extract/_outline.c"]
+HEADERS = ["linkflow/extract/_lexbor.h"]
 
 
 class ExtensionBuildHook(BuildHookInterface):  # type: ignore[type-arg]
@@ -54,7 +57,9 @@ def _compile(root: Path, out: Path, *, inplace: bool) -> Path | None:
         from setuptools import Distribution, Extension
         from setuptools.command.build_ext import build_ext
 
-        extension = Extension(EXTENSION, [SOURCE], extra_compile_args=["-O2"])
+        extension = Extension(
+            EXTENSION, SOURCES, depends=HEADERS, extra_compile_args=["-O2"], libraries=["dl"]
+        )
         dist = Distribution({"name": "linkflow", "ext_modules": [extension]})
         dist.script_name = "hatch_build.py"
         dist.src_root = str(root)

@@ -366,12 +366,18 @@ class Engine:
         self._add_links(result.url, result.links, follow, child_depth)
 
     def _add_links(self, src: str, found: LinkRows, follow: bool, child_depth: int) -> None:
-        """Append a page's links to the batch (their lines as encoded: the crawl's hot loop)."""
-        to_public = self.origins.to_public
-        limit = self.settings.max_url_length
-        dsts = [to_public(url) for url in found.urls]
+        """Append a page's links to the batch (their lines as encoded: the crawl's hot loop).
+
+        A page of the Python docs has some 200 links, most of them to pages seen already:
+        the links are checked as a whole (set operations, ``map``) and only the new ones
+        one at a time.
+        """
+        origins = self.origins
+        urls = found.urls
+        dsts = list(urls) if origins.same else [origins.to_public(url) for url in urls]
         lines = found.lines
-        if any(len(d) > limit for d in dsts):
+        limit = self.settings.max_url_length
+        if dsts and max(map(len, dsts)) > limit:
             kept = [i for i, d in enumerate(dsts) if len(d) <= limit]
             lines = [lines[i] for i in kept]
             dsts = [dsts[i] for i in kept]
@@ -380,14 +386,20 @@ class Engine:
         encoded.dst.extend(dsts)
         encoded.lines.extend(lines)
         self.counters.links += len(dsts)
-        if follow:
-            seen, queued = self.seen, self._depth
-            for dst in dsts:
+        if not follow:
+            return
+        targets = dict.fromkeys(dsts)  # each once, in the order of the page
+        if not targets.keys() <= self.seen:
+            seen = self.seen
+            for dst in targets:  # in the page's order: the queue's order
                 if dst not in seen:
                     self.add(dst, child_depth)
-                elif 0 <= child_depth < queued.get(dst, -1):
-                    # Pages are absorbed in the order their fetch and parse end, not in
-                    # the order they were queued: a deeper page may have queued it first.
+        queued = self._depth
+        if child_depth >= 0 and queued:
+            # Pages are absorbed in the order their fetch and parse end, not in the order
+            # they were queued: a deeper page may have queued a link first.
+            for dst in targets.keys() & queued.keys():
+                if child_depth < queued[dst]:
                     queued[dst] = child_depth
 
     async def _flush(self, *, wait: bool = False) -> None:

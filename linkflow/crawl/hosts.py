@@ -16,6 +16,11 @@ class OriginMap:
     public: str = ""
     fetch: str = ""
 
+    @property
+    def same(self) -> bool:
+        """Whether stored URLs are fetched from their own origin (no mapping)."""
+        return not self.public or self.public == self.fetch
+
     def to_fetch(self, url: str) -> str:
         if not self.public or self.public == self.fetch:
             return url

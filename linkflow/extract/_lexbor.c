@@ -20,31 +20,10 @@
 #include <stdint.h>
 #include <string.h>
 
-typedef struct lf_node lf_node;
-
-struct lf_node {
-    void *events;          /* lxb_dom_event_target_t */
-    uintptr_t local_name;  /* the tag id; LXB_TAG__TEXT for a text node */
-    uintptr_t prefix;
-    uintptr_t ns;
-    void *owner_document;
-    lf_node *next;
-    lf_node *prev;
-    lf_node *parent;
-    lf_node *first_child;
-    lf_node *last_child;
-    void *user;
-    int type;              /* lxb_dom_node_type_t */
-};
-
-typedef struct {
-    lf_node node;
-    unsigned char *data;   /* lexbor_str_t */
-    size_t length;
-} lf_character_data;
+#include "_lexbor.h"
 
 /* Set by configure(): the tag id of text nodes and of the code elements. */
-static uintptr_t text_tag = (uintptr_t)-1;
+uintptr_t text_tag = (uintptr_t)-1;
 #define MAX_CODE_TAGS 16
 static uintptr_t code_tags[MAX_CODE_TAGS];
 static Py_ssize_t n_code_tags = 0;
@@ -65,10 +44,10 @@ static int is_code(uintptr_t tag) {
 
 /* ---------------------------------------------------------------- a set of addresses */
 
-typedef struct {
+struct addr_set {
     uintptr_t *slots; /* 0: empty (no node lives at address 0) */
     size_t mask;
-} addr_set;
+};
 
 static int set_init(addr_set *set, Py_ssize_t n) {
     size_t size = 16;
@@ -109,44 +88,6 @@ static int set_has(const addr_set *set, uintptr_t a) {
 }
 
 static void set_free(addr_set *set) { PyMem_Free(set->slots); }
-
-/* ---------------------------------------------------------------- a growing buffer */
-
-#define KEPT_BYTES 65536 /* a buffer kept between calls gives back more than this */
-
-typedef struct {
-    char *data;
-    size_t size;
-    size_t capacity;
-} buffer;
-
-/* Room for ``needed`` bytes in all: 0, or -1 with MemoryError set. */
-static int buffer_reserve(buffer *buf, size_t needed) {
-    if (needed <= buf->capacity) {
-        return 0;
-    }
-    size_t capacity = buf->capacity ? buf->capacity : 4096;
-    while (capacity < needed) {
-        capacity *= 2;
-    }
-    char *grown = PyMem_Realloc(buf->data, capacity);
-    if (grown == NULL) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    buf->data = grown;
-    buf->capacity = capacity;
-    return 0;
-}
-
-static int buffer_add(buffer *buf, const void *bytes, size_t n) {
-    if (buffer_reserve(buf, buf->size + n) < 0) {
-        return -1;
-    }
-    memcpy(buf->data + buf->size, bytes, n);
-    buf->size += n;
-    return 0;
-}
 
 /* ---------------------------------------------------------------- the module's functions */
 
@@ -230,7 +171,7 @@ static lf_node *code_block(lf_node *node, const addr_set *leaves) {
 /* The text of ``root``'s descendants, with the code marks of the elements in ``marked``,
    appended to ``buf``: what selectolax's ``text(deep=True)`` gives once the marks are in
    the tree. */
-static int subtree_text(lf_node *root, const addr_set *marked, int any_marked, buffer *buf) {
+int subtree_text(lf_node *root, const addr_set *marked, int any_marked, buffer *buf) {
     if (any_marked && set_has(marked, (uintptr_t)root) && buffer_add(buf, CODE_OPEN, 3) < 0) {
         return -1;
     }
@@ -550,6 +491,14 @@ static PyMethodDef methods[] = {
     {"text", text, METH_O, "text(address) -> the collapsed text of a node's descendants"},
     {"block_texts", block_texts, METH_VARARGS,
      "block_texts(leaves, codes) -> (collapsed texts with code marks, {marked leaf: plain text})"},
+    {"bind_lexbor", bind_lexbor, METH_O,
+     "bind_lexbor(path) -> whether lexbor's functions were found in the module at path"},
+    {"configure_outline", configure_outline, METH_VARARGS,
+     "configure_outline(kinds, named, special): what the walk reads of each tag id"},
+    {"attributes", attributes, METH_O, "attributes(address) -> every attribute of an element"},
+    {"raw_text", raw_text, METH_O, "raw_text(address) -> the text of a node's descendants"},
+    {"outline", outline, METH_O,
+     "outline(root) -> (records, codes, heads, images, dropped) of a page's walk"},
     {NULL, NULL, 0, NULL},
 };
 

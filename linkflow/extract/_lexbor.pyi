@@ -17,3 +17,42 @@ def block_texts(
 
 def text(address: int, /) -> str:
     """The collapsed text of the descendants of the node at ``address``."""
+
+# The page walk of _outline.c (see linkflow.extract.outline).
+
+def bind_lexbor(path: str, /) -> bool:
+    """Whether lexbor's functions were found in the loaded module at ``path``."""
+
+def configure_outline(
+    kinds: dict[int, int], named: frozenset[int], special: dict[int, str], /
+) -> None:
+    """What the walk reads of each tag id, the ids whose names the caller knows, and the
+    names of other nodes that may be ancestors, by id."""
+
+def attributes(address: int, /) -> dict[str, str | None]:
+    """Every attribute of the element at ``address``, as selectolax gives them."""
+
+def raw_text(address: int, /) -> str:
+    """The text of the descendants of the node at ``address``, not collapsed."""
+
+def outline(
+    root: int, /
+) -> tuple[
+    list[
+        tuple[
+            int,
+            int,
+            int,
+            int,
+            tuple[str | None, ...] | None,
+            dict[str, str | None] | None,
+            str | None,
+        ]
+    ],
+    list[int],
+    list[tuple[int, int]],
+    dict[int, int],
+    list[int],
+]:
+    """(records, codes, heads, images, dropped) of the page whose root element is at
+    ``root``; changes the tree (see linkflow.extract.outline)."""

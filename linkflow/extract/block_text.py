@@ -29,7 +29,14 @@ from linkflow.extract.tags import TAG_NAMES
 from linkflow.extract.text import CODE_CLOSE, CODE_OPEN, collapse, unmark_collapsed
 from linkflow.extract.walk import CODE_TAGS
 
-__all__ = ["COMPILED", "block_texts", "mark_code_in_tree", "node_text", "python_block_texts"]
+__all__ = [
+    "COMPILED",
+    "READ_AT",
+    "block_texts",
+    "mark_code_in_tree",
+    "node_text",
+    "python_block_texts",
+]
 
 _CODE_IDS: Final = tuple(sorted(i for i, name in TAG_NAMES.items() if name in CODE_TAGS))
 
@@ -184,6 +191,10 @@ _LOADED: Final = _load()
 _COMPILED: Final = None if _LOADED is None else _LOADED[0]
 COMPILED: Final = _COMPILED is not None
 """Whether texts are read by the compiled extension."""
+READ_AT: Final = _LOADED
+"""The compiled readings by address, where :data:`COMPILED`: :func:`block_texts` of the
+leaves and code elements at the addresses given, and the collapsed text of the element at
+an address."""
 
 if _LOADED is None:
     node_text = _python_text

@@ -10,6 +10,7 @@ placed by where they sit relative to the main content (before it → nav, after 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Final
@@ -17,13 +18,17 @@ from typing import Any, Final
 from selectolax.lexbor import LexborHTMLParser
 
 from linkflow.encodings import UTF8
-from linkflow.extract.block_text import block_texts, mark_code_in_tree, node_text
+from linkflow.extract import outline as compiled_walk
+from linkflow.extract.block_text import READ_AT, block_texts, mark_code_in_tree, node_text
 from linkflow.extract.charset import decode_document
 from linkflow.extract.content import Block, MainContent, find_main
 from linkflow.extract.flatten import FLATTEN_CHARS, flatten_code
 from linkflow.extract.head import attr
-from linkflow.extract.regions import Attributes, NodeInfo, RegionIndex
+from linkflow.extract.regions import ROOT, Attributes, NodeInfo, RegionIndex, info_of
+from linkflow.extract.tags import TAG_NAMES
 from linkflow.extract.text import (
+    CODE_CLOSE,
+    CODE_OPEN,
     collapse,
     collapsed_hash,
     mark_code,
@@ -31,7 +36,7 @@ from linkflow.extract.text import (
     sentence_ends,
     unmark,
 )
-from linkflow.extract.walk import walk
+from linkflow.extract.walk import mentions, walk
 from linkflow.models import Link, PageFacts
 from linkflow.settings import ExtractSettings
 from linkflow.urls import normalize, origin_of
@@ -43,6 +48,7 @@ _HTTP: Final = frozenset({"http", "https"})
 _PAGINATION_RELS: Final = frozenset({"next", "prev", "previous"})
 
 
+_BlockReader = Callable[[Sequence[Any], Sequence[Any] | None], tuple[list[str], dict[int, str]]]
 _Found = tuple[Link, str | None, int, int]
 """A link found on the page, before its position is decided: the link, its region, the node
 id of its block (see :meth:`RegionIndex.place`) and its index among the elements of the
@@ -57,7 +63,8 @@ class _Context:
     base: str
     origin: str
     strip: tuple[str, ...]
-    images: dict[int, Any]
+    images: dict[int, Any]  # the first image in each link, by the link's node id
+    text_of: Callable[[Any], str]  # the collapsed text of a link's element
     encoding: str = "utf-8"  # of the page: browsers write the query of its links in it
     directory: str | None = None  # of the base (see _directory)
     # What each href value of the page gave (see _target): pages repeat their menu links.
@@ -207,6 +214,7 @@ _UTF8_BOM: Final = b"\xef\xbb\xbf"
 
 def _make_link(
     node: Any,
+    node_id: int,
     tag: str,
     attrs: Attributes,
     url: str,
@@ -215,7 +223,8 @@ def _make_link(
     path: str,
     ctx: _Context,
 ) -> Link:
-    """The :class:`Link` of one ``a``/``area`` element (tag ``tag``) to ``url``."""
+    """The :class:`Link` of one ``a``/``area`` element (tag ``tag``, node id ``node_id``;
+    ``node`` is what ``ctx.text_of`` reads) to ``url``."""
     rel_value = attrs.get("rel")
     rel = frozenset(rel_value.lower().split()) if rel_value else _NO_REL
     alt: str | None = None
@@ -224,8 +233,8 @@ def _make_link(
         is_image, alt = True, collapse(_str(attrs, "alt") or "")
         anchor = alt
     else:
-        anchor = node_text(node)
-        image = ctx.images.get(node.mem_id) if ctx.images else None
+        anchor = ctx.text_of(node)
+        image = ctx.images.get(node_id) if ctx.images else None
         if image is not None:
             is_image, alt = True, collapse(attr(image, "alt") or "")
             anchor = anchor or alt
@@ -272,7 +281,9 @@ def _collect(main: list[tuple[Any, str, bool]], ctx: _Context) -> _Page:
             target, fragment = outcome
             if target is not None:
                 region, path, block = place(node, tag, attrs)
-                link = _make_link(node, tag, attrs, target, fragment, len(found), path, ctx)
+                link = _make_link(
+                    node, node.mem_id, tag, attrs, target, fragment, len(found), path, ctx
+                )
                 found.append((link, region, block, i))
         else:
             info = info_of(node, tag)
@@ -280,6 +291,50 @@ def _collect(main: list[tuple[Any, str, bool]], ctx: _Context) -> _Page:
             if parent is not None and parent.block:
                 parents.add(parent.block)
             blocks.append((i, info, node))
+    return page
+
+
+_NO_ATTRIBUTES: Final[Attributes] = {}
+
+
+def _collect_records(records: list[compiled_walk.Record], ctx: _Context) -> _Page:
+    """:func:`_collect` of the records of the compiled walk (see
+    :data:`~linkflow.extract.outline.Record`): the same links and blocks, with their blocks'
+    addresses for their nodes."""
+    page = _Page()
+    found, blocks, parents = page.found, page.blocks, page.parents
+    targets, names = ctx.targets, TAG_NAMES
+    infos: list[NodeInfo] = []
+    i = -1  # the index of the link or block among those of the page
+    for address, tag_id, up, kind, region_attrs, attrs, name in records:
+        parent = infos[up] if up >= 0 else ROOT
+        tag = names[tag_id] if name is None else name
+        info = info_of(address, parent, tag, region_attrs)
+        infos.append(info)
+        if not kind:  # an ancestor of links and blocks only
+            continue
+        i += 1
+        if kind > compiled_walk.LINK:
+            if parent.block:
+                parents.add(parent.block)
+            blocks.append((i, info, address))
+            continue
+        href = attrs.get("href") if attrs is not None else None
+        if not isinstance(href, str):
+            continue
+        outcome = targets.get(href, _UNSEEN)
+        if outcome is _UNSEEN:
+            outcome = targets[href] = _target(href, ctx)
+        if outcome is None:
+            page.other_schemes += 1
+            continue
+        target, fragment = outcome
+        if target is not None:
+            link = _make_link(
+                address, address, tag, attrs or _NO_ATTRIBUTES, target, fragment, len(found),
+                info.path, ctx,
+            )  # fmt: skip
+            found.append((link, info.region, info.block, i))
     return page
 
 
@@ -303,15 +358,19 @@ def _position(link: Link, region: str | None, index: int, main: MainContent, fir
 
 
 def _leaf_blocks(
-    page: _Page, leaves: list[tuple[int, NodeInfo, Any]], codes: list[Any] | None
+    page: _Page,
+    leaves: list[tuple[int, NodeInfo, Any]],
+    codes: list[Any] | None,
+    read: _BlockReader = block_texts,
 ) -> tuple[dict[int, Block], dict[int, str]]:
     """The blocks that contain no other block (``leaves``, of ``page``), with their text and
     link counts, by node id in document order; and, when ``codes`` (the page's code
     elements) are given, the whitespace-collapsed text with code marks of the blocks that
-    hold marked code (see :mod:`linkflow.extract.block_text`), by node id."""
+    hold marked code (see :mod:`linkflow.extract.block_text`), by node id. ``read`` reads
+    the texts of the leaves' nodes (elements, or addresses for the compiled walk's)."""
     blocks: dict[int, Block] = {}
     with_marks: dict[int, str] = {}
-    texts, plain = block_texts([node for _, _, node in leaves], codes)
+    texts, plain = read([node for _, _, node in leaves], codes)
     for (i, info, _), text in zip(leaves, texts, strict=True):
         node_id = info.node_id
         if plain and node_id in plain:
@@ -382,6 +441,18 @@ def parse_page(
     resolve against ``<base href>`` if present, else ``url``. Never raises on malformed
     HTML, binary junk or an empty body: such input gives mostly empty :class:`PageFacts`.
     """
+    return _parse(body, url, content_type, settings, strip_params, _COMPILED_WALK)
+
+
+def _parse(
+    body: bytes,
+    url: str,
+    content_type: str | None,
+    settings: ExtractSettings,
+    strip_params: tuple[str, ...],
+    compiled_ok: bool,
+) -> PageFacts:
+    """:func:`parse_page`, with the compiled walk where ``compiled_ok`` and the page allows."""
     facts = PageFacts()
     url = normalize(url, strip_params=strip_params) or url
     text, encoding = decode_document(body, content_type)
@@ -391,7 +462,18 @@ def parse_page(
     tree = LexborHTMLParser(
         flatten_code(text) if len(text) >= FLATTEN_CHARS else _source(body, text, encoding)
     )
-    nodes = walk(tree, body, text, encoding)
+    found = mentions(body, text, encoding)
+    # The code marks are noncharacters: a page writes them literally or as a reference.
+    own_marks = CODE_OPEN in text or CODE_CLOSE in text or found[0]
+    # The compiled walk, unless the page may write the marks' characters itself: their code
+    # is marked in the tree (see _marked_late), which needs its elements.
+    compiled = compiled_ok and not own_marks and tree.root is not None
+    if compiled:
+        nodes = compiled_walk.outline(tree, found[1])
+        text_of, read = _TEXT_AT, _BLOCKS_AT
+    else:
+        nodes = walk(tree, body, text, encoding, found)
+        text_of, read = node_text, block_texts
     # Everything else is read from the tree: the text goes now rather than with the page's
     # facts, as it holds up to four bytes a character (the Rust docs' 3.3 MB page
     # struct.Wrapping.html: 13 MB of its worker's 96 MB peak over its own, 83 MB without).
@@ -402,9 +484,16 @@ def parse_page(
     canonical_base = normalize(base)  # None for a junk page URL: then no fast path
     origin = origin_of(canonical_base) if canonical_base is not None else ""
     ctx = _Context(
-        url, base, origin, strip_params, nodes.images, encoding, _directory(canonical_base, origin)
+        url,
+        base,
+        origin,
+        strip_params,
+        nodes.images,
+        text_of,
+        encoding,
+        _directory(canonical_base, origin),
     )
-    page = _collect(nodes.main, ctx)
+    page = _collect_records(nodes.main, ctx) if compiled else _collect(nodes.main, ctx)
     facts.other_scheme_links = page.other_schemes
     # The blocks' texts are read once, with the code marks of the main text: around the
     # code of every leaf block, for the main blocks are found only from the texts (the
@@ -412,7 +501,7 @@ def parse_page(
     early = settings.keep_main_text and bool(nodes.codes) and not nodes.own_marks
     parents = page.parents
     leaves = [block for block in page.blocks if block[1].node_id not in parents]
-    by_id, with_marks = _leaf_blocks(page, leaves, nodes.codes if early else None)
+    by_id, with_marks = _leaf_blocks(page, leaves, nodes.codes if early else None, read)
     main = find_main(list(by_id.values()))
     # A page that may write the marks' characters itself has its code marked only now
     # (see _marked_late), in the tree; any other is read from the tree no more: the tree
@@ -449,3 +538,41 @@ def parse_page(
         else:
             facts.main_text = _marked_late(codes, page, main, main_text)
     return facts
+
+
+_BLOCKS_AT, _TEXT_AT = READ_AT if READ_AT is not None else (block_texts, node_text)
+
+# What the check parses both ways: regions from tags, roles, labels and class words, links
+# of every kind (relative, absolute, with a fragment, mailto, without an href, image
+# links, an image map's area), line breaks, dropped elements nested and with JSON-LD, head
+# elements, a custom element, attributes without values, code.
+_SAMPLE_PAGE: Final = (
+    b"<!doctype html><html lang='en'><head><title>A <br>title</title>"
+    b"<meta name='description' content=' About  this '><meta name='robots' content='noindex'>"
+    b"<meta charset='utf-8'><link rel='canonical' href='/sample'><link rel=alternate "
+    b"hreflang=de href='/de/'><base href='/docs/'></head><body><header class='site-header'>"
+    b"<a href='/'><img src='logo.png' alt='Home'></a><nav aria-label='Breadcrumb'><a "
+    b"href='a.html'>A</a></nav></header><nav role='navigation'><ul><li><a href='../b'>B<br>"
+    b"b</a></li><li><a href='#top'>Top</a><a>none</a><a href>empty</a></li></ul></nav>"
+    b"<main id='main-content'><h1>The <br>heading</h1><article class='entry-content'><p>See "
+    b"<a href='https://example.com/x?y=1#z' rel='nofollow ugc' target=_blank>the x</a> and "
+    b"<a href='mailto:a@b.c'>mail</a>, <code>a = 1</code>.</p><my-widget class='sidebar'>"
+    b"<p><a href='c.html'><span><img alt='C'></span>C</a></p></my-widget><map><area "
+    b"href='d.html' alt='D'></map><div class='comments'><p><a href='e.html'>E</a></p></div>"
+    b"<noscript><p><a href='hidden.html'>hidden</a></p><script type='application/ld+json'>"
+    b'{"@type": "Article"}</script></noscript><pre>x\n<code>y</code></pre></article></main>'
+    b"<footer><p><a href='/legal'>Legal</a> &copy; 2026</p></footer></body></html>"
+)
+
+
+def _walks_agree() -> bool:
+    """Whether the compiled walk gives the sample page the facts the Python walk gives."""
+    if not compiled_walk.AVAILABLE or READ_AT is None:
+        return False
+    url, settings = "https://example.org/docs/page.html", ExtractSettings()
+    python = _parse(_SAMPLE_PAGE, url, None, settings, (), False)
+    return _parse(_SAMPLE_PAGE, url, None, settings, (), True) == python
+
+
+_COMPILED_WALK: Final = _walks_agree()
+"""Whether pages are walked by the compiled walk (:mod:`linkflow.extract.outline`)."""

@@ -30,7 +30,10 @@ import ahocorasick_rs
 
 from linkflow.extract.tags import tag_name
 
-__all__ = ["BLOCK_TAGS", "Attributes", "NodeInfo", "RegionIndex"]
+__all__ = [
+    "BLOCK_TAGS", "REGION_ATTRIBUTES", "ROOT", "Attributes", "NodeInfo", "RegionIndex", "info_of",
+    "make_info",
+]  # fmt: skip
 
 Attributes = Mapping[str, str | None]
 """An element's attributes as the parser gives them; an attribute without a value is ``None``."""
@@ -363,13 +366,14 @@ def _classify(tag: str, attrs: Attributes) -> _Class:
     return result
 
 
-_ROOT: Final = NodeInfo(0, "", None, 0, None)
+ROOT: Final = NodeInfo(0, "", None, 0, None)
+"""The info above the document: no region, no path, no block."""
 _PATHS: dict[tuple[str, str], str] = {}
 """Tag paths by their parent's path and their own segment: one string for each path of a
 site, however many links and blocks share it (a page of 19,000 links held 4 MB of copies)."""
 
 
-def _make(node_id: int, parent: NodeInfo, tag: str, attrs: Attributes) -> NodeInfo:
+def make_info(node_id: int, parent: NodeInfo, tag: str, attrs: Attributes) -> NodeInfo:
     """The info of the element ``node_id`` (tag ``tag``, attributes ``attrs``) inside the
     element of ``parent``."""
     region, path, block, sectioning = _below(parent, tag, attrs)
@@ -410,6 +414,40 @@ def _below(parent: NodeInfo, tag: str, attrs: Attributes) -> tuple[str | None, s
     return region, path, block, sectioning
 
 
+REGION_ATTRIBUTES: Final = ("class", "id", "role", "aria-label", "itemprop")
+"""The attributes an element's region is read from, in the order :func:`info_of` takes them."""
+_Step = tuple[str | None, str, bool, bool]
+_STEPS: dict[tuple[Any, ...], _Step] = {}
+
+
+def info_of(
+    node_id: int, parent: NodeInfo, tag: str, attrs: tuple[str | None, ...] | None
+) -> NodeInfo:
+    """:func:`make_info` of an element whose :data:`REGION_ATTRIBUTES` are ``attrs`` (``None``
+    for an absent one, or ``None`` for all absent).
+
+    Memoised by the parent's region, path and section and the element's tag and attributes
+    (an id that names no region left out, as :func:`_classify` leaves it): the elements of a
+    site repeat a few of these, so each is worked out once, not once an element.
+    """
+    if attrs is None:
+        key: tuple[Any, ...] = (parent.region, parent.path, parent.sectioned, tag)
+    else:
+        ident = attrs[1]
+        if ident and not _names_region(ident):
+            ident = None
+        key = (parent.region, parent.path, parent.sectioned, tag, attrs[0], ident, *attrs[2:])
+    step = _STEPS.get(key)
+    if step is None:
+        named = {} if attrs is None else dict(zip(REGION_ATTRIBUTES, attrs, strict=True))
+        region, path, block, sectioning = _below(parent, tag, named)
+        if len(_STEPS) >= _MEMO_SIZE:
+            _STEPS.clear()
+        step = _STEPS[key] = (region, path, block, parent.sectioned or sectioning)
+    region, path, block, sectioned = step
+    return NodeInfo(node_id, path, region, node_id if block else parent.block, parent, sectioned)
+
+
 class RegionIndex:
     """Memoised :class:`NodeInfo` of the elements of one parsed page."""
 
@@ -430,7 +468,7 @@ class RegionIndex:
             if hit is not None:
                 return hit
             parent = self._ancestors(current)
-        result = cache[node_id] = _make(node_id, parent, tag, node.attributes)
+        result = cache[node_id] = make_info(node_id, parent, tag, node.attributes)
         return result
 
     def place(self, node: Any, tag: str, attrs: Attributes) -> tuple[str | None, str, int]:
@@ -449,7 +487,7 @@ class RegionIndex:
         uncached ancestors."""
         cache = self._cache
         chain: list[tuple[Any, int]] = []
-        parent_info = _ROOT
+        parent_info = ROOT
         while current is not None:
             current_id: int = current.mem_id
             hit = cache.get(current_id)
@@ -459,7 +497,7 @@ class RegionIndex:
             chain.append((current, current_id))
             current = current.parent
         for element, element_id in reversed(chain):
-            parent_info = cache[element_id] = _make(
+            parent_info = cache[element_id] = make_info(
                 element_id, parent_info, tag_name(element), element.attributes
             )
         return parent_info

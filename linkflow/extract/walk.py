@@ -24,7 +24,7 @@ from linkflow.extract.structured import schema_types
 from linkflow.extract.tags import TAG_NAMES
 from linkflow.extract.text import CODE_CLOSE, CODE_OPEN
 
-__all__ = ["CODE_TAGS", "DROP_TAGS", "LINK_TAGS", "Nodes", "walk"]
+__all__ = ["CODE_TAGS", "DROP_TAGS", "LINK_TAGS", "SCHEMA_SELECTOR", "Nodes", "mentions", "walk"]
 
 DROP_TAGS: Final = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "object"})
 """Elements whose content is no text: removed with everything inside them."""
@@ -42,7 +42,7 @@ _MENTIONS: Final = (*_MARK_REFS, "itemtype")
 _FIND_STR: Final = ahocorasick_rs.AhoCorasick(_MENTIONS)
 _FIND_BYTES: Final = ahocorasick_rs.BytesAhoCorasick([word.encode("ascii") for word in _MENTIONS])
 _ITEMTYPE: Final = len(_MARK_REFS)
-_SCHEMA_SELECTOR: Final = ", ".join(["[itemtype]", *sorted(DROP_TAGS)])
+SCHEMA_SELECTOR: Final = ", ".join(["[itemtype]", *sorted(DROP_TAGS)])
 """The elements the schema.org types are read from, when microdata may be on the page
 (every match of the structured-data selector ``script[type], [itemtype]`` is among them)."""
 
@@ -56,8 +56,9 @@ class Nodes:
 
     # Links (``a`` and ``area`` elements, with or without an href) and blocks, with their
     # tags and whether they are links. A link's attributes are read where it is used, one
-    # link at a time: read here, a page of 19,000 links held 10 MB of them at once.
-    main: list[tuple[Any, str, bool]] = field(default_factory=list)
+    # link at a time: read here, a page of 19,000 links held 10 MB of them at once. (The
+    # compiled walk puts its records here instead, see linkflow.extract.outline.)
+    main: list[Any] = field(default_factory=list)
     head: HeadNodes = field(default_factory=HeadNodes)
     images: dict[int, Any] = field(default_factory=dict)  # first image in each link, by id
     codes: list[Any] = field(default_factory=list)  # code elements
@@ -76,7 +77,7 @@ def _last_element(node: Any) -> Any:
         node = child
 
 
-def _mentions(body: bytes, text: str, encoding: str) -> tuple[bool, bool]:
+def mentions(body: bytes, text: str, encoding: str) -> tuple[bool, bool]:
     """Whether the page's source writes a code mark as a character reference, and whether
     it writes "itemtype", in any case: one pass over the lower-cased source.
 
@@ -111,9 +112,15 @@ def _images(images: list[Any]) -> dict[int, Any]:
     return found
 
 
-def walk(tree: LexborHTMLParser, body: bytes, text: str, encoding: str) -> Nodes:
+def walk(
+    tree: LexborHTMLParser,
+    body: bytes,
+    text: str,
+    encoding: str,
+    found: tuple[bool, bool] | None = None,
+) -> Nodes:
     """Everything ``tree`` (parsed from ``text``, decoded from ``body`` in ``encoding``)
-    is read from.
+    is read from; ``found``: the page's :func:`mentions`, when known.
 
     Removes the elements of :data:`DROP_TAGS` with their content, after reading the
     schema.org types declared on the page, and turns every line break into a space
@@ -176,11 +183,11 @@ def walk(tree: LexborHTMLParser, body: bytes, text: str, encoding: str) -> Nodes
                 head.add(node, tag)
         else:  # title, html
             head.add(node, tag)
-    references, itemtype = _mentions(body, text, encoding)
+    references, itemtype = found if found is not None else mentions(body, text, encoding)
     # The code marks are noncharacters: a page writes them literally or as a reference.
     nodes.own_marks = CODE_OPEN in text or CODE_CLOSE in text or references
     if itemtype:  # read before the scripts go
-        matches = {node.mem_id: node for node in tree.css(_SCHEMA_SELECTOR)}
+        matches = {node.mem_id: node for node in tree.css(SCHEMA_SELECTOR)}
         nodes.schema_types = schema_types(matches.values())
     else:
         nodes.schema_types = schema_types(dropped)

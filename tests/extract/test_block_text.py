@@ -229,6 +229,7 @@ def test_pages_extract_the_same_without_the_extension(
     compiled = [dataclasses.asdict(parse.parse_page(body, url)) for body, url in pages]
     monkeypatch.setattr(block_text, "_COMPILED", None)
     monkeypatch.setattr(parse, "node_text", block_text._python_text)
+    monkeypatch.setattr(parse, "_COMPILED_WALK", False)
     python = [dataclasses.asdict(parse.parse_page(body, url)) for body, url in pages]
     assert sum(len(facts["links"]) for facts in compiled) > 1_000
     for path, with_it, without in zip(files, compiled, python, strict=True):

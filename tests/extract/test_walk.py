@@ -132,7 +132,7 @@ def test_the_walk_finds_what_the_css_selectors_match() -> None:
 
 
 def test_the_source_is_searched_for_mark_references_and_itemtype_in_any_case() -> None:
-    from linkflow.extract.walk import _mentions
+    from linkflow.extract.walk import mentions
 
     cases = {
         "<p>&#xFDD0;</p>": (True, False),
@@ -145,5 +145,5 @@ def test_the_source_is_searched_for_mark_references_and_itemtype_in_any_case() -
         "": (False, False),
     }
     for source, expected in cases.items():
-        assert _mentions(source.encode(), source, "utf-8") == expected, source
-        assert _mentions(source.encode("utf-16-le"), source, "utf-16-le") == expected, source
+        assert mentions(source.encode(), source, "utf-8") == expected, source
+        assert mentions(source.encode("utf-16-le"), source, "utf-16-le") == expected, source

@@ -1,0 +1,144 @@
+"""A page's walk in C (``linkflow/extract/_outline.c``): what :func:`~linkflow.extract.walk.walk`
+finds, without a Python object per element.
+
+The Python walk makes a selectolax object for every element of a page (2,000 on a page of
+the Python docs) and the regions then climb from each link and block to its ancestors, one
+object and one attribute dict each. :func:`outline` gets the same from one walk in C: the
+links and blocks as plain records, each after the records of its ancestors, with the few
+attributes read from them (see :data:`Record`), and the page's code elements, head
+elements, images in links and dropped elements by address, then changes the tree as
+:func:`~linkflow.extract.walk.walk` does (dropped elements removed, line breaks made
+spaces). The few elements read further (head elements, images, scripts) are
+:class:`Element` objects that read the tree through the extension.
+
+It is available (:data:`AVAILABLE`) when the extension is compiled, its node layout
+passed the check of :mod:`linkflow.extract.block_text`, and lexbor's functions were found
+in selectolax's module; :mod:`linkflow.extract.parse` then checks that a sample page
+gives the same facts both ways before it uses it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from selectolax.lexbor import LexborHTMLParser
+
+from linkflow.extract import block_text
+from linkflow.extract.regions import BLOCK_TAGS
+from linkflow.extract.structured import schema_types
+from linkflow.extract.tags import TAG_NAMES
+from linkflow.extract.walk import CODE_TAGS, DROP_TAGS, SCHEMA_SELECTOR, Nodes
+
+__all__ = ["AVAILABLE", "LINK", "Element", "Record", "outline"]
+
+Record = tuple[
+    int, int, int, int, tuple[str | None, ...] | None, dict[str, str | None] | None, str | None
+]
+"""(address, tag id, index of the parent's record or -1, kind, region attributes, link
+attributes, name) of a link, a block or an ancestor of one, in document order. ``kind`` is
+0 for an ancestor that is neither, at most :data:`LINK` for a link (``a``, ``area``), more
+for a block. The region attributes are the element's
+:data:`~linkflow.extract.regions.REGION_ATTRIBUTES` as written (``None`` for an absent one),
+``None`` when it has none of them; the link attributes, a link's only, its href, rel,
+target and alt, those it has. ``name`` is the tag name where
+:data:`~linkflow.extract.tags.TAG_NAMES` has no name for the id."""
+
+# The kinds of _outline.c.
+_A, _AREA, _BLOCK, _PRE, _H1, _CODE, _BR, _IMG, _DROP, _META, _LINK, _BASE, _HEAD = range(1, 14)
+LINK: Final = _AREA
+"""The largest kind of a link record."""
+_KINDS: Final = {
+    "a": _A, "area": _AREA, "pre": _PRE, "h1": _H1, "br": _BR, "img": _IMG, "meta": _META,
+    "link": _LINK, "base": _BASE, "title": _HEAD, "html": _HEAD,
+    **{tag: _BLOCK for tag in BLOCK_TAGS if tag not in ("pre", "h1")},
+    **{tag: _CODE for tag in CODE_TAGS if tag != "pre"},
+    **dict.fromkeys(DROP_TAGS, _DROP),
+}  # fmt: skip
+_HEAD_TAGS: Final = {_H1: "h1", _META: "meta", _LINK: "link", _BASE: "base"}
+
+
+class Element:
+    """An element read by address: what head facts, images and schema types read of it."""
+
+    __slots__ = ("_attributes", "mem_id", "tag")
+
+    def __init__(self, address: int, tag: str) -> None:
+        self.mem_id = address
+        self.tag = tag
+        self._attributes: dict[str, str | None] | None = None
+
+    @property
+    def attributes(self) -> dict[str, str | None]:
+        """Every attribute, as selectolax's ``attributes``."""
+        if self._attributes is None:
+            self._attributes = _attributes(self.mem_id)
+        return self._attributes
+
+    def text(self, deep: bool = True) -> str:
+        """The text of the element's descendants, as selectolax's ``text(deep=True)``."""
+        text: str = _raw_text(self.mem_id)
+        return text
+
+
+def outline(tree: LexborHTMLParser, itemtype: bool) -> Nodes:
+    """What :func:`~linkflow.extract.walk.walk` finds in ``tree``, read in C: ``main``
+    holds the :data:`Record` of each link, block and ancestor, ``codes`` and the keys of
+    ``images`` are addresses. ``itemtype``: whether the page may declare microdata types.
+    Changes the tree as the Python walk does. Only when :data:`AVAILABLE`, on a tree with
+    a root, for a page that does not write the code marks' characters itself (whose code
+    is marked in the tree, which needs its elements)."""
+    root = tree.root
+    assert root is not None
+    nodes = Nodes(own_marks=False)
+    if itemtype:  # read before the scripts go
+        matches = {node.mem_id: node for node in tree.css(SCHEMA_SELECTOR)}
+        nodes.schema_types = schema_types(matches.values())
+    records, codes, heads, images, dropped = _outline(root.mem_id)
+    nodes.main, nodes.codes = records, codes
+    if not itemtype:
+        nodes.schema_types = schema_types(Element(address, _tag(address)) for address in dropped)
+    head = nodes.head
+    for kind, address in heads:
+        tag = _HEAD_TAGS.get(kind) or _tag(address)
+        head.add(Element(address, tag), tag)
+    nodes.images = {link: Element(image, "img") for link, image in images.items()}
+    return nodes
+
+
+def _tag(address: int) -> str:
+    return TAG_NAMES.get(_fields(address)[0], "")
+
+
+def _bind() -> tuple[Any, Any, Any, Any] | None:
+    """The extension's outline, attributes, raw_text and fields, bound and configured; ``None``
+    where it cannot be used."""
+    if not block_text.COMPILED:
+        return None
+    import selectolax.lexbor
+
+    import linkflow.extract._lexbor as _lexbor
+
+    try:
+        if not _lexbor.bind_lexbor(selectolax.lexbor.__file__):
+            return None
+        names = {name: tag_id for tag_id, name in TAG_NAMES.items()}
+        if not set(_KINDS) <= set(names):
+            return None
+        document = LexborHTMLParser("").root
+        if document is None or document.parent is None:
+            return None
+        special = {document.parent.tag_id: "-document"}
+        _lexbor.configure_outline(
+            {names[tag]: kind for tag, kind in _KINDS.items()}, frozenset(TAG_NAMES), special
+        )
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return _lexbor.outline, _lexbor.attributes, _lexbor.raw_text, _lexbor.fields
+
+
+_BOUND: Final = _bind()
+AVAILABLE: Final = _BOUND is not None
+"""Whether :func:`outline` can be used (the page check in :mod:`linkflow.extract.parse`
+comes on top)."""
+if _BOUND is not None:
+    _outline, _attributes, _raw_text, _fields = _BOUND
