@@ -10,7 +10,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml hatch_build.py linkflow/extract/_lexbor.c linkflow/extract/_outline.c linkflow/extract/_lexbor.h
+$(STAMP): $(BIN)/python pyproject.toml hatch_build.py linkflow/extract/_lexbor.c linkflow/extract/_outline.c linkflow/extract/_regions.c linkflow/extract/_lexbor.h
 	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
 	# Bytecode, as an installed package has it (an editable install compiles nothing, and
 	# with PYTHONDONTWRITEBYTECODE set every process would compile linkflow again).

@@ -1,5 +1,5 @@
-"""Build step: compile linkflow's C extension (``linkflow/extract/_lexbor.c`` and
-``_outline.c``).
+"""Build step: compile linkflow's C extension (``linkflow/extract/_lexbor.c``,
+``_outline.c`` and ``_regions.c``).
 
 The extension makes extraction faster; linkflow gives the same results without it. So a
 build where it cannot be compiled (no C compiler, no Python headers) warns and goes on
@@ -19,7 +19,7 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 EXTENSION = "linkflow.extract._lexbor"
 SOURCE = "linkflow/extract/_lexbor.c"
-SOURCES = [SOURCE, "linkflow/extract/_outline.c"]
+SOURCES = [SOURCE, "linkflow/extract/_outline.c", "linkflow/extract/_regions.c"]
 HEADERS = ["linkflow/extract/_lexbor.h"]
 
 

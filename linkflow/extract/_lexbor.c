@@ -483,6 +483,31 @@ static PyObject *text(PyObject *self, PyObject *address) {
     return result;
 }
 
+/* The set of the addresses in ``list`` (a list of ints), for _outline.c; NULL with an
+   exception set on error. */
+addr_set *addresses_set(PyObject *list) {
+    addr_set *set = PyMem_Malloc(sizeof(addr_set));
+    if (set == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    *set = (addr_set){NULL, 0};
+    if (fill_set(set, list) < 0) {
+        addresses_free(set);
+        return NULL;
+    }
+    return set;
+}
+
+int addresses_has(const addr_set *set, uintptr_t address) { return set_has(set, address); }
+
+void addresses_free(addr_set *set) {
+    if (set != NULL) {
+        set_free(set);
+        PyMem_Free(set);
+    }
+}
+
 static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS,
      "configure(text_tag, code_tags): the tag id of text nodes and of code elements"},
@@ -498,7 +523,11 @@ static PyMethodDef methods[] = {
     {"attributes", attributes, METH_O, "attributes(address) -> every attribute of an element"},
     {"raw_text", raw_text, METH_O, "raw_text(address) -> the text of a node's descendants"},
     {"outline", outline, METH_O,
-     "outline(root) -> (records, codes, heads, images, dropped) of a page's walk"},
+     "outline(root) -> (links, leaves, codes, heads, images, dropped) of a page's walk"},
+    {"inside", inside, METH_VARARGS,
+     "inside(address, ancestor) -> whether the node is the ancestor or inside it"},
+    {"configure_regions", configure_regions, METH_VARARGS,
+     "configure_regions(step, names): how the walk works out each element's region"},
     {NULL, NULL, 0, NULL},
 };
 

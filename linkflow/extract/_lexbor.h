@@ -78,11 +78,34 @@ static inline int buffer_add(buffer *buf, const void *bytes, size_t n) {
 typedef struct addr_set addr_set;
 int subtree_text(lf_node *root, const addr_set *marked, int any_marked, buffer *buf);
 
+/* A set of node addresses (see _lexbor.c). */
+addr_set *addresses_set(PyObject *list);
+int addresses_has(const addr_set *set, uintptr_t address);
+void addresses_free(addr_set *set);
+
+/* An attribute's value as lexbor holds it: ``present`` is 0 when the attribute is absent
+   or written without a value. */
+typedef struct {
+    const unsigned char *data;
+    size_t length;
+    int present;
+} attr_view;
+
+/* _regions.c: each element's region state (see there). */
+int regions_ready(void);
+int regions_page(void);
+int region_state(int parent, uintptr_t tag, PyObject *tag_name, const unsigned char *name_bytes,
+                 size_t name_length, attr_view *attrs, int *is_block);
+PyObject *state_region(int state);
+PyObject *state_path(int state);
+PyObject *configure_regions(PyObject *self, PyObject *args);
+
 /* The functions of _outline.c, in the module's method table. */
 PyObject *bind_lexbor(PyObject *self, PyObject *path);
 PyObject *configure_outline(PyObject *self, PyObject *args);
 PyObject *attributes(PyObject *self, PyObject *address);
 PyObject *raw_text(PyObject *self, PyObject *address);
 PyObject *outline(PyObject *self, PyObject *address);
+PyObject *inside(PyObject *self, PyObject *args);
 
 #endif

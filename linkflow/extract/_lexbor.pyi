@@ -1,6 +1,6 @@
 """Types of the compiled extension ``linkflow/extract/_lexbor.c`` (see its comments)."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 def configure(text_tag: int, code_tags: tuple[int, ...], /) -> None:
     """Set the tag id of text nodes and those of the code elements."""
@@ -24,10 +24,21 @@ def bind_lexbor(path: str, /) -> bool:
     """Whether lexbor's functions were found in the loaded module at ``path``."""
 
 def configure_outline(
-    kinds: dict[int, int], named: frozenset[int], special: dict[int, str], /
+    kinds: dict[int, int], names: dict[int, str], special: dict[int, str], /
 ) -> None:
-    """What the walk reads of each tag id, the ids whose names the caller knows, and the
+    """What the walk reads of each tag id, the tag names the caller knows by id, and the
     names of other nodes that may be ancestors, by id."""
+
+def configure_regions(
+    step: Callable[
+        [str | None, str, bool, str, str | None, str | None, str | None, str | None, str | None],
+        tuple[str | None, str, bool, bool],
+    ],
+    names: Callable[[str], bool],
+    /,
+) -> None:
+    """How the walk works out an element's region state (see linkflow.extract.regions.step)
+    and whether an id may name a region."""
 
 def attributes(address: int, /) -> dict[str, str | None]:
     """Every attribute of the element at ``address``, as selectolax gives them."""
@@ -38,21 +49,15 @@ def raw_text(address: int, /) -> str:
 def outline(
     root: int, /
 ) -> tuple[
-    list[
-        tuple[
-            int,
-            int,
-            int,
-            int,
-            tuple[str | None, ...] | None,
-            dict[str, str | None] | None,
-            str | None,
-        ]
-    ],
+    list[tuple[int, int, int, str | None, str, int, dict[str, str | None]]],
+    list[tuple[int, int, str | None, int, int | None, int]],
     list[int],
     list[tuple[int, int]],
     dict[int, int],
     list[int],
 ]:
-    """(records, codes, heads, images, dropped) of the page whose root element is at
+    """(links, leaves, codes, heads, images, dropped) of the page whose root element is at
     ``root``; changes the tree (see linkflow.extract.outline)."""
+
+def inside(address: int, ancestor: int, /) -> bool:
+    """Whether the node at ``address`` is ``ancestor`` or inside it (0: above the document)."""

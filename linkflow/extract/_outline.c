@@ -90,7 +90,7 @@ enum {
 
 #define FIXED_IDS 4096 /* lexbor's fixed tag ids run to a few hundred; others are pointers */
 static unsigned char kinds[FIXED_IDS];
-static unsigned char named[FIXED_IDS]; /* ids whose name the Python side knows */
+static PyObject *names[FIXED_IDS]; /* the name of each tag id the Python side knows */
 #define MAX_SPECIAL 8
 static uintptr_t special_ids[MAX_SPECIAL];
 static PyObject *special_names[MAX_SPECIAL];
@@ -99,12 +99,12 @@ static int configured = 0;
 
 static int kind_of(uintptr_t tag) { return tag < FIXED_IDS ? kinds[tag] : KIND_NONE; }
 
-/* configure_outline(kinds, named, special): the kind of each tag id (a dict of ids to
-   the KIND_ numbers), the ids whose names the caller knows, and the names of the other
-   nodes that may be ancestors (the document node), by id. */
+/* configure_outline(kinds, names, special): the kind of each tag id (a dict of ids to
+   the KIND_ numbers), the names the caller knows by id, and the names of the other nodes
+   that may be ancestors (the document node), by id. */
 PyObject *configure_outline(PyObject *self, PyObject *args) {
     PyObject *kind_map, *known, *special;
-    if (!PyArg_ParseTuple(args, "O!O!O!", &PyDict_Type, &kind_map, &PyFrozenSet_Type, &known,
+    if (!PyArg_ParseTuple(args, "O!O!O!", &PyDict_Type, &kind_map, &PyDict_Type, &known,
                           &PyDict_Type, &special)) {
         return NULL;
     }
@@ -113,7 +113,9 @@ PyObject *configure_outline(PyObject *self, PyObject *args) {
         return NULL;
     }
     memset(kinds, 0, sizeof kinds);
-    memset(named, 0, sizeof named);
+    for (size_t i = 0; i < FIXED_IDS; i++) {
+        Py_CLEAR(names[i]);
+    }
     Py_ssize_t pos = 0;
     PyObject *key, *value;
     while (PyDict_Next(kind_map, &pos, &key, &value)) {
@@ -128,24 +130,16 @@ PyObject *configure_outline(PyObject *self, PyObject *args) {
         }
         kinds[id] = (unsigned char)kind;
     }
-    PyObject *iterator = PyObject_GetIter(known);
-    if (iterator == NULL) {
-        return NULL;
-    }
-    PyObject *item;
-    while ((item = PyIter_Next(iterator)) != NULL) {
-        size_t id = PyLong_AsSize_t(item);
-        Py_DECREF(item);
+    pos = 0;
+    while (PyDict_Next(known, &pos, &key, &value)) {
+        size_t id = PyLong_AsSize_t(key);
         if (PyErr_Occurred()) {
-            break;
+            return NULL;
         }
-        if (id < FIXED_IDS) {
-            named[id] = 1;
+        if (id < FIXED_IDS && PyUnicode_Check(value)) {
+            Py_INCREF(value);
+            names[id] = value;
         }
-    }
-    Py_DECREF(iterator);
-    if (PyErr_Occurred()) {
-        return NULL;
     }
     for (Py_ssize_t i = 0; i < n_special; i++) {
         Py_CLEAR(special_names[i]);
@@ -194,11 +188,12 @@ static PyObject *value_of(lf_attr *attr) {
     return PyUnicode_DecodeUTF8((const char *)value, (Py_ssize_t)len, "replace");
 }
 
-/* The attributes of ``element`` among the first ``limit`` of NAMES, by their index in
-   ``values`` (new references; NULL where absent; a later attribute of the same name wins,
-   as in selectolax's dict). Returns the number found, or -1 with an exception set. */
-static int read_attributes(lf_node *element, int limit, PyObject **values) {
-    int found = 0;
+/* One pass over the attributes of ``element``: the region attributes (the first
+   REGION_NAMES of NAMES) as views into lexbor's strings, and with ``values`` (a link's),
+   the others as new references (NULL where absent). A later attribute of the same name
+   wins, as in selectolax's dict. -1 with an exception set on error. */
+static int read_attributes(lf_node *element, attr_view *views, PyObject **values) {
+    int limit = values != NULL ? A_COUNT : REGION_NAMES;
     for (lf_attr *attr = first_attribute(element); attr != NULL; attr = next_attribute(attr)) {
         size_t len = 0;
         const unsigned char *name = attr_name(attr, &len);
@@ -206,36 +201,19 @@ static int read_attributes(lf_node *element, int limit, PyObject **values) {
         if (index < 0) {
             continue;
         }
+        if (index < REGION_NAMES) {
+            size_t length = 0;
+            const unsigned char *value = attr_value(attr, &length);
+            views[index] = (attr_view){value, length, value != NULL};
+            continue;
+        }
         PyObject *value = value_of(attr);
         if (value == NULL) {
             return -1;
         }
-        found += values[index] == NULL;
         Py_XSETREF(values[index], value);
     }
-    return found;
-}
-
-/* The region attributes of ``values`` as a tuple (None for an absent one), or None when
-   all are absent. */
-static PyObject *region_tuple(PyObject **values) {
-    int any = 0;
-    for (int i = 0; i < REGION_NAMES; i++) {
-        any |= values[i] != NULL;
-    }
-    if (!any) {
-        Py_RETURN_NONE;
-    }
-    PyObject *tuple = PyTuple_New(REGION_NAMES);
-    if (tuple == NULL) {
-        return NULL;
-    }
-    for (int i = 0; i < REGION_NAMES; i++) {
-        PyObject *value = values[i] != NULL ? values[i] : Py_None;
-        Py_INCREF(value);
-        PyTuple_SET_ITEM(tuple, i, value);
-    }
-    return tuple;
+    return 0;
 }
 
 /* The link attributes of ``values`` (href, rel, target, alt) as a dict of those present. */
@@ -271,9 +249,9 @@ static lf_node *as_element(PyObject *address) {
 }
 
 static int ready(void) {
-    if (!bound || !configured || text_tag == (uintptr_t)-1) {
-        PyErr_SetString(PyExc_RuntimeError, "bind_lexbor(), configure() or configure_outline() "
-                                            "was not called");
+    if (!bound || !configured || !regions_ready() || text_tag == (uintptr_t)-1) {
+        PyErr_SetString(PyExc_RuntimeError, "bind_lexbor(), configure(), configure_outline() "
+                                            "or configure_regions() was not called");
         return 0;
     }
     return 1;
@@ -332,11 +310,15 @@ PyObject *raw_text(PyObject *self, PyObject *address) {
 
 /* ---------------------------------------------------------------- the walk */
 
-/* A node's name where the Python side does not know its id: as selectolax's ``tag``. */
-static PyObject *name_of(lf_node *node) {
+/* The name of ``node`` as the Python side knows it (selectolax's ``tag``), a new
+   reference; ``*bytes`` and ``*length`` are set to the name's bytes when its tag id has no
+   name known by id (a custom element), else ``*bytes`` is NULL. */
+static PyObject *name_of(lf_node *node, const unsigned char **bytes, size_t *length) {
     uintptr_t tag = node->local_name;
-    if (tag < FIXED_IDS && named[tag]) {
-        Py_RETURN_NONE;
+    *bytes = NULL;
+    if (tag < FIXED_IDS && names[tag] != NULL) {
+        Py_INCREF(names[tag]);
+        return names[tag];
     }
     for (Py_ssize_t i = 0; i < n_special; i++) {
         if (special_ids[i] == tag) {
@@ -346,15 +328,15 @@ static PyObject *name_of(lf_node *node) {
     }
     size_t len = 0;
     const unsigned char *name = node->type == 1 ? element_name(node, &len) : NULL;
-    if (name == NULL) {
-        return PyUnicode_FromStringAndSize("", 0);
-    }
-    return PyUnicode_DecodeUTF8((const char *)name, (Py_ssize_t)len, "replace");
+    *bytes = name == NULL ? (const unsigned char *)"" : name;
+    *length = name == NULL ? 0 : len;
+    return PyUnicode_DecodeUTF8((const char *)*bytes, (Py_ssize_t)*length, "replace");
 }
 
 typedef struct {
     lf_node *node;
-    Py_ssize_t record; /* its index in the records, -1 while not given */
+    int state;       /* its region state, -1 until needed */
+    uintptr_t block; /* the address of its nearest block, itself included (0: none) */
 } open_element;
 
 typedef struct {
@@ -373,65 +355,65 @@ static int stack_push(element_stack *stack, lf_node *node) {
         stack->items = grown;
         stack->capacity = capacity;
     }
-    stack->items[stack->size++] = (open_element){node, -1};
+    stack->items[stack->size++] = (open_element){node, -1, 0};
     return 0;
 }
 
 typedef struct {
-    PyObject *records, *codes, *heads, *dropped;
+    Py_ssize_t index;  /* among the page's links and blocks */
+    lf_node *node;
+    int state;
+    uintptr_t outer;   /* the nearest block around it (its parent's block) */
+    uintptr_t grand;   /* its grandparent's block */
+    int has_grand;     /* whether it has a grandparent (above the document counts) */
+} block_entry;
+
+typedef struct {
+    PyObject *links, *codes, *heads, *dropped;
     PyObject *removed_list, *breaks, *images; /* addresses, for after the walk */
     element_stack stack;
+    block_entry *blocks;
+    Py_ssize_t n_blocks, blocks_capacity;
+    Py_ssize_t index; /* of the next link or block */
     int links_before;
 } walk_state;
 
-/* Append (address, tag id, parent record, kind, region attributes, link attributes,
-   name) for ``node``: ``kind`` is 0 for an ancestor given only as one, else the KIND_ of a
-   link or block. */
-static Py_ssize_t add_record(walk_state *state, lf_node *node, Py_ssize_t parent, int kind) {
-    int link = kind == KIND_A || kind == KIND_AREA;
-    PyObject *values[A_COUNT] = {NULL};
-    PyObject *region = NULL, *link_attrs = NULL, *name = NULL, *record = NULL;
-    if (node->type == 1 && read_attributes(node, link ? A_COUNT : REGION_NAMES, values) < 0) {
-        goto done;
-    }
-    region = region_tuple(values);
-    link_attrs = region == NULL ? NULL : link ? link_dict(values) : (Py_INCREF(Py_None), Py_None);
-    name = link_attrs == NULL ? NULL : name_of(node);
-    if (name != NULL) {
-        record = Py_BuildValue("(NKniOOO)", PyLong_FromVoidPtr(node),
-                               (unsigned long long)node->local_name, parent, kind, region,
-                               link_attrs, name);
-    }
-done:
-    for (int i = 0; i < A_COUNT; i++) {
-        Py_XDECREF(values[i]);
-    }
-    Py_XDECREF(region);
-    Py_XDECREF(link_attrs);
-    Py_XDECREF(name);
-    if (record == NULL) {
+/* The region state of ``node`` under an element in state ``parent``; whether it is a block
+   in ``*is_block``; with ``values``, a link's other attributes read too. */
+static int element_state(lf_node *node, int parent, PyObject **values, int *is_block) {
+    attr_view views[REGION_NAMES] = {{NULL, 0, 0}};
+    if (node->type == 1 && read_attributes(node, views, values) < 0) {
         return -1;
     }
-    Py_ssize_t index = PyList_GET_SIZE(state->records);
-    int failed = PyList_Append(state->records, record);
-    Py_DECREF(record);
-    return failed ? -1 : index;
+    const unsigned char *bytes;
+    size_t length = 0;
+    PyObject *name = name_of(node, &bytes, &length);
+    if (name == NULL) {
+        return -1;
+    }
+    int state = region_state(parent, node->local_name, name, bytes, length, views, is_block);
+    Py_DECREF(name);
+    return state;
 }
 
-/* Give the open elements (the ancestors of the next record) not given yet. */
-static int add_ancestors(walk_state *state) {
-    element_stack *stack = &state->stack;
+/* The states of the open elements not worked out yet (the ancestors of the next link or
+   block), outermost first. */
+static int open_states(walk_state *walk) {
+    element_stack *stack = &walk->stack;
     Py_ssize_t first = stack->size;
-    while (first > 0 && stack->items[first - 1].record < 0) {
+    while (first > 0 && stack->items[first - 1].state < 0) {
         first--;
     }
     for (Py_ssize_t i = first; i < stack->size; i++) {
-        Py_ssize_t parent = i > 0 ? stack->items[i - 1].record : -1;
-        Py_ssize_t index = add_record(state, stack->items[i].node, parent, 0);
-        if (index < 0) {
+        open_element *item = &stack->items[i];
+        int parent = i > 0 ? stack->items[i - 1].state : 0;
+        uintptr_t parent_block = i > 0 ? stack->items[i - 1].block : 0;
+        int is_block = 0;
+        item->state = element_state(item->node, parent, NULL, &is_block);
+        if (item->state < 0) {
             return -1;
         }
-        stack->items[i].record = index;
+        item->block = is_block ? (uintptr_t)item->node : parent_block;
     }
     return 0;
 }
@@ -443,22 +425,22 @@ static int add_address(PyObject *list, lf_node *node) {
     return failed ? -1 : 0;
 }
 
-static int add_head(walk_state *state, lf_node *node, int kind) {
+static int add_head(walk_state *walk, lf_node *node, int kind) {
     PyObject *head = Py_BuildValue("(iN)", kind, PyLong_FromVoidPtr(node));
-    int failed = head == NULL || PyList_Append(state->heads, head) < 0;
+    int failed = head == NULL || PyList_Append(walk->heads, head) < 0;
     Py_XDECREF(head);
     return failed ? -1 : 0;
 }
 
 /* The dropped element ``root`` and every dropped element inside it, in document order. */
-static int add_dropped(walk_state *state, lf_node *root) {
-    if (add_address(state->dropped, root) < 0) {
+static int add_dropped(walk_state *walk, lf_node *root) {
+    if (add_address(walk->dropped, root) < 0) {
         return -1;
     }
     lf_node *node = root->first_child;
     while (node != NULL) {
         if (node->type == 1 && kind_of(node->local_name) == KIND_DROP &&
-            add_address(state->dropped, node) < 0) {
+            add_address(walk->dropped, node) < 0) {
             return -1;
         }
         if (node->first_child != NULL) {
@@ -476,8 +458,70 @@ static int add_dropped(walk_state *state, lf_node *root) {
     return 0;
 }
 
-/* Read one element; *descend is set when its children are to be walked. */
-static int visit(walk_state *state, lf_node *node, int *descend) {
+static PyObject *address_or_zero(uintptr_t address) {
+    return PyLong_FromVoidPtr((void *)address);
+}
+
+/* A link or block: its state worked out (its ancestors' first), then the link given or
+   the block kept for after the walk; the element is pushed as open. */
+static int add_main(walk_state *walk, lf_node *node, int kind) {
+    if (open_states(walk) < 0) {
+        return -1;
+    }
+    element_stack *stack = &walk->stack;
+    Py_ssize_t size = stack->size;
+    int parent = size > 0 ? stack->items[size - 1].state : 0;
+    /* as regions.NodeInfo has them: above the document is a parent too (block 0) */
+    uintptr_t outer = size > 0 ? stack->items[size - 1].block : 0;
+    uintptr_t grand = size > 1 ? stack->items[size - 2].block : 0;
+    int has_grand = size > 0;
+    int link = kind == KIND_A || kind == KIND_AREA;
+    PyObject *values[A_COUNT] = {NULL};
+    int is_block = 0;
+    int state = element_state(node, parent, link ? values : NULL, &is_block);
+    int failed = state < 0 || stack_push(stack, node) < 0;
+    if (!failed) {
+        stack->items[stack->size - 1].state = state;
+        stack->items[stack->size - 1].block = is_block ? (uintptr_t)node : outer;
+    }
+    Py_ssize_t index = walk->index++;
+    if (!failed && link) {
+        PyObject *attrs = link_dict(values);
+        PyObject *entry = attrs == NULL ? NULL
+                                        : Py_BuildValue("(nNiOONN)", index, PyLong_FromVoidPtr(node),
+                                                        kind, state_region(state), state_path(state),
+                                                        address_or_zero(is_block ? (uintptr_t)node
+                                                                                 : outer),
+                                                        attrs);
+        failed = entry == NULL || PyList_Append(walk->links, entry) < 0;
+        Py_XDECREF(entry);
+    } else if (!failed) {
+        if (walk->n_blocks == walk->blocks_capacity) {
+            Py_ssize_t capacity = walk->blocks_capacity ? walk->blocks_capacity * 2 : 256;
+            block_entry *grown =
+                PyMem_Realloc(walk->blocks, (size_t)capacity * sizeof(block_entry));
+            if (grown == NULL) {
+                PyErr_NoMemory();
+                failed = 1;
+            } else {
+                walk->blocks = grown;
+                walk->blocks_capacity = capacity;
+            }
+        }
+        if (!failed) {
+            walk->blocks[walk->n_blocks++] =
+                (block_entry){index, node, state, outer, grand, has_grand};
+        }
+    }
+    for (int i = 0; i < A_COUNT; i++) {
+        Py_XDECREF(values[i]);
+    }
+    return failed ? -1 : 0;
+}
+
+/* Read one element; *descend is 1 when its children are to be walked, 2 when they are
+   and it is on the stack already, 0 when they are not. */
+static int visit(walk_state *walk, lf_node *node, int *descend) {
     int kind = kind_of(node->local_name);
     *descend = 1;
     switch (kind) {
@@ -485,51 +529,99 @@ static int visit(walk_state *state, lf_node *node, int *descend) {
     case KIND_AREA:
     case KIND_BLOCK:
     case KIND_PRE:
-    case KIND_H1: {
-        if (add_ancestors(state) < 0) {
+    case KIND_H1:
+        if (add_main(walk, node, kind) < 0) {
             return -1;
         }
-        element_stack *stack = &state->stack;
-        Py_ssize_t parent = stack->size ? stack->items[stack->size - 1].record : -1;
-        Py_ssize_t index = add_record(state, node, parent, kind);
-        if (index < 0 || stack_push(stack, node) < 0) {
-            return -1;
-        }
-        stack->items[stack->size - 1].record = index;
-        *descend = 2; /* already on the stack */
+        *descend = 2;
         if (kind == KIND_A) {
-            state->links_before = 1;
+            walk->links_before = 1;
         } else if (kind == KIND_PRE) {
-            return add_address(state->codes, node);
+            return add_address(walk->codes, node);
         } else if (kind == KIND_H1) {
-            return add_head(state, node, kind);
+            return add_head(walk, node, kind);
         }
         return 0;
-    }
     case KIND_CODE:
-        return add_address(state->codes, node);
+        return add_address(walk->codes, node);
     case KIND_BR:
-        return add_address(state->breaks, node);
+        return add_address(walk->breaks, node);
     case KIND_IMG:
-        return state->links_before ? add_address(state->images, node) : 0;
+        return walk->links_before ? add_address(walk->images, node) : 0;
     case KIND_DROP:
         *descend = 0;
-        if (add_address(state->removed_list, node) < 0) {
+        if (add_address(walk->removed_list, node) < 0) {
             return -1;
         }
-        return add_dropped(state, node);
+        return add_dropped(walk, node);
     case KIND_META:
-        return has_attribute(node, "name") ? add_head(state, node, kind) : 0;
+        return has_attribute(node, "name") ? add_head(walk, node, kind) : 0;
     case KIND_LINK:
-        return has_attribute(node, "rel") && has_attribute(node, "href") ? add_head(state, node, kind)
+        return has_attribute(node, "rel") && has_attribute(node, "href") ? add_head(walk, node, kind)
                                                                           : 0;
     case KIND_BASE:
-        return has_attribute(node, "href") ? add_head(state, node, kind) : 0;
+        return has_attribute(node, "href") ? add_head(walk, node, kind) : 0;
     case KIND_HEAD:
-        return add_head(state, node, kind);
+        return add_head(walk, node, kind);
     default:
         return 0;
     }
+}
+
+/* The leaf blocks (those no other block is in) as (index, address, region, outer block,
+   grandparent's block or None, address), in document order. */
+static PyObject *leaf_blocks(walk_state *walk) {
+    PyObject *leaves = PyList_New(0);
+    addr_set *outers = NULL;
+    if (leaves == NULL) {
+        return NULL;
+    }
+    PyObject *outer_list = PyList_New(0);
+    if (outer_list == NULL) {
+        Py_DECREF(leaves);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < walk->n_blocks; i++) {
+        uintptr_t outer = walk->blocks[i].outer;
+        if (outer != 0 && add_address(outer_list, (lf_node *)outer) < 0) {
+            goto failed;
+        }
+    }
+    outers = addresses_set(outer_list);
+    if (outers == NULL) {
+        goto failed;
+    }
+    for (Py_ssize_t i = 0; i < walk->n_blocks; i++) {
+        block_entry *block = &walk->blocks[i];
+        if (addresses_has(outers, (uintptr_t)block->node)) {
+            continue;
+        }
+        PyObject *index = PyLong_FromSsize_t(block->index);
+        PyObject *address = PyLong_FromVoidPtr(block->node);
+        PyObject *outer = address_or_zero(block->outer);
+        PyObject *grand = block->has_grand ? address_or_zero(block->grand) : Py_NewRef(Py_None);
+        PyObject *entry = index == NULL || address == NULL || outer == NULL || grand == NULL
+                              ? NULL
+                              : PyTuple_Pack(6, index, address, state_region(block->state), outer,
+                                             grand, address);
+        Py_XDECREF(index);
+        Py_XDECREF(address);
+        Py_XDECREF(outer);
+        Py_XDECREF(grand);
+        int bad = entry == NULL || PyList_Append(leaves, entry) < 0;
+        Py_XDECREF(entry);
+        if (bad) {
+            goto failed;
+        }
+    }
+    addresses_free(outers);
+    Py_DECREF(outer_list);
+    return leaves;
+failed:
+    addresses_free(outers);
+    Py_DECREF(outer_list);
+    Py_DECREF(leaves);
+    return NULL;
 }
 
 /* The first image inside each link: {address of its nearest ``a``: address of the image},
@@ -567,12 +659,12 @@ static PyObject *link_images(PyObject *images) {
 
 /* The tree changed as the Python walk changes it: the dropped elements removed (with
    their content), then each line break replaced by a space. */
-static int change_tree(walk_state *state) {
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(state->removed_list); i++) {
-        node_remove((lf_node *)PyLong_AsVoidPtr(PyList_GET_ITEM(state->removed_list, i)));
+static int change_tree(walk_state *walk) {
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(walk->removed_list); i++) {
+        node_remove((lf_node *)PyLong_AsVoidPtr(PyList_GET_ITEM(walk->removed_list, i)));
     }
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(state->breaks); i++) {
-        lf_node *br = (lf_node *)PyLong_AsVoidPtr(PyList_GET_ITEM(state->breaks, i));
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(walk->breaks); i++) {
+        lf_node *br = (lf_node *)PyLong_AsVoidPtr(PyList_GET_ITEM(walk->breaks, i));
         lf_node *space = create_text_node(br->owner_document, (const unsigned char *)" ", 1);
         if (space == NULL) {
             PyErr_NoMemory();
@@ -584,18 +676,18 @@ static int change_tree(walk_state *state) {
     return 0;
 }
 
-/* outline(root) -> (records, codes, heads, images, dropped)
+/* outline(root) -> (links, leaves, codes, heads, images, dropped)
 
-   ``root``: the address of the page's root element. ``records``: (address, tag id, index
-   of the parent's record or -1, kind, region attributes, link attributes, name) of every
-   link and block in document order, each after its ancestors' records (kind 0: an
-   ancestor that is neither); the region attributes are (class, id, role, aria-label,
-   itemprop) as written, None for one absent, or None for all absent; the link attributes
-   (a link's only) a dict of its href, rel, target and alt; ``name`` is None for a tag id
-   configured as known. ``codes``: addresses of the code elements;
-   ``heads``: (kind, address) of the head elements; ``images``: {nearest ``a``: first
-   image inside it}; ``dropped``: addresses of the dropped elements, nested ones too. The
-   tree is changed afterwards (see change_tree). */
+   ``root``: the address of the page's root element. ``links``: (index, address, kind,
+   region, tag path, block, attributes) of every ``a`` and ``area``, in document order:
+   ``index`` counts the page's links and blocks, ``block`` is the address of the nearest
+   block around it (0: none), ``attributes`` its href, rel, target and alt, those it has.
+   ``leaves``: (index, address, region, outer, grand, address) of the blocks that hold no
+   other block: ``outer`` is the parent's block, ``grand`` the grandparent's (None when
+   there is no grandparent). ``codes``: addresses of the code elements; ``heads``: (kind,
+   address) of the head elements; ``images``: {nearest ``a``: first image inside it};
+   ``dropped``: addresses of the dropped elements, nested ones too. The tree is changed
+   afterwards (see change_tree). */
 PyObject *outline(PyObject *self, PyObject *address) {
     if (!ready()) {
         return NULL;
@@ -611,11 +703,15 @@ PyObject *outline(PyObject *self, PyObject *address) {
             }
         }
     }
-    walk_state state = {PyList_New(0), PyList_New(0), PyList_New(0), PyList_New(0),
-                        PyList_New(0), PyList_New(0), PyList_New(0), {NULL, 0, 0}, 0};
-    PyObject *result = NULL, *images = NULL;
-    if (!state.records || !state.codes || !state.heads || !state.dropped ||
-        !state.removed_list || !state.breaks || !state.images) {
+    if (regions_page() < 0) {
+        return NULL;
+    }
+    walk_state walk = {PyList_New(0), PyList_New(0), PyList_New(0), PyList_New(0),
+                       PyList_New(0), PyList_New(0), PyList_New(0), {NULL, 0, 0},
+                       NULL, 0, 0, 0, 0};
+    PyObject *result = NULL, *images = NULL, *leaves = NULL;
+    if (!walk.links || !walk.codes || !walk.heads || !walk.dropped || !walk.removed_list ||
+        !walk.breaks || !walk.images) {
         goto done;
     }
     /* The root's ancestors (the document node) open, outermost first. */
@@ -624,53 +720,78 @@ PyObject *outline(PyObject *self, PyObject *address) {
         depth++;
     }
     for (Py_ssize_t i = 0; i < depth; i++) {
-        if (stack_push(&state.stack, NULL) < 0) {
+        if (stack_push(&walk.stack, NULL) < 0) {
             goto done;
         }
     }
     Py_ssize_t slot = depth;
     for (lf_node *up = root->parent; up != NULL; up = up->parent) {
-        state.stack.items[--slot].node = up;
+        walk.stack.items[--slot].node = up;
     }
     lf_node *node = root;
     while (node != NULL) {
         int descend = 1;
-        if (node->type == 1 && visit(&state, node, &descend) < 0) {
+        if (node->type == 1 && visit(&walk, node, &descend) < 0) {
             goto done;
         }
         if (descend && node->first_child != NULL) {
-            if (descend == 1 && stack_push(&state.stack, node) < 0) {
+            if (descend == 1 && stack_push(&walk.stack, node) < 0) {
                 goto done;
             }
             node = node->first_child;
             continue;
         }
         if (descend == 2) {
-            state.stack.size--; /* pushed by visit, no children to walk */
+            walk.stack.size--; /* pushed by visit, no children to walk */
         }
         while (node != root && node->next == NULL) {
             node = node->parent;
-            state.stack.size--;
+            walk.stack.size--;
         }
         if (node == root) {
             break;
         }
         node = node->next;
     }
-    images = link_images(state.images);
-    if (images == NULL || change_tree(&state) < 0) {
+    leaves = leaf_blocks(&walk);
+    images = leaves == NULL ? NULL : link_images(walk.images);
+    if (images == NULL || change_tree(&walk) < 0) {
         goto done;
     }
-    result = PyTuple_Pack(5, state.records, state.codes, state.heads, images, state.dropped);
+    result = PyTuple_Pack(6, walk.links, leaves, walk.codes, walk.heads, images, walk.dropped);
 done:
-    PyMem_Free(state.stack.items);
-    Py_XDECREF(state.records);
-    Py_XDECREF(state.codes);
-    Py_XDECREF(state.heads);
-    Py_XDECREF(state.dropped);
-    Py_XDECREF(state.removed_list);
-    Py_XDECREF(state.breaks);
-    Py_XDECREF(state.images);
+    PyMem_Free(walk.stack.items);
+    PyMem_Free(walk.blocks);
+    Py_XDECREF(walk.links);
+    Py_XDECREF(walk.codes);
+    Py_XDECREF(walk.heads);
+    Py_XDECREF(walk.dropped);
+    Py_XDECREF(walk.removed_list);
+    Py_XDECREF(walk.breaks);
+    Py_XDECREF(walk.images);
     Py_XDECREF(images);
+    Py_XDECREF(leaves);
     return result;
+}
+
+/* inside(address, ancestor) -> whether the node at ``address`` is ``ancestor`` or inside
+   it (``ancestor`` 0: above the document, which holds every node). */
+PyObject *inside(PyObject *self, PyObject *args) {
+    unsigned long long address, ancestor;
+    if (!PyArg_ParseTuple(args, "KK", &address, &ancestor)) {
+        return NULL;
+    }
+    if (address == 0) {
+        PyErr_SetString(PyExc_ValueError, "no node at address 0");
+        return NULL;
+    }
+    if (ancestor == 0) {
+        Py_RETURN_TRUE;
+    }
+    for (lf_node *node = (lf_node *)(uintptr_t)address; node != NULL; node = node->parent) {
+        if ((uintptr_t)node == (uintptr_t)ancestor) {
+            Py_RETURN_TRUE;
+        }
+    }
+    Py_RETURN_FALSE;
 }

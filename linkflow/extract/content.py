@@ -10,10 +10,10 @@ link-dense blocks (a menu or a link list), which is where boilerplate starts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from linkflow.extract.regions import NodeInfo, RegionIndex
 from linkflow.extract.text import is_line_numbers
 
 __all__ = ["Block", "MainContent", "find_main"]
@@ -24,10 +24,16 @@ _DENSE_LINKS: Final = 3  # a single block with this many links and dense ends th
 
 @dataclass(slots=True)
 class Block:
-    """One leaf text block: document index, info, collapsed text, link count and link chars."""
+    """One leaf text block: its document index, node id and region, the node ids of the
+    blocks around its parent and its grandparent (each element's nearest block, itself
+    included; 0 above the document; ``grand`` ``None`` where there is no grandparent),
+    its collapsed text, link count and link characters."""
 
     index: int
-    info: NodeInfo
+    node_id: int
+    region: str | None
+    outer: int
+    grand: int | None
     text: str
     links: int = 0
     link_chars: int = 0
@@ -53,28 +59,27 @@ class MainContent:
 def _seed_root(blocks: list[Block]) -> int | None:
     scores: dict[int, float] = {}
     for block in blocks:
-        parent = block.info.parent
         score = len(block.text) - 2 * block.link_chars
-        if block.info.region is not None or parent is None or score <= 0:
+        if block.region is not None or score <= 0:
             continue
-        scores[parent.block] = scores.get(parent.block, 0.0) + score
-        grand = parent.parent
-        if grand is not None and grand.block != parent.block:
-            scores[grand.block] = scores.get(grand.block, 0.0) + score / 2
+        outer, grand = block.outer, block.grand
+        scores[outer] = scores.get(outer, 0.0) + score
+        if grand is not None and grand != outer:
+            scores[grand] = scores.get(grand, 0.0) + score / 2
     return max(scores, key=scores.__getitem__) if scores else None
 
 
 def _stops(blocks: list[Block], at: int, step: int) -> bool:
     """Whether the block at ``at`` ends the main span when growing in direction ``step``."""
     block = blocks[at]
-    if block.info.region is not None:
+    if block.region is not None:
         return True
     if not block.dense:
         return False
     if block.links >= _DENSE_LINKS:
         return True
     after = at + step
-    return 0 <= after < len(blocks) and blocks[after].dense and blocks[after].info.region is None
+    return 0 <= after < len(blocks) and blocks[after].dense and blocks[after].region is None
 
 
 def _grow(blocks: list[Block], first: int, last: int) -> tuple[int, int]:
@@ -92,9 +97,11 @@ def _span(blocks: list[Block], first: int, last: int) -> tuple[int, int]:
     return blocks[first].index, end
 
 
-def find_main(blocks: list[Block]) -> MainContent:
-    """The main content of a page, from its leaf blocks in document order."""
-    marked = [i for i, b in enumerate(blocks) if b.info.region == "content" and b.text]
+def find_main(blocks: list[Block], inside: Callable[[int, int], bool]) -> MainContent:
+    """The main content of a page, from its leaf blocks in document order; ``inside(node,
+    ancestor)`` says whether the element ``node`` is ``ancestor`` or inside it (node ids;
+    0 is above the document)."""
+    marked = [i for i, b in enumerate(blocks) if b.region == "content" and b.text]
     if marked:
         main = [blocks[i] for i in marked if not is_line_numbers(blocks[i].text)]
         return MainContent(main, _span(blocks, marked[0], marked[-1]), guessed=False)
@@ -103,9 +110,8 @@ def find_main(blocks: list[Block]) -> MainContent:
         return MainContent([], None, guessed=True)
     # The first and the last block inside the root, looked for from each end: the main
     # content is most of a page, so this tests the blocks around it, not all of them.
-    inside = RegionIndex.inside
-    first = next(i for i, b in enumerate(blocks) if inside(b.info, root))
-    last = next(i for i in range(len(blocks) - 1, first - 1, -1) if inside(blocks[i].info, root))
+    first = next(i for i, b in enumerate(blocks) if inside(b.node_id, root))
+    last = next(i for i in range(len(blocks) - 1, first - 1, -1) if inside(blocks[i].node_id, root))
     first, last = _grow(blocks, first, last)
     kept = (b for b in blocks[first : last + 1] if b.text and not b.dense)
     main = [b for b in kept if not is_line_numbers(b.text)]

@@ -2,11 +2,15 @@
 finds, without a Python object per element.
 
 The Python walk makes a selectolax object for every element of a page (2,000 on a page of
-the Python docs) and the regions then climb from each link and block to its ancestors, one
-object and one attribute dict each. :func:`outline` gets the same from one walk in C: the
-links and blocks as plain records, each after the records of its ancestors, with the few
-attributes read from them (see :data:`Record`), and the page's code elements, head
-elements, images in links and dropped elements by address, then changes the tree as
+the Python docs), and :mod:`~linkflow.extract.regions` then works out, in Python, the
+region of each link and block and of each of their ancestors (on the Python docs, each
+page's 850 such elements cost more than parsing it). :func:`outline` does both in one walk
+in C: each element's region state comes from its parent's and its own tag and attributes
+(``linkflow/extract/_regions.c``, which asks :func:`~linkflow.extract.regions.step` once
+per distinct case, so the rules stay in Python), and only what extraction reads goes back
+to Python: the links with their region, tag path, block and attributes (see
+:data:`LinkEntry`), the leaf text blocks, and the code elements, head elements, images in
+links and dropped elements by address. It then changes the tree as
 :func:`~linkflow.extract.walk.walk` does (dropped elements removed, line breaks made
 spaces). The few elements read further (head elements, images, scripts) are
 :class:`Element` objects that read the tree through the extension.
@@ -24,29 +28,23 @@ from typing import Any, Final
 from selectolax.lexbor import LexborHTMLParser
 
 from linkflow.extract import block_text
-from linkflow.extract.regions import BLOCK_TAGS
+from linkflow.extract.regions import BLOCK_TAGS, names_region, step
 from linkflow.extract.structured import schema_types
 from linkflow.extract.tags import TAG_NAMES
 from linkflow.extract.walk import CODE_TAGS, DROP_TAGS, SCHEMA_SELECTOR, Nodes
 
-__all__ = ["AVAILABLE", "LINK", "Element", "Record", "outline"]
+__all__ = ["AREA", "AVAILABLE", "Element", "LinkEntry", "inside", "outline"]
 
-Record = tuple[
-    int, int, int, int, tuple[str | None, ...] | None, dict[str, str | None] | None, str | None
-]
-"""(address, tag id, index of the parent's record or -1, kind, region attributes, link
-attributes, name) of a link, a block or an ancestor of one, in document order. ``kind`` is
-0 for an ancestor that is neither, at most :data:`LINK` for a link (``a``, ``area``), more
-for a block. The region attributes are the element's
-:data:`~linkflow.extract.regions.REGION_ATTRIBUTES` as written (``None`` for an absent one),
-``None`` when it has none of them; the link attributes, a link's only, its href, rel,
-target and alt, those it has. ``name`` is the tag name where
-:data:`~linkflow.extract.tags.TAG_NAMES` has no name for the id."""
+LinkEntry = tuple[int, int, int, str | None, str, int, dict[str, str | None]]
+"""(index, address, kind, region, tag path, block, attributes) of an ``a`` or ``area``
+element: its index among the page's links and blocks (as the Python walk's ``main`` has
+them), its kind (:data:`AREA` for an ``area``), the address of the nearest block around it
+(0: none), and its href, rel, target and alt, those it has."""
 
 # The kinds of _outline.c.
 _A, _AREA, _BLOCK, _PRE, _H1, _CODE, _BR, _IMG, _DROP, _META, _LINK, _BASE, _HEAD = range(1, 14)
-LINK: Final = _AREA
-"""The largest kind of a link record."""
+AREA: Final = _AREA
+"""The kind of an ``area`` link."""
 _KINDS: Final = {
     "a": _A, "area": _AREA, "pre": _PRE, "h1": _H1, "br": _BR, "img": _IMG, "meta": _META,
     "link": _LINK, "base": _BASE, "title": _HEAD, "html": _HEAD,
@@ -82,19 +80,21 @@ class Element:
 
 def outline(tree: LexborHTMLParser, itemtype: bool) -> Nodes:
     """What :func:`~linkflow.extract.walk.walk` finds in ``tree``, read in C: ``main``
-    holds the :data:`Record` of each link, block and ancestor, ``codes`` and the keys of
-    ``images`` are addresses. ``itemtype``: whether the page may declare microdata types.
-    Changes the tree as the Python walk does. Only when :data:`AVAILABLE`, on a tree with
-    a root, for a page that does not write the code marks' characters itself (whose code
-    is marked in the tree, which needs its elements)."""
+    holds the :data:`LinkEntry` of each link, ``leaves`` the leaf text blocks (as
+    ``parse`` keeps them: index, address, region, outer block, grandparent's block,
+    address), ``codes`` and the keys of ``images`` are addresses. ``itemtype``: whether
+    the page may declare microdata types. Changes the tree as the Python walk does. Only
+    when :data:`AVAILABLE`, on a tree with a root, for a page that does not write the code
+    marks' characters itself (whose code is marked in the tree, which needs its
+    elements)."""
     root = tree.root
     assert root is not None
     nodes = Nodes(own_marks=False)
     if itemtype:  # read before the scripts go
         matches = {node.mem_id: node for node in tree.css(SCHEMA_SELECTOR)}
         nodes.schema_types = schema_types(matches.values())
-    records, codes, heads, images, dropped = _outline(root.mem_id)
-    nodes.main, nodes.codes = records, codes
+    links, leaves, codes, heads, images, dropped = _outline(root.mem_id)
+    nodes.main, nodes.leaves, nodes.codes = links, leaves, codes
     if not itemtype:
         nodes.schema_types = schema_types(Element(address, _tag(address)) for address in dropped)
     head = nodes.head
@@ -109,9 +109,9 @@ def _tag(address: int) -> str:
     return TAG_NAMES.get(_fields(address)[0], "")
 
 
-def _bind() -> tuple[Any, Any, Any, Any] | None:
-    """The extension's outline, attributes, raw_text and fields, bound and configured; ``None``
-    where it cannot be used."""
+def _bind() -> tuple[Any, Any, Any, Any, Any] | None:
+    """The extension's outline, attributes, raw_text, fields and inside, bound and
+    configured; ``None`` where it cannot be used."""
     if not block_text.COMPILED:
         return None
     import selectolax.lexbor
@@ -129,11 +129,12 @@ def _bind() -> tuple[Any, Any, Any, Any] | None:
             return None
         special = {document.parent.tag_id: "-document"}
         _lexbor.configure_outline(
-            {names[tag]: kind for tag, kind in _KINDS.items()}, frozenset(TAG_NAMES), special
+            {names[tag]: kind for tag, kind in _KINDS.items()}, dict(TAG_NAMES), special
         )
+        _lexbor.configure_regions(step, names_region)
     except (TypeError, ValueError, OverflowError):
         return None
-    return _lexbor.outline, _lexbor.attributes, _lexbor.raw_text, _lexbor.fields
+    return _lexbor.outline, _lexbor.attributes, _lexbor.raw_text, _lexbor.fields, _lexbor.inside
 
 
 _BOUND: Final = _bind()
@@ -141,4 +142,11 @@ AVAILABLE: Final = _BOUND is not None
 """Whether :func:`outline` can be used (the page check in :mod:`linkflow.extract.parse`
 comes on top)."""
 if _BOUND is not None:
-    _outline, _attributes, _raw_text, _fields = _BOUND
+    _outline, _attributes, _raw_text, _fields, _inside = _BOUND
+
+
+def inside(node: int, ancestor: int) -> bool:
+    """Whether the element at address ``node`` is the one at ``ancestor`` or inside it (0:
+    above the document, which holds every element); while the page's tree lives."""
+    found: bool = _inside(node, ancestor)
+    return found

@@ -24,8 +24,7 @@ from linkflow.extract.charset import decode_document
 from linkflow.extract.content import Block, MainContent, find_main
 from linkflow.extract.flatten import FLATTEN_CHARS, flatten_code
 from linkflow.extract.head import attr
-from linkflow.extract.regions import ROOT, Attributes, NodeInfo, RegionIndex, info_of
-from linkflow.extract.tags import TAG_NAMES
+from linkflow.extract.regions import Attributes, NodeInfo, RegionIndex
 from linkflow.extract.text import (
     CODE_CLOSE,
     CODE_OPEN,
@@ -36,7 +35,7 @@ from linkflow.extract.text import (
     sentence_ends,
     unmark,
 )
-from linkflow.extract.walk import mentions, walk
+from linkflow.extract.walk import Nodes, mentions, walk
 from linkflow.models import Link, PageFacts
 from linkflow.settings import ExtractSettings
 from linkflow.urls import normalize, origin_of
@@ -74,13 +73,21 @@ class _Context:
     resolved: dict[str, str] = field(default_factory=dict)
 
 
+_Leaf = tuple[int, int, str | None, int, int | None, Any]
+"""A leaf text block (one that holds no other block): its index among the elements of the
+walk, its node id, region, outer and grandparent's blocks (see
+:class:`~linkflow.extract.content.Block`) and what its text is read from (its element, or
+its address for the compiled walk)."""
+
+
 @dataclass(slots=True)
 class _Page:
     """Links and leaf text blocks of one page, in document order."""
 
     found: list[_Found] = field(default_factory=list)
-    blocks: list[tuple[int, NodeInfo, Any]] = field(default_factory=list)
-    parents: set[int] = field(default_factory=set)  # ids of blocks that contain blocks
+    blocks: list[_Leaf] = field(default_factory=list)
+    # Whether element ``node`` is element ``ancestor`` or inside it (see find_main).
+    inside: Callable[[int, int], bool] | None = None
     other_schemes: int = 0
 
 
@@ -260,7 +267,9 @@ def _collect(main: list[tuple[Any, str, bool]], ctx: _Context) -> _Page:
     once: links with an href (with their info) and leaf text blocks. ``main`` is used up:
     each entry is replaced by a marker once read, so its element's attributes can go."""
     page = _Page()
-    found, blocks, parents = page.found, page.blocks, page.parents
+    found = page.found
+    blocks: list[tuple[int, NodeInfo, Any]] = []
+    parents: set[int] = set()  # ids of the blocks that hold blocks
     regions = RegionIndex()
     info_of, place = regions.info, regions.place
     targets = ctx.targets
@@ -291,35 +300,31 @@ def _collect(main: list[tuple[Any, str, bool]], ctx: _Context) -> _Page:
             if parent is not None and parent.block:
                 parents.add(parent.block)
             blocks.append((i, info, node))
+    leaves: dict[int, NodeInfo] = {}
+    for i, info, node in blocks:
+        node_id = info.node_id
+        if node_id in parents:
+            continue
+        leaves[node_id] = info
+        parent = info.parent
+        assert parent is not None  # every element's info has one (above the document: ROOT)
+        grand = parent.parent.block if parent.parent is not None else None
+        page.blocks.append((i, node_id, info.region, parent.block, grand, node))
+    page.inside = lambda node_id, ancestor: RegionIndex.inside(leaves[node_id], ancestor)
     return page
 
 
 _NO_ATTRIBUTES: Final[Attributes] = {}
 
 
-def _collect_records(records: list[compiled_walk.Record], ctx: _Context) -> _Page:
-    """:func:`_collect` of the records of the compiled walk (see
-    :data:`~linkflow.extract.outline.Record`): the same links and blocks, with their blocks'
-    addresses for their nodes."""
-    page = _Page()
-    found, blocks, parents = page.found, page.blocks, page.parents
-    targets, names = ctx.targets, TAG_NAMES
-    infos: list[NodeInfo] = []
-    i = -1  # the index of the link or block among those of the page
-    for address, tag_id, up, kind, region_attrs, attrs, name in records:
-        parent = infos[up] if up >= 0 else ROOT
-        tag = names[tag_id] if name is None else name
-        info = info_of(address, parent, tag, region_attrs)
-        infos.append(info)
-        if not kind:  # an ancestor of links and blocks only
-            continue
-        i += 1
-        if kind > compiled_walk.LINK:
-            if parent.block:
-                parents.add(parent.block)
-            blocks.append((i, info, address))
-            continue
-        href = attrs.get("href") if attrs is not None else None
+def _collect_compiled(nodes: Nodes, ctx: _Context) -> _Page:
+    """:func:`_collect` of what the compiled walk found (``nodes.main``: its links; see
+    :func:`~linkflow.extract.outline.outline`): the same links and leaf blocks, the blocks
+    with their addresses for their elements."""
+    page = _Page(blocks=nodes.leaves, inside=_INSIDE)
+    found, targets = page.found, ctx.targets
+    for index, address, kind, region, path, block, attrs in nodes.main:
+        href = attrs.get("href")
         if not isinstance(href, str):
             continue
         outcome = targets.get(href, _UNSEEN)
@@ -330,11 +335,9 @@ def _collect_records(records: list[compiled_walk.Record], ctx: _Context) -> _Pag
             continue
         target, fragment = outcome
         if target is not None:
-            link = _make_link(
-                address, address, tag, attrs or _NO_ATTRIBUTES, target, fragment, len(found),
-                info.path, ctx,
-            )  # fmt: skip
-            found.append((link, info.region, info.block, i))
+            tag = "area" if kind == compiled_walk.AREA else "a"
+            link = _make_link(address, address, tag, attrs, target, fragment, len(found), path, ctx)
+            found.append((link, region, block, index))
     return page
 
 
@@ -358,25 +361,22 @@ def _position(link: Link, region: str | None, index: int, main: MainContent, fir
 
 
 def _leaf_blocks(
-    page: _Page,
-    leaves: list[tuple[int, NodeInfo, Any]],
-    codes: list[Any] | None,
-    read: _BlockReader = block_texts,
+    page: _Page, codes: list[Any] | None, read: _BlockReader = block_texts
 ) -> tuple[dict[int, Block], dict[int, str]]:
-    """The blocks that contain no other block (``leaves``, of ``page``), with their text and
-    link counts, by node id in document order; and, when ``codes`` (the page's code
-    elements) are given, the whitespace-collapsed text with code marks of the blocks that
-    hold marked code (see :mod:`linkflow.extract.block_text`), by node id. ``read`` reads
-    the texts of the leaves' nodes (elements, or addresses for the compiled walk's)."""
+    """The blocks that contain no other block (``page.blocks``), with their text and link
+    counts, by node id in document order; and, when ``codes`` (the page's code elements)
+    are given, the whitespace-collapsed text with code marks of the blocks that hold marked
+    code (see :mod:`linkflow.extract.block_text`), by node id. ``read`` reads the texts of
+    the leaves' nodes (elements, or addresses for the compiled walk's)."""
     blocks: dict[int, Block] = {}
     with_marks: dict[int, str] = {}
-    texts, plain = read([node for _, _, node in leaves], codes)
-    for (i, info, _), text in zip(leaves, texts, strict=True):
-        node_id = info.node_id
+    leaves = page.blocks
+    texts, plain = read([leaf[5] for leaf in leaves], codes)
+    for (i, node_id, region, outer, grand, _), text in zip(leaves, texts, strict=True):
         if plain and node_id in plain:
             with_marks[node_id] = text
             text = plain[node_id]
-        blocks[node_id] = Block(i, info, text)
+        blocks[node_id] = Block(i, node_id, region, outer, grand, text)
     for link, _, block_id, _ in page.found:
         block = blocks.get(block_id)
         if block is not None:
@@ -396,9 +396,7 @@ def _marked_main(main: MainContent, with_marks: dict[int, str], plain: str) -> s
     if not with_marks:
         return plain
     lines = (
-        mark_code(with_marks[b.info.node_id], collapsed=True)
-        if b.info.node_id in with_marks
-        else b.text
+        mark_code(with_marks[b.node_id], collapsed=True) if b.node_id in with_marks else b.text
         for b in main.blocks
     )
     text = "\n".join(lines)
@@ -411,8 +409,8 @@ def _marked_late(codes: list[Any], page: _Page, main: MainContent, plain: str) -
     are read again."""
     if not codes:
         return plain
-    marked = mark_code_in_tree(codes, {block.info.node_id for block in main.blocks})
-    nodes = {info.node_id: node for _, info, node in page.blocks if info.node_id in marked}
+    marked = mark_code_in_tree(codes, {block.node_id for block in main.blocks})
+    nodes = {leaf[1]: leaf[5] for leaf in page.blocks if leaf[1] in marked}
     return _marked_main(main, {b: collapse(nodes[b].text(deep=True)) for b in marked}, plain)
 
 
@@ -493,16 +491,16 @@ def _parse(
         encoding,
         _directory(canonical_base, origin),
     )
-    page = _collect_records(nodes.main, ctx) if compiled else _collect(nodes.main, ctx)
+    page = _collect_compiled(nodes, ctx) if compiled else _collect(nodes.main, ctx)
     facts.other_scheme_links = page.other_schemes
     # The blocks' texts are read once, with the code marks of the main text: around the
     # code of every leaf block, for the main blocks are found only from the texts (the
     # texts without marks are the same).
     early = settings.keep_main_text and bool(nodes.codes) and not nodes.own_marks
-    parents = page.parents
-    leaves = [block for block in page.blocks if block[1].node_id not in parents]
-    by_id, with_marks = _leaf_blocks(page, leaves, nodes.codes if early else None, read)
-    main = find_main(list(by_id.values()))
+    by_id, with_marks = _leaf_blocks(page, nodes.codes if early else None, read)
+    assert page.inside is not None
+    main = find_main(list(by_id.values()), page.inside)
+    page.inside = None  # it may hold the tree or the blocks' infos
     # A page that may write the marks' characters itself has its code marked only now
     # (see _marked_late), in the tree; any other is read from the tree no more: the tree
     # goes before the links' sentences and the main text are made (the nodes kept of its
@@ -511,7 +509,7 @@ def _parse(
     codes = nodes.codes if late else []
     if not late:
         page.blocks.clear()
-        del tree, nodes, ctx, leaves
+        del tree, nodes, ctx
     navs = (index for _, region, _, index in page.found if region == "nav")
     first_nav = next(navs, -1)
     ends: dict[int, list[int]] = {}  # sentence ends of each block, found once
@@ -541,6 +539,7 @@ def _parse(
 
 
 _BLOCKS_AT, _TEXT_AT = READ_AT if READ_AT is not None else (block_texts, node_text)
+_INSIDE: Final = compiled_walk.inside
 
 # What the check parses both ways: regions from tags, roles, labels and class words, links
 # of every kind (relative, absolute, with a fragment, mailto, without an href, image
@@ -565,13 +564,27 @@ _SAMPLE_PAGE: Final = (
 )
 
 
+# ...and one without regions, whose main content is found from its blocks' text and nesting.
+_SAMPLE_PLAIN: Final = (
+    b"<html><body><div><a href='/'>Home</a> <a href='/a'>A</a> <a href='/b'>B</a></div><div>"
+    b"<div><p>A first paragraph of the page, long enough to be its text, with <a href='/x'>a "
+    b"link</a> in it.</p><p>A second one, as long, that goes on about the same thing.</p>"
+    b"</div><div><p>Short.</p><ul><li><a href='/1'>One</a></li><li><a href='/2'>Two</a></li>"
+    b"<li><a href='/3'>Three</a></li></ul></div></div><div><p>Copyright <a href='/legal'>"
+    b"Legal</a></p></div></body></html>"
+)
+
+
 def _walks_agree() -> bool:
-    """Whether the compiled walk gives the sample page the facts the Python walk gives."""
+    """Whether the compiled walk gives the sample pages the facts the Python walk gives."""
     if not compiled_walk.AVAILABLE or READ_AT is None:
         return False
     url, settings = "https://example.org/docs/page.html", ExtractSettings()
-    python = _parse(_SAMPLE_PAGE, url, None, settings, (), False)
-    return _parse(_SAMPLE_PAGE, url, None, settings, (), True) == python
+    for page in (_SAMPLE_PAGE, _SAMPLE_PLAIN):
+        python = _parse(page, url, None, settings, (), False)
+        if _parse(page, url, None, settings, (), True) != python:
+            return False
+    return True
 
 
 _COMPILED_WALK: Final = _walks_agree()

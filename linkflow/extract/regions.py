@@ -31,8 +31,7 @@ import ahocorasick_rs
 from linkflow.extract.tags import tag_name
 
 __all__ = [
-    "BLOCK_TAGS", "REGION_ATTRIBUTES", "ROOT", "Attributes", "NodeInfo", "RegionIndex", "info_of",
-    "make_info",
+    "BLOCK_TAGS", "Attributes", "NodeInfo", "RegionIndex", "names_region", "step",
 ]  # fmt: skip
 
 Attributes = Mapping[str, str | None]
@@ -300,7 +299,7 @@ _NAMING: dict[str, bool] = {}
 _MEMO_SIZE: Final = 65_536
 
 
-def _names_region(value: str) -> bool:
+def names_region(value: str) -> bool:
     """Whether a word of any vocabulary is in the class/id value ``value`` (memoised)."""
     hit = _NAMING.get(value)
     if hit is None:
@@ -330,7 +329,7 @@ def _classify(tag: str, attrs: Attributes) -> _Class:
     if attrs:
         get = attrs.get
         ident = get("id")
-        if ident and not _names_region(ident):
+        if ident and not names_region(ident):
             # Most ids name one item ("abs", "method.push"): one per element, they would
             # make every key new. An id no vocabulary word matches gives no signal (and a
             # match never spans the space between class and id), so it is left out.
@@ -366,14 +365,13 @@ def _classify(tag: str, attrs: Attributes) -> _Class:
     return result
 
 
-ROOT: Final = NodeInfo(0, "", None, 0, None)
-"""The info above the document: no region, no path, no block."""
+_ROOT: Final = NodeInfo(0, "", None, 0, None)
 _PATHS: dict[tuple[str, str], str] = {}
 """Tag paths by their parent's path and their own segment: one string for each path of a
 site, however many links and blocks share it (a page of 19,000 links held 4 MB of copies)."""
 
 
-def make_info(node_id: int, parent: NodeInfo, tag: str, attrs: Attributes) -> NodeInfo:
+def _make(node_id: int, parent: NodeInfo, tag: str, attrs: Attributes) -> NodeInfo:
     """The info of the element ``node_id`` (tag ``tag``, attributes ``attrs``) inside the
     element of ``parent``."""
     region, path, block, sectioning = _below(parent, tag, attrs)
@@ -414,38 +412,28 @@ def _below(parent: NodeInfo, tag: str, attrs: Attributes) -> tuple[str | None, s
     return region, path, block, sectioning
 
 
-REGION_ATTRIBUTES: Final = ("class", "id", "role", "aria-label", "itemprop")
-"""The attributes an element's region is read from, in the order :func:`info_of` takes them."""
-_Step = tuple[str | None, str, bool, bool]
-_STEPS: dict[tuple[Any, ...], _Step] = {}
-
-
-def info_of(
-    node_id: int, parent: NodeInfo, tag: str, attrs: tuple[str | None, ...] | None
-) -> NodeInfo:
-    """:func:`make_info` of an element whose :data:`REGION_ATTRIBUTES` are ``attrs`` (``None``
-    for an absent one, or ``None`` for all absent).
-
-    Memoised by the parent's region, path and section and the element's tag and attributes
-    (an id that names no region left out, as :func:`_classify` leaves it): the elements of a
-    site repeat a few of these, so each is worked out once, not once an element.
-    """
-    if attrs is None:
-        key: tuple[Any, ...] = (parent.region, parent.path, parent.sectioned, tag)
-    else:
-        ident = attrs[1]
-        if ident and not _names_region(ident):
-            ident = None
-        key = (parent.region, parent.path, parent.sectioned, tag, attrs[0], ident, *attrs[2:])
-    step = _STEPS.get(key)
-    if step is None:
-        named = {} if attrs is None else dict(zip(REGION_ATTRIBUTES, attrs, strict=True))
-        region, path, block, sectioning = _below(parent, tag, named)
-        if len(_STEPS) >= _MEMO_SIZE:
-            _STEPS.clear()
-        step = _STEPS[key] = (region, path, block, parent.sectioned or sectioning)
-    region, path, block, sectioned = step
-    return NodeInfo(node_id, path, region, node_id if block else parent.block, parent, sectioned)
+def step(
+    region: str | None,
+    path: str,
+    sectioned: bool,
+    tag: str,
+    class_: str | None,
+    ident: str | None,
+    role: str | None,
+    aria_label: str | None,
+    itemprop: str | None,
+) -> tuple[str | None, str, bool, bool]:
+    """(region, tag path, is a block, inside a section) of an element with ``tag`` and
+    these attributes (``None``: absent) under an element with ``region``, ``path`` and
+    ``sectioned``: what :meth:`RegionIndex.info` derives, for the compiled walk
+    (``linkflow/extract/_regions.c``), which asks once per distinct case. ``ident`` is
+    given only when :func:`names_region` is true of it (an id that names no region gives
+    no signal)."""
+    parent = NodeInfo(0, path, region, 0, None, sectioned)
+    attrs = {"class": class_, "id": ident, "role": role, "aria-label": aria_label}
+    attrs["itemprop"] = itemprop
+    region, path, block, sectioning = _below(parent, tag, attrs)
+    return region, path, block, sectioned or sectioning
 
 
 class RegionIndex:
@@ -468,7 +456,7 @@ class RegionIndex:
             if hit is not None:
                 return hit
             parent = self._ancestors(current)
-        result = cache[node_id] = make_info(node_id, parent, tag, node.attributes)
+        result = cache[node_id] = _make(node_id, parent, tag, node.attributes)
         return result
 
     def place(self, node: Any, tag: str, attrs: Attributes) -> tuple[str | None, str, int]:
@@ -487,7 +475,7 @@ class RegionIndex:
         uncached ancestors."""
         cache = self._cache
         chain: list[tuple[Any, int]] = []
-        parent_info = ROOT
+        parent_info = _ROOT
         while current is not None:
             current_id: int = current.mem_id
             hit = cache.get(current_id)
@@ -497,7 +485,7 @@ class RegionIndex:
             chain.append((current, current_id))
             current = current.parent
         for element, element_id in reversed(chain):
-            parent_info = cache[element_id] = make_info(
+            parent_info = cache[element_id] = _make(
                 element_id, parent_info, tag_name(element), element.attributes
             )
         return parent_info

@@ -59,6 +59,7 @@ class Nodes:
     # link at a time: read here, a page of 19,000 links held 10 MB of them at once. (The
     # compiled walk puts its records here instead, see linkflow.extract.outline.)
     main: list[Any] = field(default_factory=list)
+    leaves: list[Any] = field(default_factory=list)  # the compiled walk's leaf blocks
     head: HeadNodes = field(default_factory=HeadNodes)
     images: dict[int, Any] = field(default_factory=dict)  # first image in each link, by id
     codes: list[Any] = field(default_factory=list)  # code elements

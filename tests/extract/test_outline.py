@@ -113,24 +113,29 @@ def test_bad_addresses_are_errors_not_crashes() -> None:
 
 
 def test_the_check_refuses_a_walk_that_misreads(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A walk that loses one attribute, one record or one image is not used."""
+    """A walk that gets one region, one leaf block, one block's ancestry or one image wrong
+    is not used."""
     assert parse._walks_agree()
     real = outline._outline
 
-    def no_class(root: int) -> Any:
-        records, *rest = real(root)
-        lost = [(*r[:4], None if r[4] is None else (None, *r[4][1:]), *r[5:]) for r in records]
-        return (lost, *rest)
+    def no_regions(root: int) -> Any:
+        links, *rest = real(root)
+        return ([(*link[:3], None, *link[4:]) for link in links], *rest)
 
-    def one_less(root: int) -> Any:
-        records, *rest = real(root)
-        return (records[:-1], *rest)
+    def one_leaf_less(root: int) -> Any:
+        links, leaves, *rest = real(root)
+        middle = len(leaves) // 2
+        return (links, leaves[:middle] + leaves[middle + 1 :], *rest)
+
+    def flat_blocks(root: int) -> Any:
+        links, leaves, *rest = real(root)
+        return (links, [(*leaf[:3], 0, None, leaf[5]) for leaf in leaves], *rest)
 
     def no_images(root: int) -> Any:
-        records, codes, heads, _images, dropped = real(root)
-        return (records, codes, heads, {}, dropped)
+        links, leaves, codes, heads, _images, dropped = real(root)
+        return (links, leaves, codes, heads, {}, dropped)
 
-    for wrong in (no_class, one_less, no_images):
+    for wrong in (no_regions, one_leaf_less, flat_blocks, no_images):
         monkeypatch.setattr(outline, "_outline", wrong)
         assert not parse._walks_agree(), wrong.__name__
 

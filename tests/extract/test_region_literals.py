@@ -78,7 +78,7 @@ def test_every_match_holds_a_literal(pattern: re.Pattern[str], data: st.DataObje
 def test_region_words_pass(text: str) -> None:
     assert regions._ANY_WORD.search(text) is not None  # the vocabulary names a region
     assert may_name_region(text)
-    assert regions._names_region(text)
+    assert regions.names_region(text)
 
 
 @pytest.mark.parametrize(
@@ -88,4 +88,4 @@ def test_region_words_pass(text: str) -> None:
 )  # fmt: skip
 def test_item_ids_stop_at_the_literals(text: str) -> None:
     assert not may_name_region(text)
-    assert not regions._names_region(text)
+    assert not regions.names_region(text)
