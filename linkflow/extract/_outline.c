@@ -169,9 +169,11 @@ static const char *const NAMES[A_COUNT] = {
 static PyObject *name_objects[A_COUNT];
 
 /* The index in NAMES (below ``limit``) of the attribute name ``name``, or -1. */
+static const size_t NAME_LENGTHS[A_COUNT] = {5, 2, 4, 10, 8, 4, 3, 6, 3};
+
 static int name_index(const unsigned char *name, size_t len, int limit) {
     for (int i = 0; i < limit; i++) {
-        if (strlen(NAMES[i]) == len && memcmp(NAMES[i], name, len) == 0) {
+        if (NAME_LENGTHS[i] == len && memcmp(NAMES[i], name, len) == 0) {
             return i;
         }
     }
