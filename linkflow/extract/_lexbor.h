@@ -32,6 +32,17 @@ typedef struct {
     size_t length;
 } lf_character_data;
 
+/* The node after ``node`` in document order inside ``root`` (NULL past its last one). */
+static inline lf_node *lf_next(lf_node *node, const lf_node *root) {
+    if (node->first_child != NULL) {
+        return node->first_child;
+    }
+    while (node != root && node->next == NULL) {
+        node = node->parent;
+    }
+    return node == root ? NULL : node->next;
+}
+
 /* The tag id of text nodes, set by configure() (-1 until then). */
 extern uintptr_t text_tag;
 

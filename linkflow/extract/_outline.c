@@ -242,7 +242,14 @@ static int has_attribute(lf_node *element, const char *name) {
     return 0;
 }
 
-static lf_node *as_element(PyObject *address) {
+/* The node at ``address`` once the module is set up; NULL with an exception set if it is
+   not, or if the address is no int or 0. */
+static lf_node *node_at(PyObject *address) {
+    if (!bound || !configured || !regions_ready() || text_tag == (uintptr_t)-1) {
+        PyErr_SetString(PyExc_RuntimeError, "bind_lexbor(), configure(), configure_outline() "
+                                            "or configure_regions() was not called");
+        return NULL;
+    }
     void *pointer = PyLong_AsVoidPtr(address);
     if (pointer == NULL && !PyErr_Occurred()) {
         PyErr_SetString(PyExc_ValueError, "no node at address 0");
@@ -250,21 +257,9 @@ static lf_node *as_element(PyObject *address) {
     return (lf_node *)pointer;
 }
 
-static int ready(void) {
-    if (!bound || !configured || !regions_ready() || text_tag == (uintptr_t)-1) {
-        PyErr_SetString(PyExc_RuntimeError, "bind_lexbor(), configure(), configure_outline() "
-                                            "or configure_regions() was not called");
-        return 0;
-    }
-    return 1;
-}
-
 /* attributes(address) -> every attribute of the element, as selectolax's ``attributes``. */
 PyObject *attributes(PyObject *self, PyObject *address) {
-    if (!ready()) {
-        return NULL;
-    }
-    lf_node *element = as_element(address);
+    lf_node *element = node_at(address);
     if (element == NULL) {
         return NULL;
     }
@@ -293,10 +288,7 @@ PyObject *attributes(PyObject *self, PyObject *address) {
 /* raw_text(address) -> the text of the node's descendants, as selectolax's
    ``text(deep=True)``. */
 PyObject *raw_text(PyObject *self, PyObject *address) {
-    if (!ready()) {
-        return NULL;
-    }
-    lf_node *node = as_element(address);
+    lf_node *node = node_at(address);
     if (node == NULL) {
         return NULL;
     }
@@ -439,23 +431,11 @@ static int add_dropped(walk_state *walk, lf_node *root) {
     if (add_address(walk->dropped, root) < 0) {
         return -1;
     }
-    lf_node *node = root->first_child;
-    while (node != NULL) {
+    for (lf_node *node = lf_next(root, root); node != NULL; node = lf_next(node, root)) {
         if (node->type == 1 && kind_of(node->local_name) == KIND_DROP &&
             add_address(walk->dropped, node) < 0) {
             return -1;
         }
-        if (node->first_child != NULL) {
-            node = node->first_child;
-            continue;
-        }
-        while (node != root && node->next == NULL) {
-            node = node->parent;
-        }
-        if (node == root) {
-            break;
-        }
-        node = node->next;
     }
     return 0;
 }
@@ -691,10 +671,7 @@ static int change_tree(walk_state *walk) {
    ``dropped``: addresses of the dropped elements, nested ones too. The tree is changed
    afterwards (see change_tree). */
 PyObject *outline(PyObject *self, PyObject *address) {
-    if (!ready()) {
-        return NULL;
-    }
-    lf_node *root = as_element(address);
+    lf_node *root = node_at(address);
     if (root == NULL) {
         return NULL;
     }

@@ -262,6 +262,23 @@ def _make_link(
     )
 
 
+def _outcome(attrs: Attributes, ctx: _Context, page: _Page) -> tuple[str, str | None] | None:
+    """(URL, fragment) of a page link with the attributes ``attrs``; ``None`` for one without
+    an href, a link to another scheme (counted on ``page``), a jump inside the page or an
+    invalid URL. Pages repeat their menu links: each href is worked out once a page."""
+    href = attrs.get("href")
+    if not isinstance(href, str):
+        return None
+    outcome = ctx.targets.get(href, _UNSEEN)
+    if outcome is _UNSEEN:
+        outcome = ctx.targets[href] = _target(href, ctx)
+    if outcome is None:
+        page.other_schemes += 1
+        return None
+    target, fragment = outcome
+    return None if target is None else (target, fragment)
+
+
 def _collect(main: list[tuple[Any, str, bool]], ctx: _Context) -> _Page:
     """Walk the links and blocks (``main``, see :class:`~linkflow.extract.walk.Nodes`)
     once: links with an href (with their info) and leaf text blocks. ``main`` is used up:
@@ -272,23 +289,14 @@ def _collect(main: list[tuple[Any, str, bool]], ctx: _Context) -> _Page:
     parents: set[int] = set()  # ids of the blocks that hold blocks
     regions = RegionIndex()
     info_of, place = regions.info, regions.place
-    targets = ctx.targets
     for i, (node, tag, is_link) in enumerate(main):
         # Each entry goes once read, so the links' facts can take over its memory.
         main[i] = _READ
         if is_link:
             attrs = node.attributes
-            href = attrs.get("href")
-            if not isinstance(href, str):
-                continue
-            outcome = targets.get(href, _UNSEEN)
-            if outcome is _UNSEEN:
-                outcome = targets[href] = _target(href, ctx)
-            if outcome is None:
-                page.other_schemes += 1
-                continue
-            target, fragment = outcome
-            if target is not None:
+            outcome = _outcome(attrs, ctx, page)
+            if outcome is not None:
+                target, fragment = outcome
                 region, path, block = place(node, tag, attrs)
                 link = _make_link(
                     node, node.mem_id, tag, attrs, target, fragment, len(found), path, ctx
@@ -314,27 +322,16 @@ def _collect(main: list[tuple[Any, str, bool]], ctx: _Context) -> _Page:
     return page
 
 
-_NO_ATTRIBUTES: Final[Attributes] = {}
-
-
 def _collect_compiled(nodes: Nodes, ctx: _Context) -> _Page:
     """:func:`_collect` of what the compiled walk found (``nodes.main``: its links; see
     :func:`~linkflow.extract.outline.outline`): the same links and leaf blocks, the blocks
     with their addresses for their elements."""
     page = _Page(blocks=nodes.leaves, inside=_INSIDE)
-    found, targets = page.found, ctx.targets
+    found = page.found
     for index, address, kind, region, path, block, attrs in nodes.main:
-        href = attrs.get("href")
-        if not isinstance(href, str):
-            continue
-        outcome = targets.get(href, _UNSEEN)
-        if outcome is _UNSEEN:
-            outcome = targets[href] = _target(href, ctx)
-        if outcome is None:
-            page.other_schemes += 1
-            continue
-        target, fragment = outcome
-        if target is not None:
+        outcome = _outcome(attrs, ctx, page)
+        if outcome is not None:
+            target, fragment = outcome
             tag = "area" if kind == compiled_walk.AREA else "a"
             link = _make_link(address, address, tag, attrs, target, fragment, len(found), path, ctx)
             found.append((link, region, block, index))
