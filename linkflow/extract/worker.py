@@ -24,7 +24,6 @@ import pickle
 import sys
 from typing import Any, BinaryIO
 
-from linkflow.extract.parse import parse_page
 from linkflow.heap import Trimmer, map_large_blocks
 from linkflow.linkrows import LinkRows
 from linkflow.models import PageFacts
@@ -49,6 +48,10 @@ def parse_body(
     strip: tuple[str, ...],
 ) -> PageFacts | str:
     """Parse one page; a parser failure comes back as an error message, never raised."""
+    # Imported here: the crawl's own process parses only when a worker fails, and the
+    # parser's imports (selectolax, the compiled walk's checks) would slow every start.
+    from linkflow.extract.parse import parse_page
+
     try:
         return parse_page(
             body, url, content_type=content_type, settings=extract, strip_params=strip
@@ -171,6 +174,8 @@ def widen_pipes(*fds: int) -> None:
 
 def main() -> None:
     """Answer parse requests until the input ends."""
+    import linkflow.extract.parse  # noqa: F401 -- the parser, before READY says it is in
+
     gc.freeze()  # what the imports made lives as long as the worker: never scan it again
     gc.set_threshold(_GC_THRESHOLD)
     gc.enable()  # the pool starts a worker with it off, for its imports
