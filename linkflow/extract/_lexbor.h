@@ -103,6 +103,7 @@ typedef struct {
 } attr_view;
 
 /* _regions.c: each element's region state (see there). */
+extern int regions_busy;
 int regions_ready(void);
 int regions_page(void);
 int region_state(int parent, uintptr_t tag, PyObject *tag_name, const unsigned char *name_bytes,

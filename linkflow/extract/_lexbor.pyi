@@ -46,18 +46,19 @@ def attributes(address: int, /) -> dict[str, str | None]:
 def raw_text(address: int, /) -> str:
     """The text of the descendants of the node at ``address``, not collapsed."""
 
-def outline(
-    root: int, /
-) -> tuple[
+_Walked = tuple[
     list[tuple[int, int, int, str | None, str, int, dict[str, str | None]]],
     list[tuple[int, int, str | None, int, int | None, int]],
     list[int],
     list[tuple[int, int]],
     dict[int, int],
     list[int],
-]:
+]
+
+def outline(root: int, /) -> _Walked | None:
     """(links, leaves, codes, heads, images, dropped) of the page whose root element is at
-    ``root``; changes the tree (see linkflow.extract.outline)."""
+    ``root``; changes the tree (see linkflow.extract.outline). None while another page is
+    walked."""
 
 def inside(address: int, ancestor: int, /) -> bool:
     """Whether the node at ``address`` is ``ancestor`` or inside it (0: above the document)."""

@@ -304,6 +304,8 @@ PyObject *raw_text(PyObject *self, PyObject *address) {
 
 /* ---------------------------------------------------------------- the walk */
 
+static PyObject *walk_page(lf_node *root);
+
 /* The name of ``node`` as the Python side knows it (selectolax's ``tag``), a new
    reference; ``*bytes`` and ``*length`` are set to the name's bytes when its tag id has no
    name known by id (a custom element), else ``*bytes`` is NULL. */
@@ -669,12 +671,27 @@ static int change_tree(walk_state *walk) {
    there is no grandparent). ``codes``: addresses of the code elements; ``heads``: (kind,
    address) of the head elements; ``images``: {nearest ``a``: first image inside it};
    ``dropped``: addresses of the dropped elements, nested ones too. The tree is changed
-   afterwards (see change_tree). */
+   afterwards (see change_tree).
+
+   None, with the tree untouched, while another walk is under way: the regions' tables
+   are the module's, and a walk calls Python (regions.step), which may switch to another
+   thread that parses a page too. That page is then read by the Python walk. */
 PyObject *outline(PyObject *self, PyObject *address) {
     lf_node *root = node_at(address);
     if (root == NULL) {
         return NULL;
     }
+    if (regions_busy) {
+        Py_RETURN_NONE;
+    }
+    regions_busy = 1;
+    PyObject *result = walk_page(root);
+    regions_busy = 0;
+    return result;
+}
+
+/* outline() of the page whose root element is ``root``, once it holds the tables. */
+static PyObject *walk_page(lf_node *root) {
     if (name_objects[0] == NULL) {
         for (int i = 0; i < A_COUNT; i++) {
             if ((name_objects[i] = PyUnicode_InternFromString(NAMES[i])) == NULL) {

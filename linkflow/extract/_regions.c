@@ -18,6 +18,7 @@
 #define MAX_STATES 65536
 #define MAX_KEY_BYTES (8u << 20)
 
+int regions_busy = 0; /* whether a walk holds the tables (see outline) */
 static PyObject *step_function;  /* step(region, path, sectioned, tag, class, id, role,
                                     aria_label, itemprop) -> (region, path, block, sectioned) */
 static PyObject *names_function; /* names(id) -> whether the id may name a region */
@@ -191,6 +192,10 @@ PyObject *configure_regions(PyObject *self, PyObject *args) {
     }
     if (!PyCallable_Check(step) || !PyCallable_Check(names)) {
         PyErr_SetString(PyExc_TypeError, "step and names must be callable");
+        return NULL;
+    }
+    if (regions_busy) {
+        PyErr_SetString(PyExc_RuntimeError, "a page is being walked");
         return NULL;
     }
     Py_INCREF(step);

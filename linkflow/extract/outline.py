@@ -78,7 +78,7 @@ class Element:
         return text
 
 
-def outline(tree: LexborHTMLParser, itemtype: bool) -> Nodes:
+def outline(tree: LexborHTMLParser, itemtype: bool) -> Nodes | None:
     """What :func:`~linkflow.extract.walk.walk` finds in ``tree``, read in C: ``main``
     holds the :data:`LinkEntry` of each link, ``leaves`` the leaf text blocks (as
     ``parse`` keeps them: index, address, region, outer block, grandparent's block,
@@ -86,14 +86,18 @@ def outline(tree: LexborHTMLParser, itemtype: bool) -> Nodes:
     the page may declare microdata types. Changes the tree as the Python walk does. Only
     when :data:`AVAILABLE`, on a tree with a root, for a page that does not write the code
     marks' characters itself (whose code is marked in the tree, which needs its
-    elements)."""
+    elements). ``None``, the tree untouched, while another thread walks a page in C: the
+    caller reads this one with the Python walk."""
     root = tree.root
     assert root is not None
     nodes = Nodes(own_marks=False)
     if itemtype:  # read before the scripts go
         matches = {node.mem_id: node for node in tree.css(SCHEMA_SELECTOR)}
         nodes.schema_types = schema_types(matches.values())
-    links, leaves, codes, heads, images, dropped = _outline(root.mem_id)
+    walked = _outline(root.mem_id)
+    if walked is None:
+        return None
+    links, leaves, codes, heads, images, dropped = walked
     nodes.main, nodes.leaves, nodes.codes = links, leaves, codes
     if not itemtype:
         nodes.schema_types = schema_types(Element(address, _tag(address)) for address in dropped)

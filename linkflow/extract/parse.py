@@ -462,10 +462,12 @@ def _parse(
     own_marks = CODE_OPEN in text or CODE_CLOSE in text or found[0]
     # The compiled walk, unless the page may write the marks' characters itself: their code
     # is marked in the tree (see _marked_late), which needs its elements.
-    compiled = compiled_ok and not own_marks and tree.root is not None
-    if compiled:
-        nodes = compiled_walk.outline(tree, found[1])
-        text_of, read = _TEXT_AT, _BLOCKS_AT
+    walked = None
+    if compiled_ok and not own_marks and tree.root is not None:
+        walked = compiled_walk.outline(tree, found[1])
+    compiled = walked is not None
+    if walked is not None:
+        nodes, text_of, read = walked, _TEXT_AT, _BLOCKS_AT
     else:
         nodes = walk(tree, body, text, encoding, found)
         text_of, read = node_text, block_texts

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
-from linkflow.extract import _lexbor, outline, parse
+from linkflow.extract import _lexbor, outline, parse, regions
 from linkflow.extract.walk import walk
 from linkflow.models import PageFacts
 from linkflow.settings import ExtractSettings
@@ -138,6 +138,36 @@ def test_the_check_refuses_a_walk_that_misreads(monkeypatch: pytest.MonkeyPatch)
     for wrong in (no_regions, one_leaf_less, flat_blocks, no_images):
         monkeypatch.setattr(outline, "_outline", wrong)
         assert not parse._walks_agree(), wrong.__name__
+
+
+def test_a_page_parsed_while_another_is_walked_is_read_by_the_python_walk() -> None:
+    """The walk calls Python for each new region case, which may switch to another thread
+    that parses a page too: that page is not walked in C (the tables are in use) but read
+    by the Python walk, with the same facts; the tables cannot be reset meanwhile; and the
+    first walk goes on unharmed."""
+    seen: list[Any] = []
+
+    def step(*args: Any) -> tuple[str | None, str, bool, bool]:
+        if not seen:
+            tree = LexborHTMLParser(parse._SAMPLE_PLAIN)
+            assert tree.root is not None
+            seen.append(_lexbor.outline(tree.root.mem_id))
+            seen.append(_facts(parse._SAMPLE_PLAIN, True))
+            try:
+                _lexbor.configure_regions(regions.step, regions.names_region)
+            except RuntimeError as exc:
+                seen.append(str(exc))
+        return regions.step(*args)
+
+    _lexbor.configure_regions(step, regions.names_region)  # forgets every case seen
+    try:
+        walked = _facts(parse._SAMPLE_PAGE, True)
+    finally:
+        _lexbor.configure_regions(regions.step, regions.names_region)
+    assert seen[0] is None  # busy: nothing read, the tree untouched
+    assert seen[1] == _facts(parse._SAMPLE_PLAIN, False)
+    assert seen[2] == "a page is being walked"
+    assert walked == _facts(parse._SAMPLE_PAGE, False)
 
 
 _WORDS = ("site-header", "sidebar", "menu", "entry-content", "comments", "post-123", "x", "")
