@@ -3,19 +3,19 @@
 
    ``linkflow.extract.walk`` walks every element of a parsed page in Python (selectolax
    makes an object for each) and ``linkflow.extract.regions`` then climbs from each link
-   and text block to its ancestors. Here one walk over lexbor's tree gives the same
-   elements as plain values: the links and blocks, in document order, each after those of
-   its ancestors not given yet (so a parent always comes before its children), with the few
-   attributes the regions and links are read from; the page's code elements, head
-   elements, images in links and dropped elements by address. The walk then changes the
-   tree as the Python walk does: the dropped elements are removed and every line break
-   becomes a space.
+   and text block to its ancestors. Here one walk over lexbor's tree works out the region
+   state of each link and block and of their ancestors (_regions.c) and gives back only
+   what extraction keeps, as plain values: the links, with their region, tag path, block
+   and attributes; the leaf text blocks, with their region and the blocks around their
+   parent and grandparent; the page's code elements, head elements, images in links and
+   dropped elements by address. The walk then changes the tree as the Python walk does:
+   the dropped elements are removed and every line break becomes a space.
 
    The nodes are read through the struct fields of _lexbor.h (checked before use, see
    block_text.py) and attributes, names and tree changes through lexbor's own functions,
    the very ones selectolax calls, found in selectolax's module (bind_lexbor). The Python
-   side, ``linkflow.extract.outline``, compares the results with the Python walk's on a
-   sample page before using them. */
+   side, ``linkflow.extract.parse``, compares the results with the Python walk's on two
+   sample pages before using them. */
 
 #include "_lexbor.h"
 

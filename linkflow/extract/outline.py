@@ -17,8 +17,8 @@ spaces). The few elements read further (head elements, images, scripts) are
 
 It is available (:data:`AVAILABLE`) when the extension is compiled, its node layout
 passed the check of :mod:`linkflow.extract.block_text`, and lexbor's functions were found
-in selectolax's module; :mod:`linkflow.extract.parse` then checks that a sample page
-gives the same facts both ways before it uses it.
+in selectolax's module; :mod:`linkflow.extract.parse` then checks that two sample pages
+give the same facts both ways before it uses it.
 """
 
 from __future__ import annotations

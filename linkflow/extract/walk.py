@@ -57,7 +57,7 @@ class Nodes:
     # Links (``a`` and ``area`` elements, with or without an href) and blocks, with their
     # tags and whether they are links. A link's attributes are read where it is used, one
     # link at a time: read here, a page of 19,000 links held 10 MB of them at once. (The
-    # compiled walk puts its records here instead, see linkflow.extract.outline.)
+    # compiled walk puts its links here instead, see linkflow.extract.outline.)
     main: list[Any] = field(default_factory=list)
     leaves: list[Any] = field(default_factory=list)  # the compiled walk's leaf blocks
     head: HeadNodes = field(default_factory=HeadNodes)
