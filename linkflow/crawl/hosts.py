@@ -22,11 +22,11 @@ class OriginMap:
         return not self.public or self.public == self.fetch
 
     def to_fetch(self, url: str) -> str:
-        if not self.public or self.public == self.fetch:
+        if self.same:
             return url
         return replace_origin(url, self.public, self.fetch)
 
     def to_public(self, url: str) -> str:
-        if not self.public or self.public == self.fetch:
+        if self.same:
             return url
         return replace_origin(url, self.fetch, self.public)

@@ -483,21 +483,18 @@ static PyObject *text(PyObject *self, PyObject *address) {
     return result;
 }
 
-/* The set of the addresses in ``list`` (a list of ints), for _outline.c; NULL with an
-   exception set on error. */
-addr_set *addresses_set(PyObject *list) {
+/* An empty set with room for ``n`` addresses, for _outline.c; NULL with MemoryError set. */
+addr_set *addresses_new(Py_ssize_t n) {
     addr_set *set = PyMem_Malloc(sizeof(addr_set));
-    if (set == NULL) {
+    if (set == NULL || set_init(set, n) < 0) {
+        PyMem_Free(set);
         PyErr_NoMemory();
-        return NULL;
-    }
-    *set = (addr_set){NULL, 0};
-    if (fill_set(set, list) < 0) {
-        addresses_free(set);
         return NULL;
     }
     return set;
 }
+
+void addresses_add(addr_set *set, uintptr_t address) { set_add(set, address); }
 
 int addresses_has(const addr_set *set, uintptr_t address) { return set_has(set, address); }
 

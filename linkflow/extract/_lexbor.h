@@ -90,7 +90,8 @@ typedef struct addr_set addr_set;
 int subtree_text(lf_node *root, const addr_set *marked, int any_marked, buffer *buf);
 
 /* A set of node addresses (see _lexbor.c). */
-addr_set *addresses_set(PyObject *list);
+addr_set *addresses_new(Py_ssize_t n);
+void addresses_add(addr_set *set, uintptr_t address);
 int addresses_has(const addr_set *set, uintptr_t address);
 void addresses_free(addr_set *set);
 

@@ -99,6 +99,19 @@ static int configured = 0;
 
 static int kind_of(uintptr_t tag) { return tag < FIXED_IDS ? kinds[tag] : KIND_NONE; }
 
+/* The attributes read from links and the ancestors of links and blocks. */
+enum { A_CLASS, A_ID, A_ROLE, A_ARIA_LABEL, A_ITEMPROP, A_HREF, A_REL, A_TARGET, A_ALT, A_COUNT };
+#define REGION_NAMES A_HREF /* the first A_HREF names are what regions read */
+#define NAME(text) {text, sizeof(text) - 1}
+static const struct {
+    const char *text;
+    size_t length;
+} NAMES[A_COUNT] = {
+    NAME("class"), NAME("id"),  NAME("role"),   NAME("aria-label"), NAME("itemprop"),
+    NAME("href"),  NAME("rel"), NAME("target"), NAME("alt"),
+};
+static PyObject *name_objects[A_COUNT]; /* NAMES as str, the link attributes' dict keys */
+
 /* configure_outline(kinds, names, special): the kind of each tag id (a dict of ids to
    the KIND_ numbers), the names the caller knows by id, and the names of the other nodes
    that may be ancestors (the document node), by id. */
@@ -154,26 +167,22 @@ PyObject *configure_outline(PyObject *self, PyObject *args) {
         Py_INCREF(value);
         special_names[n_special++] = value;
     }
+    for (int i = 0; i < A_COUNT; i++) {
+        if (name_objects[i] == NULL &&
+            (name_objects[i] = PyUnicode_InternFromString(NAMES[i].text)) == NULL) {
+            return NULL;
+        }
+    }
     configured = 1;
     Py_RETURN_NONE;
 }
 
 /* ---------------------------------------------------------------- attributes */
 
-/* The attributes read from links and the ancestors of links and blocks. */
-enum { A_CLASS, A_ID, A_ROLE, A_ARIA_LABEL, A_ITEMPROP, A_HREF, A_REL, A_TARGET, A_ALT, A_COUNT };
-#define REGION_NAMES A_HREF /* the first A_HREF names are what regions read */
-static const char *const NAMES[A_COUNT] = {
-    "class", "id", "role", "aria-label", "itemprop", "href", "rel", "target", "alt",
-};
-static PyObject *name_objects[A_COUNT];
-
 /* The index in NAMES (below ``limit``) of the attribute name ``name``, or -1. */
-static const size_t NAME_LENGTHS[A_COUNT] = {5, 2, 4, 10, 8, 4, 3, 6, 3};
-
 static int name_index(const unsigned char *name, size_t len, int limit) {
     for (int i = 0; i < limit; i++) {
-        if (NAME_LENGTHS[i] == len && memcmp(NAMES[i], name, len) == 0) {
+        if (NAMES[i].length == len && memcmp(NAMES[i].text, name, len) == 0) {
             return i;
         }
     }
@@ -555,25 +564,16 @@ static int visit(walk_state *walk, lf_node *node, int *descend) {
 /* The leaf blocks (those no other block is in) as (index, address, region, outer block,
    grandparent's block or None, address), in document order. */
 static PyObject *leaf_blocks(walk_state *walk) {
-    PyObject *leaves = PyList_New(0);
-    addr_set *outers = NULL;
+    addr_set *outers = addresses_new(walk->n_blocks); /* the blocks that hold blocks */
+    PyObject *leaves = outers == NULL ? NULL : PyList_New(0);
     if (leaves == NULL) {
-        return NULL;
-    }
-    PyObject *outer_list = PyList_New(0);
-    if (outer_list == NULL) {
-        Py_DECREF(leaves);
+        addresses_free(outers);
         return NULL;
     }
     for (Py_ssize_t i = 0; i < walk->n_blocks; i++) {
-        uintptr_t outer = walk->blocks[i].outer;
-        if (outer != 0 && add_address(outer_list, (lf_node *)outer) < 0) {
-            goto failed;
+        if (walk->blocks[i].outer != 0) {
+            addresses_add(outers, walk->blocks[i].outer);
         }
-    }
-    outers = addresses_set(outer_list);
-    if (outers == NULL) {
-        goto failed;
     }
     for (Py_ssize_t i = 0; i < walk->n_blocks; i++) {
         block_entry *block = &walk->blocks[i];
@@ -599,11 +599,9 @@ static PyObject *leaf_blocks(walk_state *walk) {
         }
     }
     addresses_free(outers);
-    Py_DECREF(outer_list);
     return leaves;
 failed:
     addresses_free(outers);
-    Py_DECREF(outer_list);
     Py_DECREF(leaves);
     return NULL;
 }
@@ -692,13 +690,6 @@ PyObject *outline(PyObject *self, PyObject *address) {
 
 /* outline() of the page whose root element is ``root``, once it holds the tables. */
 static PyObject *walk_page(lf_node *root) {
-    if (name_objects[0] == NULL) {
-        for (int i = 0; i < A_COUNT; i++) {
-            if ((name_objects[i] = PyUnicode_InternFromString(NAMES[i])) == NULL) {
-                return NULL;
-            }
-        }
-    }
     if (regions_page() < 0) {
         return NULL;
     }

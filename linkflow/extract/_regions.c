@@ -253,6 +253,15 @@ static int id_names(const attr_view *view) {
     return naming;
 }
 
+/* A buffer kept between calls given back once a huge attribute value (a class list of a
+   megabyte) has grown it. */
+static void trim(buffer *buf) {
+    if (buf->capacity > KEPT_BYTES) {
+        PyMem_Free(buf->data);
+        *buf = (buffer){NULL, 0, 0};
+    }
+}
+
 static int add_view(buffer *key, const attr_view *view) {
     unsigned char flag = view->present;
     uint32_t length = (uint32_t)view->length;
@@ -306,6 +315,7 @@ int region_state(int parent, uintptr_t tag, PyObject *tag_name, const unsigned c
     uint64_t hash = hash_bytes(key.data, key.size);
     int64_t found;
     if (map_get(&cases, key.data, key.size, hash, &found)) {
+        trim(&key);
         *is_block = (int)(found & 1);
         return (int)(found >> 1);
     }
@@ -337,6 +347,7 @@ int region_state(int parent, uintptr_t tag, PyObject *tag_name, const unsigned c
     if (state < 0 || map_put(&cases, key.data, key.size, hash, ((int64_t)state << 1) | block) < 0) {
         return -1;
     }
+    trim(&key);
     *is_block = block;
     return state;
 }

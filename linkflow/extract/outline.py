@@ -23,7 +23,7 @@ give the same facts both ways before it uses it.
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -69,13 +69,12 @@ class Element:
     def attributes(self) -> dict[str, str | None]:
         """Every attribute, as selectolax's ``attributes``."""
         if self._attributes is None:
-            self._attributes = _attributes(self.mem_id)
+            self._attributes = _lexbor.attributes(self.mem_id)
         return self._attributes
 
     def text(self, deep: bool = True) -> str:
         """The text of the element's descendants, as selectolax's ``text(deep=True)``."""
-        text: str = _raw_text(self.mem_id)
-        return text
+        return _lexbor.raw_text(self.mem_id)
 
 
 def outline(tree: LexborHTMLParser, itemtype: bool) -> Nodes | None:
@@ -94,7 +93,7 @@ def outline(tree: LexborHTMLParser, itemtype: bool) -> Nodes | None:
     if itemtype:  # read before the scripts go
         matches = {node.mem_id: node for node in tree.css(SCHEMA_SELECTOR)}
         nodes.schema_types = schema_types(matches.values())
-    walked = _outline(root.mem_id)
+    walked = _lexbor.outline(root.mem_id)
     if walked is None:
         return None
     links, leaves, codes, heads, images, dropped = walked
@@ -110,47 +109,45 @@ def outline(tree: LexborHTMLParser, itemtype: bool) -> Nodes | None:
 
 
 def _tag(address: int) -> str:
-    return TAG_NAMES.get(_fields(address)[0], "")
+    return TAG_NAMES.get(_lexbor.fields(address)[0], "")
 
 
-def _bind() -> tuple[Any, Any, Any, Any, Any] | None:
-    """The extension's outline, attributes, raw_text, fields and inside, bound and
-    configured; ``None`` where it cannot be used."""
+def inside(node: int, ancestor: int) -> bool:
+    """Whether the element at address ``node`` is the one at ``ancestor`` or inside it (0:
+    above the document, which holds every element); while the page's tree lives."""
+    return _lexbor.inside(node, ancestor)
+
+
+def _bind() -> bool:
+    """Whether the extension's walk can be used: bound to lexbor's functions and
+    configured."""
     if not block_text.COMPILED:
-        return None
+        return False
     import selectolax.lexbor
 
     import linkflow.extract._lexbor as _lexbor
 
     try:
         if not _lexbor.bind_lexbor(selectolax.lexbor.__file__):
-            return None
+            return False
         names = {name: tag_id for tag_id, name in TAG_NAMES.items()}
         if not set(_KINDS) <= set(names):
-            return None
+            return False
         document = LexborHTMLParser("").root
         if document is None or document.parent is None:
-            return None
+            return False
         special = {document.parent.tag_id: "-document"}
         _lexbor.configure_outline(
             {names[tag]: kind for tag, kind in _KINDS.items()}, dict(TAG_NAMES), special
         )
         _lexbor.configure_regions(step, names_region)
     except (TypeError, ValueError, OverflowError):
-        return None
-    return _lexbor.outline, _lexbor.attributes, _lexbor.raw_text, _lexbor.fields, _lexbor.inside
+        return False
+    return True
 
 
-_BOUND: Final = _bind()
-AVAILABLE: Final = _BOUND is not None
+AVAILABLE: Final = _bind()
 """Whether :func:`outline` can be used (the page check in :mod:`linkflow.extract.parse`
 comes on top)."""
-if _BOUND is not None:
-    _outline, _attributes, _raw_text, _fields, _inside = _BOUND
-
-
-def inside(node: int, ancestor: int) -> bool:
-    """Whether the element at address ``node`` is the one at ``ancestor`` or inside it (0:
-    above the document, which holds every element); while the page's tree lives."""
-    found: bool = _inside(node, ancestor)
-    return found
+if AVAILABLE:  # bound above; its import cannot fail here
+    import linkflow.extract._lexbor as _lexbor

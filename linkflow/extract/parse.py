@@ -26,8 +26,6 @@ from linkflow.extract.flatten import FLATTEN_CHARS, flatten_code
 from linkflow.extract.head import attr
 from linkflow.extract.regions import Attributes, NodeInfo, RegionIndex
 from linkflow.extract.text import (
-    CODE_CLOSE,
-    CODE_OPEN,
     collapse,
     collapsed_hash,
     mark_code,
@@ -35,7 +33,7 @@ from linkflow.extract.text import (
     sentence_ends,
     unmark,
 )
-from linkflow.extract.walk import Nodes, mentions, walk
+from linkflow.extract.walk import Nodes, page_marks, walk
 from linkflow.models import Link, PageFacts
 from linkflow.settings import ExtractSettings
 from linkflow.urls import normalize, origin_of
@@ -358,7 +356,7 @@ def _position(link: Link, region: str | None, index: int, main: MainContent, fir
 
 
 def _leaf_blocks(
-    page: _Page, codes: list[Any] | None, read: _BlockReader = block_texts
+    page: _Page, codes: list[Any] | None, read: _BlockReader
 ) -> tuple[dict[int, Block], dict[int, str]]:
     """The blocks that contain no other block (``page.blocks``), with their text and link
     counts, by node id in document order; and, when ``codes`` (the page's code elements)
@@ -457,20 +455,16 @@ def _parse(
     tree = LexborHTMLParser(
         flatten_code(text) if len(text) >= FLATTEN_CHARS else _source(body, text, encoding)
     )
-    found = mentions(body, text, encoding)
-    # The code marks are noncharacters: a page writes them literally or as a reference.
-    own_marks = CODE_OPEN in text or CODE_CLOSE in text or found[0]
+    marks = page_marks(body, text, encoding)
     # The compiled walk, unless the page may write the marks' characters itself: their code
     # is marked in the tree (see _marked_late), which needs its elements.
-    walked = None
-    if compiled_ok and not own_marks and tree.root is not None:
-        walked = compiled_walk.outline(tree, found[1])
-    compiled = walked is not None
-    if walked is not None:
-        nodes, text_of, read = walked, _TEXT_AT, _BLOCKS_AT
-    else:
-        nodes = walk(tree, body, text, encoding, found)
-        text_of, read = node_text, block_texts
+    nodes = None
+    if compiled_ok and not marks[0] and tree.root is not None:
+        nodes = compiled_walk.outline(tree, marks[1])
+    compiled = nodes is not None
+    if nodes is None:
+        nodes = walk(tree, body, text, encoding, marks)
+    text_of, read = (_TEXT_AT, _BLOCKS_AT) if compiled else (node_text, block_texts)
     # Everything else is read from the tree: the text goes now rather than with the page's
     # facts, as it holds up to four bytes a character (the Rust docs' 3.3 MB page
     # struct.Wrapping.html: 13 MB of its worker's 96 MB peak over its own, 83 MB without).

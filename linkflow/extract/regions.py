@@ -430,8 +430,9 @@ def step(
     given only when :func:`names_region` is true of it (an id that names no region gives
     no signal)."""
     parent = NodeInfo(0, path, region, 0, None, sectioned)
-    attrs = {"class": class_, "id": ident, "role": role, "aria-label": aria_label}
-    attrs["itemprop"] = itemprop
+    attrs = {
+        "class": class_, "id": ident, "role": role, "aria-label": aria_label, "itemprop": itemprop,
+    }  # fmt: skip
     region, path, block, sectioning = _below(parent, tag, attrs)
     return region, path, block, sectioned or sectioning
 

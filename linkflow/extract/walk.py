@@ -24,7 +24,10 @@ from linkflow.extract.structured import schema_types
 from linkflow.extract.tags import TAG_NAMES
 from linkflow.extract.text import CODE_CLOSE, CODE_OPEN
 
-__all__ = ["CODE_TAGS", "DROP_TAGS", "LINK_TAGS", "SCHEMA_SELECTOR", "Nodes", "mentions", "walk"]
+__all__ = [
+    "CODE_TAGS", "DROP_TAGS", "LINK_TAGS", "SCHEMA_SELECTOR", "Nodes", "mentions", "page_marks",
+    "walk",
+]  # fmt: skip
 
 DROP_TAGS: Final = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "object"})
 """Elements whose content is no text: removed with everything inside them."""
@@ -94,6 +97,14 @@ def mentions(body: bytes, text: str, encoding: str) -> tuple[bool, bool]:
     return any(word < _ITEMTYPE for word in words), _ITEMTYPE in words
 
 
+def page_marks(body: bytes, text: str, encoding: str) -> tuple[bool, bool]:
+    """Whether the page may write the code marks' characters itself, and whether it may
+    declare microdata types (see :func:`mentions`)."""
+    references, itemtype = mentions(body, text, encoding)
+    # The code marks are noncharacters: a page writes them literally or as a reference.
+    return CODE_OPEN in text or CODE_CLOSE in text or references, itemtype
+
+
 def _images(images: list[Any]) -> dict[int, Any]:
     """The first image inside each link, by the node id of its nearest ``a`` ancestor
     (``images``: images with at least one ``a[href]`` before them), as the selector
@@ -118,10 +129,10 @@ def walk(
     body: bytes,
     text: str,
     encoding: str,
-    found: tuple[bool, bool] | None = None,
+    marks: tuple[bool, bool] | None = None,
 ) -> Nodes:
     """Everything ``tree`` (parsed from ``text``, decoded from ``body`` in ``encoding``)
-    is read from; ``found``: the page's :func:`mentions`, when known.
+    is read from; ``marks``: the page's :func:`page_marks`, when known.
 
     Removes the elements of :data:`DROP_TAGS` with their content, after reading the
     schema.org types declared on the page, and turns every line break into a space
@@ -184,9 +195,7 @@ def walk(
                 head.add(node, tag)
         else:  # title, html
             head.add(node, tag)
-    references, itemtype = found if found is not None else mentions(body, text, encoding)
-    # The code marks are noncharacters: a page writes them literally or as a reference.
-    nodes.own_marks = CODE_OPEN in text or CODE_CLOSE in text or references
+    nodes.own_marks, itemtype = marks if marks is not None else page_marks(body, text, encoding)
     if itemtype:  # read before the scripts go
         matches = {node.mem_id: node for node in tree.css(SCHEMA_SELECTOR)}
         nodes.schema_types = schema_types(matches.values())

@@ -116,7 +116,7 @@ def test_the_check_refuses_a_walk_that_misreads(monkeypatch: pytest.MonkeyPatch)
     """A walk that gets one region, one leaf block, one block's ancestry or one image wrong
     is not used."""
     assert parse._walks_agree()
-    real = outline._outline
+    real = _lexbor.outline
 
     def no_regions(root: int) -> Any:
         links, *rest = real(root)
@@ -136,7 +136,7 @@ def test_the_check_refuses_a_walk_that_misreads(monkeypatch: pytest.MonkeyPatch)
         return (links, leaves, codes, heads, {}, dropped)
 
     for wrong in (no_regions, one_leaf_less, flat_blocks, no_images):
-        monkeypatch.setattr(outline, "_outline", wrong)
+        monkeypatch.setattr(_lexbor, "outline", wrong)
         assert not parse._walks_agree(), wrong.__name__
 
 
