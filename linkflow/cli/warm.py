@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from linkflow.crawl.fetch import preload_http_client
+from linkflow.crawl.progress import report_step
 
 if TYPE_CHECKING:
     from linkflow.crawl import CrawlProgress, CrawlStats
@@ -116,6 +117,9 @@ class WarmUp:
             self.thread.start()
         if self.inner is not None:
             self.inner.stage(name, detail)
+
+    def step(self, name: str, done: int, total: int) -> None:
+        report_step(self.inner, name, done, total)
 
     def finish(self, summary: CrawlSummary) -> None:
         if self.inner is not None:

@@ -30,7 +30,14 @@ from linkflow.crawl.journal import Journal
 from linkflow.crawl.journal_load import load_journal, recover
 from linkflow.crawl.memory import cap_bytes, capped, checkpoint, memory_cap
 from linkflow.crawl.plan import Plan
-from linkflow.crawl.progress import CrawlProgress, CrawlStats, JsonProgress, RichProgress
+from linkflow.crawl.progress import (
+    CrawlProgress,
+    CrawlStats,
+    JsonProgress,
+    RichProgress,
+    StepProgress,
+    report_step,
+)
 from linkflow.crawl.state import crawl_totals, load_frontier
 from linkflow.crawl.template_pass import apply_template_pass
 from linkflow.errors import CrawlError
@@ -52,6 +59,7 @@ __all__ = [
     "CrawlStats",
     "JsonProgress",
     "RichProgress",
+    "StepProgress",
     "check_urls",
     "crawl_folder",
     "crawl_site",
@@ -281,7 +289,10 @@ def _store_journal(
     _release_memory(store)
     if progress is not None:
         progress.stage("store", "storing the crawl")
-    load_journal(store, journal.crawl_id, settings.store_memory, fold=fold)
+    load_journal(
+        store, journal.crawl_id, settings.store_memory, fold=fold,
+        on_part=lambda done, total: report_step(progress, "store", done, total),
+    )  # fmt: skip
 
 
 def _finish(
@@ -308,7 +319,11 @@ def _finish(
             if progress is not None:
                 progress.stage("templates", "finding templates")
             capped(
-                store, memory, lambda: apply_template_pass(store, crawl_id, extract),
+                store, memory,
+                lambda: apply_template_pass(
+                    store, crawl_id, extract,
+                    on_step=lambda done, total: report_step(progress, "templates", done, total),
+                ),
                 what="finding templates",
             )  # fmt: skip
         checkpoint(store, memory)

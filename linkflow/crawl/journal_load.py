@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -161,7 +162,12 @@ def _load_part(store: Store, crawl_id: int, folder: Path, part: _Part, memory: i
 
 
 def load_journal(
-    store: Store, crawl_id: int, memory: str = DEFAULT_MEMORY, *, fold: bool = True
+    store: Store,
+    crawl_id: int,
+    memory: str = DEFAULT_MEMORY,
+    *,
+    fold: bool = True,
+    on_part: Callable[[int, int], None] | None = None,
 ) -> bool:
     """Load the committed batches of ``crawl_id``'s journal into ``store``; delete it.
 
@@ -174,7 +180,8 @@ def load_journal(
     Safe to call at any time and any number of times. Raises :class:`StoreError` if the
     journal does not follow the store, or DuckDB runs out of memory (the journal then stays,
     and a run with a larger ``crawl.store_memory`` loads it), and :class:`ConfigError` if
-    ``memory`` is not a size.
+    ``memory`` is not a size. ``on_part(done, total)`` hears of the parts to load: with
+    ``done`` 0 before the first, then after each.
     """
     limit = cap_bytes(memory)
     folder = journal_dir(store.path, crawl_id)
@@ -182,15 +189,19 @@ def load_journal(
         return False
     loaded = False
     done = loaded_seq(store, crawl_id)
-    for part in _committed(folder):
-        if part.seq <= done:
-            continue  # loaded before the process stopped
+    # The parts loaded before the process stopped are skipped.
+    parts = [part for part in _committed(folder) if part.seq > done]
+    if on_part is not None:
+        on_part(0, len(parts))
+    for n, part in enumerate(parts, 1):
         try:
             _load_part(store, crawl_id, folder, part, limit)
         except BaseException:
             store.forget_urls()  # the rest of the journal stays on disk for the next attempt
             raise
         loaded = True
+        if on_part is not None:
+            on_part(n, len(parts))
     if loaded and fold:
         checkpoint(store, limit)
     shutil.rmtree(folder)

@@ -1,8 +1,9 @@
 """Crawl progress reporters: a live rich bar, JSON lines for logs, or nothing (``None``).
 
 The engine calls ``start`` once, ``update`` about twice a second, ``stage`` as the run moves
-on from fetching to storing, and ``finish`` once; a reporter only formats what it is given
-and never touches the crawl.
+on from fetching to storing, ``step`` (where the reporter has it: see :func:`report_step`)
+as the storing goes, and ``finish`` once; a reporter only formats what it is given and never
+touches the crawl.
 """
 
 from __future__ import annotations
@@ -11,14 +12,25 @@ import json
 import sys
 import time
 from dataclasses import asdict, dataclass
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Final, Protocol
 
 from linkflow.models import CrawlSummary
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["CrawlProgress", "CrawlStats", "JsonProgress", "RichProgress"]
+__all__ = [
+    "STEP_UNITS",
+    "CrawlProgress",
+    "CrawlStats",
+    "JsonProgress",
+    "RichProgress",
+    "StepProgress",
+    "report_step",
+]
+
+STEP_UNITS: Final = {"store": "journal parts", "templates": "steps"}
+"""What the steps of each stage after the fetching count."""
 
 
 @dataclass(slots=True)
@@ -53,6 +65,24 @@ class CrawlProgress(Protocol):
     def finish(self, summary: CrawlSummary) -> None: ...
 
 
+class StepProgress(Protocol):
+    """A reporter that also hears how far a stage after the fetching has gone."""
+
+    def step(self, name: str, done: int, total: int) -> None:
+        """``done`` of the ``total`` steps of stage ``name`` are over (``"store"``: journal
+        parts loaded; ``"templates"``: the template pass's steps). Called with ``done`` 0
+        when the stage starts and last with ``done == total``."""
+
+
+def report_step(progress: CrawlProgress | None, name: str, done: int, total: int) -> None:
+    """Tell ``progress`` that ``done`` of ``total`` steps of stage ``name`` are over, if it
+    has a ``step`` method (:class:`StepProgress`): a reporter written for the four methods
+    of :class:`CrawlProgress` goes on working without it."""
+    step = getattr(progress, "step", None)
+    if callable(step):
+        step(name, done, total)
+
+
 class RichProgress:
     """Live bar (pages, queue, pages/s, errors, elapsed, ETA) and a one-screen summary."""
 
@@ -69,6 +99,7 @@ class RichProgress:
 
         self.console = console or Console(stderr=True)
         self._store = ""
+        self._detail = ""
         self._progress = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
@@ -105,9 +136,19 @@ class RichProgress:
         )
 
     def stage(self, name: str, detail: str) -> None:
+        self._detail = detail
         if self._task is None:
             return
         self._progress.update(self._task, description=detail)
+
+    def step(self, name: str, done: int, total: int) -> None:
+        """The bar's label says how far the stage has gone ("storing the crawl: 37 of 95
+        journal parts"); the pages it counts stay as they were."""
+        if self._task is None or total <= 1:
+            return
+        unit = STEP_UNITS.get(name, "steps")
+        label = f"{self._detail}: {done:,} of {total:,} {unit}"
+        self._progress.update(self._task, description=label)
 
     def finish(self, summary: CrawlSummary) -> None:
         from rich.table import Table
@@ -133,6 +174,7 @@ class JsonProgress:
         self.stream = stream or sys.stderr
         self.every = every
         self._last = 0.0
+        self._last_step = 0.0
 
     def _emit(self, event: str, **data: Any) -> None:
         self.stream.write(json.dumps({"event": event, **data}, default=str) + "\n")
@@ -152,6 +194,15 @@ class JsonProgress:
 
     def stage(self, name: str, detail: str) -> None:
         self._emit("crawl_stage", stage=name, detail=detail)
+
+    def step(self, name: str, done: int, total: int) -> None:
+        """A ``crawl_step`` event: at most one a second, but always a stage's first and
+        last."""
+        now = time.monotonic()
+        if 0 < done < total and now - self._last_step < self.every:
+            return
+        self._last_step = now
+        self._emit("crawl_step", stage=name, done=done, total=total)
 
     def finish(self, summary: CrawlSummary) -> None:
         data = asdict(summary)

@@ -30,6 +30,8 @@ the narrow result small enough to stay in memory. Only rows whose values change 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from linkflow.settings import ExtractSettings
 from linkflow.store import Store
 
@@ -198,21 +200,35 @@ def apply_template_positions(
     template_share: float,
     sitewide_share: float,
     min_pages: int,
+    on_step: Callable[[int, int], None] | None = None,
 ) -> int:
     """Set ``template_share``, ``sitewide`` and template positions of a crawl's links.
 
     Updates the crawl's rows of ``links`` in one transaction (the same rows, three columns
     recomputed, every other column untouched); running it twice gives the same result and
     the second run writes nothing. Returns how many links changed position.
+    ``on_step(done, total)`` hears of its steps (each table it builds, then the writing of
+    the result): with ``done`` 0 before the first, then after each.
     """
+    rules = (float(template_share), float(sitewide_share), int(min_pages))
+    builds = [
+        _numbers(_PAGES_SQL, int(crawl_id)),
+        _numbers(_KEYS_SQL, int(crawl_id)),
+        *_REPEATED_SQL,
+        _numbers(_SPAN_SQL, *rules),
+        _numbers(_RESULT_SQL, *rules),
+    ]
+    total = len(builds) + 1
+
+    def step(done: int) -> None:
+        if on_step is not None:
+            on_step(done, total)
+
     with store.transaction():  # on failure the rollback also drops the scratch tables
-        store.execute(_numbers(_PAGES_SQL, int(crawl_id)))
-        store.execute(_numbers(_KEYS_SQL, int(crawl_id)))
-        for sql in _REPEATED_SQL:
+        step(0)
+        for done, sql in enumerate(builds, 1):
             store.execute(sql)
-        rules = (float(template_share), float(sitewide_share), int(min_pages))
-        store.execute(_numbers(_SPAN_SQL, *rules))
-        store.execute(_numbers(_RESULT_SQL, *rules))
+            step(done)
         changed = int(store.scalar("SELECT count(*) FILTER (WHERE moved) FROM _lf_tp_result"))
         slices = store.rows(
             f"SELECT DISTINCT rid // {_SLICE} AS slice FROM _lf_tp_result ORDER BY slice"
@@ -221,15 +237,21 @@ def apply_template_positions(
             store.execute(_WRITE_SQL, [first * _SLICE, (first + 1) * _SLICE - 1])
         for name in _SCRATCH:
             store.execute(f"DROP TABLE _lf_tp_{name}")
+        step(total)
     return changed
 
 
-def apply_template_pass(store: Store, crawl_id: int, settings: ExtractSettings) -> int:
+def apply_template_pass(
+    store: Store,
+    crawl_id: int,
+    settings: ExtractSettings,
+    on_step: Callable[[int, int], None] | None = None,
+) -> int:
     """Fill ``links.template_share`` and ``links.sitewide`` and reposition template links.
 
     Uses ``settings.template_share``, ``settings.sitewide_share`` and
     ``settings.template_min_pages``; idempotent, one transaction. Returns how many links
-    changed position.
+    changed position; ``on_step`` as for :func:`apply_template_positions`.
     """
     return apply_template_positions(
         store,
@@ -237,4 +259,5 @@ def apply_template_pass(store: Store, crawl_id: int, settings: ExtractSettings) 
         template_share=settings.template_share,
         sitewide_share=settings.sitewide_share,
         min_pages=settings.template_min_pages,
+        on_step=on_step,
     )

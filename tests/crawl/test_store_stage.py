@@ -49,6 +49,17 @@ def events(stderr: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
 
 
+def stages(found: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
+    """The events as (event, stage), the steps of the storing checked and left out: each
+    stage after the fetching reports its first step (0 done) and its last (all done)."""
+    steps = [e for e in found if e["event"] == "crawl_step"]
+    for stage, total in (("store", 1), ("templates", 9)):  # one journal part; 8 tables + write
+        mine = [(e["done"], e["total"]) for e in steps if e["stage"] == stage]
+        assert mine[0] == (0, total), (stage, mine)
+        assert mine[-1] == (total, total), (stage, mine)
+    return [(e["event"], e.get("stage")) for e in found if e["event"] != "crawl_step"]
+
+
 def test_a_command_line_crawl_stores_its_journal_in_its_own_process(
     serve: Serve, tmp_path: Path
 ) -> None:
@@ -58,7 +69,7 @@ def test_a_command_line_crawl_stores_its_journal_in_its_own_process(
     proc = crawl(tmp_path / "cli.duckdb", seed)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
-    names = [(e["event"], e.get("stage")) for e in events(err)]
+    names = stages(events(err))
     assert names[0] == ("crawl_start", None)
     assert names.count(("crawl_start", None)) == 1  # one run, never started over
     assert names[-3:] == [
@@ -133,7 +144,7 @@ def test_the_crawl_command_stores_the_crawl_in_its_own_process(tmp_path: Path) -
         timeout=300,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    names = [(e["event"], e.get("stage")) for e in events(proc.stderr)]
+    names = stages(events(proc.stderr))
     assert names.count(("crawl_start", None)) == 1
     assert names[-3:] == [
         ("crawl_stage", "store"),
