@@ -84,7 +84,11 @@ def report_step(progress: CrawlProgress | None, name: str, done: int, total: int
 
 
 class RichProgress:
-    """Live bar (pages, queue, pages/s, errors, elapsed, ETA) and a one-screen summary."""
+    """Live bar (pages, queue, pages/s, errors, elapsed, ETA) and a one-screen summary.
+
+    Once the fetching is over, each stage after it (storing, templates) has a bar of its
+    own: its label, its steps where the crawl reports them (:meth:`step`), and its own
+    elapsed time and ETA, so a long storing never shows a stopped clock."""
 
     def __init__(self, console: Console | None = None) -> None:
         # rich is imported here: a crawl reporting elsewhere, or not at all, never loads it.
@@ -99,30 +103,28 @@ class RichProgress:
 
         self.console = console or Console(stderr=True)
         self._store = ""
-        self._detail = ""
         self._progress = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
-            TextColumn("{task.completed:>7,.0f} pages"),
-            TextColumn("queue {task.fields[queued]:,}"),
-            TextColumn("{task.fields[rate]:.0f} pages/s"),
-            TextColumn("errors {task.fields[errors]:,}"),
+            TextColumn("{task.fields[counts]}"),
             TimeElapsedColumn(),
             TimeRemainingColumn(),
             console=self.console,
             transient=True,
         )
         self._task: Any = None
+        """The bar of what the run does now: the fetching, then each stage after it."""
+        self._stage = ""
 
     def start(self, *, crawl_id: int, seeds: list[str], resumed: bool, store: str) -> None:
         self._store = store
         verb = "Resuming" if resumed else "Starting"
         self.console.print(f"{verb} crawl {crawl_id} of {', '.join(seeds)}")
         self._progress.start()
-        self._task = self._progress.add_task("crawl", total=None, queued=0, rate=0.0, errors=0)
+        self._task = self._progress.add_task("crawl", total=None, counts=_counts(0, 0, 0.0, 0))
 
     def update(self, stats: CrawlStats) -> None:
-        if self._task is None:
+        if self._task is None or self._stage:
             return
         # The total is what is known so far: fetched plus waiting, never above the cap.
         total = min(stats.max_pages, stats.pages + stats.queued + stats.in_flight)
@@ -130,25 +132,25 @@ class RichProgress:
             self._task,
             completed=stats.pages,
             total=max(total, stats.pages),
-            queued=stats.queued,
-            rate=stats.pages_per_second,
-            errors=stats.errors,
+            counts=_counts(stats.pages, stats.queued, stats.pages_per_second, stats.errors),
         )
 
     def stage(self, name: str, detail: str) -> None:
-        self._detail = detail
         if self._task is None:
             return
-        self._progress.update(self._task, description=detail)
+        # The bar before goes; the stage's own starts with no steps known (a moving bar).
+        self._progress.update(self._task, visible=False)
+        self._stage = name
+        self._task = self._progress.add_task(detail, total=None, counts="")
 
     def step(self, name: str, done: int, total: int) -> None:
-        """The bar's label says how far the stage has gone ("storing the crawl: 37 of 95
-        journal parts"); the pages it counts stay as they were."""
-        if self._task is None or total <= 1:
+        """The stage's bar fills with its steps: "storing the crawl ━━━━ 37 of 95 journal
+        parts", with the stage's elapsed time and an ETA."""
+        if self._task is None or name != self._stage:
             return
         unit = STEP_UNITS.get(name, "steps")
-        label = f"{self._detail}: {done:,} of {total:,} {unit}"
-        self._progress.update(self._task, description=label)
+        counts = f"{done:,} of {total:,} {unit}"
+        self._progress.update(self._task, completed=done, total=total, counts=counts)
 
     def finish(self, summary: CrawlSummary) -> None:
         from rich.table import Table
@@ -165,6 +167,11 @@ class RichProgress:
         table.add_row("time", f"{summary.seconds:.1f} s")
         table.add_row("store", self._store)
         self.console.print(table)
+
+
+def _counts(pages: int, queued: int, rate: float, errors: int) -> str:
+    """The fetching bar's figures."""
+    return f"{pages:>7,} pages  queue {queued:,}  {rate:.0f} pages/s  errors {errors:,}"
 
 
 class JsonProgress:

@@ -122,24 +122,42 @@ def test_json_steps_come_at_most_once_a_second_but_each_stage_s_first_and_last()
     assert [json.loads(line)["done"] for line in every.getvalue().splitlines()] == [0, 1, 2, 3]
 
 
-def test_the_bar_says_how_far_the_storing_has_gone() -> None:
+def _bars(reporter: RichProgress) -> list[tuple[str, str, float | None, float]]:
+    """The bars shown: label, figures, total and completed."""
+    return [
+        (task.description, task.fields["counts"], task.total, task.completed)
+        for task in reporter._progress.tasks
+        if task.visible
+    ]
+
+
+def test_each_stage_after_the_fetching_has_a_bar_of_its_own_with_its_steps() -> None:
     reporter = RichProgress(Console(file=io.StringIO(), width=120))
     reporter.start(crawl_id=1, seeds=["https://example.com/"], resumed=False, store="a.duckdb")
+    stats = CrawlStats(
+        pages=20, queued=0, in_flight=0, errors=1, links=90, elapsed=2.0, max_pages=99
+    )
+    reporter.update(stats)
+    assert _bars(reporter) == [("crawl", "     20 pages  queue 0  10 pages/s  errors 1", 20, 20)]
+    fetching = reporter._progress.tasks[0]
+    assert fetching.finished  # its clock has stopped: the stages' bars keep their own
+
     reporter.stage("store", "storing the crawl")
+    store_bar = reporter._progress.tasks[-1]
+    assert _bars(reporter) == [("storing the crawl", "", None, 0)]
+    assert not store_bar.finished  # no steps known yet: its clock runs
     reporter.step("store", 37, 1200)
-    labels = [task.description for task in reporter._progress.tasks]
-    assert labels == ["storing the crawl: 37 of 1,200 journal parts"]
+    assert _bars(reporter) == [("storing the crawl", "37 of 1,200 journal parts", 1200, 37)]
+    reporter.update(stats)  # a late figure of the fetching changes nothing now
+    assert _bars(reporter) == [("storing the crawl", "37 of 1,200 journal parts", 1200, 37)]
+    reporter.step("templates", 3, 9)  # not this stage's step: ignored
+    assert _bars(reporter) == [("storing the crawl", "37 of 1,200 journal parts", 1200, 37)]
+
     reporter.stage("templates", "finding templates")
-    assert [task.description for task in reporter._progress.tasks] == ["finding templates"]
     reporter.step("templates", 4, 9)
-    assert [task.description for task in reporter._progress.tasks] == [
-        "finding templates: 4 of 9 steps"
-    ]
-    reporter.step("templates", 1, 1)  # a stage of one step says nothing more
-    assert [task.description for task in reporter._progress.tasks] == [
-        "finding templates: 4 of 9 steps"
-    ]
-    reporter.finish(CrawlSummary(crawl_id=1, pages=1, links=0, errors=0))
+    assert _bars(reporter) == [("finding templates", "4 of 9 steps", 9, 4)]
+    assert reporter._progress.tasks[-1] is not store_bar
+    reporter.finish(CrawlSummary(crawl_id=1, pages=20, links=90, errors=1))
 
 
 def test_the_audit_s_warm_up_passes_the_steps_on() -> None:
