@@ -29,8 +29,8 @@ __all__ = [
     "report_step",
 ]
 
-STEP_UNITS: Final = {"store": "journal parts", "templates": "steps"}
-"""What the steps of each stage after the fetching count."""
+STEP_UNITS: Final = {"store": ("journal part", "journal parts"), "templates": ("step", "steps")}
+"""What the steps of each stage after the fetching count: (one, several)."""
 
 
 @dataclass(slots=True)
@@ -148,8 +148,8 @@ class RichProgress:
         parts", with the stage's elapsed time and an ETA."""
         if self._task is None or name != self._stage:
             return
-        unit = STEP_UNITS.get(name, "steps")
-        counts = f"{done:,} of {total:,} {unit}"
+        one, several = STEP_UNITS.get(name, ("step", "steps"))
+        counts = f"{done:,} of {total:,} {one if total == 1 else several}"
         self._progress.update(self._task, completed=done, total=total, counts=counts)
 
     def finish(self, summary: CrawlSummary) -> None:

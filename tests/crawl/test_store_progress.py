@@ -157,6 +157,9 @@ def test_each_stage_after_the_fetching_has_a_bar_of_its_own_with_its_steps() -> 
     reporter.step("templates", 4, 9)
     assert _bars(reporter) == [("finding templates", "4 of 9 steps", 9, 4)]
     assert reporter._progress.tasks[-1] is not store_bar
+    reporter.stage("store", "storing the crawl")
+    reporter.step("store", 0, 1)  # one of a kind: no plural
+    assert _bars(reporter) == [("storing the crawl", "0 of 1 journal part", 1, 0)]
     reporter.finish(CrawlSummary(crawl_id=1, pages=20, links=90, errors=1))
 
 
