@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 __all__ = [
-    "STEP_UNITS",
     "CrawlProgress",
     "CrawlStats",
     "JsonProgress",
@@ -29,7 +28,7 @@ __all__ = [
     "report_step",
 ]
 
-STEP_UNITS: Final = {"store": ("journal part", "journal parts"), "templates": ("step", "steps")}
+_STEP_UNITS: Final = {"store": ("journal part", "journal parts"), "templates": ("step", "steps")}
 """What the steps of each stage after the fetching count: (one, several)."""
 
 
@@ -148,7 +147,7 @@ class RichProgress:
         parts", with the stage's elapsed time and an ETA."""
         if self._task is None or name != self._stage:
             return
-        one, several = STEP_UNITS.get(name, ("step", "steps"))
+        one, several = _STEP_UNITS.get(name, ("step", "steps"))
         counts = f"{done:,} of {total:,} {one if total == 1 else several}"
         self._progress.update(self._task, completed=done, total=total, counts=counts)
 
